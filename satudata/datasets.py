@@ -1,0 +1,274 @@
+"""The 13 datasets of the OPD Data Standard (section 3): canonical columns, types and aliases.
+
+This module is the one place that says what a submission of each dataset looks like. Readers
+match headers against it, the loader casts with it, and the raw tables are created from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+ColumnType = Literal["text", "integer", "numeric", "date"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: ColumnType = "text"
+    required: bool = True  # the header must be present, or the file is rejected
+    aliases: tuple[str, ...] = ()
+    pii: bool = False  # identifies a person: never published
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    domain: Literal["kepegawaian", "anggaran", "pelayanan"]
+    columns: tuple[Column, ...]
+    # columns whose values name the period a row belongs to; a corrected file replaces the
+    # rows of the same pemda x OPD x dataset x period
+    period_columns: tuple[str, ...]
+    # applicant/citizen identity columns dropped on landing (service data)
+    drop_columns: tuple[str, ...] = ()
+    title: str = ""
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+# kode_opd may be left out of a file drop: the folder names the OPD
+KODE_OPD = Column("kode_opd", required=False, aliases=("opd", "kode skpd", "kode unit", "skpd"))
+
+IDENTITY_COLUMNS = ("nama", "nik", "alamat", "telepon", "hp", "no_hp", "email", "nama_pemohon")
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in [
+        Dataset(
+            "pegawai",
+            "kepegawaian",
+            (
+                Column("nip", aliases=("n i p", "nip baru", "nomor induk pegawai"), required=False, pii=True),
+                Column("nama", aliases=("nama pegawai", "nama lengkap"), pii=True),
+                Column("jenis_kelamin", aliases=("jk", "l/p", "sex")),
+                Column("tanggal_lahir", "date", aliases=("tgl lahir", "tgl_lahir"), pii=True),
+                Column("status_kepegawaian", aliases=("status", "status pegawai")),
+                Column("golongan", required=False, aliases=("gol", "gol/ruang", "pangkat golongan")),
+                Column("jenis_jabatan"),
+                Column("eselon", required=False),
+                Column("nama_jabatan", aliases=("jabatan",)),
+                Column("pendidikan", aliases=("pendidikan terakhir", "tingkat pendidikan")),
+                KODE_OPD,
+                Column("periode", aliases=("bulan", "periode laporan")),
+            ),
+            period_columns=("periode",),
+            title="Daftar pegawai bulanan",
+        ),
+        Dataset(
+            "formasi_jabatan",
+            "kepegawaian",
+            (
+                Column("periode"),
+                KODE_OPD,
+                Column("nama_jabatan", aliases=("jabatan",)),
+                Column("jenis_jabatan"),
+                Column("eselon", required=False),
+                Column("kebutuhan", "integer", aliases=("abk", "kebutuhan pegawai")),
+                Column("terisi", "integer", aliases=("bezetting", "jumlah terisi")),
+                Column("usulan_pengisian", "integer", aliases=("usulan",)),
+            ),
+            period_columns=("periode",),
+            title="Formasi jabatan",
+        ),
+        Dataset(
+            "pembayaran_penghasilan",
+            "kepegawaian",
+            (
+                Column("periode"),
+                KODE_OPD,
+                Column("jenis_penghasilan", aliases=("jenis",)),
+                Column("jumlah_penerima", "integer", aliases=("penerima",)),
+                Column("nilai_bruto", "numeric", aliases=("bruto", "jumlah bruto", "nilai (rp)")),
+                Column("tanggal_jatuh_tempo", "date", aliases=("jatuh tempo",)),
+                Column("tanggal_bayar", "date", required=False, aliases=("tgl bayar", "tanggal pembayaran")),
+            ),
+            period_columns=("periode",),
+            title="Pembayaran penghasilan pegawai",
+        ),
+        Dataset(
+            "kinerja_pegawai",
+            "kepegawaian",
+            (
+                Column("tahun", "integer"),
+                Column("nip", aliases=("n i p",), pii=True),
+                KODE_OPD,
+                Column("predikat", aliases=("predikat kinerja", "predikat skp")),
+            ),
+            period_columns=("tahun",),
+            title="Predikat kinerja pegawai (SKP)",
+        ),
+        Dataset(
+            "anggaran",
+            "anggaran",
+            (
+                Column("tahun", "integer", aliases=("tahun anggaran", "ta")),
+                Column("versi", aliases=("tahapan",)),
+                KODE_OPD,
+                Column("kode_sub_kegiatan", aliases=("kode subkegiatan", "kode sub kegiatan")),
+                Column("nama_sub_kegiatan", required=False, aliases=("sub kegiatan", "nama subkegiatan")),
+                Column("kode_rekening", aliases=("kode akun", "kode rek")),
+                Column("uraian_rekening", required=False, aliases=("uraian", "nama rekening")),
+                Column("pagu", "numeric", aliases=("pagu anggaran", "anggaran", "nilai pagu")),
+                Column("sumber_dana", required=False),
+                Column("tagging", required=False, aliases=("tag", "tagging prioritas")),
+            ),
+            period_columns=("tahun", "versi"),
+            title="Anggaran (DPA) per sub kegiatan dan rekening",
+        ),
+        Dataset(
+            "realisasi_belanja",
+            "anggaran",
+            (
+                Column("tahun", "integer", aliases=("tahun anggaran", "ta")),
+                Column("nomor_sp2d", aliases=("no sp2d", "nomor sp2d")),
+                Column("tanggal_sp2d", "date", aliases=("tgl sp2d",)),
+                KODE_OPD,
+                Column("kode_sub_kegiatan", aliases=("kode subkegiatan", "kode sub kegiatan")),
+                Column("kode_rekening", aliases=("kode akun", "kode rek")),
+                Column("nilai", "numeric", aliases=("realisasi", "realisasi (rp)", "nilai sp2d", "jumlah")),
+            ),
+            period_columns=("tahun",),
+            title="Realisasi belanja (SP2D)",
+        ),
+        Dataset(
+            "pendapatan",
+            "anggaran",
+            (
+                Column("tahun", "integer"),
+                Column("bulan", "integer"),
+                KODE_OPD,
+                Column("kode_rekening", aliases=("kode akun", "kode rek")),
+                Column("target", "numeric", aliases=("target (rp)", "anggaran")),
+                Column("realisasi", "numeric", aliases=("realisasi (rp)",)),
+            ),
+            period_columns=("tahun", "bulan"),
+            title="Target dan realisasi pendapatan",
+        ),
+        Dataset(
+            "lra",
+            "anggaran",
+            (
+                Column("tahun", "integer"),
+                Column("akun", aliases=("uraian", "nama akun")),
+                Column("anggaran", "numeric"),
+                Column("realisasi", "numeric"),
+                Column("persentase", "numeric", required=False, aliases=("%", "persen")),
+            ),
+            period_columns=("tahun",),
+            title="Laporan Realisasi Anggaran pemda",
+        ),
+        Dataset(
+            "jenis_layanan",
+            "pelayanan",
+            (
+                KODE_OPD,
+                Column("kode_layanan"),
+                Column("nama_layanan"),
+                Column("waktu_penyelesaian_hari", "integer", aliases=("sla", "waktu penyelesaian")),
+                Column("biaya", "numeric", required=False, aliases=("tarif",)),
+                Column("dasar_hukum", required=False),
+            ),
+            period_columns=(),
+            title="Standar pelayanan",
+        ),
+        Dataset(
+            "permohonan_layanan",
+            "pelayanan",
+            (
+                Column("nomor_permohonan", aliases=("no permohonan", "nomor registrasi")),
+                KODE_OPD,
+                Column("kode_layanan"),
+                Column("tanggal_masuk", "date", aliases=("tgl masuk", "tanggal permohonan")),
+                Column("tanggal_selesai", "date", required=False, aliases=("tgl selesai",)),
+                Column("status"),
+                Column("kanal", required=False, aliases=("channel", "media")),
+            ),
+            period_columns=("tanggal_masuk",),
+            drop_columns=IDENTITY_COLUMNS,
+            title="Permohonan layanan",
+        ),
+        Dataset(
+            "survei_kepuasan",
+            "pelayanan",
+            (
+                Column("tanggal", "date"),
+                KODE_OPD,
+                Column("kode_layanan"),
+                *(Column(f"u{i}", "integer", aliases=(f"unsur {i}", f"u {i}")) for i in range(1, 10)),
+                Column("jenis_kelamin", required=False, aliases=("jk",)),
+                Column("pendidikan", required=False),
+                Column("usia", "integer", required=False, aliases=("umur",)),
+            ),
+            period_columns=("tanggal",),
+            drop_columns=IDENTITY_COLUMNS,
+            title="Survei kepuasan masyarakat (SKM)",
+        ),
+        Dataset(
+            "capaian_spm",
+            "pelayanan",
+            (
+                Column("tahun", "integer"),
+                Column("bidang"),
+                Column("kode_indikator", aliases=("indikator", "kode")),
+                Column("sasaran", "integer", aliases=("target sasaran", "jumlah sasaran")),
+                Column("terlayani", "integer", aliases=("jumlah terlayani", "capaian")),
+            ),
+            period_columns=("tahun",),
+            title="Capaian Standar Pelayanan Minimal",
+        ),
+        Dataset(
+            "pengaduan",
+            "pelayanan",
+            (
+                Column("nomor_tiket", aliases=("no tiket", "tiket")),
+                Column("tanggal", "date"),
+                KODE_OPD,
+                Column("kategori"),
+                Column("status"),
+                Column("tanggal_tindak_lanjut", "date", required=False, aliases=("tgl tindak lanjut",)),
+            ),
+            period_columns=("tanggal",),
+            drop_columns=IDENTITY_COLUMNS,
+            title="Pengaduan masyarakat",
+        ),
+    ]
+}
+
+
+# columns every raw table carries in front of the dataset's own columns
+RAW_META_COLUMNS: dict[str, str] = {
+    "_file_id": "bigint not null",  # audit.source_file.file_id
+    "_sheet": "text",  # sheet name for xlsx, null for csv
+    "_row_number": "integer not null",  # the row as the submitter sees it (Excel row / CSV line)
+    "_kode_pemda": "text not null",  # from the landing folder
+    "_opd_folder": "text not null",  # singkatan of the OPD from the landing folder
+}
+
+SQL_TYPES: dict[ColumnType, str] = {
+    "text": "text",
+    "integer": "bigint",
+    "numeric": "numeric",
+    "date": "date",
+}
+
+
+def raw_table_ddl(dataset: Dataset, schema: str = "raw") -> str:
+    """CREATE TABLE statement for the raw table of a dataset."""
+    cols = [f"{name} {sql}" for name, sql in RAW_META_COLUMNS.items()]
+    cols += [f"{c.name} {SQL_TYPES[c.type]}" for c in dataset.columns]
+    return f"create table if not exists {schema}.{dataset.name} (\n  " + ",\n  ".join(cols) + "\n)"

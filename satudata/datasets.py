@@ -257,6 +257,7 @@ RAW_META_COLUMNS: dict[str, str] = {
     "_row_number": "integer not null",  # the row as the submitter sees it (Excel row / CSV line)
     "_kode_pemda": "text not null",  # from the landing folder
     "_opd_folder": "text not null",  # singkatan of the OPD from the landing folder
+    "_period": "text",  # the row's period key (see Dataset.period_columns); a corrected file replaces it
 }
 
 SQL_TYPES: dict[ColumnType, str] = {

@@ -1,0 +1,110 @@
+{#- Shared casts and normalisations used by staging. Values in raw are already parsed by the
+    loader (numbers numeric, dates date, NIP digits only, codes trimmed); these macros make the
+    codes canonical so the same thing is spelled one way downstream. -#}
+
+{#- trimmed text, empty -> null -#}
+{% macro clean_text(column) -%}
+    nullif(btrim({{ column }}), '')
+{%- endmacro %}
+
+{#- enumerated code: upper case, runs of spaces/hyphens -> one underscore (`Sangat Baik` -> SANGAT_BAIK) -#}
+{% macro clean_code(column) -%}
+    nullif(regexp_replace(upper(btrim({{ column }})), '[\s-]+', '_', 'g'), '')
+{%- endmacro %}
+
+{#- dotted code (rekening, sub kegiatan, SIPD unit): no spaces, trailing dot removed -#}
+{% macro clean_dotted_code(column) -%}
+    nullif(regexp_replace(regexp_replace({{ column }}, '\s+', '', 'g'), '\.+$', ''), '')
+{%- endmacro %}
+
+{#- kode_opd as submitted: a SIPD unit code (kept as is) or a singkatan (upper case) -#}
+{% macro clean_kode_opd(column) -%}
+    nullif(upper(regexp_replace(btrim({{ column }}), '\s+', '', 'g')), '')
+{%- endmacro %}
+
+{#- NIP: digits only (the loader already strips spaces; this is a guard) -#}
+{% macro clean_nip(column) -%}
+    nullif(regexp_replace({{ column }}, '\D', '', 'g'), '')
+{%- endmacro %}
+
+{#- periode `YYYY-MM` (also accepts `YYYY-M` and `YYYY/MM`); anything else -> null -#}
+{% macro clean_periode(column) -%}
+    case
+        when btrim({{ column }}) ~ '^\d{4}[-/](0?[1-9]|1[0-2])$'
+            then left(btrim({{ column }}), 4) || '-'
+                || lpad(split_part(translate(btrim({{ column }}), '/', '-'), '-', 2), 2, '0')
+    end
+{%- endmacro %}
+
+{#- first day of a `YYYY-MM` periode (already cleaned) -#}
+{% macro periode_to_date(column) -%}
+    case when {{ column }} is not null then to_date({{ column }} || '-01', 'YYYY-MM-DD') end
+{%- endmacro %}
+
+{#- jenis kelamin -> L / P -#}
+{% macro clean_jenis_kelamin(column) -%}
+    case
+        when upper(btrim({{ column }})) in ('L', 'LK', 'LAKI-LAKI', 'LAKI LAKI', 'PRIA', '1') then 'L'
+        when upper(btrim({{ column }})) in ('P', 'PR', 'PEREMPUAN', 'WANITA', '2') then 'P'
+    end
+{%- endmacro %}
+
+{#- eselon `II.a` ... `IV.b` (accepts IIa, II A, ii.a, II/a); empty or `-`/NON -> null -#}
+{% macro clean_eselon(column) -%}
+    case
+        when upper(regexp_replace({{ column }}, '[\s./-]', '', 'g')) ~ '^(I|II|III|IV|V)[AB]$'
+            then regexp_replace(upper(regexp_replace({{ column }}, '[\s./-]', '', 'g')), '^([IV]+)([AB])$', '\1')
+                || '.' || lower(right(upper(regexp_replace({{ column }}, '[\s./-]', '', 'g')), 1))
+    end
+{%- endmacro %}
+
+{#- level of an eselon: II, III, IV (V kept for completeness) -#}
+{% macro eselon_level(column) -%}
+    split_part({{ column }}, '.', 1)
+{%- endmacro %}
+
+{#- golongan: PNS `III/a` (accepts IIIa, III.a, III A, iii/A); PPPK roman I..XVII kept upper -#}
+{% macro clean_golongan(column) -%}
+    case
+        when upper(regexp_replace({{ column }}, '[\s./-]', '', 'g')) ~ '^(I|II|III|IV)[A-E]$'
+            then regexp_replace(upper(regexp_replace({{ column }}, '[\s./-]', '', 'g')), '^([IV]+)([A-E])$', '\1')
+                || '/' || lower(right(upper(regexp_replace({{ column }}, '[\s./-]', '', 'g')), 1))
+        when upper(btrim({{ column }})) ~ '^(X{0,1}(IX|IV|V?I{0,3}))$' and btrim({{ column }}) <> ''
+            then upper(btrim({{ column }}))
+    end
+{%- endmacro %}
+
+{#- pendidikan -> SD, SMP, SMA, D1..D4, S1..S3 (aliases SLTP, SLTA, SMK, D-III, S-1 ...) -#}
+{% macro clean_pendidikan(column) -%}
+    case regexp_replace(upper(btrim({{ column }})), '[\s./-]', '', 'g')
+        when 'SD' then 'SD'
+        when 'SMP' then 'SMP'
+        when 'SLTP' then 'SMP'
+        when 'SMA' then 'SMA'
+        when 'SLTA' then 'SMA'
+        when 'SMK' then 'SMA'
+        when 'D1' then 'D1'
+        when 'DI' then 'D1'
+        when 'D2' then 'D2'
+        when 'DII' then 'D2'
+        when 'D3' then 'D3'
+        when 'DIII' then 'D3'
+        when 'D4' then 'D4'
+        when 'DIV' then 'D4'
+        when 'S1' then 'S1'
+        when 'S2' then 'S2'
+        when 'S3' then 'S3'
+    end
+{%- endmacro %}
+
+{#- tagging list -> canonical `A,B` (upper, separators , ; | or /, sorted, distinct); none -> null -#}
+{% macro clean_tagging(column) -%}
+    (
+        select nullif(string_agg(distinct tag, ',' order by tag), '')
+        from (
+            select regexp_replace(upper(btrim(t)), '[\s-]+', '_', 'g') as tag
+            from regexp_split_to_table(coalesce({{ column }}, ''), '[,;|/]') as t
+        ) as tags
+        where tag <> '' and tag <> '_'
+    )
+{%- endmacro %}

@@ -1,0 +1,141 @@
+"""`satudata` command line: run the pipeline through Airflow, manage the embedded warehouse, make sample data.
+
+    satudata run                 the whole pipeline through real Airflow (`airflow dags test`)
+    satudata warehouse start|stop|url
+    satudata generate [--scale kota|small|provinsi|nasional] [--landing DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from satudata.config import Settings
+from satudata.warehouse.embedded import EmbeddedWarehouse
+
+log = logging.getLogger("satudata")
+DAG_ID = "satudata_pipeline"
+
+
+def airflow_env(settings: Settings, url: str) -> dict[str, str]:
+    """The environment Airflow runs the DAG with: its own home under SATUDATA_HOME, our DAGs only."""
+    airflow_home = settings.home / "airflow"
+    airflow_home.mkdir(parents=True, exist_ok=True)
+    return {
+        **os.environ,
+        "AIRFLOW_HOME": str(airflow_home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(settings.repo_root / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO"),
+        "SATUDATA_WAREHOUSE_URL": url,
+        "SATUDATA_LANDING": str(settings.landing),
+        "SATUDATA_OUT": str(settings.out),
+        "SATUDATA_HOME": str(settings.home),
+        "SATUDATA_SAMPLE_SCALE": settings.sample_scale,
+        "GX_ANALYTICS_ENABLED": "False",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(settings.repo_root), os.environ.get("PYTHONPATH")])),
+    }
+
+
+def _airflow(env: dict[str, str], *args: str) -> int:
+    airflow = Path(sys.executable).parent / "airflow"
+    return subprocess.run([str(airflow), *args], env=env).returncode
+
+
+def ensure_sample(settings: Settings) -> None:
+    default = settings.repo_root / "sample_data" / "landing"
+    if settings.landing == default and not default.exists():
+        from satudata.sample import generate
+
+        log.info("generating the sample data (%s scale) into %s", settings.sample_scale, default)
+        generate(default, scale=settings.sample_scale)
+
+
+def run_pipeline(settings: Settings) -> int:
+    """Run the DAG once through Airflow. Starts (and afterwards stops) the embedded warehouse when
+    SATUDATA_WAREHOUSE_URL is not set. Returns the exit code: 0 only when the run succeeded."""
+    started = time.monotonic()
+    ensure_sample(settings)
+    embedded = None if settings.warehouse_url else EmbeddedWarehouse(settings.home)
+    url = settings.warehouse_url or embedded.start()  # type: ignore[union-attr]
+    try:
+        env = airflow_env(settings, url)
+        if _airflow(env, "db", "migrate") != 0:
+            log.error("airflow db migrate failed")
+            return 2
+        code = _airflow(env, "dags", "test", DAG_ID)
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    summary_path = settings.reports / "run_summary.json"
+    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
+    ok = code == 0 and summary.get("status") == "success"
+    print_outputs(settings, summary, time.monotonic() - started)
+    return 0 if ok else 1
+
+
+def print_outputs(settings: Settings, summary: dict, seconds: float) -> None:
+    print()
+    print(f"Satu Data run {summary.get('run_id', '?')}: {summary.get('status', 'no summary written')} "
+          f"in {seconds:.0f} s")
+    totals = summary.get("totals", {})
+    if totals:
+        print(f"  files {totals['files']}, rows read {totals['rows_read']}, loaded {totals['rows_loaded']}, "
+              f"quarantined {totals['rows_quarantined']}, files rejected {totals['files_rejected']}")
+    for dataset_id, d in summary.get("datasets", {}).items():
+        print(f"  {dataset_id:40s} {d['status']:10s} {d.get('version') or '-'}")
+    print("Outputs:")
+    print(f"  published datasets  {settings.published}/<dataset_id>/<version>/")
+    print(f"  catalog             {settings.published / 'catalog.json'}")
+    print(f"  run summary         {settings.reports / 'run_summary.json'}")
+    print(f"  GX Data Docs        {settings.reports / 'data_docs' / 'index.html'}")
+    print(f"  dbt docs            {settings.reports / 'dbt_docs' / 'index.html'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    parser = argparse.ArgumentParser(prog="satudata", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the whole pipeline through Airflow")
+    wh = sub.add_parser("warehouse", help="the embedded PostgreSQL")
+    wh.add_argument("action", choices=["start", "stop", "url"])
+    gen = sub.add_parser("generate", help="write the sample file drops")
+    gen.add_argument("--scale", default=None)
+    gen.add_argument("--landing", type=Path, default=None)
+    gen.add_argument("--seed", type=int, default=2024)
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+
+    if args.command == "run":
+        return run_pipeline(settings)
+    if args.command == "warehouse":
+        embedded = EmbeddedWarehouse(settings.home)
+        if args.action == "start":
+            print(embedded.start())
+        elif args.action == "stop":
+            embedded.stop()
+        else:
+            print(embedded.running_url() or "")
+        return 0
+    if args.command == "generate":
+        from satudata.sample import generate
+
+        counts = generate(args.landing or settings.landing, scale=args.scale or settings.sample_scale,
+                          seed=args.seed)
+        print(json.dumps(counts, indent=2, default=str))
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

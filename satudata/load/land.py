@@ -1,0 +1,78 @@
+"""Landing: record each dropped file by content hash and keep an immutable copy of it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+from pathlib import Path
+
+from satudata.datasets import DATASETS
+from satudata.extract.discover import parse_drop_path
+from satudata.warehouse import connect
+
+log = logging.getLogger(__name__)
+
+CURRENT = ("loaded", "loaded_with_warnings")
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def land_file(url: str, landing: Path, archive: Path, relpath: str, run_id: str) -> dict:
+    """Register one file drop. Returns {file_id, status, ...}; status is one of
+    `landed` (to be loaded), `duplicate` (same content already loaded: nothing to do) or
+    `rejected` (the path does not say what the file is)."""
+    drop = parse_drop_path(relpath)
+    path = landing / relpath
+    sha = sha256_of(path)
+    size = path.stat().st_size
+    problem = drop.problem
+    if problem is None and drop.dataset not in DATASETS:
+        problem = (f"unknown dataset folder {drop.dataset!r}; expected one of {', '.join(sorted(DATASETS))} / "
+                   f"folder dataset {drop.dataset!r} tidak dikenal")
+    archive.mkdir(parents=True, exist_ok=True)
+    kept = archive / f"{sha}{path.suffix.lower()}"
+    if not kept.exists():
+        shutil.copyfile(path, kept.with_suffix(".part"))
+        kept.with_suffix(".part").replace(kept)
+    with connect(url) as conn:
+        same = conn.execute(
+            "select file_id, status from audit.source_file where sha256 = %s and kode_pemda is not distinct from %s "
+            "and opd is not distinct from %s and dataset is not distinct from %s and superseded_by is null "
+            "and status in ('landed', 'loaded', 'loaded_with_warnings', 'rejected') order by file_id desc limit 1",
+            (sha, drop.kode_pemda, drop.opd, drop.dataset),
+        ).fetchone()
+        if same:
+            # `landed` but not loaded: an earlier attempt stopped in between, so load it now
+            status = "landed" if same[1] == "landed" else "duplicate"
+            if status == "duplicate":
+                log.info("%s: same content (sha256 %s) already processed as file %s, skipped",
+                         relpath, sha[:12], same[0])
+            _note(conn, run_id, relpath, same[0], status)
+            return {"file_id": same[0], "relpath": relpath, "status": status, "sha256": sha}
+        status = "rejected" if problem else "landed"
+        file_id = conn.execute(
+            "insert into audit.source_file "
+            "(run_id, path, sha256, size_bytes, kode_pemda, opd, dataset, status, reasons) "
+            "values (%s, %s, %s, %s, %s, %s, %s, %s, %s) returning file_id",
+            (run_id, relpath, sha, size, drop.kode_pemda, drop.opd, drop.dataset, status,
+             json.dumps([problem] if problem else [])),
+        ).fetchone()[0]
+        _note(conn, run_id, relpath, file_id, status)
+    log.info("%s: landed as file %s (%s, %d bytes, sha256 %s)", relpath, file_id, status, size, sha[:12])
+    return {"file_id": file_id, "relpath": relpath, "status": status, "sha256": sha}
+
+
+def _note(conn, run_id: str, relpath: str, file_id: int, status: str) -> None:
+    conn.execute(
+        "insert into audit.run_file (run_id, relpath, file_id, land_status) values (%s, %s, %s, %s) "
+        "on conflict (run_id, relpath) do update set file_id = excluded.file_id, land_status = excluded.land_status",
+        (run_id, relpath, file_id, status),
+    )

@@ -1,0 +1,92 @@
+"""reports/run_summary.json: per input file what happened to its rows; per dataset what was published."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+from satudata.config import Settings
+from satudata.warehouse import connect
+
+FILE_COLUMNS = ("path", "dataset", "kode_pemda", "opd", "sha256", "rows_read", "rows_loaded",
+                "rows_quarantined", "status", "reasons")
+
+
+def _files(conn: Any, run_id: str) -> list[dict]:
+    cur = conn.execute(
+        "select rf.relpath, sf.dataset, sf.kode_pemda, sf.opd, sf.sha256, sf.rows_read, sf.rows_loaded, "
+        "sf.rows_quarantined, case when rf.land_status = 'duplicate' then 'unchanged' else sf.status end, "
+        "sf.reasons, sf.file_id from audit.run_file rf join audit.source_file sf using (file_id) "
+        "where rf.run_id = %s order by rf.relpath", (run_id,),
+    )
+    files = []
+    for r in cur:
+        entry = dict(zip(FILE_COLUMNS, r[:10], strict=True))
+        entry["path"], entry["pemda"], entry["file_id"] = r[0], r[2], r[10]
+        del entry["kode_pemda"]
+        files.append(entry)
+    return files
+
+
+def _quarantine_by_rule(conn: Any, file_ids: list[int]) -> dict[str, int]:
+    rows = conn.execute(
+        "select rule_id, count(distinct (file_id, row_number)) from audit.row_finding "
+        "where file_id = any(%s) and severity = 'fatal' group by rule_id order by rule_id", (file_ids,),
+    ).fetchall()
+    return {r[0]: r[1] for r in rows}
+
+
+def write_run_summary(settings: Settings, url: str, run_id: str) -> dict:
+    with connect(url) as conn:
+        files = _files(conn, run_id)
+        pubs = conn.execute(
+            "select dataset_id, status, version, row_count, reasons from audit.publication where run_id = %s "
+            "order by dataset_id", (run_id,),
+        ).fetchall()
+        rules = conn.execute(
+            "select rule_id, dataset, severity, success, failing_count, examples from audit.rule_result "
+            "where run_id = %s order by rule_id, dataset", (run_id,),
+        ).fetchall()
+        dbt = conn.execute(
+            "select status, count(*) from audit.dbt_result where run_id = %s group by status", (run_id,),
+        ).fetchall()
+        by_rule = _quarantine_by_rule(conn, [f["file_id"] for f in files])
+    datasets = {}
+    for dataset_id, status, version, row_count, reasons in pubs:
+        datasets[dataset_id] = {
+            "status": status, "version": version, "row_count": row_count,
+            "failing_checks": [r for r in reasons if status == "blocked"],
+            "warnings": [r for r in reasons if status != "blocked"],
+        }
+    blocked = sorted(d for d, v in datasets.items() if v["status"] == "blocked")
+    failed_files = [f["path"] for f in files if f["status"] == "landed"]  # landed but never loaded
+    status = "failed" if blocked or failed_files or not datasets else "success"
+    summary = {
+        "run_id": run_id,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "status": status,
+        "landing": str(settings.landing),
+        "totals": {
+            "files": len(files),
+            "rows_read": sum(f["rows_read"] or 0 for f in files),
+            "rows_loaded": sum(f["rows_loaded"] or 0 for f in files),
+            "rows_quarantined": sum(f["rows_quarantined"] or 0 for f in files),
+            "files_rejected": sum(f["status"] == "rejected" for f in files),
+            "quarantined_rows_by_rule": by_rule,
+        },
+        "files": files,
+        "datasets": datasets,
+        "blocked": blocked,
+        "files_not_loaded": failed_files,
+        "checks": [{"rule_id": r[0], "table": r[1], "severity": r[2], "success": r[3], "failing_count": r[4],
+                    "examples": r[5]} for r in rules],
+        "dbt": {s: n for s, n in dbt},
+    }
+    settings.reports.mkdir(parents=True, exist_ok=True)
+    path = settings.reports / "run_summary.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return summary

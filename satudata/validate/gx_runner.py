@@ -1,0 +1,143 @@
+"""Run the Great Expectations suites of `expectations/` against the warehouse (SQL runs inside
+PostgreSQL), record one result per rule in audit.rule_result, and build the Data Docs."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from satudata.config import Settings
+from satudata.warehouse import connect
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RuleOutcome:
+    rule_id: str
+    table: str
+    severity: str
+    success: bool
+    failing_count: int | None
+    examples: list[Any] = field(default_factory=list)
+    expectation: str = ""
+
+
+def suite_modules(expectations_dir: Path) -> dict[str, Any]:
+    """`schema.table` -> the module in expectations/ that builds its suite."""
+    modules = {}
+    for path in sorted(expectations_dir.glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        spec = importlib.util.spec_from_file_location(f"satudata_expectations.{path.stem}", path)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        modules[module.TABLE] = module
+    return modules
+
+
+def _existing_tables(url: str) -> set[str]:
+    with connect(url) as conn:
+        rows = conn.execute(
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_schema in ('staging', 'marts', 'raw')"
+        ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _context(settings: Settings) -> Any:
+    import great_expectations as gx
+
+    root = settings.home / "gx"
+    root.mkdir(parents=True, exist_ok=True)
+    context = gx.get_context(mode="file", project_root_dir=str(root))
+    docs = settings.reports / "data_docs"
+    site = {
+        "class_name": "SiteBuilder",
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs)},
+    }
+    sites = context.get_config().data_docs_sites or {}
+    for name in list(sites):
+        if name != "satudata":
+            context.delete_data_docs_site(name)
+    if "satudata" not in sites:
+        context.add_data_docs_site("satudata", site)
+    return context
+
+
+def validate(settings: Settings, url: str, run_id: str, metas: dict[str, dict]) -> list[RuleOutcome]:
+    """Validate every table that has a suite and exists now. `metas`: `marts.pub_x` -> dbt meta."""
+    import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    context = _context(settings)
+    datasource = context.data_sources.add_or_update_postgres(name="warehouse", connection_string=url)
+    existing = _existing_tables(url)
+    definitions = []
+    for table, module in suite_modules(settings.repo_root / "expectations").items():
+        if table not in existing:
+            log.warning("%s does not exist in this run (its dbt model failed or was skipped): not validated", table)
+            continue
+        schema, name = table.split(".")
+        asset = datasource.add_table_asset(name=name, table_name=name, schema_name=schema)
+        batch = asset.add_batch_definition_whole_table("whole_table")
+        suite = context.suites.add_or_update(module.build_suite(metas.get(table)))
+        definitions.append(context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=name, data=batch, suite=suite)
+        ))
+    if not definitions:
+        return []
+    checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
+        name="satudata_publication_gate", validation_definitions=definitions,
+        actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["satudata"])],
+        result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
+    ))
+    result = checkpoint.run(run_id=RunIdentifier(run_name=run_id))
+    outcomes = []
+    for vr in result.run_results.values():
+        table = f"{vr.asset_name}" if getattr(vr, "asset_name", None) else ""
+        for er in vr.results:
+            cfg = er.expectation_config
+            meta = cfg.meta or {}
+            res = er.result or {}
+            examples = res.get("partial_unexpected_list") or res.get("details", {}).get("unexpected_rows") or []
+            outcomes.append(RuleOutcome(
+                rule_id=meta.get("rule_id", cfg.type), table=table, severity=meta.get("severity", "fatal"),
+                success=bool(er.success), failing_count=res.get("unexpected_count"),
+                examples=json.loads(json.dumps(examples[:5], default=str)),
+                expectation=f"{cfg.type}({json.dumps(cfg.kwargs, default=str)[:200]})",
+            ))
+    _record(url, run_id, outcomes)
+    failed = [o for o in outcomes if not o.success]
+    log.info("GX: %d expectations checked, %d failed (%d fatal)", len(outcomes), len(failed),
+             sum(o.severity == "fatal" for o in failed))
+    return outcomes
+
+
+def _record(url: str, run_id: str, outcomes: list[RuleOutcome]) -> None:
+    merged: dict[tuple[str, str], RuleOutcome] = {}
+    for o in outcomes:
+        key = (o.rule_id, o.table)
+        prev = merged.get(key)
+        if prev is None:
+            merged[key] = RuleOutcome(o.rule_id, o.table, o.severity, o.success, o.failing_count, list(o.examples))
+        else:
+            prev.success = prev.success and o.success
+            prev.failing_count = (prev.failing_count or 0) + (o.failing_count or 0)
+            prev.examples = (prev.examples + o.examples)[:5]
+    with connect(url) as conn:
+        conn.execute("delete from audit.rule_result where run_id = %s and rule_id in "
+                     "(select unnest(%s::text[]))", (run_id, [k[0] for k in merged]))
+        for (rule_id, table), o in merged.items():
+            conn.execute(
+                "insert into audit.rule_result (run_id, rule_id, dataset, severity, success, failing_count, examples) "
+                "values (%s, %s, %s, %s, %s, %s, %s) on conflict (run_id, rule_id, dataset) do update set "
+                "success = excluded.success, failing_count = excluded.failing_count, examples = excluded.examples",
+                (run_id, rule_id, table, o.severity, o.success, o.failing_count, json.dumps(o.examples)),
+            )

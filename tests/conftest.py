@@ -1,0 +1,59 @@
+"""Shared fixtures: a real PostgreSQL (the embedded server, started and stopped here) and settings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from satudata.config import REPO_ROOT, Settings
+from satudata.warehouse.embedded import EmbeddedWarehouse
+
+os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):
+    """One embedded PostgreSQL for the session, on 127.0.0.1. Yields an admin URL (database postgres)."""
+    home = tmp_path_factory.mktemp("pg_home")
+    server = EmbeddedWarehouse(home)
+    url = server.start()
+    yield url.rsplit("/", 1)[0] + "/postgres"
+    server.stop()
+
+
+@pytest.fixture
+def warehouse_url(pg_server, request):
+    """A fresh, empty database for one test."""
+    name = "t_" + "".join(ch if ch.isalnum() else "_" for ch in request.node.name.lower())[:50]
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f"drop database if exists {name} with (force)")
+        conn.execute(f"create database {name}")
+    yield pg_server.rsplit("/", 1)[0] + f"/{name}"
+
+
+def make_settings(tmp: Path, url: str, landing: Path) -> Settings:
+    return Settings.from_env({
+        "SATUDATA_WAREHOUSE_URL": url,
+        "SATUDATA_LANDING": str(landing),
+        "SATUDATA_OUT": str(tmp / "out"),
+        "SATUDATA_HOME": str(tmp / "home"),
+    })
+
+
+def run_cli(settings: Settings, *args: str, timeout: int = 1500) -> subprocess.CompletedProcess:
+    """Run `satudata ...` in a subprocess with the settings' environment, as a user would."""
+    env = {
+        **os.environ,
+        "SATUDATA_WAREHOUSE_URL": settings.warehouse_url or "",
+        "SATUDATA_LANDING": str(settings.landing),
+        "SATUDATA_OUT": str(settings.out),
+        "SATUDATA_HOME": str(settings.home),
+    }
+    return subprocess.run([sys.executable, "-m", "satudata.cli", *args], env=env, cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=timeout)

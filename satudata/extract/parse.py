@@ -75,6 +75,8 @@ _BLANKS = {"", "-", "--", "---", "\u2013", "\u2014", "n/a", "#n/a", "null", "non
 
 def _clean(text: str) -> str:
     """Drop BOM / zero-width characters, turn exotic spaces into plain ones, strip."""
+    if text.isascii():  # the common case, and the characters below are all non-ASCII
+        return text.strip()
     return text.translate(_INVISIBLE).translate(_SPACES).strip()
 
 
@@ -86,7 +88,9 @@ def _as_text(value: object) -> str | None:
     """``None`` for a blank cell, else the cleaned text."""
     if value is None:
         return None
-    text = _clean(str(value))
+    text = _clean(value if type(value) is str else str(value))
+    if len(text) > 4:  # no blank marker is longer
+        return text
     return None if _is_blank(text) else text
 
 
@@ -97,9 +101,7 @@ EXPECTED_NUMBER = (
     "angka seperti 1.234.567,89 / 1,234,567.89 / Rp 1.234.567 / 2.426,07 M, atau kosong / "
     "a number such as 1.234.567,89 / 1,234,567.89 / Rp 1.234.567 / 2.426,07 M, or blank"
 )
-EXPECTED_INTEGER = (
-    "bilangan bulat seperti 1.234 atau 12 / a whole number such as 1.234 or 12"
-)
+EXPECTED_INTEGER = "bilangan bulat seperti 1.234 atau 12 / a whole number such as 1.234 or 12"
 
 _UNITS: dict[str, int] = {
     "rb": 3,
@@ -121,6 +123,9 @@ _CURRENCY_RE = re.compile(r"^(?:rp\.?|idr)\s*", re.IGNORECASE)
 _NO_CENTS_RE = re.compile(r"[.,]\s*-{1,2}$")  # Rp 1.234.567,-
 _SCI_RE = re.compile(r"^\d+(?:[.,]\d+)?[eE][+-]?\d+$")
 _SPACE_GROUPS_RE = re.compile(r"^\d{1,3}(?: \d{3})+(?:[.,]\d+)?$")
+_DIGITS_SEPS_RE = re.compile(r"[\d.,]+")
+_ID_STYLE_RE = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?")  # 1.234.567,89: the usual form
+_FIRST_NUMBER_RE = re.compile(r"\d[\d.,]*")
 
 
 def _grouped(digits: str, sep: str) -> bool:
@@ -137,7 +142,7 @@ def _plain_number(body: str, decimal_hint: str | None, original: object) -> Deci
         body = body.replace(" ", "")
     if _SCI_RE.match(body):
         return Decimal(body.replace(",", "."))
-    if not body or not re.fullmatch(r"[\d.,]+", body) or not any(ch.isdigit() for ch in body):
+    if not body or not _DIGITS_SEPS_RE.fullmatch(body) or not any(ch.isdigit() for ch in body):
         raise ParseError(EXPECTED_NUMBER, original)
 
     dots, commas = body.count("."), body.count(",")
@@ -198,6 +203,10 @@ def parse_number(value: object, decimal_hint: str | None = None) -> Decimal | No
     text = _as_text(value)
     if text is None:
         return None
+    if text.isdigit() and text.isascii():  # fast paths for the two commonest forms
+        return Decimal(text)
+    if _ID_STYLE_RE.fullmatch(text) and decimal_hint != ".":
+        return Decimal(text.replace(".", "").replace(",", "."))
     s = text
     negative = False
     if s.startswith("(") and s.endswith(")"):
@@ -258,7 +267,7 @@ def detect_decimal_separator(values: Iterable[object]) -> str | None:
         text = _as_text(value)
         if text is None:
             continue
-        m = re.search(r"\d[\d.,]*", text)
+        m = _FIRST_NUMBER_RE.search(text)
         if not m:
             continue
         body = m.group(0).rstrip(".,")
@@ -289,8 +298,7 @@ EXPECTED_DATE = (
     "a date such as 2024-09-30, 30/09/2024, 30-09-2024 or 30 September 2024"
 )
 EXPECTED_PERIODE = (
-    "periode bulan seperti 2024-09, 09/2024 atau September 2024 / "
-    "a month such as 2024-09, 09/2024 or September 2024"
+    "periode bulan seperti 2024-09, 09/2024 atau September 2024 / a month such as 2024-09, 09/2024 or September 2024"
 )
 
 MONTHS: dict[str, int] = {}
@@ -320,8 +328,9 @@ _WEEKDAYS = (
     "sen|sel|rab|kam|jum|sab|min|mon|tue|wed|thu|fri|sat|sun"
 )
 _WEEKDAY_RE = re.compile(rf"^(?:{_WEEKDAYS})\.?\s*,?\s+", re.IGNORECASE)
-_TIME_RE = re.compile(r"(?:[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:\.\d+)?)?(?:\s*(?:wib|wita|wit|z|[+-]\d{2}:?\d{2}))?)$",
-                      re.IGNORECASE)
+_TIME_RE = re.compile(
+    r"(?:[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:\.\d+)?)?(?:\s*(?:wib|wita|wit|z|[+-]\d{2}:?\d{2}))?)$", re.IGNORECASE
+)
 _ISO_RE = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$")
 _DMY_RE = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})$")
 _NAMED_DMY_RE = re.compile(r"^(\d{1,2})[\s\-/.]*([a-z']+)\.?[\s\-/.,]*(\d{4}|\d{2})$", re.IGNORECASE)
@@ -403,6 +412,8 @@ def parse_date(value: object) -> date | None:
 
 
 def _parse_date_text(text: str, original: object) -> date:
+    if m := _DMY_RE.match(text):  # fast path: 30/09/2024
+        return _make_date(_year(m.group(4)), int(m.group(3)), int(m.group(1)), original)
     s = _WEEKDAY_RE.sub("", text.strip())
     s = _TIME_RE.sub("", s).strip()
     if _SERIAL_RE.match(s):
@@ -530,6 +541,7 @@ def _raise(expected: str, value: object) -> str:
 
 
 _DOTTED_CODE_RE = re.compile(r"^[0-9A-Za-z]+(?:\s*\.\s*[0-9A-Za-z]+)+$")
+_DOT_SPACES_RE = re.compile(r"\s*\.\s*")
 
 
 def normalize_code(value: object, upper: bool = True) -> str | None:
@@ -545,9 +557,10 @@ def normalize_code(value: object, upper: bool = True) -> str | None:
     text = _as_text(value)
     if text is None:
         return None
-    text = re.sub(r"\s+", " ", text)
-    if _DOTTED_CODE_RE.match(text):
-        text = re.sub(r"\s*\.\s*", ".", text)
+    if not text.isprintable() or "  " in text:
+        text = " ".join(text.split())
+    if " " in text and "." in text and _DOTTED_CODE_RE.match(text):
+        text = _DOT_SPACES_RE.sub(".", text)
     return text.upper() if upper else text
 
 

@@ -23,7 +23,9 @@ What happens before the first row is yielded (bounded work, whatever the file si
   ``"<upper> <lower>"`` when that matches (``Realisasi`` / ``(Rp)``); else ``"<lower> <upper>"``
   when that matches (``SP2D`` over ``Nomor`` / ``Tanggal``); else the upper cell when the lower
   is empty and the upper matches (a header merged down over both rows); else the lower cell's
-  text as it is.
+  text as it is. For the combinations an empty upper cell takes the nearest upper text to its
+  left (a group title spanning columns, when the file carries no merge information, as in CSV).
+  A row that matches no column through its own text is never the header.
   The upper row never makes a column unmatched, only helps one match.
 - The first 1,000 data rows are read ahead to detect, per numeric column, the decimal separator
   (``Table.decimal_hints``, pass to ``parse_number``), then streaming continues. A numeric
@@ -49,7 +51,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
@@ -166,6 +168,7 @@ class Table:
         if self._close is not None:
             self._close()
             self._close = None
+        self.rows = iter(())
 
     def __enter__(self) -> Table:
         return self
@@ -217,28 +220,42 @@ class _Header:
 
 def _header_texts(
     row: Sequence[object], parent: Sequence[object] | None, lookup: dict[str, tuple[str, int]]
-) -> tuple[list[str], bool]:
-    """Header texts of ``row``, helped by the row above it (see module doc)."""
+) -> tuple[list[str], bool, int]:
+    """Header texts of ``row``, helped by the row above it (see module doc).
+
+    Returns the texts, whether the upper row was used, and how many columns matched through
+    the row's own text (a row that matches nothing by itself is never a header).
+    """
     texts: list[str] = []
     used = False
+    own = 0
     width = max(len(row), len(parent) if parent else 0)
+    ups = [_text(parent[i]) if parent and i < len(parent) else "" for i in range(width)]
+    # a group title over several columns: without merge information (CSV, or xlsx written
+    # without merging) it sits in its first column only, so it is carried to the right
+    filled: list[str] = []
+    for up in ups:
+        filled.append(up or (filled[-1] if filled else ""))
     for i in range(width):
         child = _text(row[i]) if i < len(row) else ""
-        up = _text(parent[i]) if parent and i < len(parent) else ""
+        up, group = ups[i], filled[i]
         if child and _known(child, lookup):
             texts.append(child)
-        elif child and up and header_key(up) != header_key(child) and _known(f"{up} {child}", lookup):
-            texts.append(f"{up} {child}")
+            own += 1
+        elif child and group and header_key(group) != header_key(child) and _known(f"{group} {child}", lookup):
+            texts.append(f"{group} {child}")
             used = True
-        elif child and up and header_key(up) != header_key(child) and _known(f"{child} {up}", lookup):
-            texts.append(f"{child} {up}")
+            own += 1
+        elif child and group and header_key(group) != header_key(child) and _known(f"{child} {group}", lookup):
+            texts.append(f"{child} {group}")
             used = True
+            own += 1
         elif not child and up and _known(up, lookup):
             texts.append(up)
             used = True
         else:
             texts.append(child)
-    return texts, used
+    return texts, used, own
 
 
 def _known(text: str, lookup: dict[str, tuple[str, int]]) -> bool:
@@ -257,8 +274,9 @@ def _find_header(rows: Sequence[Sequence[object]], dataset: Dataset) -> _Header 
     scored: list[_Header] = []
     for i, row in enumerate(rows):
         parent = rows[i - 1] if i > 0 else None
-        texts, used = _header_texts(row, parent, lookup)
-        scored.append(_Header(i, texts, match_headers(texts, dataset), used))
+        texts, used, own = _header_texts(row, parent, lookup)
+        match = match_headers(texts, dataset) if own else match_headers([], dataset)
+        scored.append(_Header(i, texts, match, used))
     if not scored:
         return None
     best = max(h.match.score for h in scored)
@@ -293,9 +311,7 @@ def _no_header(path: Path, dataset: Dataset, where: str = "") -> FileRejected:
 
 
 def _columns(header: _Header) -> dict[str, SourceColumn]:
-    return {
-        name: SourceColumn(name, header.texts[i], i) for name, i in header.match.columns.items()
-    }
+    return {name: SourceColumn(name, header.texts[i], i) for name, i in header.match.columns.items()}
 
 
 def _header_warnings(header: _Header, row_number: int, dataset: Dataset) -> list[str]:
@@ -313,9 +329,7 @@ def _header_warnings(header: _Header, row_number: int, dataset: Dataset) -> list
             f"column {name} found more than once; column {used} used"
         )
     if header.match.extra:
-        out.append(
-            "kolom tambahan diabaikan / extra columns ignored: " + ", ".join(header.match.extra)
-        )
+        out.append("kolom tambahan diabaikan / extra columns ignored: " + ", ".join(header.match.extra))
     if header.match.dropped:
         out.append(
             "kolom identitas pemohon dibuang saat landing / applicant identity columns dropped: "
@@ -329,12 +343,17 @@ def _header_warnings(header: _Header, row_number: int, dataset: Dataset) -> list
 
 
 def _is_empty(cells: Sequence[object]) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+    return all(c is None or (type(c) is str and not c.strip()) for c in cells)
+
+
+_TOTAL_FIRST = frozenset("JjTtGgSs \t\u00a0")
+_TOTAL_MAX_LEN = max(map(len, TOTAL_LABELS)) + 8
 
 
 def _total_label(cells: Sequence[object]) -> str | None:
     for c in cells:
-        if isinstance(c, str) and c.strip():
+        # cheap filter first: this runs on every cell of every row
+        if type(c) is str and c and c[0] in _TOTAL_FIRST and len(c) <= _TOTAL_MAX_LEN:
             norm = normalize_header(c).rstrip(" :")
             if norm in TOTAL_LABELS:
                 return c.strip()
@@ -363,10 +382,12 @@ def _classify(
     blank: object,
     table: Table,
     close: Callable[[], None],
-) -> Iterator[SourceRow]:
+) -> Generator[SourceRow, None, None]:
     """Raw records after the header -> data rows; totals, footers and noise set aside."""
     cols = header.match.columns
     header_keys = [header_key(t) for t in header.texts]
+    first_col = min(cols.values(), default=0)
+    first_char = header.texts[first_col].strip()[:1].lower() if header.texts else ""
     first = True
     pending: list[TotalRow] = []  # total rows not yet known to be trailing
     footer: list[int] = []
@@ -380,12 +401,14 @@ def _classify(
                 first = False
                 if _is_numbering(cells):
                     table.warnings.append(
-                        f"baris {row_number}: baris nomor kolom (1, 2, 3, ...) dilewati / "
-                        f"column-number row skipped"
+                        f"baris {row_number}: baris nomor kolom (1, 2, 3, ...) dilewati / column-number row skipped"
                     )
                     continue
-            if len(cols) >= 2 and all(
-                i < len(cells) and header_key(cells[i]) == header_keys[i] for i in cols.values()
+            if (
+                len(cols) >= 2
+                and first_col < len(cells)
+                and str(cells[first_col]).strip()[:1].lower() == first_char
+                and all(i < len(cells) and header_key(cells[i]) == header_keys[i] for i in cols.values())
             ):
                 skipped_repeats.append(row_number)
                 continue
@@ -418,8 +441,7 @@ def _classify(
             )
         if skipped_repeats:
             table.warnings.append(
-                f"baris {_ranges(skipped_repeats)}: judul kolom berulang dilewati / "
-                f"repeated header rows skipped"
+                f"baris {_ranges(skipped_repeats)}: judul kolom berulang dilewati / repeated header rows skipped"
             )
     finally:
         close()
@@ -491,9 +513,7 @@ def _detect_encoding(path: Path) -> str:
         if not head.strip():
             rest = f.read(_CHUNK)
             if not rest.strip():
-                raise FileRejected(
-                    f"Berkas '{path.name}' kosong. / File '{path.name}' is empty.", "empty_file"
-                )
+                raise FileRejected(f"Berkas '{path.name}' kosong. / File '{path.name}' is empty.", "empty_file")
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return "utf-16"
         if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -538,7 +558,7 @@ def _open_text(path: Path, encoding: str) -> io.TextIOWrapper:
     return path.open("r", encoding=encoding, errors=errors, newline="")
 
 
-def _csv_records(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+def _csv_records(path: Path, encoding: str, delimiter: str) -> Generator[tuple[int, list[str]], None, None]:
     """(line where the record starts, fields) for every record, streaming."""
     with _open_text(path, encoding) as f:
         reader = csv.reader(f, delimiter=delimiter)
@@ -609,9 +629,7 @@ def _read_csv(path: Path, dataset: Dataset) -> Table:
         warnings=_header_warnings(header, header_line, dataset),
     )
     if encoding == "cp1252":
-        table.warnings.append(
-            "berkas bukan UTF-8, dibaca sebagai Windows-1252 / not UTF-8, read as Windows-1252"
-        )
+        table.warnings.append("berkas bukan UTF-8, dibaca sebagai Windows-1252 / not UTF-8, read as Windows-1252")
     return _finish(table, records, header, "", dataset, records.close)
 
 

@@ -169,10 +169,11 @@ def load_file(url: str, archive: Path, file_id: int) -> dict:
         _replace_earlier(conn, dataset.name, kode_pemda, opd, file_id, periods)
         flagged = warning_rules or table.dropped_columns or any("JUMLAH" in r for r in reasons)
         conn.execute(
-            "update audit.source_file set status = %s, sheet = %s, header_row = %s, encoding = %s, delimiter = %s, "
-            "rows_read = %s, rows_loaded = %s, rows_quarantined = %s, reasons = %s where file_id = %s",
+            "update audit.source_file set status = case when superseded_by is null then %s else 'superseded' end, "
+            "sheet = %s, header_row = %s, encoding = %s, delimiter = %s, "
+            "rows_read = %s, rows_loaded = %s, rows_quarantined = %s, reasons = %s, layout = %s where file_id = %s",
             ("loaded_with_warnings" if flagged else "loaded", table.sheet, table.header_row, table.encoding,
-             table.delimiter, rows_read, rows_loaded, rows_quarantined, json.dumps(reasons), file_id),
+             table.delimiter, rows_read, rows_loaded, rows_quarantined, json.dumps(reasons), _layout(table), file_id),
         )
     log.info("%s: read %d rows, loaded %d, quarantined %d", relpath, rows_read, rows_loaded, rows_quarantined)
     return summary(url, file_id)
@@ -182,9 +183,11 @@ def _total_row_warnings(table: Any, sums: dict[str, Decimal]) -> list[str]:
     """A trailing JUMLAH/TOTAL row is excluded; its figures are compared with the sum of the rows above."""
     reasons = []
     for total in table.total_rows:
+        if not total.trailing:  # a sub-total in the middle of the data: not comparable to the whole sum
+            continue
         for name, expected in sums.items():
             try:
-                stated = parse.parse_number(total.values.get(name))
+                stated = parse.parse_number(total.values.get(name), table.decimal_hints.get(name))
             except parse.ParseError:
                 continue
             if stated is not None and abs(stated - expected) > Decimal("0.01"):
@@ -196,13 +199,32 @@ def _total_row_warnings(table: Any, sums: dict[str, Decimal]) -> list[str]:
     return reasons
 
 
+def _layout(table: Any) -> str:
+    """Where each column sat in the submitted file, for the submitter feedback (satudata/report/feedback.py)."""
+    return json.dumps({
+        "columns": {c.name: {"letter": c.letter, "header": c.header} for c in table.columns.values()},
+        "extra": list(table.extra_columns), "dropped": list(table.dropped_columns),
+    }, ensure_ascii=False)
+
+
 def _replace_earlier(conn: Any, dataset: str, kode_pemda: str, opd: str, file_id: int, periods: set[str]) -> None:
-    """The new file's periods replace the same periods of earlier files in the same slot."""
-    earlier = [r[0] for r in conn.execute(
+    """The new file's periods replace the same periods of earlier files in the same slot. Earlier means
+    landed earlier: a file loaded late (a retry) gives way to the periods of files landed after it."""
+    others = [r[0] for r in conn.execute(
         "select file_id from audit.source_file where kode_pemda = %s and opd = %s and dataset = %s "
         "and file_id <> %s and superseded_by is null and status in ('loaded', 'loaded_with_warnings')",
         (kode_pemda, opd, dataset, file_id),
     )]
+    later = [f for f in others if f > file_id]
+    if later and periods:
+        taken = {r[0] for r in conn.execute(
+            f"select distinct _period from raw.{dataset} where _file_id = any(%s) and _period = any(%s)",
+            (later, list(periods)))}
+        conn.execute(f"delete from raw.{dataset} where _file_id = %s and _period = any(%s)", (file_id, list(taken)))
+        periods = periods - taken
+        if taken and not periods:
+            conn.execute("update audit.source_file set superseded_by = %s where file_id = %s", (min(later), file_id))
+    earlier = [f for f in others if f < file_id]
     if not earlier or not periods:
         return
     conn.execute(

@@ -199,8 +199,19 @@ def test_rupiah_round_trips(value: Decimal, prefix: str, brackets: bool) -> None
 
 @given(
     st.decimals(min_value=0, max_value=Decimal("999999"), places=2, allow_nan=False),
-    st.sampled_from([("Rb", 3), ("rb", 3), ("Jt", 6), ("jt", 6), ("M", 9), ("Miliar", 9), ("T", 12),
-                     ("Triliun", 12), ("triliun", 12)]),
+    st.sampled_from(
+        [
+            ("Rb", 3),
+            ("rb", 3),
+            ("Jt", 6),
+            ("jt", 6),
+            ("M", 9),
+            ("Miliar", 9),
+            ("T", 12),
+            ("Triliun", 12),
+            ("triliun", 12),
+        ]
+    ),
     st.sampled_from([" ", ""]),
     st.sampled_from([(".", ","), (",", ".")]),
 )
@@ -333,11 +344,35 @@ def test_parse_date_rejects_with_expected_form(text: object) -> None:
 # ---------------------------------------------------------------------------------------------
 # dates: properties
 
-ID_FULL = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-           "Oktober", "November", "Desember"]
+ID_FULL = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
 ID_ABBR = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agt", "Sep", "Okt", "Nov", "Des"]
-EN_FULL = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"]
+EN_FULL = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 EN_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 dates = st.dates(min_value=date(1900, 3, 1), max_value=date(2199, 12, 31))
@@ -402,9 +437,18 @@ def test_excel_serial_anchor_points() -> None:
 
 def test_month_table_covers_the_spec() -> None:
     for names, month in [
-        ("januari jan", 1), ("februari feb peb", 2), ("maret mar", 3), ("april apr", 4), ("mei", 5),
-        ("juni jun", 6), ("juli jul", 7), ("agustus agt agu ags aug", 8), ("september sep sept", 9),
-        ("oktober okt oct", 10), ("november nov nop", 11), ("desember des dec", 12),
+        ("januari jan", 1),
+        ("februari feb peb", 2),
+        ("maret mar", 3),
+        ("april apr", 4),
+        ("mei", 5),
+        ("juni jun", 6),
+        ("juli jul", 7),
+        ("agustus agt agu ags aug", 8),
+        ("september sep sept", 9),
+        ("oktober okt oct", 10),
+        ("november nov nop", 11),
+        ("desember des dec", 12),
     ]:
         for name in names.split():
             assert MONTHS[name] == month
@@ -564,14 +608,35 @@ def test_header_key_makes_spacing_insignificant() -> None:
 
 def test_match_headers_by_name_and_alias() -> None:
     # Given headers in odd case, spacing and aliases
-    headers = ["No", "N I P", "Nama Pegawai", "L/P", "Tgl. Lahir", "STATUS", "Gol/Ruang", "Jenis_Jabatan",
-               "Jabatan", "Pendidikan Terakhir", "Periode", "Keterangan", ""]
+    headers = [
+        "No",
+        "N I P",
+        "Nama Pegawai",
+        "L/P",
+        "Tgl. Lahir",
+        "STATUS",
+        "Gol/Ruang",
+        "Jenis_Jabatan",
+        "Jabatan",
+        "Pendidikan Terakhir",
+        "Periode",
+        "Keterangan",
+        "",
+    ]
     # When matched against pegawai
     match = match_headers(headers, DATASETS["pegawai"])
     # Then every column is found where it is, extras are named, nothing required is missing
     assert match.columns == {
-        "nip": 1, "nama": 2, "jenis_kelamin": 3, "tanggal_lahir": 4, "status_kepegawaian": 5,
-        "golongan": 6, "jenis_jabatan": 7, "nama_jabatan": 8, "pendidikan": 9, "periode": 10,
+        "nip": 1,
+        "nama": 2,
+        "jenis_kelamin": 3,
+        "tanggal_lahir": 4,
+        "status_kepegawaian": 5,
+        "golongan": 6,
+        "jenis_jabatan": 7,
+        "nama_jabatan": 8,
+        "pendidikan": 9,
+        "periode": 10,
     }
     assert match.extra == ["No", "Keterangan"]
     assert match.missing == []
@@ -596,8 +661,18 @@ def test_match_headers_missing_and_duplicates() -> None:
 
 
 def test_match_headers_identity_columns_are_dropped_not_extra() -> None:
-    headers = ["Nomor Permohonan", "Nama", "NIK", "Alamat", "Telepon", "No HP", "E-mail", "Kode Layanan",
-               "Tanggal Masuk", "Status"]
+    headers = [
+        "Nomor Permohonan",
+        "Nama",
+        "NIK",
+        "Alamat",
+        "Telepon",
+        "No HP",
+        "E-mail",
+        "Kode Layanan",
+        "Tanggal Masuk",
+        "Status",
+    ]
     match = match_headers(headers, DATASETS["permohonan_layanan"])
     assert list(match.dropped) == ["Nama", "NIK", "Alamat", "Telepon", "No HP", "E-mail"]
     assert match.extra == []

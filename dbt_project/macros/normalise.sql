@@ -69,7 +69,7 @@
         when upper(regexp_replace({{ column }}, '[\s./-]', '', 'g')) ~ '^(I|II|III|IV)[A-E]$'
             then regexp_replace(upper(regexp_replace({{ column }}, '[\s./-]', '', 'g')), '^([IV]+)([A-E])$', '\1')
                 || '/' || lower(right(upper(regexp_replace({{ column }}, '[\s./-]', '', 'g')), 1))
-        when upper(btrim({{ column }})) ~ '^(X{0,1}(IX|IV|V?I{0,3}))$' and btrim({{ column }}) <> ''
+        when upper(btrim({{ column }})) ~ '^(I|II|III|IV|V|VI|VII|VIII|IX|X|XI|XII|XIII|XIV|XV|XVI|XVII)$'
             then upper(btrim({{ column }}))
     end
 {%- endmacro %}

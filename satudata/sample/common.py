@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from satudata.sample.files import SubmissionFile, Style, draw_style
+from satudata.sample.files import Style, SubmissionFile, draw_style
 from satudata.sample.opd_template import Opd
 from satudata.sample.reference import Pemda, Reference
 
@@ -19,6 +19,22 @@ def rng_for(seed: int, *keys: object) -> random.Random:
     """An independent random stream per (seed, keys): string seeds are hashed with SHA-512 by
     `random`, so streams do not depend on PYTHONHASHSEED or on the order things are generated."""
     return random.Random(f"{seed}|" + "|".join(str(k) for k in keys))
+
+
+class BadQuota:
+    """Decides which rows are made deliberately bad: exactly `rate` of the rows asked about (plus
+    at most one), spread by a random phase, so the share stays bounded even in small files."""
+
+    def __init__(self, rng: random.Random, rate: float) -> None:
+        self.rate = rate
+        self.acc = rng.random()
+
+    def hit(self) -> bool:
+        self.acc += self.rate
+        if self.acc >= 1:
+            self.acc -= 1
+            return True
+        return False
 
 
 class WorkCalendar:
@@ -77,12 +93,13 @@ class Output:
         style: Style,
         title: list[str] | None = None,
         extra_columns: tuple[str, ...] = (),
+        header_groups: dict[str, str] | None = None,
     ) -> SubmissionFile:
         ext = "xlsx" if style.fmt == "xlsx" else "csv"
         path = self.landing / pemda.kode_pemda / opd.singkatan / dataset / f"{name}.{ext}"
         self.files[dataset] += 1
         self.formats[ext] += 1
-        return SubmissionFile(path, dataset, columns, style, title or [], extra_columns)
+        return SubmissionFile(path, dataset, columns, style, title or [], extra_columns, header_groups)
 
     def count(self, dataset: str, f: SubmissionFile, bad: int = 0) -> None:
         self.rows[dataset] += f.rows

@@ -11,19 +11,17 @@ Output is byte-identical for the same input (xlsx timestamps are fixed).
 from __future__ import annotations
 
 import csv
-import io
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from satudata.datasets import DATASETS, Dataset
+from satudata.sample.xlsx import STYLE_AMOUNT, STYLE_BOLD, XlsxSheet
 
-FIXED_TIME = datetime(2024, 1, 1, 0, 0, 0)
 BULAN = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
     "Juli", "Agustus", "September", "Oktober", "November", "Desember",
@@ -171,22 +169,12 @@ def header_text(dataset: Dataset, column: str, style: str) -> str:
 # ---- writers ------------------------------------------------------------------------------------
 
 
-class _FixedTimeZip(ZipFile):
-    """A ZipFile whose entries all carry FIXED_TIME, so an xlsx is byte-identical run to run."""
-
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):  # type: ignore[override]
-        if not isinstance(zinfo_or_arcname, ZipInfo):
-            zinfo_or_arcname = ZipInfo(zinfo_or_arcname, date_time=FIXED_TIME.timetuple()[:6])
-            zinfo_or_arcname.compress_type = ZIP_DEFLATED
-        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
-
-    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):  # type: ignore[override]
-        with open(filename, "rb") as f:
-            self.writestr(arcname or Path(filename).name, f.read())
-
-
 class SubmissionFile:
-    """One file of one dataset, written row by row (CSV streams; XLSX is kept until close)."""
+    """One file of one dataset, written row by row (CSV streams; XLSX is kept until close).
+
+    `header_groups` (xlsx only) gives a two-row header: columns mapped to the same group label
+    get that label in a merged cell above them, the other headers are merged over both rows.
+    """
 
     def __init__(
         self,
@@ -196,6 +184,7 @@ class SubmissionFile:
         style: Style,
         title: Sequence[str] = (),
         extra_columns: Sequence[str] = (),
+        header_groups: dict[str, str] | None = None,
     ) -> None:
         self.path = path
         self.dataset = DATASETS[dataset]
@@ -203,28 +192,55 @@ class SubmissionFile:
         self.columns = [c for c in columns if not (c == "kode_opd" and style.kode_opd == "none")]
         self.extra = list(extra_columns)  # not canonical (e.g. identity columns): written as named
         self.types = {c.name: c.type for c in self.dataset.columns}
-        self.sums = {c: 0 for c in SUM_COLUMNS.get(dataset, ()) if c in self.columns}
+        self.sums: dict[str, Any] = {c: 0 for c in SUM_COLUMNS.get(dataset, ()) if c in self.columns}
         self.rows = 0
         path.parent.mkdir(parents=True, exist_ok=True)
         headers = [header_text(self.dataset, c, style.header) for c in self.columns] + self.extra
         if style.fmt == "csv":
-            self._fh = open(path, "w", encoding=style.encoding, newline="")
+            errors = "replace" if style.encoding == "cp1252" else "strict"  # as Windows exports do
+            self._fh = open(path, "w", encoding=style.encoding, errors=errors, newline="")
             self._csv = csv.writer(self._fh, delimiter=style.delimiter, lineterminator=style.newline)
             self._csv.writerow(headers)
+            return
+        self._ws = XlsxSheet(self.dataset.name)
+        width = len(headers)
+        for text in title[: style.title_rows]:
+            self._ws.append([text], [STYLE_BOLD])
+            if width > 1:
+                r = self._ws.row_count
+                self._ws.merge(r, 1, r, width)
+        if style.title_rows:
+            self._ws.append([])
+        groups = header_groups or {}
+        bold = [STYLE_BOLD] * width
+        if any(c in groups for c in self.columns):
+            top = self._ws.row_count + 1
+            row1: list[object] = []
+            row2: list[object] = []
+            for j, (c, h) in enumerate(zip(self.columns, headers, strict=False)):
+                label = groups.get(c)
+                if label:
+                    row1.append(label if j == 0 or groups.get(self.columns[j - 1]) != label else None)
+                    row2.append(h)
+                else:
+                    row1.append(h)
+                    row2.append(None)
+            self._ws.append(row1 + self.extra, bold)
+            self._ws.append(row2 + [None] * len(self.extra), bold)
+            j, n = 0, len(self.columns)
+            while j < width:
+                label = groups.get(self.columns[j]) if j < n else None
+                k = j
+                while label and k + 1 < n and groups.get(self.columns[k + 1]) == label:
+                    k += 1
+                if label:
+                    if k > j:
+                        self._ws.merge(top, j + 1, top, k + 1)
+                else:
+                    self._ws.merge(top, j + 1, top + 1, j + 1)
+                j = k + 1
         else:
-            from openpyxl import Workbook
-
-            self._wb = Workbook()
-            self._ws = self._wb.active
-            self._ws.title = self.dataset.name[:31]
-            width = len(headers)
-            for i, text in enumerate(title[: style.title_rows]):
-                self._ws.append([text])
-                if width > 1:
-                    self._ws.merge_cells(start_row=i + 1, start_column=1, end_row=i + 1, end_column=width)
-            if style.title_rows:
-                self._ws.append([])
-            self._ws.append(headers)
+            self._ws.append(headers, bold)
 
     # values ---------------------------------------------------------------------------------
     def _cell(self, column: str, value: Any) -> Any:
@@ -235,6 +251,8 @@ class SubmissionFile:
             return spaced_nip(value)
         if column == "periode" and isinstance(value, str):
             return format_periode(value, "iso" if st.fmt == "xlsx" and not st.xlsx_text_values else st.date)
+        if isinstance(value, str):
+            return value  # already text as the submitter wrote it (e.g. `970,40 M`)
         ctype = self.types.get(column, "text")
         if isinstance(value, date):
             if st.fmt == "xlsx" and not st.xlsx_text_values:
@@ -242,14 +260,18 @@ class SubmissionFile:
             return format_date(value, st.date)
         if ctype == "numeric":
             if st.fmt == "xlsx" and not st.xlsx_text_values:
-                return float(value) if isinstance(value, Decimal) else value
+                return int(value) if value == int(value) else float(value)
             return format_amount(value, st.number)
         if ctype == "integer" and st.fmt == "xlsx":
             return value
-        return str(value) if not isinstance(value, str) else value
+        return str(value)
 
     def _numeric(self, column: str) -> bool:
         return self.types.get(column) in ("numeric", "integer")
+
+    def _styles(self) -> list[int]:
+        return [STYLE_AMOUNT if self.types.get(c) == "numeric" and not self.style.xlsx_text_values else 0
+                for c in self.columns] + [0] * len(self.extra)  # fmt: skip
 
     def write(self, row: dict[str, Any]) -> None:
         values = [self._cell(c, row.get(c)) for c in self.columns] + [row.get(c) for c in self.extra]
@@ -261,36 +283,20 @@ class SubmissionFile:
         if self.style.fmt == "csv":
             self._csv.writerow(["" if v is None else v for v in values])
         else:
-            self._ws.append(values)
-            if not self.style.xlsx_text_values:
-                r = self._ws.max_row
-                for j, c in enumerate(self.columns, start=1):
-                    if isinstance(row.get(c), date):
-                        self._ws.cell(r, j).number_format = "DD/MM/YYYY"
-                    elif self.types.get(c) == "numeric":
-                        self._ws.cell(r, j).number_format = "#,##0"
+            self._ws.append(values, self._styles())
 
     def close(self) -> None:
         if self.style.total_row and self.sums and self.rows:
-            total: dict[str, Any] = {c: self.sums.get(c) for c in self.columns}
-            values = [self._cell(c, total[c]) if c in self.sums else None for c in self.columns]
+            values = [self._cell(c, self.sums[c]) if c in self.sums else None for c in self.columns]
             values[0] = "JUMLAH"
             if self.style.fmt == "csv":
                 self._csv.writerow(["" if v is None else v for v in values])
             else:
-                self._ws.append(values)
+                self._ws.append(values, self._styles())
         if self.style.fmt == "csv":
             self._fh.close()
-            return
-        from openpyxl.writer.excel import ExcelWriter
-
-        self._wb.properties.creator = "satudata.sample"
-        self._wb.properties.created = FIXED_TIME
-        self._wb.properties.modified = FIXED_TIME
-        buf = io.BytesIO()
-        archive = _FixedTimeZip(buf, "w", ZIP_DEFLATED, allowZip64=True)
-        ExcelWriter(self._wb, archive).save()
-        self.path.write_bytes(buf.getvalue())
+        else:
+            self._ws.save(self.path)
 
     def __enter__(self) -> SubmissionFile:
         return self

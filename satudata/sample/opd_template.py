@@ -123,7 +123,7 @@ def opd_list(kode_pemda: str, nama_pemda: str, jenis: str, coastal: bool, kecama
 
 def title_name(nama_upper: str) -> str:
     """`KABUPATEN LAMPUNG SELATAN` -> `Kabupaten Lampung Selatan` (for OPD names of extra pemda)."""
-    return " ".join(w if len(w) <= 3 and w.isalpha() and w in {"DKI"} else w.capitalize() for w in nama_upper.split())
+    return " ".join(w.capitalize() for w in nama_upper.split())
 
 
 def generic_opd_list(kode_pemda: str, nama_upper: str, jenis: str, n_kecamatan: int) -> list[Opd]:

@@ -60,7 +60,9 @@ def load_reference(seeds_dir: Path = SEEDS_DIR) -> Reference:
     for r in read_seed("opd", seeds_dir):
         opd.setdefault(r["kode_pemda"], []).append(Opd(r["kode_pemda"], r["kode_opd"], r["singkatan"], r["nama_opd"]))
     rekening = {r["kode_rekening"]: (r["uraian"], int(r["level"])) for r in read_seed("rekening", seeds_dir)}
-    sub_kegiatan = {r["kode"]: r["uraian"] for r in read_seed("sub_kegiatan", seeds_dir) if r["level"] == "sub_kegiatan"}
+    sub_kegiatan = {
+        r["kode"]: r["uraian"] for r in read_seed("sub_kegiatan", seeds_dir) if r["level"] == "sub_kegiatan"
+    }
     holiday_names = {date.fromisoformat(r["tanggal"]): r["nama"] for r in read_seed("hari_libur", seeds_dir)}
     holidays = set(holiday_names)
     spm = [(r["bidang"], r["kode_indikator"], r["nama_indikator"]) for r in read_seed("spm_indikator", seeds_dir)]

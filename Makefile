@@ -8,7 +8,7 @@ export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: help setup run test lint bench clean
+.PHONY: help setup run test lint bench clean assets chromium
 
 help:
 	@echo "make run    set up, then run the whole pipeline through Airflow on the sample data"
@@ -22,7 +22,25 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
 	touch $@
 
-setup: $(VENV)/.installed
+# CSS/JS/fonts for the HTML we ship (GX Data Docs, reports), from the npm registry, never a CDN:
+# `npm ci` of assets/package-lock.json into assets/node_modules (ignored by git).
+assets: assets/node_modules/.installed
+
+assets/node_modules/.installed: assets/package.json assets/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js with npm 7 or newer (Debian: apt-get install nodejs npm), then run make setup again" >&2; exit 1; }
+	@echo "assets: node $$(node --version), npm $$(npm --version)"; [ "$$(npm --version | cut -d. -f1)" -ge 7 ] || { echo "npm 7 or newer is needed for assets/package-lock.json" >&2; exit 1; }
+	cd assets && npm ci --ignore-scripts --no-audit --no-fund --omit=optional
+	touch $@
+
+# Headless Chromium (Debian's package) for the offline Data Docs test: installed when absent and
+# we are root (as on CI); otherwise that test fails and says how to install it.
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing chromium (apt-get)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "WARNING: /usr/bin/chromium is missing and this is not root: run 'sudo apt-get install chromium'" >&2; fi
+
+setup: $(VENV)/.installed assets
 
 run: setup
 	$(VENV)/bin/satudata run
@@ -30,7 +48,7 @@ run: setup
 lint: setup
 	$(VENV)/bin/ruff check satudata dags tests expectations
 
-test: lint
+test: lint chromium
 	$(VENV)/bin/pytest -p no:cacheprovider
 
 clean:

@@ -3,11 +3,14 @@
 
 Takes what the OPD submitted in the landing folder to published open data:
 
-`discover` the file drops -> `land` each file (content hash, immutable copy; mapped per file) ->
-`load` it into `raw` with COPY, rejected rows to quarantine (mapped per file, so one bad file
-fails alone) -> `transform`: one `dbt build` (staging, marts) -> `validate`: Great Expectations
-suites before publication -> `publish`: the gate decides per dataset, passing ones get a new
-version -> `report`: `reports/run_summary.json`. `finish` fails the run when a dataset was
+`extract` each HTTP / SQL source of the source registry (mapped per source, so one failing OPD fails
+alone) and `discover` the file drops -> `land` each file (content hash, immutable copy) -> `load` it
+into `raw` with COPY, rejected rows to quarantine (both mapped per pemda; inside a batch each file
+is handled on its own, so one bad file or OPD fails alone) -> `transform`: one `dbt build` (staging,
+marts) -> `validate`: Great Expectations suites before publication -> `ppid_approval`: the PPID
+signs off (Human-in-the-loop Approve / Reject; SATUDATA_AUTO_APPROVE=true approves at once, for the
+demo and CI) -> `publish`: the gate and the personal-data check decide per dataset, passing ones get
+a new version -> `report`: `reports/run_summary.json`. `finish` fails the run when a dataset was
 blocked or a file could not be loaded, after everything that could be published was.
 
 Configuration comes from the environment (see `satudata/config.py`): SATUDATA_WAREHOUSE_URL,
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk import Asset, dag, task
 
 RAW = Asset("satudata://warehouse/raw")
@@ -30,6 +34,23 @@ def _settings():
     from satudata.config import Settings
 
     return Settings.from_env()
+
+
+class PpidApproval(ApprovalOperator):
+    """PPID sign-off before publishing; who answered and when goes to audit.publication_approval."""
+
+    def execute(self, context):
+        from satudata.publish import approval
+
+        auto = approval.auto_response(_settings())  # SATUDATA_AUTO_APPROVE=true: no wait
+        return self.execute_complete(context, auto) if auto else super().execute(context)
+
+    def execute_complete(self, context, event):
+        from satudata.publish import approval
+
+        ti = context["ti"]
+        approval.record(_settings().require_url(), ti.xcom_pull(task_ids="start"), event, ti.run_id)
+        return super().execute_complete(context, event)  # Reject skips `publish`
 
 
 @dag(
@@ -55,17 +76,41 @@ def satudata_pipeline():
 
         return pipeline.discover_files(_settings())
 
-    @task(map_index_template="{{ relpath }}")
-    def land(relpath: str, pipeline_run: str) -> dict:
+    @task
+    def sources(pipeline_run: str) -> list[str]:
         from satudata import pipeline
 
-        return pipeline.land(_settings(), pipeline_run, relpath)
+        return pipeline.list_sources(_settings(), pipeline_run)
 
-    @task(map_index_template="{{ landed['relpath'] }}", outlets=[RAW])
-    def load(landed: dict) -> dict:
+    @task(map_index_template="{{ source_id }}")
+    def extract(source_id: str, pipeline_run: str) -> dict:
         from satudata import pipeline
 
-        return pipeline.load(_settings(), landed)
+        return pipeline.extract(_settings(), pipeline_run, source_id)
+
+    @task(trigger_rule="all_done")  # a failed source fails alone: the others' files still land
+    def extracted(pipeline_run: str) -> list[str]:
+        from satudata import pipeline
+
+        return pipeline.extracted_files(_settings(), pipeline_run)
+
+    @task
+    def batch(drops: list[str], pulled: list[str]) -> list[list[str]]:
+        from satudata import pipeline
+
+        return pipeline.batches(drops + pulled)
+
+    @task(map_index_template="{{ relpaths[0].removeprefix('extracted:').split('/')[0] }}")
+    def land(relpaths: list[str], pipeline_run: str) -> list[dict]:
+        from satudata import pipeline
+
+        return pipeline.land_batch(_settings(), pipeline_run, relpaths)
+
+    @task(map_index_template="{{ landed[0]['relpath'].removeprefix('extracted:').split('/')[0] }}", outlets=[RAW])
+    def load(landed: list[dict]) -> dict:
+        from satudata import pipeline
+
+        return pipeline.load_batch(_settings(), landed)
 
     @task(trigger_rule="all_done", outlets=[MARTS])
     def transform(pipeline_run: str) -> dict:
@@ -96,18 +141,30 @@ def satudata_pipeline():
         if outcome["status"] != "success":
             raise RuntimeError(
                 f"pipeline finished with status {outcome['status']}; blocked datasets: "
-                f"{', '.join(outcome['blocked']) or 'none'} (see reports/run_summary.json)"
+                f"{', '.join(outcome['blocked']) or 'none'}; failed sources: "
+                f"{', '.join(outcome.get('sources_failed', [])) or 'none'} (see reports/run_summary.json)"
             )
 
     pipeline_run = start()
-    landed = land.partial(pipeline_run=pipeline_run).expand(relpath=discover())
+    pulls = extract.partial(pipeline_run=pipeline_run).expand(source_id=sources(pipeline_run))
+    pulled = extracted(pipeline_run)
+    pulls >> pulled
+    landed = land.partial(pipeline_run=pipeline_run).expand(relpaths=batch(discover(), pulled))
     loaded = load.expand(landed=landed)
     built = transform(pipeline_run)
     loaded >> built
     checked = validate(pipeline_run)
     built >> checked
+    ppid = PpidApproval(
+        task_id="ppid_approval",
+        subject="Persetujuan PPID: terbitkan data terbuka dari run {{ run_id }}?",
+        body="Hasil validasi: {{ ti.xcom_pull(task_ids='validate') }}. Approve menerbitkan dataset yang lolos "
+        "gerbang mutu dan pemeriksaan data pribadi; Reject tidak menerbitkan apa pun.",
+        response_timeout=timedelta(days=1),
+        defaults="Reject",
+    )
     published = publish(pipeline_run)
-    checked >> published
+    checked >> ppid >> published
     outcome = report(pipeline_run)
     published >> outcome
     finish(outcome)

@@ -3,6 +3,7 @@
     satudata run                 the whole pipeline through real Airflow (`airflow dags test`)
     satudata warehouse start|stop|url
     satudata generate [--scale kota|small|provinsi|nasional] [--landing DIR]
+    satudata revert <dataset_id> <version> [--by NAME] [--reason TEXT]   make an earlier version current
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def airflow_env(settings: Settings, url: str) -> dict[str, str]:
         "SATUDATA_OUT": str(settings.out),
         "SATUDATA_HOME": str(settings.home),
         "SATUDATA_SAMPLE_SCALE": settings.sample_scale,
+        "SATUDATA_AUTO_APPROVE": os.environ.get("SATUDATA_AUTO_APPROVE", "true"),  # PPID sign-off: demo default
         "GX_ANALYTICS_ENABLED": "False",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(settings.repo_root), os.environ.get("PYTHONPATH")])),
@@ -58,6 +60,10 @@ def ensure_sample(settings: Settings) -> None:
 
         log.info("generating the sample data (%s scale) into %s", settings.sample_scale, default)
         generate(default, scale=settings.sample_scale)
+    if settings.landing == default and settings.registry is None and not (default / "registry.yaml").exists():
+        from satudata.extract.sample_registry import write_sample_registry
+
+        write_sample_registry(default)  # the sample's source registry: expected periods per OPD x dataset
 
 
 def run_pipeline(settings: Settings) -> int:
@@ -113,9 +119,18 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--scale", default=None)
     gen.add_argument("--landing", type=Path, default=None)
     gen.add_argument("--seed", type=int, default=2024)
+    rev = sub.add_parser("revert", help="make an earlier version of a published dataset current again")
+    rev.add_argument("dataset_id")
+    rev.add_argument("version", help="e.g. v2")
+    rev.add_argument("--by", default=os.environ.get("USER") or "unknown", help="who reverts (audit)")
+    rev.add_argument("--reason", default="")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
 
+    if args.command == "revert":
+        from satudata.publish.release import run_revert
+
+        return run_revert(settings, args.dataset_id, args.version, args.by, args.reason)
     if args.command == "run":
         return run_pipeline(settings)
     if args.command == "warehouse":
@@ -132,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
 
         counts = generate(args.landing or settings.landing, scale=args.scale or settings.sample_scale,
                           seed=args.seed)
+        from satudata.extract.sample_registry import write_sample_registry
+
+        counts["registry"] = str(write_sample_registry(Path(counts["landing"]), counts["tahun"]))
         print(json.dumps(counts, indent=2, default=str))
         return 0
     return 2

@@ -20,6 +20,9 @@ class Settings:
     SATUDATA_HOME            local state: embedded PostgreSQL data, Airflow home (default ./.satudata)
     SATUDATA_SAMPLE_SCALE    scale of the generated sample data (default kota)
     SATUDATA_SMALL_CELL      suppression threshold for person-based counts (default 5)
+    SATUDATA_AUTO_APPROVE    true = the PPID sign-off before publishing approves itself (demo, CI; default false)
+    AIRFLOW_CONN_CKAN_DEFAULT  the Airflow connection `ckan_default` (JSON or URI): also publish to CKAN
+    SATUDATA_REGISTRY        the source registry (default: <landing>/registry.yaml when present)
     """
 
     warehouse_url: str | None
@@ -28,7 +31,10 @@ class Settings:
     home: Path
     sample_scale: str = "kota"
     small_cell: int = 5
+    auto_approve: bool = False
+    ckan_connection: str | None = None
     repo_root: Path = REPO_ROOT
+    registry: Path | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -41,6 +47,9 @@ class Settings:
             home=home,
             sample_scale=env.get("SATUDATA_SAMPLE_SCALE") or "kota",
             small_cell=int(env.get("SATUDATA_SMALL_CELL") or 5),
+            auto_approve=(env.get("SATUDATA_AUTO_APPROVE") or "").strip().lower() in ("1", "true", "yes"),
+            ckan_connection=env.get("AIRFLOW_CONN_CKAN_DEFAULT") or None,
+            registry=Path(env["SATUDATA_REGISTRY"]).resolve() if env.get("SATUDATA_REGISTRY") else None,
         )
 
     @property

@@ -1,7 +1,7 @@
 """The pipeline's stages, each a plain function the Airflow tasks call (and tests can call directly).
 
-discover -> land (per file) -> load (per file) -> transform (dbt build) -> validate (GX)
--> gate -> publish -> report. Stages pass ids and counts, never data.
+sources -> extract (per registry http/sql source) -> discover -> land (per file) -> load (per file)
+-> transform (dbt build) -> validate (GX) -> gate -> publish -> report. Stages pass ids and counts, never data.
 """
 
 from __future__ import annotations
@@ -12,13 +12,17 @@ import re
 import subprocess
 
 from satudata.config import Settings
+from satudata.extract import sources
 from satudata.extract.discover import discover
 from satudata.load.land import land_file
 from satudata.load.loader import load_file
 from satudata.publish import gate as gate_mod
-from satudata.publish.release import load_catalog, publish_dataset
+from satudata.publish.release import finish_publication, load_catalog, publish_dataset
+from satudata.report.audit import write_audit_report
+from satudata.report.feedback import write_feedback
 from satudata.report.run_summary import write_run_summary
-from satudata.rules import catalogue_hash
+from satudata.rules import catalogue_hash, completeness
+from satudata.rules import results as rule_results
 from satudata.transform import build, manifest_hash, publications
 from satudata.validate import gx_runner
 from satudata.warehouse import connect, migrate
@@ -57,18 +61,74 @@ def discover_files(settings: Settings) -> list[str]:
     return [d.relpath for d in drops]
 
 
+def list_sources(settings: Settings, run_id: str) -> list[str]:
+    return sources.list_sources(settings, run_id)
+
+
+def extract(settings: Settings, run_id: str, source_id: str) -> dict:
+    return sources.extract(settings, run_id, source_id)
+
+
+def extracted_files(settings: Settings, run_id: str) -> list[str]:
+    return sources.extracted_files(settings, run_id)
+
+
+def batches(relpaths: list[str]) -> list[list[str]]:
+    """Group files by pemda: one mapped land/load task per pemda. A task per file would cost Airflow's
+    per-task overhead thousands of times (and exceed max_map_length); inside a batch each file is
+    still landed and loaded on its own, so one bad file or OPD fails alone."""
+    groups: dict[str, list[str]] = {}
+    for relpath in relpaths:
+        groups.setdefault(relpath.removeprefix(sources.EXTRACTED_PREFIX).split("/", 1)[0], []).append(relpath)
+    return [groups[k] for k in sorted(groups)]
+
+
 def land(settings: Settings, run_id: str, relpath: str) -> dict:
-    return land_file(settings.require_url(), settings.landing, settings.home / "archive", relpath, run_id)
+    root, rel = sources.root_of(settings, relpath)  # `extracted:<relpath>`: written by extract
+    landed = land_file(settings.require_url(), root, settings.home / "archive", rel, run_id)
+    return {**landed, "relpath": relpath}
 
 
 def load(settings: Settings, landed: dict) -> dict:
     if landed["status"] != "landed":
-        return {"file_id": landed["file_id"], "status": landed["status"]}
+        return sources.after_load(settings, landed, {"file_id": landed["file_id"], "status": landed["status"]})
     result = load_file(settings.require_url(), settings.home / "archive", landed["file_id"])
-    return {"file_id": result["file_id"], "status": result["status"], "rows_loaded": result["rows_loaded"]}
+    return sources.after_load(settings, landed, {
+        "file_id": result["file_id"], "status": result["status"], "rows_loaded": result["rows_loaded"]})
+
+
+def _each(items: list, step, what: str) -> tuple[list, list[str]]:
+    """Run `step` on every item; an error in one is logged and kept, never stops the others."""
+    done, errors = [], []
+    for item in items:
+        try:
+            done.append(step(item))
+        except Exception as e:  # noqa: BLE001 - reported per file, then raised for the batch
+            log.exception("%s failed for %s", what, item)
+            errors.append(f"{item}: {type(e).__name__}: {e}")
+    return done, errors
+
+
+def land_batch(settings: Settings, run_id: str, relpaths: list[str]) -> list[dict]:
+    landed, errors = _each(relpaths, lambda r: land(settings, run_id, r), "landing")
+    if errors:
+        raise RuntimeError(f"{len(errors)} of {len(relpaths)} files could not be landed: " + "; ".join(errors[:5]))
+    return landed
+
+
+def load_batch(settings: Settings, landed: list[dict]) -> dict:
+    loaded, errors = _each(landed, lambda item: load(settings, item), "loading")
+    counts: dict[str, int] = {}
+    for item in loaded:
+        counts[item["status"]] = counts.get(item["status"], 0) + 1
+    log.info("batch of %d files: %s", len(landed), counts)
+    if errors:
+        raise RuntimeError(f"{len(errors)} of {len(landed)} files could not be loaded: " + "; ".join(errors[:5]))
+    return {"files": len(landed), "statuses": counts, "rows_loaded": sum(i.get("rows_loaded") or 0 for i in loaded)}
 
 
 def transform(settings: Settings, run_id: str) -> dict:
+    completeness.refresh_expected(settings, settings.require_url(), run_id)  # dbt reads audit.expected_submission
     return build(settings, settings.require_url(), run_id)
 
 
@@ -76,6 +136,7 @@ def validate(settings: Settings, run_id: str) -> dict:
     pubs = publications(settings)
     outcomes = gx_runner.validate(settings, settings.require_url(), run_id,
                                   {t: p["meta"] for t, p in pubs.items()})
+    rule_results.record(settings.require_url(), run_id)  # row rules' results too, every result annotated
     return {"checked": len(outcomes), "failed": sum(not o.success for o in outcomes)}
 
 
@@ -102,7 +163,7 @@ def gate_and_publish(settings: Settings, run_id: str) -> dict:
     url = settings.require_url()
     pubs = publications(settings)
     outcomes = _outcomes(url, run_id)
-    decisions = gate_mod.decide(pubs, _not_built(url, run_id), outcomes)
+    decisions = gate_mod.decide(pubs, _not_built(url, run_id), outcomes, gate_mod.source_notes(url))
     provenance = {"run_id": run_id, "git_commit": git_commit(settings),
                   "dbt_manifest_hash": manifest_hash(settings), "rule_catalogue_hash": catalogue_hash()}
     results = {}
@@ -110,9 +171,13 @@ def gate_and_publish(settings: Settings, run_id: str) -> dict:
         checked = [o for o in outcomes if o.table in (d.table.split(".")[-1],)]
         validation = {"status": "passed_with_warnings" if d.warnings else "passed",
                       "checks": len(checked), "failed_checks": sum(not o.success for o in checked),
-                      "warnings": d.warnings}
+                      **gate_mod.validation_note(d)}
         if d.publish:
             result = publish_dataset(settings, url, d.table, pubs[d.table], validation, provenance)
+            d.publish = result["status"] != "blocked"  # the personal-data gate may block it
+            d.reasons += result.get("reasons", [])
+            d.failing_checks += result.get("failing_checks", [])
+            d.warnings += result.get("warnings", [])
         else:
             current = load_catalog(settings)["datasets"].get(d.dataset_id)
             result = {"dataset_id": d.dataset_id, "status": "blocked",
@@ -131,6 +196,8 @@ def gate_and_publish(settings: Settings, run_id: str) -> dict:
                  result.get("content_hash"), provenance["git_commit"], provenance["dbt_manifest_hash"],
                  provenance["rule_catalogue_hash"], json.dumps(d.reasons + d.warnings)),
             )
+    gate_mod.record(url, run_id, decisions)
+    finish_publication(settings, url, run_id)  # catalog.jsonld, index.html, CKAN when configured
     return {k: {"status": v["status"], "version": v.get("version")} for k, v in results.items()}
 
 
@@ -138,10 +205,12 @@ def report(settings: Settings, run_id: str) -> dict:
     """Write reports/run_summary.json and close the run. Returns the run's overall status."""
     url = settings.require_url()
     summary = write_run_summary(settings, url, run_id)
+    write_feedback(settings, url, run_id)
+    write_audit_report(settings, url, run_id)
     with connect(url) as conn:
         conn.execute("update audit.pipeline_run set finished_at = now(), status = %s where run_id = %s",
                      (summary["status"], run_id))
     log.info("run %s finished: %s; summary at %s", run_id, summary["status"],
              settings.reports / "run_summary.json")
-    return {"status": summary["status"], "blocked": summary["blocked"]}
+    return {"status": summary["status"], "blocked": summary["blocked"], "sources_failed": summary["sources_failed"]}
 

@@ -49,5 +49,7 @@ def discover(landing: Path) -> list[Drop]:
         rel = path.relative_to(landing)
         if any(part.startswith(".") for part in rel.parts) or not path.is_file() or path.is_symlink():
             continue
+        if rel.as_posix() == "registry.yaml":  # the source registry (satudata/extract/registry.py), not a drop
+            continue
         drops.append(parse_drop_path(rel.as_posix()))
     return drops

@@ -515,6 +515,8 @@ def normalize_nip(value: object) -> str | None:
     """
     if value is None:
         return None
+    if type(value) is str and value.isdigit() and value.isascii():  # fast path: digits only, as it should be
+        return value
     if isinstance(value, bool):
         raise ParseError(EXPECTED_NIP, value)
     if isinstance(value, int):

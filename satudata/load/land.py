@@ -43,11 +43,15 @@ def land_file(url: str, landing: Path, archive: Path, relpath: str, run_id: str)
         shutil.copyfile(path, kept.with_suffix(".part"))
         kept.with_suffix(".part").replace(kept)
     with connect(url) as conn:
+        # the same content is current in the slot, or this path last held this very content (a file
+        # replaced by a corrected one and still lying in the folder must not come back every run)
         same = conn.execute(
             "select file_id, status from audit.source_file where sha256 = %s and kode_pemda is not distinct from %s "
-            "and opd is not distinct from %s and dataset is not distinct from %s and superseded_by is null "
-            "and status in ('landed', 'loaded', 'loaded_with_warnings', 'rejected') order by file_id desc limit 1",
-            (sha, drop.kode_pemda, drop.opd, drop.dataset),
+            "and opd is not distinct from %s and dataset is not distinct from %s and ((superseded_by is null "
+            "and status in ('landed', 'loaded', 'loaded_with_warnings', 'rejected')) or file_id = "
+            "(select max(file_id) from audit.source_file where path = %s and kode_pemda is not distinct from %s)) "
+            "order by file_id desc limit 1",
+            (sha, drop.kode_pemda, drop.opd, drop.dataset, relpath, drop.kode_pemda),
         ).fetchone()
         if same:
             # `landed` but not loaded: an earlier attempt stopped in between, so load it now

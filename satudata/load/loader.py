@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 import zlib
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -37,35 +41,75 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _convert(dataset: Dataset, raw: dict[str, Any], hints: dict[str, str]) -> tuple[dict[str, Any], list[Finding]]:
+Converter = Callable[[Any], Any]
+CODE_COLUMNS = ("status", "kanal", "versi", "bidang")  # besides every kode_* column
+_UNSEEN = object()
+
+
+def _memo(parse_value: Converter, limit: int = 100_000) -> Converter:
+    """`parse_value` remembering what each text gave, for columns with few distinct values (codes,
+    periods, dates, small counts): each distinct text is parsed once per file. Non-text cells (xlsx
+    numbers, dates) are parsed every time, since 1, 1.0 and True are equal dict keys. A ParseError
+    is not remembered; it is raised again for the next equal text."""
+    seen: dict[str, Any] = {}
+
+    def convert(value: Any) -> Any:
+        if type(value) is not str:
+            return parse_value(value)
+        typed = seen.get(value, _UNSEEN)
+        if typed is _UNSEEN:
+            typed = parse_value(value)
+            if len(seen) < limit:
+                seen[value] = typed
+        return typed
+
+    return convert
+
+
+def converters(dataset: Dataset, hints: dict[str, str]) -> list[tuple[str, Converter, bool]]:
+    """(column, raw value -> typed value, required) for every column, chosen once per file."""
+    out = []
+    for col in dataset.columns:
+        convert: Converter
+        if col.name == "periode":
+            convert = _memo(parse.parse_periode)
+        elif col.name == "nip":
+            convert = parse.normalize_nip
+        elif col.type == "integer":
+            convert = _memo(partial(parse.parse_integer, decimal_hint=hints.get(col.name)))
+        elif col.type == "numeric":
+            convert = partial(parse.parse_number, decimal_hint=hints.get(col.name))
+        elif col.type == "date":
+            convert = _memo(parse.parse_date)
+        elif col.name.startswith("kode_") or col.name in CODE_COLUMNS:
+            convert = _memo(parse.normalize_code)
+        else:
+            convert = _text
+        out.append((col.name, convert, col.required))
+    return out
+
+
+def _typed(convert: list[tuple[str, Converter, bool]], raw: dict[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
     """Canonical raw values -> typed values, with a FMT finding for every value that cannot be read."""
     row: dict[str, Any] = {}
     found: list[Finding] = []
-    for col in dataset.columns:
-        value = raw.get(col.name)
+    for name, conv, required in convert:
+        value = raw.get(name)
         try:
-            if col.name == "periode":
-                typed: Any = parse.parse_periode(value)
-            elif col.name == "nip":
-                typed = parse.normalize_nip(value)
-            elif col.type == "integer":
-                typed = parse.parse_integer(value, hints.get(col.name))
-            elif col.type == "numeric":
-                typed = parse.parse_number(value, hints.get(col.name))
-            elif col.type == "date":
-                typed = parse.parse_date(value)
-            elif col.name.startswith("kode_") or col.name in ("status", "kanal", "versi", "bidang"):
-                typed = parse.normalize_code(value)
-            else:
-                typed = _text(value)
+            typed = conv(value)
         except parse.ParseError as e:
-            found.append(finding("FMT-001", col.name, value, e.expected))
+            found.append(finding("FMT-001", name, value, e.expected))
             typed = None
         else:
-            if typed is None and col.required:
-                found.append(finding("FMT-002", col.name, value, col.name))
-        row[col.name] = typed
+            if typed is None and required:
+                found.append(finding("FMT-002", name, value, name))
+        row[name] = typed
     return row, found
+
+
+def _convert(dataset: Dataset, raw: dict[str, Any], hints: dict[str, str]) -> tuple[dict[str, Any], list[Finding]]:
+    """One row's raw values -> typed values and FMT findings (the loader builds the converters once per file)."""
+    return _typed(converters(dataset, hints), raw)
 
 
 def _period_key(dataset: Dataset, row: dict[str, Any]) -> str:
@@ -74,6 +118,45 @@ def _period_key(dataset: Dataset, row: dict[str, Any]) -> str:
         value = row.get(name)
         parts.append(value.strftime("%Y-%m") if isinstance(value, date) else "" if value is None else str(value))
     return "|".join(parts)
+
+
+def _period_keyer(dataset: Dataset) -> Callable[[dict[str, Any]], str]:
+    """`_period_key` for the rows of one file, remembering the key of each distinct period value."""
+    if not dataset.period_columns:
+        return lambda row: ""
+    values = itemgetter(*dataset.period_columns)
+    keys: dict[Any, str] = {}
+
+    def key(row: dict[str, Any]) -> str:
+        value = values(row)
+        k = keys.get(value)
+        if k is None:
+            k = keys[value] = _period_key(dataset, row)
+        return k
+
+    return key
+
+
+# COPY text format: \N is null; backslash, tab, newline and carriage return are escaped
+def _copy_text(value: str | None) -> str:
+    if value is None:
+        return "\\N"
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        value = value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value
+
+
+def _copy_str(value: int | Decimal | None) -> str:
+    return "\\N" if value is None else str(value)
+
+
+def _copy_date(value: date | None) -> str:
+    return "\\N" if value is None else value.isoformat()
+
+
+COPY_FORMAT: dict[str, Callable[[Any], str]] = {
+    "text": _copy_text, "integer": _copy_str, "numeric": _copy_str, "date": _copy_date}
+COPY_BATCH_ROWS = 2000
 
 
 def _json_safe(values: dict[str, Any]) -> str:
@@ -124,6 +207,12 @@ def load_file(url: str, archive: Path, file_id: int) -> dict:
         return summary(url, file_id)
 
     checker = RowChecker(dataset.name, opd, codes)
+    convert = converters(dataset, table.decimal_hints)
+    period_of = _period_keyer(dataset)
+    formats = [(c.name, COPY_FORMAT[c.type]) for c in dataset.columns]
+    # the meta columns before and after _row_number are the same on every row of the file
+    head = f"{file_id}\t{_copy_text(table.sheet)}\t"
+    middle = f"\t{_copy_text(kode_pemda)}\t{_copy_text(opd)}\t"
     columns = list(RAW_META_COLUMNS) + dataset.column_names
     rows_read = rows_loaded = rows_quarantined = 0
     warning_rules: set[str] = set()
@@ -131,37 +220,44 @@ def load_file(url: str, archive: Path, file_id: int) -> dict:
     sums: dict[str, Decimal] = {c.name: Decimal(0) for c in dataset.columns if c.type == "numeric"}
     with connect(url) as conn:
         conn.execute("select pg_advisory_xact_lock(%s)", (_slot_lock_key(kode_pemda, opd, dataset.name),))
-        with conn.cursor() as cur:
-            findings: list[tuple] = []
+        with conn.cursor() as cur, tempfile.SpooledTemporaryFile(8 << 20, "w+", encoding="utf-8") as findings:
             with cur.copy(f"copy raw.{dataset.name} ({', '.join(columns)}) from stdin") as copy:
+                lines: list[str] = []  # COPY text, written in batches
                 for src in table.rows:
                     rows_read += 1
-                    row, found = _convert(dataset, src.values, table.decimal_hints)
-                    if not any(f.rule_id.startswith("FMT") for f in found):
+                    row, found = _typed(convert, src.values)
+                    if not found:
+                        found = checker.check(row)
+                    elif not any(f.rule_id.startswith("FMT") for f in found):
                         found += checker.check(row)
-                    fatal = any(f.severity == "fatal" for f in found)
                     if found:
-                        payload = _json_safe(src.values)
-                        findings += [
-                            (file_id, table.sheet, src.row_number, f.column, f.rule_id, f.severity,
-                             f.provided, f.expected, f.message, payload)
+                        # kept as COPY text in a file that spills to disk: memory stays flat however many
+                        payload = _copy_text(_json_safe(src.values))
+                        findings.writelines(
+                            f"{head}{src.row_number}\t{_copy_text(f.column)}\t{f.rule_id}\t{f.severity}\t"
+                            f"{_copy_text(f.provided)}\t{_copy_text(f.expected)}\t{_copy_text(f.message)}\t{payload}\n"
                             for f in found
-                        ]
+                        )
                         warning_rules.update(f.rule_id for f in found if f.severity == "warning")
-                    if fatal:
-                        rows_quarantined += 1
-                        continue
-                    period = _period_key(dataset, row)
+                        if any(f.severity == "fatal" for f in found):
+                            rows_quarantined += 1
+                            continue
+                    period = period_of(row)
                     periods.add(period)
                     for name in sums:
                         sums[name] += row[name] or 0
-                    copy.write_row((file_id, table.sheet, src.row_number, kode_pemda, opd, period,
-                                    *(row[c] for c in dataset.column_names)))
+                    lines.append(f"{head}{src.row_number}{middle}{_copy_text(period)}\t"
+                                 + "\t".join([fmt(row[name]) for name, fmt in formats]) + "\n")
                     rows_loaded += 1
-            if findings:
+                    if len(lines) >= COPY_BATCH_ROWS:
+                        copy.write("".join(lines))
+                        lines.clear()
+                copy.write("".join(lines))
+            if findings.tell():
+                findings.seek(0)
                 with cur.copy(f"copy audit.row_finding ({', '.join(FINDING_COLUMNS)}) from stdin") as copy:
-                    for f in findings:
-                        copy.write_row(f)
+                    while chunk := findings.read(1 << 20):
+                        copy.write(chunk)
         table.close()
         reasons = table.warnings + _total_row_warnings(table, sums)
         reasons += [f"extra column ignored / kolom tambahan diabaikan: {c}" for c in table.extra_columns]

@@ -1,51 +1,103 @@
 """Publish a dataset as a new version: data.csv, datapackage.json (Frictionless), metadata.json
 (Satu Data Indonesia), and keep published/catalog.json listing the current version of each.
 
-A new version is written only when the content changed; earlier versions stay; a blocked dataset
-keeps its last good version. Publishing reads only `marts.pub_*` tables that passed the gate.
+    published/
+      catalog.json                  current version of each dataset (+ the last run's decision)
+      catalog.jsonld                DCAT-AP catalogue of the same (satudata/publish/dcat.py)
+      index.html                    the public catalogue page (satudata/publish/catalog_page.py)
+      <dataset_id>/versions.json    every version with its hashes and status, and the events
+      <dataset_id>/v<n>/            data.csv, datapackage.json, metadata.json (never changed again)
+
+Rules:
+- Publishing reads only `marts.pub_*` tables that passed the gate (satudata/publish/gate.py).
+- Person-based tables get small-cell suppression, then every outgoing table goes through the
+  personal-data gate (satudata/publish/pii.py) before a byte is written; a finding blocks it.
+- A new version only when the data or its definition (schema, descriptions) changed; earlier
+  versions stay; a version appears whole or not at all (written aside, then renamed); a blocked
+  or failed dataset keeps its last good version.
+- `revert` makes an earlier version current again; the version reverted from is withdrawn, so a
+  later run that produces the same content again does not silently re-publish it.
+- CSV: UTF-8, comma, ISO dates, dot decimals, header row; text that a spreadsheet would run as a
+  formula is neutralised as OWASP recommends (`safe_cell`), numbers are never changed.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import logging
+import math
 import os
+import re
+import shutil
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from satudata.config import Settings
+from satudata.publish import pii
 from satudata.warehouse import connect
 
 log = logging.getLogger(__name__)
 
 PG_TO_TABLE_SCHEMA = {
-    "text": "string", "character varying": "string", "integer": "integer", "bigint": "integer",
-    "smallint": "integer", "numeric": "number", "double precision": "number", "real": "number",
-    "date": "date", "boolean": "boolean", "timestamp without time zone": "datetime",
+    "text": "string", "character varying": "string", "character": "string", "integer": "integer",
+    "bigint": "integer", "smallint": "integer", "numeric": "number", "double precision": "number",
+    "real": "number", "date": "date", "boolean": "boolean", "timestamp without time zone": "datetime",
     "timestamp with time zone": "datetime",
 }
-INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# OWASP "CSV Injection": cells must not begin with = + - @ TAB (0x09) CR (0x0D); the current page adds
+# LF (0x0A) and the full-width forms, which some locales' spreadsheets also read as formulas
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+# quoted as well as the RFC 4180 specials: `;` is the list separator of Indonesian Excel, which
+# would otherwise split a cell and let a formula start the second half (OWASP: "take care of the
+# field separator")
+QUOTE_WHEN = re.compile(r"[\",;\r\n\t]")
+LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
+           "title": "Creative Commons Attribution 4.0"}
+WALIDATA = "Dinas Komunikasi dan Informatika (Diskominfo)"
+CSV_NOTE = ("Sel teks yang diawali =, +, -, @, tab atau baris baru diberi awalan tanda petik tunggal (') agar "
+            "tidak dijalankan sebagai rumus oleh aplikasi lembar kerja (OWASP CSV Injection); angka tidak diubah.")
 
+
+# ---------------------------------------------------------------------------------------- CSV
 
 def safe_cell(value: Any) -> str:
-    """CSV text for one value: ISO dates, dot decimals; text cells that a spreadsheet would run as
-    a formula are prefixed with a single quote (OWASP CSV injection); numbers are never changed."""
+    """CSV text for one value: ISO dates, dot decimals, `true`/`false`, empty for null. Text that a
+    spreadsheet would run as a formula gets a leading single quote (OWASP CSV injection); numbers,
+    negative ones included, are never changed, whether typed or written as plain text ("-12.5")."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, Decimal, float)):
-        return format(value, "f") if isinstance(value, Decimal) else str(value)
-    if isinstance(value, (date, datetime)):
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float | Decimal):
+        if not math.isfinite(value):  # Table Schema's spelling of the special numbers
+            return "NaN" if value != value else ("INF" if value > 0 else "-INF")
+        text = format(value if isinstance(value, Decimal) else Decimal(repr(value)), "f")
+        return "0" if text in ("-0", "0") else text
+    if isinstance(value, datetime | date):
         return value.isoformat()
     text = str(value)
-    return "'" + text if text.startswith(INJECTION_PREFIXES) else text
+    if text.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
+
+def csv_field(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if QUOTE_WHEN.search(text) else text
+
+
+def render_csv(columns: list[tuple[str, str]], rows: list[list[Any]]) -> bytes:
+    lines = [",".join(csv_field(c) for c, _ in columns)]
+    lines += [",".join(csv_field(safe_cell(v)) for v in r) for r in rows]
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+# ----------------------------------------------------------------------------- reading a mart
 
 def _columns(conn: Any, table: str) -> list[tuple[str, str]]:
     schema, name = table.split(".")
@@ -55,123 +107,186 @@ def _columns(conn: Any, table: str) -> list[tuple[str, str]]:
     ).fetchall()
 
 
-def export_csv(url: str, table: str, order_by: list[str]) -> tuple[bytes, list[tuple[str, str]], int]:
+def read_table(url: str, table: str, order_by: list[str]) -> tuple[list[tuple[str, str]], list[list[Any]]]:
+    """The whole published table, in a stable order: the primary key, text compared bytewise (C
+    collation) so that the same data gives the same file on any server."""
     with connect(url) as conn:
         cols = _columns(conn, table)
-        order = ", ".join(order_by or [c for c, _ in cols])
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow([c for c, _ in cols])
-        rows = 0
-        for record in conn.execute(f"select * from {table} order by {order}"):
-            writer.writerow([safe_cell(v) for v in record])
-            rows += 1
-    return buf.getvalue().encode("utf-8"), cols, rows
+        if not cols:
+            raise LookupError(f"{table} does not exist in the warehouse")
+        types = dict(cols)
+        keys = [c for c in (order_by or [c for c, _ in cols]) if c in types]
+        order = ", ".join(f'"{c}" collate "C"' if types[c] in ("text", "character varying") else f'"{c}"'
+                          for c in keys) or "1"
+        rows = [list(r) for r in conn.execute(f"select * from {table} order by {order}")]
+    return cols, rows
 
 
-def load_catalog(settings: Settings) -> dict:
-    path = settings.published / "catalog.json"
-    return json.loads(path.read_text()) if path.exists() else {"datasets": {}}
+# ------------------------------------------------------------------------------- descriptors
+
+def _unit(column: str, meta: dict) -> str | None:
+    units = meta.get("units") or {}
+    if column in units:
+        return units[column]
+    if column == meta.get("measure"):
+        return meta.get("satuan")
+    if column.startswith(("persentase", "capaian_persen")):
+        return "PERSEN"
+    if column.startswith(("pagu", "realisasi", "target", "nilai")):
+        return "RUPIAH"
+    if "hari" in column.split("_") and column not in ("hari_libur",):
+        return "HARI"
+    if column.startswith("nrr_"):
+        return "SKOR (1-4)"
+    return None
 
 
-def _write_json(path: Path, payload: Any) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+def field_type(column: str, pg_type: str, values: list[Any]) -> str:
+    kind = PG_TO_TABLE_SCHEMA.get(pg_type, "string")
+    if kind == "string" and column == "periode" and values and all(
+            isinstance(v, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", v) for v in values if v is not None):
+        return "yearmonth"
+    return kind
 
 
-def datapackage(dataset_id: str, pub: dict, cols: list[tuple[str, str]], rows: int, sha: str) -> dict:
+def table_schema(pub: dict, columns: list[tuple[str, str]], rows: list[list[Any]],
+                 suppression: pii.Suppression) -> dict:
     meta = pub["meta"]
-    fields = [{"name": c, "type": PG_TO_TABLE_SCHEMA.get(t, "string"),
-               "description": pub["columns"].get(c, "")} for c, t in cols]
+    pk = [c for c in meta.get("primary_key", []) if c in dict(columns)]
+    fields = []
+    for i, (name, pg_type) in enumerate(columns):
+        f: dict[str, Any] = {"name": name, "type": field_type(name, pg_type, [r[i] for r in rows])}
+        description = pub["columns"].get(name, "")
+        if name == suppression.flag_column and not description:
+            description = f"True bila jumlah orang di bawah {suppression.threshold} sehingga disembunyikan."
+        if name in suppression.columns:
+            description = (description + " " if description else "") + (
+                f"Kosong bila disupresi (kurang dari {suppression.threshold} orang).")
+        if description:
+            f["description"] = description.strip()
+        if unit := _unit(name, meta):
+            f["unit"] = unit
+        if name in pk:
+            f["constraints"] = {"required": True}
+        fields.append(f)
+    return {"fields": fields, "primaryKey": pk, "missingValues": [""]}
+
+
+def datapackage(dataset_id: str, pub: dict, schema: dict, rows: int, data: bytes, version: str,
+                released_at: str) -> dict:
+    meta = pub["meta"]
+    name = dataset_id.replace("_", "-")
     return {
-        "name": dataset_id.replace("_", "-"),
+        "profile": "tabular-data-package",
+        "name": name,
         "title": meta.get("judul", dataset_id),
-        "description": meta.get("deskripsi", pub.get("description", "")),
-        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
-                      "title": "Creative Commons Attribution 4.0"}],
+        "description": (meta.get("deskripsi") or pub.get("description", "")).strip(),
+        "version": version,
+        "created": released_at,
+        "keywords": [k for k in (meta.get("produsen_data"), meta.get("frekuensi"), *meta.get("source_datasets", []))
+                     if k],
+        "licenses": [LICENSE],
+        "contributors": [{"title": WALIDATA, "role": "publisher"},
+                         {"title": meta.get("produsen_data", ""), "role": "author"}],
         "resources": [{
-            "name": dataset_id.replace("_", "-"),
+            "name": name,
             "path": "data.csv",
             "profile": "tabular-data-resource",
             "format": "csv",
             "mediatype": "text/csv",
             "encoding": "utf-8",
-            "hash": f"sha256:{sha}",
-            "dialect": {"delimiter": ",", "header": True},
-            "schema": {"fields": fields, "primaryKey": list(meta.get("primary_key", []))},
-            "stats": {"rows": rows},
+            "bytes": len(data),
+            "hash": f"sha256:{hashlib.sha256(data).hexdigest()}",
+            "dialect": {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True},
+            "schema": schema,
         }],
     }
 
 
-def metadata(dataset_id: str, pub: dict, version: str, rows: int, validation: dict, coverage: dict) -> dict:
-    meta = pub["meta"]
-    return {
-        "judul": meta.get("judul", dataset_id),
-        "deskripsi": meta.get("deskripsi", pub.get("description", "")),
-        "produsen_data": meta.get("produsen_data", ""),
-        "walidata": "Dinas Komunikasi dan Informatika (Diskominfo)",
-        "kode_wilayah": coverage.get("kode_wilayah", []),
-        "cakupan": coverage.get("cakupan", []),
-        "frekuensi": meta.get("frekuensi", ""),
-        "satuan": meta.get("satuan", ""),
-        "periode": coverage.get("periode", []),
-        "lisensi": "CC-BY-4.0",
-        "kontak": meta.get("kontak", "ppid@diskominfo.go.id"),
-        "tanggal_rilis": datetime.now(UTC).date().isoformat(),
-        "versi": version,
-        "jumlah_baris": rows,
-        "validasi": validation,
-    }
+def coverage(columns: list[tuple[str, str]], rows: list[list[Any]]) -> dict:
+    """Where and when the data is about: wilayah codes and names, years, first and last day."""
+    idx = {c: i for i, (c, _) in enumerate(columns)}
 
+    def distinct(c: str) -> list:
+        return sorted({r[idx[c]] for r in rows if r[idx[c]] is not None}, key=str) if c in idx else []
 
-def _coverage(url: str, table: str) -> dict:
-    with connect(url) as conn:
-        names = {c for c, _ in _columns(conn, table)}
-        out: dict[str, list] = {}
-        if {"kode_kabupaten_kota", "nama_kabupaten_kota"} <= names:
-            rows = conn.execute(f"select distinct kode_kabupaten_kota, nama_kabupaten_kota from {table} order by 1")
-            pairs = rows.fetchall()
-            out["kode_wilayah"] = [p[0] for p in pairs]
-            out["cakupan"] = [p[1] for p in pairs]
-        if "tahun" in names:
-            out["periode"] = [r[0] for r in conn.execute(f"select distinct tahun from {table} order by 1")]
+    pairs = sorted({(r[idx["kode_kabupaten_kota"]], r[idx["nama_kabupaten_kota"]]) for r in rows}, key=str) \
+        if {"kode_kabupaten_kota", "nama_kabupaten_kota"} <= set(idx) else []
+    out: dict[str, Any] = {"kode_wilayah": [k for k, _ in pairs], "cakupan": [n for _, n in pairs],
+                           "periode": distinct("tahun")}
+    starts, ends = [], []
+    for r in rows:
+        year = r[idx["tahun"]] if "tahun" in idx else None
+        if "periode" in idx and isinstance(r[idx["periode"]], str) and re.fullmatch(r"\d{4}-\d{2}", r[idx["periode"]]):
+            y, m = map(int, r[idx["periode"]].split("-"))
+            starts.append(date(y, m, 1))
+            ends.append(date(y + m // 12, m % 12 + 1, 1))
+        elif year and "bulan" in idx and r[idx["bulan"]]:
+            m = int(r[idx["bulan"]])
+            starts.append(date(int(year), m, 1))
+            ends.append(date(int(year) + m // 12, m % 12 + 1, 1))
+        elif year and "semester" in idx and r[idx["semester"]]:
+            s = int(r[idx["semester"]])
+            starts.append(date(int(year), 1 if s == 1 else 7, 1))
+            ends.append(date(int(year), 7, 1) if s == 1 else date(int(year) + 1, 1, 1))
+        elif year:
+            starts.append(date(int(year), 1, 1))
+            ends.append(date(int(year) + 1, 1, 1))
+    if starts:
+        out["periode_awal"] = min(starts).isoformat()
+        out["periode_akhir"] = date.fromordinal(max(ends).toordinal() - 1).isoformat()
     return out
 
 
-def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validation: dict,
-                    provenance: dict) -> dict:
-    """Write a new version of one dataset if its content changed. Returns what happened."""
+def metadata(dataset_id: str, pub: dict, version: str, rows: int, validation: dict, cover: dict,
+             suppression: pii.Suppression, released_at: str, approval: dict | None) -> dict:
     meta = pub["meta"]
-    dataset_id = meta["dataset_id"]
-    data, cols, rows = export_csv(url, table, list(meta.get("primary_key", [])))
-    sha = hashlib.sha256(data).hexdigest()
-    catalog = load_catalog(settings)
-    current = catalog["datasets"].get(dataset_id)
-    if current and current.get("content_hash") == sha:
-        log.info("%s: content unchanged (sha256 %s), stays at version %s", dataset_id, sha[:12], current["version"])
-        return {"dataset_id": dataset_id, "status": "unchanged", "version": current["version"],
-                "row_count": rows, "content_hash": sha}
-    folder = settings.published / dataset_id
-    versions = sorted((int(p.name[1:]) for p in folder.glob("v*") if p.name[1:].isdigit()), reverse=True)
-    version = f"v{(versions[0] if versions else 0) + 1}"
-    target = folder / version
-    staging = folder / f".{version}.partial"
-    staging.mkdir(parents=True, exist_ok=True)
-    (staging / "data.csv").write_bytes(data)
-    _write_json(staging / "datapackage.json", datapackage(dataset_id, pub, cols, rows, sha))
-    _write_json(staging / "metadata.json",
-                {**metadata(dataset_id, pub, version, rows, validation, _coverage(url, table)),
-                 "provenance": provenance})
-    os.replace(staging, target)  # the version appears whole or not at all
-    entry = {"dataset_id": dataset_id, "version": version, "path": f"{dataset_id}/{version}/",
-             "judul": meta.get("judul", dataset_id), "row_count": rows, "content_hash": sha,
-             "released_at": datetime.now(UTC).isoformat(timespec="seconds"), "validation": validation}
-    set_current(settings, dataset_id, entry)
-    log.info("%s: published version %s (%d rows)", dataset_id, version, rows)
-    return {"dataset_id": dataset_id, "status": "published", "version": version, "row_count": rows,
-            "content_hash": sha}
+    return {
+        "id": dataset_id,
+        "judul": meta.get("judul", dataset_id),
+        "deskripsi": (meta.get("deskripsi") or pub.get("description", "")).strip(),
+        "produsen_data": meta.get("produsen_data", ""),
+        "walidata": WALIDATA,
+        "kode_wilayah": cover.get("kode_wilayah", []),
+        "cakupan": cover.get("cakupan", []),
+        "frekuensi": meta.get("frekuensi", ""),
+        "satuan": meta.get("satuan", ""),
+        "periode": cover.get("periode", []),
+        "periode_awal": cover.get("periode_awal"),
+        "periode_akhir": cover.get("periode_akhir"),
+        "lisensi": meta.get("lisensi", "CC-BY-4.0"),
+        "kontak": meta.get("kontak", "ppid@diskominfo.go.id"),
+        "tanggal_rilis": released_at[:10],
+        "versi": version,
+        "jumlah_baris": rows,
+        "ukuran": meta.get("measure"),
+        "berbasis_orang": bool(meta.get("person_based")),
+        "supresi_sel_kecil": suppression.as_metadata(),
+        "keamanan_csv": CSV_NOTE,
+        "validasi": validation,
+        "persetujuan_ppid": approval,
+    }
+
+
+def definition_hash(pub: dict, schema: dict) -> str:
+    """What besides the data makes a new version: the schema, titles, descriptions, units."""
+    meta = pub["meta"]
+    keys = ("judul", "deskripsi", "produsen_data", "frekuensi", "satuan", "lisensi", "kontak", "measure")
+    payload = {"schema": schema, **{k: meta.get(k) for k in keys}}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+# ------------------------------------------------------------------------------ the catalogue
+
+def _write_json(path: Path, payload: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def load_catalog(settings: Settings) -> dict:
+    path = settings.published / "catalog.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"datasets": {}}
 
 
 def set_current(settings: Settings, dataset_id: str, entry: dict) -> None:
@@ -181,3 +296,214 @@ def set_current(settings: Settings, dataset_id: str, entry: dict) -> None:
     catalog["updated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     catalog["datasets"] = dict(sorted(catalog["datasets"].items()))
     _write_json(settings.published / "catalog.json", catalog)
+
+
+def load_versions(settings: Settings, dataset_id: str) -> dict:
+    path = settings.published / dataset_id / "versions.json"
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    return {"dataset_id": dataset_id, "current": None, "versions": [], "events": []}
+
+
+def _save_versions(settings: Settings, history: dict) -> None:
+    _write_json(settings.published / history["dataset_id"] / "versions.json", history)
+
+
+def _version_numbers(folder: Path) -> list[int]:
+    return sorted(int(p.name[1:]) for p in folder.glob("v*") if p.is_dir() and p.name[1:].isdigit())
+
+
+def _catalog_entry(dataset_id: str, version: str, md: dict, content_hash: str, def_hash: str,
+                   released_at: str, **extra: Any) -> dict:
+    return {"dataset_id": dataset_id, "version": version, "path": f"{dataset_id}/{version}/",
+            "judul": md["judul"], "row_count": md["jumlah_baris"], "content_hash": content_hash,
+            "definition_hash": def_hash, "released_at": released_at, "validation": md["validasi"], **extra}
+
+
+# --------------------------------------------------------------------------------- publishing
+
+def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validation: dict,
+                    provenance: dict) -> dict:
+    """Write a new version of one dataset if its content changed. Returns what happened:
+    status published | unchanged | blocked (with reasons and failing_checks, nothing written)."""
+    from satudata.publish.approval import approval_for
+
+    meta = pub["meta"]
+    dataset_id = meta["dataset_id"]
+    columns, rows = read_table(url, table, list(meta.get("primary_key", [])))
+    columns, rows, suppression = pii.suppress_small_cells(columns, rows, meta, settings.small_cell)
+    findings = pii.scan(columns, rows, meta)
+    current = load_catalog(settings)["datasets"].get(dataset_id)
+    if findings:
+        reasons = [f.reason() for f in findings]
+        log.warning("%s: BLOCKED by the personal-data gate: %s", dataset_id, "; ".join(reasons))
+        return {"dataset_id": dataset_id, "status": "blocked", "version": current["version"] if current else None,
+                "row_count": len(rows), "reasons": reasons,
+                "failing_checks": sorted({f.rule_id for f in findings})}
+
+    data = render_csv(columns, rows)
+    sha = hashlib.sha256(data).hexdigest()
+    schema = table_schema(pub, columns, rows, suppression)
+    def_hash = definition_hash(pub, schema)
+    history = load_versions(settings, dataset_id)
+    base = {"dataset_id": dataset_id, "row_count": len(rows), "content_hash": sha}
+    if current and current.get("content_hash") == sha and current.get("definition_hash", def_hash) == def_hash:
+        released_by = next((v.get("run_id") for v in history["versions"] if v["version"] == current["version"]), None)
+        if released_by and released_by == provenance.get("run_id"):  # a retry of the run that published it
+            return {**base, "status": "published", "version": current["version"]}
+        log.info("%s: content unchanged (sha256 %s), stays at version %s", dataset_id, sha[:12], current["version"])
+        return {**base, "status": "unchanged", "version": current["version"]}
+    withdrawn = [v for v in history["versions"] if v.get("status") == "withdrawn"
+                 and v["content_hash"] == sha and v.get("definition_hash") == def_hash]
+    if withdrawn and current:
+        note = (f"content equals {withdrawn[0]['version']}, which was withdrawn by a revert; "
+                f"{current['version']} stays current (publish it again by reverting to {withdrawn[0]['version']})")
+        log.warning("%s: %s", dataset_id, note)
+        return {**base, "status": "unchanged", "version": current["version"], "warnings": [note]}
+
+    folder = settings.published / dataset_id
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob(".v*.partial"):  # left by a run that died while writing
+        shutil.rmtree(stale, ignore_errors=True)
+    numbers = _version_numbers(folder)
+    version = f"v{(numbers[-1] if numbers else 0) + 1}"
+    released_at = datetime.now(UTC).isoformat(timespec="seconds")
+    validation = {**validation, "pemeriksaan_data_pribadi": {
+        "status": "lolos", "aturan": ["PII-001", "PII-002", "PII-003", "PII-004", "PII-005"]}}
+    md = {**metadata(dataset_id, pub, version, len(rows), validation, coverage(columns, rows), suppression,
+                     released_at, approval_for(url, provenance.get("run_id", ""))),
+          "provenance": provenance}
+    staging = folder / f".{version}.partial"
+    staging.mkdir()
+    (staging / "data.csv").write_bytes(data)
+    _write_json(staging / "datapackage.json", datapackage(dataset_id, pub, schema, len(rows), data, version,
+                                                          released_at))
+    _write_json(staging / "metadata.json", md)
+    os.replace(staging, folder / version)  # the version appears whole or not at all
+
+    for v in history["versions"]:
+        if v.get("status") == "current":
+            v["status"] = "superseded"
+    history["versions"].append({"version": version, "content_hash": sha, "definition_hash": def_hash,
+                                "row_count": len(rows), "released_at": released_at,
+                                "run_id": provenance.get("run_id"), "status": "current"})
+    history["events"].append({"at": released_at, "action": "published", "version": version,
+                              "from": current["version"] if current else None, "run_id": provenance.get("run_id")})
+    history["current"] = version
+    _save_versions(settings, history)
+    set_current(settings, dataset_id, _catalog_entry(dataset_id, version, md, sha, def_hash, released_at))
+    log.info("%s: published version %s (%d rows)", dataset_id, version, len(rows))
+    return {**base, "status": "published", "version": version}
+
+
+def revert(settings: Settings, url: str, dataset_id: str, version: str, actor: str, reason: str = "") -> dict:
+    """Make an earlier version current again; withdraw the one reverted from; record it in
+    audit.publication (status 'reverted', the actor and the reason)."""
+    version = version if version.startswith("v") else f"v{version}"
+    folder = settings.published / dataset_id / version
+    if not (folder / "metadata.json").exists():
+        known = ", ".join(f"v{n}" for n in _version_numbers(settings.published / dataset_id)) or "none"
+        raise LookupError(f"{dataset_id} has no published version {version} (versions: {known})")
+    current = load_catalog(settings)["datasets"].get(dataset_id)
+    if current and current["version"] == version:
+        raise ValueError(f"{dataset_id} {version} is already the current version")
+    md = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+    data = (folder / "data.csv").read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    history = load_versions(settings, dataset_id)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    target: dict = {}
+    for v in history["versions"]:
+        if current and v["version"] == current["version"]:
+            v["status"] = "withdrawn"
+            v["withdrawn_at"] = now
+        elif v["version"] == version:
+            v["status"] = "current"
+            target = v
+    history["events"].append({"at": now, "action": "reverted", "version": version,
+                              "from": current["version"] if current else None, "actor": actor, "reason": reason})
+    history["current"] = version
+    _save_versions(settings, history)
+    set_current(settings, dataset_id, _catalog_entry(
+        dataset_id, version, md, sha, target.get("definition_hash", ""), target.get("released_at", now),
+        reverted_from=current["version"] if current else None, reverted_at=now, reverted_by=actor))
+    text = f"reverted from {current['version'] if current else 'none'} to {version} by {actor}"
+    reasons = [text + (f": {reason}" if reason else "")]
+    run_id = f"revert__{dataset_id}__{now.replace(':', '').replace('+0000', 'Z')}"
+    with connect(url) as conn:
+        conn.execute(
+            "insert into audit.publication (run_id, dataset_id, status, version, row_count, content_hash, reasons, "
+            "actor) values (%s, %s, 'reverted', %s, %s, %s, %s, %s)",
+            (run_id, dataset_id, version, md.get("jumlah_baris"), sha, json.dumps(reasons), actor),
+        )
+    log.info("%s: %s", dataset_id, reasons[0])
+    return {"dataset_id": dataset_id, "status": "reverted", "version": version,
+            "from": current["version"] if current else None, "run_id": run_id}
+
+
+def record_run_outcome(settings: Settings, url: str, run_id: str) -> None:
+    """Note in catalog.json what the last run decided for each dataset (published, unchanged,
+    blocked) so the public page can say an update is held back, without the internal reasons."""
+    with connect(url) as conn:
+        rows = conn.execute("select dataset_id, status, decided_at from audit.publication where run_id = %s",
+                            (run_id,)).fetchall()
+    if not rows:
+        return
+    catalog = load_catalog(settings)
+    catalog["last_run"] = {"run_id": run_id, "at": max(r[2] for r in rows).isoformat(timespec="seconds"),
+                           "datasets": {r[0]: r[1] for r in sorted(rows)}}
+    settings.published.mkdir(parents=True, exist_ok=True)
+    _write_json(settings.published / "catalog.json", catalog)
+
+
+def _titles(settings: Settings) -> dict[str, dict]:
+    """dataset_id -> meta of every published model in the dbt manifest (empty without one)."""
+    from satudata.transform import publications
+
+    try:
+        return {p["meta"]["dataset_id"]: p["meta"] for p in publications(settings).values()
+                if "dataset_id" in p["meta"]}
+    except (FileNotFoundError, KeyError, ValueError):
+        return {}
+
+
+def finish_publication(settings: Settings, url: str, run_id: str | None = None,
+                       titles: dict[str, dict] | None = None) -> dict:
+    """After the datasets of a run (or a revert): record the run's outcome in catalog.json, write
+    the DCAT catalogue and the public page, and push the current versions to CKAN when configured."""
+    from satudata.publish import catalog_page, ckan, dcat
+
+    if run_id:
+        record_run_outcome(settings, url, run_id)
+    if titles is None:
+        titles = _titles(settings)
+    settings.published.mkdir(parents=True, exist_ok=True)
+    catalog = load_catalog(settings)
+    dcat.write_catalog(settings, catalog)
+    catalog_page.write_page(settings, catalog, titles)
+    pushed = ckan.push_catalog(settings, catalog) if settings.ckan_connection else {}
+    return {"datasets": len(catalog["datasets"]), "ckan": pushed}
+
+
+def run_revert(settings: Settings, dataset_id: str, version: str, actor: str, reason: str = "") -> int:
+    """`satudata revert`: against SATUDATA_WAREHOUSE_URL, or the embedded warehouse (started and
+    stopped again if it was not running)."""
+    from satudata.warehouse import migrate
+    from satudata.warehouse.embedded import EmbeddedWarehouse
+
+    embedded = None if settings.warehouse_url else EmbeddedWarehouse(settings.home)
+    started = embedded is not None and embedded.running_url() is None
+    url = settings.warehouse_url or embedded.start()  # type: ignore[union-attr]
+    try:
+        migrate(url)
+        result = revert(settings, url, dataset_id, version, actor, reason)
+        finish_publication(settings, url)
+    except (LookupError, ValueError) as exc:
+        print(f"revert refused: {exc}")
+        return 1
+    finally:
+        if started:
+            embedded.stop()  # type: ignore[union-attr]
+    print(f"{dataset_id}: {result['version']} is current again (was {result['from']}); "
+          f"recorded as {result['run_id']} in audit.publication")
+    return 0

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from satudata.config import Settings
+from satudata.extract.sources import source_runs
 from satudata.warehouse import connect
 
 FILE_COLUMNS = ("path", "dataset", "kode_pemda", "opd", "sha256", "rows_read", "rows_loaded",
@@ -17,7 +18,8 @@ FILE_COLUMNS = ("path", "dataset", "kode_pemda", "opd", "sha256", "rows_read", "
 def _files(conn: Any, run_id: str) -> list[dict]:
     cur = conn.execute(
         "select rf.relpath, sf.dataset, sf.kode_pemda, sf.opd, sf.sha256, sf.rows_read, sf.rows_loaded, "
-        "sf.rows_quarantined, case when rf.land_status = 'duplicate' then 'unchanged' else sf.status end, "
+        "sf.rows_quarantined, case when rf.land_status = 'duplicate' and sf.status <> 'superseded' then 'unchanged' "
+        "else sf.status end, "
         "sf.reasons, sf.file_id from audit.run_file rf join audit.source_file sf using (file_id) "
         "where rf.run_id = %s order by rf.relpath", (run_id,),
     )
@@ -53,6 +55,7 @@ def write_run_summary(settings: Settings, url: str, run_id: str) -> dict:
             "select status, count(*) from audit.dbt_result where run_id = %s group by status", (run_id,),
         ).fetchall()
         by_rule = _quarantine_by_rule(conn, [f["file_id"] for f in files])
+        sources = source_runs(conn, run_id)
     datasets = {}
     for dataset_id, status, version, row_count, reasons in pubs:
         datasets[dataset_id] = {
@@ -62,7 +65,8 @@ def write_run_summary(settings: Settings, url: str, run_id: str) -> dict:
         }
     blocked = sorted(d for d, v in datasets.items() if v["status"] == "blocked")
     failed_files = [f["path"] for f in files if f["status"] == "landed"]  # landed but never loaded
-    status = "failed" if blocked or failed_files or not datasets else "success"
+    failed_sources = [s["source_id"] for s in sources if s["status"] in ("failed", "rejected")]
+    status = "failed" if blocked or failed_files or failed_sources or not datasets else "success"
     summary = {
         "run_id": run_id,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -80,6 +84,8 @@ def write_run_summary(settings: Settings, url: str, run_id: str) -> dict:
         "datasets": datasets,
         "blocked": blocked,
         "files_not_loaded": failed_files,
+        "sources": sources,  # registry http/sql sources: status, rows, watermark, reason
+        "sources_failed": failed_sources,
         "checks": [{"rule_id": r[0], "table": r[1], "severity": r[2], "success": r[3], "failing_count": r[4],
                     "examples": r[5]} for r in rules],
         "dbt": {s: n for s, n in dbt},

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from satudata.config import Settings
+from satudata.report.assets import install_assets, make_offline
+from satudata.validate.suites import data_docs_resources, exception_message, failing_count, runnable
 from satudata.warehouse import connect
 
 log = logging.getLogger(__name__)
@@ -45,7 +47,7 @@ def _existing_tables(url: str) -> set[str]:
     with connect(url) as conn:
         rows = conn.execute(
             "select table_schema || '.' || table_name from information_schema.tables "
-            "where table_schema in ('staging', 'marts', 'raw')"
+            "where table_schema in ('staging', 'marts', 'raw', 'audit', 'ref')"
         ).fetchall()
     return {r[0] for r in rows}
 
@@ -87,7 +89,7 @@ def validate(settings: Settings, url: str, run_id: str, metas: dict[str, dict]) 
         schema, name = table.split(".")
         asset = datasource.add_table_asset(name=name, table_name=name, schema_name=schema)
         batch = asset.add_batch_definition_whole_table("whole_table")
-        suite = context.suites.add_or_update(module.build_suite(metas.get(table)))
+        suite = context.suites.add_or_update(runnable(module.build_suite(metas.get(table)), existing))
         definitions.append(context.validation_definitions.add_or_update(
             gx.ValidationDefinition(name=name, data=batch, suite=suite)
         ))
@@ -95,10 +97,12 @@ def validate(settings: Settings, url: str, run_id: str, metas: dict[str, dict]) 
         return []
     checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
         name="satudata_publication_gate", validation_definitions=definitions,
-        actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["satudata"])],
+        actions=[],  # Data Docs are built once below: the action rebuilt the site once per table (slow)
         result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
     ))
     result = checkpoint.run(run_id=RunIdentifier(run_name=run_id))
+    context.build_data_docs(site_names=["satudata"], resource_identifiers=data_docs_resources(result))
+    make_offline(settings.reports / "data_docs", install_assets(settings.out))
     outcomes = []
     for vr in result.run_results.values():
         table = f"{vr.asset_name}" if getattr(vr, "asset_name", None) else ""
@@ -107,9 +111,11 @@ def validate(settings: Settings, url: str, run_id: str, metas: dict[str, dict]) 
             meta = cfg.meta or {}
             res = er.result or {}
             examples = res.get("partial_unexpected_list") or res.get("details", {}).get("unexpected_rows") or []
+            if error := exception_message(er.exception_info):  # e.g. the rule's SQL failed: it fails closed
+                examples = [{"error": error}]
             outcomes.append(RuleOutcome(
                 rule_id=meta.get("rule_id", cfg.type), table=table, severity=meta.get("severity", "fatal"),
-                success=bool(er.success), failing_count=res.get("unexpected_count"),
+                success=bool(er.success), failing_count=failing_count(res),
                 examples=json.loads(json.dumps(examples[:5], default=str)),
                 expectation=f"{cfg.type}({json.dumps(cfg.kwargs, default=str)[:200]})",
             ))

@@ -2,18 +2,65 @@
 
 A suite's expectations each carry `meta.rule_id`, so every result maps back to one catalogue rule;
 the catalogue's severity becomes the expectation's GX severity (fatal -> critical).
+
+Rules of `type: unexpected_rows` are SQL run inside PostgreSQL (GX UnexpectedRowsExpectation):
+the query returns the failing rows with what was provided, what was expected and the
+difference. Before GX sees it, `${param}` is replaced by the rule's parameter (dbt var or
+default) and `${current_files}` by the subquery of current file ids; GX then fills `{batch}`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from string import Template
+from typing import Any, ClassVar
 
 import great_expectations as gx
 import great_expectations.expectations as gxe
 
-from satudata.rules import Rule, catalogue
+from satudata.rules import Rule, catalogue, rule_params
 
 GX_SEVERITY = {"fatal": "critical", "warning": "warning"}
+EXAMPLES = 5  # failing rows kept per rule (audit.rule_result.examples)
+
+# the files whose rows are in raw now (docs/contracts.md: current = not superseded and loaded)
+CURRENT_FILES = ("(select file_id from audit.source_file where superseded_by is null "
+                 "and status in ('loaded', 'loaded_with_warnings'))")
+_UNRESOLVED = re.compile(r"\$\{(\w+)\}")
+
+
+class UnexpectedRowsWithExamples(gxe.UnexpectedRowsExpectation):
+    """GX UnexpectedRowsExpectation that always returns the first failing rows and their count.
+
+    The stock expectation only returns rows with result_format COMPLETE, which would make every
+    column expectation of the checkpoint return all its unexpected values; this keeps SUMMARY for
+    those and still gives each reconciliation its examples (provided, expected, difference)."""
+
+    examples: ClassVar[int] = EXAMPLES
+
+    def _validate(self, metrics: dict, runtime_configuration: dict | None = None,
+                  execution_engine: Any = None) -> dict:
+        first = metrics["unexpected_rows_query.table"][: self.examples]
+        rows = [{k: _plain(v) for k, v in row.items()} for row in first]
+        count = metrics["unexpected_rows_query.row_count"]
+        return {
+            "success": count == 0,
+            # the count in `details`: an `unexpected_count` would make Data Docs render it as a column check
+            "result": {"observed_value": count, "details": {"unexpected_rows": rows, "unexpected_row_count": count}},
+        }
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready as is (GX converts a Decimal with an inspect.stack() per value: seconds per run);
+    amounts stay exact, as text."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
 
 # expectation type (snake_case, as written in the catalogue) -> GX class
 EXPECTATIONS: dict[str, type] = {
@@ -23,15 +70,34 @@ EXPECTATIONS: dict[str, type] = {
     "expect_column_values_to_be_in_set": gxe.ExpectColumnValuesToBeInSet,
     "expect_column_values_to_match_regex": gxe.ExpectColumnValuesToMatchRegex,
     "expect_table_row_count_to_be_between": gxe.ExpectTableRowCountToBeBetween,
-    "unexpected_rows": gxe.UnexpectedRowsExpectation,
+    "unexpected_rows": UnexpectedRowsWithExamples,
 }
+
+
+def render_query(rule: Rule, query: str) -> str:
+    """The rule's SQL with its parameters filled in; `{batch}` is left for GX."""
+    values = {name: str(value) for name, value in rule_params(rule).items()}
+    text = Template(query).safe_substitute(values, current_files=CURRENT_FILES)
+    left = _UNRESOLVED.findall(text)
+    if left:
+        raise ValueError(f"rule {rule.id}: unknown parameter(s) {', '.join(left)} in its query")
+    return text
 
 
 def expectation_for(rule: Rule, spec: dict[str, Any]) -> Any:
     kwargs = {k: v for k, v in spec.items() if k != "type"}
+    if "unexpected_rows_query" in kwargs:
+        kwargs["unexpected_rows_query"] = render_query(rule, kwargs["unexpected_rows_query"])
     cls = EXPECTATIONS[spec["type"]]
-    return cls(**kwargs, meta={"rule_id": rule.id, "severity": rule.severity},
-               severity=GX_SEVERITY[rule.severity], description=rule.message_en.format(expected=""))
+    meta = {"rule_id": rule.id, "severity": rule.severity,
+            "requires": list(rule.implementation.get("requires") or [])}
+    return cls(**kwargs, meta=meta, severity=GX_SEVERITY[rule.severity],
+               description=f"{rule.id}: {rule.text('en')}")
+
+
+def rule_specs(rule: Rule) -> list[dict[str, Any]]:
+    impl = rule.implementation
+    return list(impl.get("expectations") or ([impl["expectation"]] if "expectation" in impl else []))
 
 
 def catalogue_expectations(table: str) -> list[Any]:
@@ -40,13 +106,11 @@ def catalogue_expectations(table: str) -> list[Any]:
     short = table.split(".")[-1]
     found = []
     for rule in catalogue().values():
-        impl = rule.implementation
-        if impl["kind"] != "gx":
+        if rule.kind != "gx":
             continue
-        target = impl["table"]
+        target = rule.table
         if target in (table, short) or (target == "pub_*" and short.startswith("pub_")):
-            specs = impl.get("expectations") or ([impl["expectation"]] if "expectation" in impl else [])
-            found += [expectation_for(rule, spec) for spec in specs]
+            found += [expectation_for(rule, spec) for spec in rule_specs(rule)]
     return found
 
 
@@ -66,7 +130,40 @@ def publication_expectations(meta: dict[str, Any]) -> list[Any]:
 
 
 def build_suite(table: str, meta: dict[str, Any] | None = None) -> gx.ExpectationSuite:
-    suite = gx.ExpectationSuite(name=table.replace(".", "__"))
-    for expectation in (publication_expectations(meta) if meta else []) + catalogue_expectations(table):
-        suite.add_expectation(expectation)
-    return suite
+    # expectations given to the constructor: `add_expectation` on a suite whose name is already in
+    # the GX store writes the store once per expectation (seconds per suite)
+    expectations = (publication_expectations(meta) if meta else []) + catalogue_expectations(table)
+    return gx.ExpectationSuite(name=table.replace(".", "__"), expectations=expectations)
+
+
+def runnable(suite: gx.ExpectationSuite, existing: set[str]) -> gx.ExpectationSuite:
+    """The suite without the expectations whose query reads a table that does not exist in this
+    run (its dbt model failed or is not written yet): those rules are reported as not run."""
+    kept = [e for e in suite.expectations if all(t in existing for t in (e.meta or {}).get("requires", []))]
+    return suite if len(kept) == len(suite.expectations) else gx.ExpectationSuite(name=suite.name, expectations=kept)
+
+
+def exception_message(info: Any) -> str | None:
+    """The error of an expectation that could not be evaluated (GX `exception_info`: one record, or
+    one per metric), shortened; None when it ran."""
+    records = [info] if isinstance(info, dict) and "raised_exception" in info else list((info or {}).values())
+    for record in records:
+        if isinstance(record, dict) and record.get("raised_exception"):
+            return " ".join(str(record.get("exception_message") or "error").split())[:500]
+    return None
+
+
+def data_docs_resources(checkpoint_result: Any) -> list[Any]:
+    """The validation results of a checkpoint run and their suites: what one Data Docs build renders."""
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+    results = list(checkpoint_result.run_results)
+    suites = {vr.suite_name for vr in checkpoint_result.run_results.values()}
+    return results + [ExpectationSuiteIdentifier(name=name) for name in sorted(suites)]
+
+
+def failing_count(result: dict[str, Any]) -> int | None:
+    """Failing values (column expectations) or failing rows (unexpected_rows) of one GX result."""
+    if "unexpected_count" in result:
+        return result["unexpected_count"]
+    return (result.get("details") or {}).get("unexpected_row_count")

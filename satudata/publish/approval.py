@@ -1,0 +1,82 @@
+"""PPID sign-off: the human decision between `validate` and `publish`, kept in the audit schema.
+
+In Airflow the step is the Human-in-the-loop ApprovalOperator (task `ppid_approval`, Airflow 3.1+):
+the PPID (Pejabat Pengelola Informasi dan Dokumentasi) answers Approve or Reject on the run's
+"Required actions" page; `publish` runs only after Approve. For the demo and CI,
+SATUDATA_AUTO_APPROVE=true (the default of `satudata run`) answers Approve at once, recorded with
+method 'auto' and the setting's name as the approver, so an auditor can tell the two apart.
+
+This module holds no Airflow import: the operator calls `auto_response` and `record`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from satudata.config import Settings
+from satudata.warehouse import connect
+
+log = logging.getLogger(__name__)
+
+APPROVE = "Approve"
+AUTO_USER = {"id": "satudata-auto-approve", "name": "SATUDATA_AUTO_APPROVE"}
+
+
+def auto_response(settings: Settings) -> dict[str, Any] | None:
+    """The answer the auto-approve setting gives, in the shape of Airflow's HITL response event;
+    None when a person must answer."""
+    if not settings.auto_approve:
+        return None
+    return {"chosen_options": [APPROVE], "params_input": {}, "responded_at": datetime.now(UTC),
+            "responded_by_user": dict(AUTO_USER), "timedout": False}
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def record(url: str, run_id: str, event: dict[str, Any], airflow_run_id: str | None = None) -> dict:
+    """Keep who answered, what and when for one pipeline run (audit.publication_approval)."""
+    user = event.get("responded_by_user") or {}
+    chosen = list(event.get("chosen_options") or [])
+    decision = APPROVE if chosen == [APPROVE] else (chosen[0] if chosen else "none")
+    method = "auto" if user.get("id") == AUTO_USER["id"] else "hitl"
+    if event.get("timedout"):
+        method = "hitl_timeout_default"
+    row = {
+        "run_id": run_id, "decision": decision,
+        "approved_by": user.get("name"), "approved_by_id": user.get("id"),
+        "responded_at": _as_datetime(event.get("responded_at")), "method": method,
+        "airflow_run_id": airflow_run_id,
+        "details": {"chosen_options": chosen, "params_input": event.get("params_input") or {}},
+    }
+    with connect(url) as conn:
+        conn.execute(
+            "insert into audit.publication_approval (run_id, decision, approved_by, approved_by_id, responded_at, "
+            "method, airflow_run_id, details) values (%s, %s, %s, %s, %s, %s, %s, %s) on conflict (run_id) do "
+            "update set decision = excluded.decision, approved_by = excluded.approved_by, approved_by_id = "
+            "excluded.approved_by_id, responded_at = excluded.responded_at, method = excluded.method, "
+            "airflow_run_id = excluded.airflow_run_id, details = excluded.details, recorded_at = now()",
+            (run_id, decision, row["approved_by"], row["approved_by_id"], row["responded_at"], method,
+             airflow_run_id, json.dumps(row["details"])),
+        )
+    log.info("PPID decision for run %s: %s by %s (%s) at %s", run_id, decision, row["approved_by"], method,
+             row["responded_at"])
+    return row
+
+
+def approval_for(url: str, run_id: str) -> dict | None:
+    """The recorded sign-off of a run, for the release metadata; None if there is none."""
+    with connect(url) as conn:
+        r = conn.execute(
+            "select decision, approved_by, responded_at, method from audit.publication_approval where run_id = %s",
+            (run_id,),
+        ).fetchone()
+    if r is None:
+        return None
+    return {"keputusan": r[0], "oleh": r[1], "pada": r[2].isoformat() if r[2] else None, "metode": r[3]}

@@ -1,0 +1,210 @@
+"""Optional: mirror the current version of each published dataset to a CKAN portal with `ckanapi`.
+
+Configured by the Airflow connection `ckan_default`, read from the environment variable
+AIRFLOW_CONN_CKAN_DEFAULT (Settings.ckan_connection; this package never imports Airflow), either
+as JSON (Airflow's connection JSON) or as a URI:
+
+    {"conn_type": "http", "host": "https://data.kota.go.id", "password": "<API token>",
+     "extra": {"owner_org": "diskominfo-kota-metro", "name_prefix": "kota-metro-",
+               "public_url": "https://data.kota.go.id/published/"}}
+    http://:<API token>@127.0.0.1:5000/?owner_org=diskominfo-kota-metro
+
+The token is the connection's password (or extra `api_key`). Extras: owner_org, name_prefix,
+license_id (default cc-by), public_url (where `published/` is served; used as the resource URL,
+otherwise the resource is DataStore-only), batch_size (default 5000).
+
+Per dataset: package_show, then package_create or package_update (the shown package with our
+fields merged, so resources stay); resource_create or resource_update for the data resource; then
+the DataStore is replaced: datastore_delete (existing resource only), datastore_create with an
+explicit schema (field ids and types from the Table Schema, descriptions and units as the data
+dictionary) and the primary key, no type guessing, then datastore_upsert in batches (method
+upsert). Last, resource_patch stores the version and content hash pushed, so an unchanged dataset
+is skipped by the next run, and a push that failed half-way is redone.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from satudata.config import Settings
+
+log = logging.getLogger(__name__)
+
+# Table Schema type -> DataStore (PostgreSQL) type
+DATASTORE_TYPES = {"integer": "int8", "number": "numeric", "date": "date", "datetime": "timestamp",
+                   "boolean": "bool", "string": "text", "yearmonth": "text", "year": "int4"}
+
+
+class CkanPushError(RuntimeError):
+    """At least one dataset could not be pushed to CKAN (the files in published/ are unaffected)."""
+
+
+@dataclass(frozen=True)
+class CkanTarget:
+    url: str
+    api_key: str | None = None
+    owner_org: str | None = None
+    name_prefix: str = ""
+    license_id: str = "cc-by"
+    public_url: str | None = None
+    batch_size: int = 5000
+
+    @classmethod
+    def from_connection(cls, value: str) -> CkanTarget:
+        """Airflow connection JSON or URI -> where and how to publish."""
+        value = value.strip()
+        if value.startswith("{"):
+            conn = json.loads(value)
+            extra = conn.get("extra") or {}
+            extra = json.loads(extra) if isinstance(extra, str) else dict(extra)
+            conn_type, host, port = conn.get("conn_type") or "http", conn.get("host") or "", conn.get("port")
+            schema, password = conn.get("schema") or "", conn.get("password")
+        else:
+            u = urlsplit(value)
+            query = dict(parse_qsl(u.query))
+            extra = json.loads(query.pop("__extra__")) if "__extra__" in query else query
+            conn_type, host, port = u.scheme, u.hostname or "", u.port
+            schema, password = unquote(u.path.lstrip("/")), unquote(u.password) if u.password else None
+        if not host:
+            raise ValueError("the CKAN connection (AIRFLOW_CONN_CKAN_DEFAULT) names no host")
+        if "://" in host:
+            url = host.rstrip("/")
+        else:
+            scheme = schema if schema in ("http", "https") else ("https" if conn_type == "https" else "http")
+            url = f"{scheme}://{host}" + (f":{port}" if port else "")
+        public = extra.get("public_url")
+        return cls(url=url, api_key=password or extra.get("api_key") or extra.get("apikey"),
+                   owner_org=extra.get("owner_org"), name_prefix=extra.get("name_prefix", ""),
+                   license_id=extra.get("license_id", "cc-by"),
+                   public_url=(public.rstrip("/") + "/") if public else None,
+                   batch_size=int(extra.get("batch_size", 5000)))
+
+
+def client(target: CkanTarget) -> Any:
+    from ckanapi import RemoteCKAN
+
+    return RemoteCKAN(target.url, apikey=target.api_key, user_agent="satudata-publisher/0.1")
+
+
+def datastore_fields(schema: dict) -> list[dict]:
+    fields = []
+    for f in schema["fields"]:
+        info = {"label": f["name"], "notes": f.get("description", "")}
+        if f.get("unit"):
+            info["unit"] = f["unit"]
+        fields.append({"id": f["name"], "type": DATASTORE_TYPES.get(f["type"], "text"), "info": info})
+    return fields
+
+
+def records(data_csv: str, schema: dict) -> list[dict]:
+    """The rows of data.csv as DataStore records, typed by the Table Schema: integers as JSON
+    numbers, decimals as strings (exact: no float rounding of rupiah), booleans, ISO dates, null."""
+    kinds = {f["name"]: f["type"] for f in schema["fields"]}
+    out = []
+    for row in csv.DictReader(io.StringIO(data_csv)):
+        rec: dict[str, Any] = {}
+        for name, text in row.items():
+            kind = kinds.get(name, "string")
+            if text == "":
+                rec[name] = None
+            elif kind in ("integer", "year"):
+                rec[name] = int(text)
+            elif kind == "boolean":
+                rec[name] = text == "true"
+            else:
+                rec[name] = text
+        out.append(rec)
+    return out
+
+
+def package_name(target: CkanTarget, dataset_id: str) -> str:
+    return (target.name_prefix + dataset_id.replace("_", "-")).lower()[:100]
+
+
+def push_dataset(ckan: Any, target: CkanTarget, published: Path, entry: dict) -> str:
+    """Create or update one dataset's package, resource and DataStore table. Returns what happened."""
+    from ckanapi import NotFound
+
+    dataset_id, version = entry["dataset_id"], entry["version"]
+    folder = published / dataset_id / version
+    md = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    resource_desc = package["resources"][0]
+    schema = resource_desc["schema"]
+    name = package_name(target, dataset_id)
+    try:
+        existing = ckan.action.package_show(id=name)
+    except NotFound:
+        existing = None
+    resource = next((r for r in (existing or {}).get("resources", []) if r.get("satudata_dataset") == dataset_id),
+                    None)
+    if resource and resource.get("satudata_content_hash") == entry["content_hash"] \
+            and resource.get("satudata_version") == version:
+        log.info("CKAN %s: already at %s, nothing to push", name, version)
+        return "unchanged"
+
+    fields = {
+        "name": name, "title": md["judul"], "notes": md["deskripsi"], "license_id": target.license_id,
+        "version": version, "author": md.get("produsen_data"), "maintainer": md.get("walidata"),
+        "maintainer_email": md.get("kontak"),
+        "tags": [{"name": t} for t in (md.get("frekuensi"), md.get("satuan")) if t],
+        "extras": [{"key": k, "value": v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)}
+                   for k, v in (("produsen_data", md.get("produsen_data")), ("walidata", md.get("walidata")),
+                                ("frekuensi", md.get("frekuensi")), ("kode_wilayah", md.get("kode_wilayah")),
+                                ("periode", md.get("periode")), ("satudata_version", version),
+                                ("tanggal_rilis", md.get("tanggal_rilis"))) if v],
+    }
+    if target.owner_org:
+        fields["owner_org"] = target.owner_org
+    pkg = ckan.action.package_create(**fields) if existing is None else ckan.action.package_update(
+        **{**existing, **fields})
+
+    res_fields = {"package_id": pkg["id"], "name": f"{md['judul']} ({version})", "format": "CSV",
+                  "mimetype": "text/csv", "description": f"{md['deskripsi']}\n\nVersi {version}.",
+                  "satudata_dataset": dataset_id}
+    if target.public_url:
+        res_fields["url"] = f"{target.public_url}{dataset_id}/{version}/data.csv"
+    else:
+        res_fields.update(url="", url_type="datastore")
+    if resource is None:
+        resource = ckan.action.resource_create(**res_fields)
+    else:
+        resource = ckan.action.resource_update(id=resource["id"], **res_fields)
+        try:  # a new version replaces the table: rows gone from the data must go, types may change
+            ckan.action.datastore_delete(resource_id=resource["id"], force=True)
+        except NotFound:
+            pass
+    ckan.action.datastore_create(resource_id=resource["id"], force=True, fields=datastore_fields(schema),
+                                 primary_key=list(schema.get("primaryKey", [])), records=[])
+    rows = records((folder / "data.csv").read_text(encoding="utf-8"), schema)
+    for start in range(0, len(rows), target.batch_size):
+        ckan.action.datastore_upsert(resource_id=resource["id"], force=True, method="upsert",
+                                     records=rows[start:start + target.batch_size])
+    ckan.action.resource_patch(id=resource["id"], satudata_version=version,
+                               satudata_content_hash=entry["content_hash"])
+    log.info("CKAN %s: %s pushed (%d rows)", name, version, len(rows))
+    return "created" if existing is None else "updated"
+
+
+def push_catalog(settings: Settings, catalog: dict, ckan: Any = None) -> dict[str, str]:
+    """Push every current version. Raises CkanPushError after trying them all if any failed."""
+    target = CkanTarget.from_connection(settings.ckan_connection or "")
+    ckan = ckan or client(target)
+    done: dict[str, str] = {}
+    failed: dict[str, str] = {}
+    for dataset_id, entry in catalog["datasets"].items():
+        try:
+            done[dataset_id] = push_dataset(ckan, target, settings.published, entry)
+        except Exception as exc:  # noqa: BLE001 - report every dataset, then fail once
+            log.error("CKAN: %s could not be pushed: %s", dataset_id, exc)
+            failed[dataset_id] = f"{type(exc).__name__}: {exc}"
+    if failed:
+        raise CkanPushError(f"CKAN push failed for {', '.join(sorted(failed))}: {failed}")
+    return done

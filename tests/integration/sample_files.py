@@ -1,0 +1,78 @@
+"""Reads the generated sample files without the pipeline (no readers, loader, dbt or marts), so tests can
+recompute published figures independently. Only the pure value parsers are shared."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+
+from satudata.datasets import DATASETS
+from satudata.extract import parse
+
+TOTAL_LABELS = {"JUMLAH", "TOTAL", "GRAND TOTAL", "JUMLAH TOTAL", "SUB TOTAL", "SUBTOTAL"}
+
+
+def _key(text: object) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(text or "").lower())
+
+
+def _names(dataset: str) -> dict[str, str]:
+    """normalised header text -> canonical column (names and aliases)."""
+    names = {}
+    for col in DATASETS[dataset].columns:
+        names[_key(col.name)] = col.name
+        names.update({_key(a): col.name for a in col.aliases})
+    return names
+
+
+def _grid(path: Path) -> list[tuple[int, list[object]]]:
+    if path.suffix == ".xlsx":
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        ws = wb.worksheets[0]
+        rows = [(i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), start=1)]
+        wb.close()
+        return rows
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")
+    first = text.splitlines()[0] if text else ""
+    delimiter = max([",", ";", "\t"], key=first.count)
+    return [(i, r) for i, r in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)]
+
+
+def rows(path: Path, dataset: str) -> Iterator[tuple[int, dict[str, object]]]:
+    """(row number as the submitter sees it, {canonical column: raw value}) for every data row."""
+    names = _names(dataset)
+    grid = _grid(path)
+    best, header_at = {}, 0
+    for idx, (_, cells) in enumerate(grid[:30]):
+        found = {i: names[_key(c)] for i, c in enumerate(cells) if _key(c) in names}
+        if len(found) >= len(best) and found:
+            best, header_at = found, idx
+    if header_at > 0:  # a two-row header: the row above names the columns the lower one leaves empty
+        above = grid[header_at - 1][1]
+        for i, c in enumerate(above):
+            if i not in best and _key(c) in names:
+                best[i] = names[_key(c)]
+    for number, cells in grid[header_at + 1:]:
+        if not any(str(c or "").strip() for c in cells):
+            continue
+        if any(str(c or "").strip().upper() in TOTAL_LABELS for c in cells):
+            continue
+        yield number, {col: cells[i] if i < len(cells) else None for i, col in best.items()}
+
+
+def files(landing: Path, dataset: str, kode_pemda: str | None = None) -> list[Path]:
+    pattern = f"{kode_pemda or '*'}/*/{dataset}/*"
+    return sorted(p for p in landing.glob(pattern) if p.suffix in (".csv", ".xlsx"))
+
+
+def number(value: object):
+    return parse.parse_number(value)

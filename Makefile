@@ -8,10 +8,11 @@ export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: help setup run test lint bench clean assets chromium
+.PHONY: help setup run airflow test lint bench clean assets chromium
 
 help:
 	@echo "make run    set up, then run the whole pipeline through Airflow on the sample data"
+	@echo "make airflow  Airflow's UI on this machine (http://127.0.0.1:8080): trigger, watch, backfill runs"
 	@echo "make test   the whole test suite (lint, unit, integration with real PostgreSQL, Airflow, dbt, GX)"
 	@echo "make bench  benchmarks (SCALES='kota provinsi')"
 
@@ -44,6 +45,10 @@ setup: $(VENV)/.installed assets
 
 run: setup
 	$(VENV)/bin/satudata run
+
+# Airflow's UI, scheduler (LocalExecutor) and API over the embedded warehouse; Ctrl-C stops it (README)
+airflow: setup
+	$(VENV)/bin/satudata airflow
 
 lint: setup
 	$(VENV)/bin/ruff check satudata dags tests expectations

@@ -46,10 +46,12 @@ class PpidApproval(ApprovalOperator):
         return self.execute_complete(context, auto) if auto else super().execute(context)
 
     def execute_complete(self, context, event):
+        from satudata.config import PUBLISHER
         from satudata.publish import approval
 
         ti = context["ti"]
-        approval.record(_settings().require_url(), ti.xcom_pull(task_ids="start"), event, ti.run_id)
+        url = _settings().as_role(PUBLISHER).require_url()  # the stage's warehouse role (migration 005)
+        approval.record(url, ti.xcom_pull(task_ids="start"), event, ti.run_id)
         return super().execute_complete(context, event)  # Reject skips `publish`
 
 
@@ -106,7 +108,10 @@ def satudata_pipeline():
 
         return pipeline.land_batch(_settings(), pipeline_run, relpaths)
 
-    @task(map_index_template="{{ landed[0]['relpath'].removeprefix('extracted:').split('/')[0] }}", outlets=[RAW])
+    # pool: at most SATUDATA_WAREHOUSE_LOAD_SLOTS loads into the warehouse at once, however many workers
+    # (created by `satudata run`, `satudata airflow` and the compose service airflow-init)
+    @task(map_index_template="{{ landed[0]['relpath'].removeprefix('extracted:').split('/')[0] }}", outlets=[RAW],
+          pool="warehouse_load")
     def load(landed: list[dict]) -> dict:
         from satudata import pipeline
 

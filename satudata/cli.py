@@ -1,6 +1,7 @@
 """`satudata` command line: run the pipeline through Airflow, manage the embedded warehouse, make sample data.
 
     satudata run                 the whole pipeline through real Airflow (`airflow dags test`)
+    satudata airflow [--port N]  Airflow's UI, scheduler and API on this machine (satudata/airflow_local.py)
     satudata warehouse start|stop|url
     satudata generate [--scale kota|small|provinsi|nasional] [--landing DIR]
     satudata revert <dataset_id> <version> [--by NAME] [--reason TEXT]   make an earlier version current
@@ -37,6 +38,7 @@ def airflow_env(settings: Settings, url: str) -> dict[str, str]:
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO"),
         "SATUDATA_WAREHOUSE_URL": url,
+        "AIRFLOW_CONN_SATUDATA_WAREHOUSE": url,  # the connection `satudata_warehouse`, as on a server
         "SATUDATA_LANDING": str(settings.landing),
         "SATUDATA_OUT": str(settings.out),
         "SATUDATA_HOME": str(settings.home),
@@ -72,16 +74,20 @@ def run_pipeline(settings: Settings) -> int:
     started = time.monotonic()
     ensure_sample(settings)
     embedded = None if settings.warehouse_url else EmbeddedWarehouse(settings.home)
+    started_here = embedded is not None and embedded.running_url() is None  # `satudata airflow` may use it
     url = settings.warehouse_url or embedded.start()  # type: ignore[union-attr]
     try:
         env = airflow_env(settings, url)
         if _airflow(env, "db", "migrate") != 0:
             log.error("airflow db migrate failed")
             return 2
+        from satudata.airflow_local import set_pool
+
+        set_pool(env)  # the `load` task's pool warehouse_load
         code = _airflow(env, "dags", "test", DAG_ID)
     finally:
-        if embedded is not None:
-            embedded.stop()
+        if started_here:
+            embedded.stop()  # type: ignore[union-attr]
     summary_path = settings.reports / "run_summary.json"
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
     ok = code == 0 and summary.get("status") == "success"
@@ -113,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the whole pipeline through Airflow")
+    af = sub.add_parser("airflow", help="Airflow's UI, scheduler and API on this machine (Ctrl-C stops it)")
+    af.add_argument("--port", type=int, default=int(os.environ.get("SATUDATA_AIRFLOW_PORT") or 8080))
     wh = sub.add_parser("warehouse", help="the embedded PostgreSQL")
     wh.add_argument("action", choices=["start", "stop", "url"])
     gen = sub.add_parser("generate", help="write the sample file drops")
@@ -133,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_revert(settings, args.dataset_id, args.version, args.by, args.reason)
     if args.command == "run":
         return run_pipeline(settings)
+    if args.command == "airflow":
+        from satudata.airflow_local import serve
+
+        return serve(settings, args.port)
     if args.command == "warehouse":
         embedded = EmbeddedWarehouse(settings.home)
         if args.action == "start":

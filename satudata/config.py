@@ -3,11 +3,51 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# The warehouse roles of the stages (satudata/warehouse/migrations/005_roles.sql; docs/deploy.md, "Warehouse roles")
+LOADER = "satudata_loader"  # sources, extract, land, load
+TRANSFORMER = "satudata_transformer"  # transform (dbt build), validate
+PUBLISHER = "satudata_publisher"  # ppid_approval, publish, report, revert
+AUDITOR = "auditor"  # people (migration 002): read-only
+_ROLE_OPTION = re.compile(r"\s*-c\s*role=(\S*)")
+
+
+def with_role(url: str, role: str | None) -> str:
+    """The warehouse URL whose sessions act as `role` (libpq option `-c role=...`: SET ROLE at connect,
+    for every client of the URL: psycopg, SQLAlchemy/GX; dbt reads it back through DbParams).
+    The connecting user must be a member of the role (migration 005 makes it one)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "options"]
+    options = _ROLE_OPTION.sub("", dict(parse_qsl(parts.query)).get("options", "")).strip()
+    if role:
+        options = f"{options} -c role={role}".strip()
+    if options:
+        query.append(("options", options))
+    return parts._replace(query=urlencode(query, quote_via=quote)).geturl()
+
+
+def role_of(url: str) -> str | None:
+    """The role a URL made by `with_role` acts as, else None."""
+    options = dict(parse_qsl(urlsplit(url).query)).get("options", "")
+    found = _ROLE_OPTION.search(options)
+    return (found.group(1) or None) if found else None
+
+
+def redact_url(url: str | None) -> str:
+    """A URL fit for logs and messages: the password replaced by `***`."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    return parts._replace(netloc=f"{parts.username or ''}:***@{netloc}").geturl()
 
 
 @dataclass(frozen=True)
@@ -23,9 +63,10 @@ class Settings:
     SATUDATA_AUTO_APPROVE    true = the PPID sign-off before publishing approves itself (demo, CI; default false)
     AIRFLOW_CONN_CKAN_DEFAULT  the Airflow connection `ckan_default` (JSON or URI): also publish to CKAN
     SATUDATA_REGISTRY        the source registry (default: <landing>/registry.yaml when present)
+    SATUDATA_LOCK_TIMEOUT    seconds a run waits for another run's load or publication (default 1800)
     """
 
-    warehouse_url: str | None
+    warehouse_url: str | None = field(repr=False)  # may hold a password: never in a repr, log or message
     landing: Path
     out: Path
     home: Path
@@ -35,6 +76,7 @@ class Settings:
     ckan_connection: str | None = None
     repo_root: Path = REPO_ROOT
     registry: Path | None = None
+    lock_timeout: float = 1800.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -50,6 +92,7 @@ class Settings:
             auto_approve=(env.get("SATUDATA_AUTO_APPROVE") or "").strip().lower() in ("1", "true", "yes"),
             ckan_connection=env.get("AIRFLOW_CONN_CKAN_DEFAULT") or None,
             registry=Path(env["SATUDATA_REGISTRY"]).resolve() if env.get("SATUDATA_REGISTRY") else None,
+            lock_timeout=float(env.get("SATUDATA_LOCK_TIMEOUT") or 1800),
         )
 
     @property
@@ -63,6 +106,10 @@ class Settings:
     @property
     def reports(self) -> Path:
         return self.out / "reports"
+
+    def as_role(self, role: str) -> Settings:
+        """These settings for one stage: its warehouse sessions act as `role` (LOADER, TRANSFORMER, ...)."""
+        return replace(self, warehouse_url=with_role(self.warehouse_url, role)) if self.warehouse_url else self
 
     def require_url(self) -> str:
         if not self.warehouse_url:
@@ -80,18 +127,20 @@ class DbParams:
     user: str
     password: str
     dbname: str
+    role: str | None = None
 
     @classmethod
     def from_url(cls, url: str) -> DbParams:
         u = urlsplit(url)
         if not u.hostname:
-            raise ValueError(f"warehouse URL must name a host (TCP), got {url!r}")
+            raise ValueError(f"warehouse URL must name a host (TCP), got {redact_url(url)!r}")
         return cls(
             host=u.hostname,
             port=u.port or 5432,
             user=unquote(u.username or "postgres"),
             password=unquote(u.password or ""),
             dbname=(u.path or "/postgres").lstrip("/") or "postgres",
+            role=role_of(url),
         )
 
     def dbt_env(self) -> dict[str, str]:
@@ -101,4 +150,5 @@ class DbParams:
             "SATUDATA_DB_USER": self.user,
             "SATUDATA_DB_PASSWORD": self.password,
             "SATUDATA_DB_NAME": self.dbname,
+            "SATUDATA_DB_ROLE": self.role or "",  # dbt: `set role` on every connection (profiles.yml)
         }

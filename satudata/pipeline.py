@@ -11,7 +11,7 @@ import logging
 import re
 import subprocess
 
-from satudata.config import Settings
+from satudata.config import LOADER, PUBLISHER, TRANSFORMER, Settings
 from satudata.extract import sources
 from satudata.extract.discover import discover
 from satudata.load.land import land_file
@@ -26,6 +26,7 @@ from satudata.rules import results as rule_results
 from satudata.transform import build, manifest_hash, publications
 from satudata.validate import gx_runner
 from satudata.warehouse import connect, migrate
+from satudata.warehouse.lock import stage_lock
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +63,17 @@ def discover_files(settings: Settings) -> list[str]:
 
 
 def list_sources(settings: Settings, run_id: str) -> list[str]:
+    settings = settings.as_role(LOADER)  # each stage acts as its warehouse role (migration 005)
     return sources.list_sources(settings, run_id)
 
 
 def extract(settings: Settings, run_id: str, source_id: str) -> dict:
+    settings = settings.as_role(LOADER)
     return sources.extract(settings, run_id, source_id)
 
 
 def extracted_files(settings: Settings, run_id: str) -> list[str]:
+    settings = settings.as_role(LOADER)
     return sources.extracted_files(settings, run_id)
 
 
@@ -84,12 +88,14 @@ def batches(relpaths: list[str]) -> list[list[str]]:
 
 
 def land(settings: Settings, run_id: str, relpath: str) -> dict:
+    settings = settings.as_role(LOADER)
     root, rel = sources.root_of(settings, relpath)  # `extracted:<relpath>`: written by extract
     landed = land_file(settings.require_url(), root, settings.home / "archive", rel, run_id)
-    return {**landed, "relpath": relpath}
+    return {**landed, "relpath": relpath, "run_id": run_id}
 
 
 def load(settings: Settings, landed: dict) -> dict:
+    settings = settings.as_role(LOADER)
     if landed["status"] != "landed":
         return sources.after_load(settings, landed, {"file_id": landed["file_id"], "status": landed["status"]})
     result = load_file(settings.require_url(), settings.home / "archive", landed["file_id"])
@@ -110,14 +116,18 @@ def _each(items: list, step, what: str) -> tuple[list, list[str]]:
 
 
 def land_batch(settings: Settings, run_id: str, relpaths: list[str]) -> list[dict]:
-    landed, errors = _each(relpaths, lambda r: land(settings, run_id, r), "landing")
+    # one run at a time lands and loads (satudata/warehouse/lock.py); the batches of one run share the lock
+    with stage_lock(settings.as_role(LOADER).require_url(), "load", run_id, settings.lock_timeout):
+        landed, errors = _each(relpaths, lambda r: land(settings, run_id, r), "landing")
     if errors:
         raise RuntimeError(f"{len(errors)} of {len(relpaths)} files could not be landed: " + "; ".join(errors[:5]))
     return landed
 
 
 def load_batch(settings: Settings, landed: list[dict]) -> dict:
-    loaded, errors = _each(landed, lambda item: load(settings, item), "loading")
+    run_id = next((i["run_id"] for i in landed if i.get("run_id")), "unknown")  # set by `land`
+    with stage_lock(settings.as_role(LOADER).require_url(), "load", run_id, settings.lock_timeout):
+        loaded, errors = _each(landed, lambda item: load(settings, item), "loading")
     counts: dict[str, int] = {}
     for item in loaded:
         counts[item["status"]] = counts.get(item["status"], 0) + 1
@@ -128,11 +138,13 @@ def load_batch(settings: Settings, landed: list[dict]) -> dict:
 
 
 def transform(settings: Settings, run_id: str) -> dict:
+    settings = settings.as_role(TRANSFORMER)
     completeness.refresh_expected(settings, settings.require_url(), run_id)  # dbt reads audit.expected_submission
     return build(settings, settings.require_url(), run_id)
 
 
 def validate(settings: Settings, run_id: str) -> dict:
+    settings = settings.as_role(TRANSFORMER)  # the checks read staging and raw, which the publisher may not
     pubs = publications(settings)
     outcomes = gx_runner.validate(settings, settings.require_url(), run_id,
                                   {t: p["meta"] for t, p in pubs.items()})
@@ -159,7 +171,14 @@ def _not_built(url: str, run_id: str) -> set[str]:
 
 
 def gate_and_publish(settings: Settings, run_id: str) -> dict:
-    """Decide per dataset, then publish what passed. A blocked dataset keeps its last good version."""
+    """Decide per dataset, then publish what passed. A blocked dataset keeps its last good version.
+    One run at a time publishes (satudata/warehouse/lock.py)."""
+    with stage_lock(settings.as_role(PUBLISHER).require_url(), "publish", run_id, settings.lock_timeout):
+        return _gate_and_publish(settings, run_id)
+
+
+def _gate_and_publish(settings: Settings, run_id: str) -> dict:
+    settings = settings.as_role(PUBLISHER)
     url = settings.require_url()
     pubs = publications(settings)
     outcomes = _outcomes(url, run_id)
@@ -203,6 +222,7 @@ def gate_and_publish(settings: Settings, run_id: str) -> dict:
 
 def report(settings: Settings, run_id: str) -> dict:
     """Write reports/run_summary.json and close the run. Returns the run's overall status."""
+    settings = settings.as_role(PUBLISHER)
     url = settings.require_url()
     summary = write_run_summary(settings, url, run_id)
     write_feedback(settings, url, run_id)

@@ -35,8 +35,13 @@ def dbt_command(settings: Settings, url: str, *args: str) -> subprocess.Complete
 
 def build(settings: Settings, url: str, run_id: str) -> dict:
     """`dbt build` the project; record per-node results; generate dbt docs into the reports."""
+    results_path = settings.dbt_dir / "target" / "run_results.json"
+    results_path.unlink(missing_ok=True)  # an earlier build's results must never pass for this one's
     proc = dbt_command(settings, url, "build")
-    results = json.loads((settings.dbt_dir / "target" / "run_results.json").read_text())["results"]
+    if proc.returncode < 0 or not results_path.exists():  # killed (a signal), or stopped before writing results
+        raise RuntimeError(f"dbt build did not finish (exit {proc.returncode}); run the stage again: "
+                           f"{proc.stderr.strip()[-500:] or proc.stdout.strip()[-500:]}")
+    results = json.loads(results_path.read_text())["results"]
     with connect(url) as conn:
         conn.execute("delete from audit.dbt_result where run_id = %s", (run_id,))
         with conn.cursor().copy(

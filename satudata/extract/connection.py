@@ -45,9 +45,8 @@ class Connection:
 
 def connection_from_env(conn_id: str, env: dict[str, str] | None = None) -> Connection:
     """The Airflow connection `conn_id` from `AIRFLOW_CONN_<CONN_ID>` (JSON or URI)."""
-    env = os.environ if env is None else env
     var = f"AIRFLOW_CONN_{conn_id.upper()}"
-    value = env.get(var)
+    value = (os.environ if env is None else env).get(var)
     if not value:
         raise SourceError(
             f"koneksi {conn_id!r} tidak ditemukan ({var} tidak diisi) / "

@@ -33,6 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from satudata.datasets import Dataset
 
@@ -583,6 +584,7 @@ def normalize_header(text: object) -> str:
     return _HEADER_SEP_RE.sub(" ", s).strip()
 
 
+@lru_cache(maxsize=1 << 16, typed=True)  # header detection keys every cell of the first rows, several times
 def header_key(text: object) -> str:
     """The matching key of a header: :func:`normalize_header` with every space, dash and
     trailing ``:``/``*`` removed, so ``N I P``, ``nip``, ``N.I.P.`` and ``NIP*`` are one key."""

@@ -54,6 +54,7 @@ import zipfile
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice
+from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -79,6 +80,18 @@ _CHUNK = 1 << 20
 _CSV_DELIMITERS = (",", ";", "\t", "|")
 _CSV_EXTENSIONS = {".csv", ".tsv", ".txt"}
 _XLSX_EXTENSIONS = {".xlsx", ".xlsm"}
+# hostile input (tests/fixtures/hostile/cases.yaml): a CSV cell longer than MAX_CELL_CHARS rejects the file
+# (csv.field_size_limit), a physical line is never read whole beyond MAX_LINE_CHARS, and an xlsx whose parts
+# would expand beyond XLSX_MAX_UNCOMPRESSED, or one large part by more than XLSX_MAX_RATIO, is refused before
+# a byte of it is decompressed (zip bomb)
+MAX_CELL_CHARS = 1 << 17
+MAX_LINE_CHARS = 1 << 22
+XLSX_MAX_UNCOMPRESSED = 1 << 30
+XLSX_MAX_RATIO = 100
+XLSX_RATIO_FROM = 16 << 20  # parts smaller than this may compress as well as they like
+XLSX_MAX_PARTS = 10_000
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls but tab, LF, CR; and DEL
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 TOTAL_LABELS = frozenset(
     {
@@ -103,8 +116,8 @@ TOTAL_LABELS = frozenset(
 
 class FileRejected(Exception):
     """The file cannot be read at all; ``reason`` (ID / EN) names the file, ``code`` is stable:
-    ``unsupported_format``, ``empty_file``, ``corrupt_xlsx``, ``binary_csv``, ``unreadable``,
-    ``no_header``, ``missing_columns``."""
+    ``unsupported_format``, ``empty_file``, ``corrupt_xlsx``, ``encrypted``, ``too_large``,
+    ``binary_csv``, ``unreadable``, ``cell_too_large``, ``no_header``, ``missing_columns``."""
 
     def __init__(self, reason: str, code: str) -> None:
         super().__init__(reason)
@@ -393,9 +406,13 @@ def _classify(
     footer: list[int] = []
     skipped_repeats: list[int] = []
     min_filled = max(2, len(cols) // 2)
+    names = tuple(cols)
+    pick = itemgetter(*cols.values()) if len(cols) > 1 else lambda cells: (cells[first_col],)
+    width = max(cols.values(), default=0) + 1  # a row at least this long has every matched column
     try:
         for row_number, cells in records:
-            if _is_empty(cells):
+            lead = cells[0] if cells else None  # a filled first cell is the common case: skip the full scan
+            if (lead is None or (type(lead) is str and not lead.strip())) and _is_empty(cells):
                 continue
             if first:
                 first = False
@@ -412,7 +429,10 @@ def _classify(
             ):
                 skipped_repeats.append(row_number)
                 continue
-            values = {name: (cells[i] if i < len(cells) else blank) for name, i in cols.items()}
+            if len(cells) >= width:
+                values = dict(zip(names, pick(cells), strict=True))
+            else:
+                values = {name: (cells[i] if i < len(cells) else blank) for name, i in cols.items()}
             label = _total_label(cells)
             if label is not None:
                 total = TotalRow(row_number, label, values)
@@ -558,17 +578,59 @@ def _open_text(path: Path, encoding: str) -> io.TextIOWrapper:
     return path.open("r", encoding=encoding, errors=errors, newline="")
 
 
-def _csv_records(path: Path, encoding: str, delimiter: str) -> Generator[tuple[int, list[str]], None, None]:
-    """(line where the record starts, fields) for every record, streaming."""
+def _bounded_lines(f: io.TextIOWrapper, path: Path, removed: list[int]) -> Iterator[str]:
+    """The lines of ``f``, none read whole beyond MAX_LINE_CHARS (a 100 MB line costs no 100 MB of
+    memory: the file is rejected), control characters removed (counted in ``removed[0]``)."""
+    readline = f.readline
+    number = 0
+    while line := readline(MAX_LINE_CHARS):
+        number += 1
+        if len(line) == MAX_LINE_CHARS and line[-1] not in "\r\n":
+            raise FileRejected(
+                f"Berkas '{path.name}': baris {number} lebih panjang dari {MAX_LINE_CHARS:,} karakter; berkas "
+                f"ditolak. / File '{path.name}': line {number} is longer than {MAX_LINE_CHARS:,} characters; "
+                "the file is rejected.",
+                "cell_too_large",
+            )
+        if _CONTROL.search(line):
+            line, n = _CONTROL.subn("", line)
+            removed[0] += n
+        yield line
+
+
+def _csv_records(
+    path: Path, encoding: str, delimiter: str, warnings: list[str] | None = None
+) -> Generator[tuple[int, list[str]], None, None]:
+    """(line where the record starts, fields) for every record, streaming. Control characters are
+    removed, with a warning appended to ``warnings`` when the file has been read to its end."""
+    csv.field_size_limit(MAX_CELL_CHARS)  # process-wide; set here so that nothing can have raised it
+    removed = [0]
     with _open_text(path, encoding) as f:
-        reader = csv.reader(f, delimiter=delimiter)
+        reader = csv.reader(_bounded_lines(f, path, removed), delimiter=delimiter)
         last = 0
         try:
             for record in reader:
                 start = last + 1
                 last = reader.line_num
                 yield start, record
-        except (csv.Error, UnicodeDecodeError) as exc:
+            if removed[0] and warnings is not None:
+                warnings.append(
+                    f"{removed[0]} karakter kontrol dihapus / {removed[0]} control characters removed"
+                )
+        except csv.Error as exc:
+            if "field larger than field limit" not in str(exc):
+                raise FileRejected(
+                    f"Berkas '{path.name}' tidak dapat dibaca sebagai CSV setelah baris {last}: {exc}. / "
+                    f"File '{path.name}' cannot be read as CSV after line {last}: {exc}.",
+                    "unreadable",
+                ) from exc
+            raise FileRejected(
+                f"Berkas '{path.name}': sel setelah baris {last} lebih panjang dari {MAX_CELL_CHARS:,} karakter "
+                f"(tanda petik yang tidak ditutup?); berkas ditolak. / File '{path.name}': a cell after line "
+                f"{last} is longer than {MAX_CELL_CHARS:,} characters (an unclosed quote?); the file is rejected.",
+                "cell_too_large",
+            ) from exc
+        except UnicodeDecodeError as exc:
             raise FileRejected(
                 f"Berkas '{path.name}' tidak dapat dibaca sebagai CSV setelah baris {last}: {exc}. / "
                 f"File '{path.name}' cannot be read as CSV after line {last}: {exc}.",
@@ -610,7 +672,8 @@ def _read_csv(path: Path, dataset: Dataset) -> Table:
     if header.match.missing:
         raise _missing_reason(path, header.match, dataset, "")
 
-    records = _csv_records(path, encoding, delimiter)
+    notes: list[str] = []  # filled when the file has been read (control characters removed)
+    records = _csv_records(path, encoding, delimiter, notes)
     header_line = 0
     for _ in range(header.index + 1):  # up to and including the header record
         header_line, _cells = next(records)
@@ -626,8 +689,9 @@ def _read_csv(path: Path, dataset: Dataset) -> Table:
         encoding=encoding,
         delimiter=delimiter,
         rows=iter(()),
-        warnings=_header_warnings(header, header_line, dataset),
+        warnings=notes,
     )
+    notes.extend(_header_warnings(header, header_line, dataset))
     if encoding == "cp1252":
         table.warnings.append("berkas bukan UTF-8, dibaca sebagai Windows-1252 / not UTF-8, read as Windows-1252")
     return _finish(table, records, header, "", dataset, records.close)
@@ -720,8 +784,10 @@ def _read_xlsx(path: Path, dataset: Dataset) -> Table:
 
     if path.stat().st_size == 0:
         raise FileRejected(f"Berkas '{path.name}' kosong. / File '{path.name}' is empty.", "empty_file")
+    _check_container(path)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # cached values only: formulas are never evaluated, links to other workbooks never followed
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException, XML errors ...
         raise FileRejected(
             f"Berkas '{path.name}' bukan berkas xlsx yang valid atau rusak ({type(exc).__name__}); "
@@ -734,6 +800,54 @@ def _read_xlsx(path: Path, dataset: Dataset) -> Table:
     except BaseException:
         wb.close()
         raise
+
+
+def _check_container(path: Path) -> None:
+    """Refuse, before anything is decompressed, what openpyxl must not open: a password-protected
+    workbook (an encrypted OLE container), an old .xls named .xlsx, and a zip bomb (parts whose sizes
+    as the zip directory declares them, which is all Python's zipfile will ever inflate, are too large)."""
+    with path.open("rb") as f:
+        head = f.read(len(_OLE_MAGIC))
+        if head == _OLE_MAGIC:
+            marker = "EncryptedPackage".encode("utf-16-le")
+            tail = b""
+            while chunk := f.read(_CHUNK):
+                if marker in tail + chunk:
+                    raise FileRejected(
+                        f"Berkas '{path.name}' dilindungi kata sandi (terenkripsi); buka kunci lalu kirim ulang. / "
+                        f"File '{path.name}' is password-protected (encrypted): remove the password and send it "
+                        "again.",
+                        "encrypted",
+                    )
+                tail = chunk[-len(marker):]
+            raise FileRejected(
+                f"Berkas '{path.name}' adalah buku kerja Excel 97-2003 (.xls) yang diberi nama .xlsx; simpan "
+                f"ulang sebagai .xlsx. / File '{path.name}' is an Excel 97-2003 (.xls) workbook named .xlsx: "
+                "save it as .xlsx.",
+                "unsupported_format",
+            )
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip at all: openpyxl says so (corrupt_xlsx)
+    total = sum(p.file_size for p in parts)
+    worst = max(parts, key=lambda p: p.file_size / max(p.compress_size, 1), default=None)
+    ratio = worst.file_size / max(worst.compress_size, 1) if worst else 0
+    if (
+        len(parts) > XLSX_MAX_PARTS
+        or total > XLSX_MAX_UNCOMPRESSED
+        or (worst is not None and worst.file_size > XLSX_RATIO_FROM and ratio > XLSX_MAX_RATIO)
+    ):
+        raise FileRejected(
+            f"Berkas '{path.name}' akan mengembang menjadi {total / 2**20:,.0f} MiB ({len(parts)} bagian, rasio "
+            f"kompresi hingga {ratio:,.0f}:1); ditolak tanpa dibuka (batas {XLSX_MAX_UNCOMPRESSED >> 20:,} MiB, "
+            f"{XLSX_MAX_RATIO}:1). Kirim dalam beberapa berkas atau sebagai CSV. / File '{path.name}' would "
+            f"expand to {total / 2**20:,.0f} MiB ({len(parts)} parts, compression ratio up to {ratio:,.0f}:1): "
+            f"refused without opening it (zip bomb guard; limits {XLSX_MAX_UNCOMPRESSED >> 20:,} MiB, "
+            f"{XLSX_MAX_RATIO}:1). Split it or send it as CSV.",
+            "too_large",
+        )
 
 
 def _read_workbook(path: Path, dataset: Dataset, wb: Any) -> Table:

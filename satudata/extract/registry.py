@@ -268,7 +268,7 @@ def _http_location(c: _Checker, raw: Any, columns: set[str]) -> HttpLocation | N
     c.keys(raw, HTTP_KEYS, "location")
     url = raw.get("url")
     parts = urlsplit(url) if isinstance(url, str) else None
-    if not parts or parts.scheme not in ("http", "https") or not parts.hostname or any(ch.isspace() for ch in url):
+    if not parts or parts.scheme not in ("http", "https") or not parts.hostname or any(ch.isspace() for ch in str(url)):
         c.error("location.url", f"{url!r} is not an http(s) URL")
     conn = c.text(raw, "connection", CONN_ID, "a connection id (letters, digits, _)", required=False)
     pagination = raw.get("pagination", "page")

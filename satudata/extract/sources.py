@@ -250,7 +250,7 @@ def after_load(settings: Settings, landed: dict, result: dict) -> dict:
     (root / relpath).unlink(missing_ok=True)
     with connect(settings.require_url()) as conn:
         status = conn.execute("select status from audit.source_file where file_id = %s",
-                              (result["file_id"],)).fetchone()[0]
+                              (result["file_id"],)).fetchone()[0]  # type: ignore[index]
         run = conn.execute(
             "select run_id, source_id, watermark_to from audit.source_run where relpath = %s "
             "order by started_at desc limit 1", (relpath,),

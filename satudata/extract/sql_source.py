@@ -142,8 +142,9 @@ def extract_sql(loc: SqlLocation, dataset: Dataset, conn: Connection, watermark:
             params = (watermark,) if watermark else ()
 
             result = SqlExtract(columns)
-            result.watermark = db.execute(
-                sql.SQL("select max({}) from {} where {}").format(wm, target, changed_where), params).fetchone()[0]
+            newest = db.execute(
+                sql.SQL("select max({}) from {} where {}").format(wm, target, changed_where), params).fetchone()
+            result.watermark = newest[0] if newest else None
             if result.watermark is None and watermark is not None:
                 return result  # nothing changed since the watermark
             result.changed = True  # (with no watermark yet, every row is taken)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import shutil
+import os
+import stat
+import uuid
 from pathlib import Path
 
 from satudata.datasets import DATASETS
@@ -25,23 +27,73 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def unsafe_path(landing: Path, relpath: str) -> str | None:
+    """Why `relpath` must not be read, or None: it must stay inside the landing folder (no absolute
+    path, no `..`), pass through no symbolic link, and name a regular file (not a FIFO or device)."""
+    parts = Path(relpath).parts
+    if not parts or Path(relpath).is_absolute() or any(p in ("..", ".") for p in parts) or "\x00" in relpath:
+        return (f"path {relpath!r} leaves the landing folder / lokasi {relpath!r} keluar dari folder landing")
+    current = landing
+    for part in parts:
+        current = current / part
+        try:
+            mode = current.lstat().st_mode
+        except OSError as e:
+            return f"path {relpath!r} cannot be read ({e.strerror}) / lokasi {relpath!r} tidak dapat dibaca"
+        if stat.S_ISLNK(mode):
+            return (f"path {relpath!r} goes through a symbolic link, which is never followed / "
+                    f"lokasi {relpath!r} melalui tautan simbolik, yang tidak pernah diikuti")
+    if not stat.S_ISREG(mode):
+        return f"path {relpath!r} is not a regular file / lokasi {relpath!r} bukan berkas biasa"
+    return None
+
+
+def _keep(path: Path, archive: Path) -> tuple[str, int]:
+    """Hash the file and keep an immutable copy named by its hash, in one read (never through a
+    symbolic link: O_NOFOLLOW). Returns (sha256, size)."""
+    archive.mkdir(parents=True, exist_ok=True)
+    part = archive / f".{uuid.uuid4().hex}.part"
+    digest = hashlib.sha256()
+    size = 0
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    try:
+        with os.fdopen(fd, "rb") as src, part.open("wb") as dst:
+            if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
+                raise OSError(f"{path} is not a regular file")
+            while chunk := src.read(1 << 20):
+                digest.update(chunk)
+                dst.write(chunk)
+                size += len(chunk)
+        sha = digest.hexdigest()
+        kept = archive / f"{sha}{path.suffix.lower()}"
+        if kept.exists():
+            part.unlink()
+        else:
+            part.replace(kept)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    return sha, size
+
+
 def land_file(url: str, landing: Path, archive: Path, relpath: str, run_id: str) -> dict:
     """Register one file drop. Returns {file_id, status, ...}; status is one of
     `landed` (to be loaded), `duplicate` (same content already loaded: nothing to do) or
-    `rejected` (the path does not say what the file is)."""
+    `rejected` (the path does not say what the file is, or must not be read at all: outside the
+    landing folder, through a symbolic link, not a regular file; such a file is never opened)."""
     drop = parse_drop_path(relpath)
     path = landing / relpath
-    sha = sha256_of(path)
-    size = path.stat().st_size
-    problem = drop.problem
+    unsafe = unsafe_path(landing, relpath)
+    if unsafe is None:
+        sha, size = _keep(path, archive)
+    else:
+        sha, size = "", 0  # never opened
+    problem = unsafe or drop.problem
     if problem is None and drop.dataset not in DATASETS:
         problem = (f"unknown dataset folder {drop.dataset!r}; expected one of {', '.join(sorted(DATASETS))} / "
                    f"folder dataset {drop.dataset!r} tidak dikenal")
-    archive.mkdir(parents=True, exist_ok=True)
-    kept = archive / f"{sha}{path.suffix.lower()}"
-    if not kept.exists():
-        shutil.copyfile(path, kept.with_suffix(".part"))
-        kept.with_suffix(".part").replace(kept)
+    if unsafe:
+        log.warning("%r: not read: %s", relpath, unsafe)
     with connect(url) as conn:
         # the same content is current in the slot, or this path last held this very content (a file
         # replaced by a corrected one and still lying in the folder must not come back every run)

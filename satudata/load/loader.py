@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import tempfile
 import zlib
 from collections.abc import Callable
@@ -19,6 +20,8 @@ from functools import partial
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
+
+from psycopg import sql
 
 from satudata.datasets import DATASETS, RAW_META_COLUMNS, Dataset
 from satudata.extract import parse
@@ -174,37 +177,66 @@ def _slot_lock_key(kode_pemda: str, opd: str, dataset: str) -> int:
     return zlib.crc32(f"{kode_pemda}/{opd}/{dataset}".encode())
 
 
+IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def _raw_table(dataset: str) -> sql.Identifier:
+    """`raw.<dataset>`, quoted; only for one of the 13 datasets (a name from a folder or the audit
+    table never reaches SQL as text)."""
+    if dataset not in DATASETS or not IDENTIFIER.match(dataset):
+        raise ValueError(f"not a dataset: {dataset!r}")
+    return sql.Identifier("raw", dataset)
+
+
 def load_file(url: str, archive: Path, file_id: int) -> dict:
-    """Load a landed file. Idempotent: a file already loaded or rejected is left as it is."""
+    """Load a landed file. Idempotent: a file already loaded or rejected is left as it is. A file
+    that cannot be read, before its first row or part way through (a cell too large, a sheet corrupt
+    in the middle), is `rejected` as a whole with the reason: nothing of it stays in raw."""
+    try:
+        return _load(url, archive, file_id)
+    except FileRejected as e:  # the file's transaction was rolled back
+        return _reject(url, archive, file_id, e)
+
+
+def _reject(url: str, archive: Path, file_id: int, e: FileRejected) -> dict:
     with connect(url) as conn:
-        meta = conn.execute(
-            "select path, sha256, kode_pemda, opd, dataset, status from audit.source_file where file_id = %s",
-            (file_id,),
-        ).fetchone()
+        relpath, sha = conn.execute("select path, sha256 from audit.source_file where file_id = %s",
+                                    (file_id,)).fetchone()
+        source = archive / f"{sha}{Path(relpath).suffix.lower()}"
+        reason = str(e.reason).replace(str(source), relpath).replace(source.name, relpath)
+        conn.execute(
+            "update audit.source_file set status = 'rejected', rows_read = 0, rows_loaded = 0, "
+            "rows_quarantined = 0, reasons = %s where file_id = %s",
+            (json.dumps([reason]), file_id),
+        )
+    log.warning("%s: rejected as a whole: %s", relpath, reason)
+    return summary(url, file_id)
+
+
+def _load(url: str, archive: Path, file_id: int) -> dict:
+    with connect(url) as conn:  # one connection per file: thousands of files make connecting a cost
+        return _load_with(conn, archive, file_id)
+
+
+def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
+    meta = conn.execute(
+        "select path, sha256, kode_pemda, opd, dataset, status from audit.source_file where file_id = %s",
+        (file_id,),
+    ).fetchone()
+    conn.commit()
     if meta is None:
         raise ValueError(f"no landed file with file_id {file_id}")
     relpath, sha, kode_pemda, opd, dataset_name, status = meta
     if status != "landed":
-        return summary(url, file_id)
+        return _summary(conn, file_id)
     dataset = DATASETS[dataset_name]
     source = archive / f"{sha}{Path(relpath).suffix.lower()}"
     codes = opd_codes().get((kode_pemda, opd.upper()))
-    try:
-        if codes is None:
-            raise FileRejected(
-                f"{relpath}: OPD folder {opd!r} is not in the reference list of pemda {kode_pemda} / "
-                f"folder OPD {opd!r} tidak ada dalam daftar OPD pemda {kode_pemda}", "unknown_opd")
-        table = read_file(source, dataset)
-    except FileRejected as e:
-        reason = str(e.reason).replace(str(source), relpath).replace(source.name, relpath)
-        with connect(url) as conn:
-            conn.execute(
-                "update audit.source_file set status = 'rejected', rows_read = 0, rows_loaded = 0, "
-                "rows_quarantined = 0, reasons = %s where file_id = %s",
-                (json.dumps([reason]), file_id),
-            )
-        log.warning("%s: rejected as a whole: %s", relpath, reason)
-        return summary(url, file_id)
+    if codes is None:
+        raise FileRejected(
+            f"{relpath}: OPD folder {opd!r} is not in the reference list of pemda {kode_pemda} / "
+            f"folder OPD {opd!r} tidak ada dalam daftar OPD pemda {kode_pemda}", "unknown_opd")
+    table = read_file(source, dataset)
 
     checker = RowChecker(dataset.name, opd, codes)
     convert = converters(dataset, table.decimal_hints)
@@ -218,61 +250,62 @@ def load_file(url: str, archive: Path, file_id: int) -> dict:
     warning_rules: set[str] = set()
     periods: set[str] = set()
     sums: dict[str, Decimal] = {c.name: Decimal(0) for c in dataset.columns if c.type == "numeric"}
-    with connect(url) as conn:
-        conn.execute("select pg_advisory_xact_lock(%s)", (_slot_lock_key(kode_pemda, opd, dataset.name),))
-        with conn.cursor() as cur, tempfile.SpooledTemporaryFile(8 << 20, "w+", encoding="utf-8") as findings:
-            with cur.copy(f"copy raw.{dataset.name} ({', '.join(columns)}) from stdin") as copy:
-                lines: list[str] = []  # COPY text, written in batches
-                for src in table.rows:
-                    rows_read += 1
-                    row, found = _typed(convert, src.values)
-                    if not found:
-                        found = checker.check(row)
-                    elif not any(f.rule_id.startswith("FMT") for f in found):
-                        found += checker.check(row)
-                    if found:
-                        # kept as COPY text in a file that spills to disk: memory stays flat however many
-                        payload = _copy_text(_json_safe(src.values))
-                        findings.writelines(
-                            f"{head}{src.row_number}\t{_copy_text(f.column)}\t{f.rule_id}\t{f.severity}\t"
-                            f"{_copy_text(f.provided)}\t{_copy_text(f.expected)}\t{_copy_text(f.message)}\t{payload}\n"
-                            for f in found
-                        )
-                        warning_rules.update(f.rule_id for f in found if f.severity == "warning")
-                        if any(f.severity == "fatal" for f in found):
-                            rows_quarantined += 1
-                            continue
-                    period = period_of(row)
-                    periods.add(period)
-                    for name in sums:
-                        sums[name] += row[name] or 0
-                    lines.append(f"{head}{src.row_number}{middle}{_copy_text(period)}\t"
-                                 + "\t".join([fmt(row[name]) for name, fmt in formats]) + "\n")
-                    rows_loaded += 1
-                    if len(lines) >= COPY_BATCH_ROWS:
-                        copy.write("".join(lines))
-                        lines.clear()
-                copy.write("".join(lines))
-            if findings.tell():
-                findings.seek(0)
-                with cur.copy(f"copy audit.row_finding ({', '.join(FINDING_COLUMNS)}) from stdin") as copy:
-                    while chunk := findings.read(1 << 20):
-                        copy.write(chunk)
-        table.close()
-        reasons = table.warnings + _total_row_warnings(table, sums)
-        reasons += [f"extra column ignored / kolom tambahan diabaikan: {c}" for c in table.extra_columns]
-        reasons = [r.replace(source.name, relpath) for r in reasons]
-        _replace_earlier(conn, dataset.name, kode_pemda, opd, file_id, periods)
-        flagged = warning_rules or table.dropped_columns or any("JUMLAH" in r for r in reasons)
-        conn.execute(
-            "update audit.source_file set status = case when superseded_by is null then %s else 'superseded' end, "
-            "sheet = %s, header_row = %s, encoding = %s, delimiter = %s, "
-            "rows_read = %s, rows_loaded = %s, rows_quarantined = %s, reasons = %s, layout = %s where file_id = %s",
-            ("loaded_with_warnings" if flagged else "loaded", table.sheet, table.header_row, table.encoding,
-             table.delimiter, rows_read, rows_loaded, rows_quarantined, json.dumps(reasons), _layout(table), file_id),
-        )
+    conn.execute("select pg_advisory_xact_lock(%s)", (_slot_lock_key(kode_pemda, opd, dataset.name),))
+    with conn.cursor() as cur, tempfile.SpooledTemporaryFile(8 << 20, "w+", encoding="utf-8") as findings:
+        with cur.copy(sql.SQL("copy {} ({}) from stdin").format(
+                _raw_table(dataset.name), sql.SQL(", ").join(map(sql.Identifier, columns)))) as copy:
+            lines: list[str] = []  # COPY text, written in batches
+            for src in table.rows:
+                rows_read += 1
+                row, found = _typed(convert, src.values)
+                if not found:
+                    found = checker.check(row)
+                elif not any(f.rule_id.startswith("FMT") for f in found):
+                    found += checker.check(row)
+                if found:
+                    # kept as COPY text in a file that spills to disk: memory stays flat however many
+                    payload = _copy_text(_json_safe(src.values))
+                    findings.writelines(
+                        f"{head}{src.row_number}\t{_copy_text(f.column)}\t{f.rule_id}\t{f.severity}\t"
+                        f"{_copy_text(f.provided)}\t{_copy_text(f.expected)}\t{_copy_text(f.message)}\t{payload}\n"
+                        for f in found
+                    )
+                    warning_rules.update(f.rule_id for f in found if f.severity == "warning")
+                    if any(f.severity == "fatal" for f in found):
+                        rows_quarantined += 1
+                        continue
+                period = period_of(row)
+                periods.add(period)
+                for name in sums:
+                    sums[name] += row[name] or 0
+                lines.append(f"{head}{src.row_number}{middle}{_copy_text(period)}\t"
+                             + "\t".join([fmt(row[name]) for name, fmt in formats]) + "\n")
+                rows_loaded += 1
+                if len(lines) >= COPY_BATCH_ROWS:
+                    copy.write("".join(lines))
+                    lines.clear()
+            copy.write("".join(lines))
+        if findings.tell():
+            findings.seek(0)
+            with cur.copy(f"copy audit.row_finding ({', '.join(FINDING_COLUMNS)}) from stdin") as copy:
+                while chunk := findings.read(1 << 20):
+                    copy.write(chunk)
+    table.close()
+    reasons = table.warnings + _total_row_warnings(table, sums)
+    reasons += [f"extra column ignored / kolom tambahan diabaikan: {c}" for c in table.extra_columns]
+    reasons = [r.replace(source.name, relpath) for r in reasons]
+    _replace_earlier(conn, dataset.name, kode_pemda, opd, file_id, periods)
+    flagged = warning_rules or table.dropped_columns or any("JUMLAH" in r for r in reasons)
+    conn.execute(
+        "update audit.source_file set status = case when superseded_by is null then %s else 'superseded' end, "
+        "sheet = %s, header_row = %s, encoding = %s, delimiter = %s, "
+        "rows_read = %s, rows_loaded = %s, rows_quarantined = %s, reasons = %s, layout = %s where file_id = %s",
+        ("loaded_with_warnings" if flagged else "loaded", table.sheet, table.header_row, table.encoding,
+         table.delimiter, rows_read, rows_loaded, rows_quarantined, json.dumps(reasons), _layout(table), file_id),
+    )
+    conn.commit()
     log.info("%s: read %d rows, loaded %d, quarantined %d", relpath, rows_read, rows_loaded, rows_quarantined)
-    return summary(url, file_id)
+    return _summary(conn, file_id)
 
 
 def _total_row_warnings(table: Any, sums: dict[str, Decimal]) -> list[str]:
@@ -305,7 +338,9 @@ def _layout(table: Any) -> str:
 
 def _replace_earlier(conn: Any, dataset: str, kode_pemda: str, opd: str, file_id: int, periods: set[str]) -> None:
     """The new file's periods replace the same periods of earlier files in the same slot. Earlier means
-    landed earlier: a file loaded late (a retry) gives way to the periods of files landed after it."""
+    landed earlier: a file loaded late (a retry) gives way to the periods of files landed after it.
+    Every statement names the slot (_kode_pemda, _opd_folder), so it runs on the slot index, not a scan."""
+    table = _raw_table(dataset)
     others = [r[0] for r in conn.execute(
         "select file_id from audit.source_file where kode_pemda = %s and opd = %s and dataset = %s "
         "and file_id <> %s and superseded_by is null and status in ('loaded', 'loaded_with_warnings')",
@@ -314,9 +349,12 @@ def _replace_earlier(conn: Any, dataset: str, kode_pemda: str, opd: str, file_id
     later = [f for f in others if f > file_id]
     if later and periods:
         taken = {r[0] for r in conn.execute(
-            f"select distinct _period from raw.{dataset} where _file_id = any(%s) and _period = any(%s)",
-            (later, list(periods)))}
-        conn.execute(f"delete from raw.{dataset} where _file_id = %s and _period = any(%s)", (file_id, list(taken)))
+            sql.SQL("select distinct _period from {} where _kode_pemda = %s and _opd_folder = %s "
+                    "and _file_id = any(%s) and _period = any(%s)").format(table),
+            (kode_pemda, opd, later, list(periods)))}
+        conn.execute(sql.SQL("delete from {} where _kode_pemda = %s and _opd_folder = %s "
+                             "and _file_id = %s and _period = any(%s)").format(table),
+                     (kode_pemda, opd, file_id, list(taken)))
         periods = periods - taken
         if taken and not periods:
             conn.execute("update audit.source_file set superseded_by = %s where file_id = %s", (min(later), file_id))
@@ -324,10 +362,13 @@ def _replace_earlier(conn: Any, dataset: str, kode_pemda: str, opd: str, file_id
     if not earlier or not periods:
         return
     conn.execute(
-        f"delete from raw.{dataset} where _file_id = any(%s) and _period = any(%s)", (earlier, list(periods))
+        sql.SQL("delete from {} where _kode_pemda = %s and _opd_folder = %s "
+                "and _file_id = any(%s) and _period = any(%s)").format(table),
+        (kode_pemda, opd, earlier, list(periods))
     )
     for old in earlier:
-        left = conn.execute(f"select 1 from raw.{dataset} where _file_id = %s limit 1", (old,)).fetchone()
+        left = conn.execute(sql.SQL("select 1 from {} where _kode_pemda = %s and _opd_folder = %s "
+                                    "and _file_id = %s limit 1").format(table), (kode_pemda, opd, old)).fetchone()
         if left is None:
             conn.execute(
                 "update audit.source_file set superseded_by = %s, status = 'superseded' where file_id = %s",
@@ -338,10 +379,14 @@ def _replace_earlier(conn: Any, dataset: str, kode_pemda: str, opd: str, file_id
 
 def summary(url: str, file_id: int) -> dict:
     with connect(url) as conn:
-        cur = conn.execute(
-            "select file_id, path, dataset, kode_pemda, opd, sha256, rows_read, rows_loaded, rows_quarantined, "
-            "status, reasons from audit.source_file where file_id = %s",
-            (file_id,),
-        )
-        names = [d.name for d in cur.description]
-        return dict(zip(names, cur.fetchone(), strict=True))
+        return _summary(conn, file_id)
+
+
+def _summary(conn: Any, file_id: int) -> dict:
+    cur = conn.execute(
+        "select file_id, path, dataset, kode_pemda, opd, sha256, rows_read, rows_loaded, rows_quarantined, "
+        "status, reasons from audit.source_file where file_id = %s",
+        (file_id,),
+    )
+    names = [d.name for d in cur.description]
+    return dict(zip(names, cur.fetchone(), strict=True))

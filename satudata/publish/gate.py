@@ -113,7 +113,9 @@ def decide(pubs: dict[str, dict], not_built: set[str], outcomes: list[RuleOutcom
             rule = rules.get(o.rule_id)
             if rule is not None and (rule.kind == "row" or rule.implementation.get("gate") == "per_dataset"):
                 continue  # on landing: quarantine / warnings; completeness: from `sources` below
-            touches = o.table == name or (rule is not None and bool(derived_from & set(rule.datasets))
+            # its own table, or (a rule on submitted data) a dataset it is derived from; "*" = every dataset
+            reads = set(rule.datasets) if rule is not None else set()
+            touches = o.table == name or (("*" in reads or bool(derived_from & reads))
                                           and not o.table.startswith("pub_"))
             if not touches:
                 continue

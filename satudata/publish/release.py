@@ -14,7 +14,13 @@ Rules:
   personal-data gate (satudata/publish/pii.py) before a byte is written; a finding blocks it.
 - A new version only when the data or its definition (schema, descriptions) changed; earlier
   versions stay; a version appears whole or not at all (written aside, then renamed); a blocked
-  or failed dataset keeps its last good version.
+  or failed dataset keeps its last good version. A version notes which periods it changed, added
+  or dropped against the one before (`perubahan` in metadata.json, `changes` in versions.json):
+  a backfill of a past month says so.
+- catalog.json is the commit point: a new version's folder is written first, then the catalogue
+  points at it, then versions.json records it. A publisher killed in between leaves the catalogue
+  on the last good version; the next publication removes a folder the catalogue never pointed at,
+  and records a version the catalogue points at but versions.json misses (`recover`).
 - `revert` makes an earlier version current again; the version reverted from is withdrawn, so a
   later run that produces the same content again does not silently re-publish it.
 - CSV: UTF-8, comma, ISO dates, dot decimals, header row; text that a spreadsheet would run as a
@@ -23,7 +29,9 @@ Rules:
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import logging
 import math
@@ -34,6 +42,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from psycopg import sql
 
 from satudata.config import Settings
 from satudata.publish import pii
@@ -116,9 +126,12 @@ def read_table(url: str, table: str, order_by: list[str]) -> tuple[list[tuple[st
             raise LookupError(f"{table} does not exist in the warehouse")
         types = dict(cols)
         keys = [c for c in (order_by or [c for c, _ in cols]) if c in types]
-        order = ", ".join(f'"{c}" collate "C"' if types[c] in ("text", "character varying") else f'"{c}"'
-                          for c in keys) or "1"
-        rows = [list(r) for r in conn.execute(f"select * from {table} order by {order}")]
+        order = sql.SQL(", ").join(
+            sql.SQL('{} collate "C"').format(sql.Identifier(c)) if types[c] in ("text", "character varying")
+            else sql.Identifier(c) for c in keys) if keys else sql.SQL("1")
+        schema, name = table.split(".")
+        rows = [list(r) for r in conn.execute(
+            sql.SQL("select * from {} order by {}").format(sql.Identifier(schema, name), order))]
     return cols, rows
 
 
@@ -238,6 +251,45 @@ def coverage(columns: list[tuple[str, str]], rows: list[list[Any]]) -> dict:
     return out
 
 
+def _period_label(index: dict[str, int], fields: list[str]) -> str:
+    """The period a published row is about, from its CSV text (as `coverage` reads it)."""
+    def get(name: str) -> str:
+        return fields[index[name]] if name in index and index[name] < len(fields) else ""
+
+    if re.fullmatch(r"\d{4}-\d{2}", get("periode")):
+        return get("periode")
+    tahun = get("tahun")
+    if tahun and get("bulan").isdigit():
+        return f"{tahun}-{int(get('bulan')):02d}"
+    if tahun and get("semester"):
+        return f"{tahun}-S{get('semester')}"
+    if tahun and get("triwulan"):
+        return f"{tahun}-T{get('triwulan')}"
+    return tahun or "-"
+
+
+def _period_digests(data: bytes) -> dict[str, str]:
+    """period -> digest of its rows, in file order (the order is the primary key's, so equal rows
+    give equal digests)."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    header = next(reader, [])
+    index = {name: i for i, name in enumerate(header)}
+    digests: dict[str, Any] = {}
+    for fields in reader:
+        period = _period_label(index, fields)
+        digests.setdefault(period, hashlib.sha256()).update(json.dumps(fields).encode())
+    return {p: d.hexdigest() for p, d in digests.items()}
+
+
+def period_changes(previous: bytes | None, data: bytes) -> dict[str, list[str]]:
+    """Which periods a new version changes, adds and drops against the previous version's data.csv."""
+    new = _period_digests(data)
+    old = _period_digests(previous) if previous is not None else {}
+    return {"periode_berubah": sorted(p for p in new.keys() & old.keys() if new[p] != old[p]),
+            "periode_baru": sorted(new.keys() - old.keys()),
+            "periode_dihapus": sorted(old.keys() - new.keys())}
+
+
 def metadata(dataset_id: str, pub: dict, version: str, rows: int, validation: dict, cover: dict,
              suppression: pii.Suppression, released_at: str, approval: dict | None) -> dict:
     meta = pub["meta"]
@@ -313,6 +365,49 @@ def _version_numbers(folder: Path) -> list[int]:
     return sorted(int(p.name[1:]) for p in folder.glob("v*") if p.is_dir() and p.name[1:].isdigit())
 
 
+def recover(settings: Settings, dataset_id: str) -> list[str]:
+    """Put a dataset's folder back in line with catalog.json after a publisher died part way:
+    remove `.v<n>.partial` folders and version folders the catalogue never pointed at and
+    versions.json never recorded; record the version the catalogue points at when versions.json
+    misses it or does not call it current. Returns what was done (also logged)."""
+    folder = settings.published / dataset_id
+    if not folder.is_dir():
+        return []
+    done = []
+    for stale in folder.glob(".v*.partial"):  # left by a run that died while writing
+        shutil.rmtree(stale, ignore_errors=True)
+        done.append(f"removed {stale.name}, left by a publication that stopped while writing it")
+    current = load_catalog(settings)["datasets"].get(dataset_id)
+    history = load_versions(settings, dataset_id)
+    recorded = {v["version"] for v in history["versions"]}
+    for n in _version_numbers(folder):
+        version = f"v{n}"
+        if version not in recorded and (current is None or current["version"] != version):
+            shutil.rmtree(folder / version, ignore_errors=True)
+            done.append(f"removed {version}: written by a publication that stopped before the catalogue "
+                        "pointed at it")
+    if current and history.get("current") != current["version"]:
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        for v in history["versions"]:
+            if v.get("status") == "current":
+                v["status"] = "superseded"
+        entry = next((v for v in history["versions"] if v["version"] == current["version"]), None)
+        if entry is None:
+            entry = {"version": current["version"], "content_hash": current.get("content_hash"),
+                     "definition_hash": current.get("definition_hash"), "row_count": current.get("row_count"),
+                     "released_at": current.get("released_at"), "run_id": None}
+            history["versions"].append(entry)
+        entry["status"] = "current"
+        history["current"] = current["version"]
+        history["events"].append({"at": now, "action": "recovered", "version": current["version"],
+                                  "note": "recorded after an interrupted publication (catalog.json pointed at it)"})
+        _save_versions(settings, history)
+        done.append(f"recorded {current['version']}, which the catalogue points at, in versions.json")
+    for note in done:
+        log.warning("%s: %s", dataset_id, note)
+    return done
+
+
 def _catalog_entry(dataset_id: str, version: str, md: dict, content_hash: str, def_hash: str,
                    released_at: str, **extra: Any) -> dict:
     return {"dataset_id": dataset_id, "version": version, "path": f"{dataset_id}/{version}/",
@@ -333,6 +428,7 @@ def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validat
     columns, rows = read_table(url, table, list(meta.get("primary_key", [])))
     columns, rows, suppression = pii.suppress_small_cells(columns, rows, meta, settings.small_cell)
     findings = pii.scan(columns, rows, meta)
+    recover(settings, dataset_id)  # a publisher killed part way: the catalogue says what is published
     current = load_catalog(settings)["datasets"].get(dataset_id)
     if findings:
         reasons = [f.reason() for f in findings]
@@ -363,8 +459,8 @@ def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validat
 
     folder = settings.published / dataset_id
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob(".v*.partial"):  # left by a run that died while writing
-        shutil.rmtree(stale, ignore_errors=True)
+    previous = folder / current["version"] / "data.csv" if current else None
+    changes = period_changes(previous.read_bytes() if previous and previous.exists() else None, data)
     numbers = _version_numbers(folder)
     version = f"v{(numbers[-1] if numbers else 0) + 1}"
     released_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -372,6 +468,7 @@ def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validat
         "status": "lolos", "aturan": ["PII-001", "PII-002", "PII-003", "PII-004", "PII-005"]}}
     md = {**metadata(dataset_id, pub, version, len(rows), validation, coverage(columns, rows), suppression,
                      released_at, approval_for(url, provenance.get("run_id", ""))),
+          "perubahan": {"dari_versi": current["version"] if current else None, **changes},
           "provenance": provenance}
     staging = folder / f".{version}.partial"
     staging.mkdir()
@@ -380,19 +477,23 @@ def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validat
                                                           released_at))
     _write_json(staging / "metadata.json", md)
     os.replace(staging, folder / version)  # the version appears whole or not at all
+    # the commit point: from here the catalogue points at the new version (recover() mends the rest)
+    set_current(settings, dataset_id, _catalog_entry(dataset_id, version, md, sha, def_hash, released_at))
 
     for v in history["versions"]:
         if v.get("status") == "current":
             v["status"] = "superseded"
     history["versions"].append({"version": version, "content_hash": sha, "definition_hash": def_hash,
                                 "row_count": len(rows), "released_at": released_at,
-                                "run_id": provenance.get("run_id"), "status": "current"})
+                                "run_id": provenance.get("run_id"), "status": "current", "changes": changes})
     history["events"].append({"at": released_at, "action": "published", "version": version,
-                              "from": current["version"] if current else None, "run_id": provenance.get("run_id")})
+                              "from": current["version"] if current else None, "run_id": provenance.get("run_id"),
+                              "changed_periods": changes["periode_berubah"]})
     history["current"] = version
     _save_versions(settings, history)
-    set_current(settings, dataset_id, _catalog_entry(dataset_id, version, md, sha, def_hash, released_at))
-    log.info("%s: published version %s (%d rows)", dataset_id, version, len(rows))
+    log.info("%s: published version %s (%d rows; periods changed %s, new %s, dropped %s)", dataset_id, version,
+             len(rows), changes["periode_berubah"] or "-", changes["periode_baru"] or "-",
+             changes["periode_dihapus"] or "-")
     return {**base, "status": "published", "version": version}
 
 

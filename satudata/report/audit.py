@@ -139,6 +139,11 @@ def collect(conn: Any, settings: Settings, run_id: str) -> dict[str, Any]:
     quarantine_by_rule = _rows(conn, """
         select rule_id, count(distinct (file_id, row_number)) as rows from audit.row_finding
         where file_id = any(%s) and severity = 'fatal' group by 1 order by 2 desc, 1""", file_ids)
+    quarantine_current = _rows(conn, """
+        select q.rule_id, count(distinct (q.file_id, q.row_number)) as rows
+        from audit.quarantine q join audit.source_file f using (file_id)
+        where f.superseded_by is null and f.status in ('loaded', 'loaded_with_warnings')
+        group by 1 order by 2 desc, 1""")
     quarantined = _rows(conn, """
         select sf.path, q.row_number, q.rule_id, q.column_name, q.provided_value, q.expected
         from audit.quarantine q join audit.source_file sf using (file_id)
@@ -168,6 +173,7 @@ def collect(conn: Any, settings: Settings, run_id: str) -> dict[str, Any]:
             group by 1, 2, 3 having sum(pagu) > 0
             order by sum(realisasi_kumulatif) / sum(pagu)""")
     return {"run": run[0] if run else {"run_id": run_id}, "files": files, "quarantine_by_rule": quarantine_by_rule,
+            "quarantine_current": quarantine_current,
             "quarantined": quarantined, "expected": expected, "results": results, "pubs": pubs, "serapan": serapan}
 
 
@@ -250,7 +256,7 @@ def build_context(data: dict[str, Any], settings: Settings, run_id: str) -> dict
     serapan_chart = bar_chart(serapan_items[:SERAPAN_SHOWN], unit="%", limit=100,
                               title=f"Serapan anggaran: {min(len(serapan_items), SERAPAN_SHOWN)} OPD terendah dari "
                                     f"{len(serapan_items)} (bulan terakhir), persen")
-    quarantine_chart = bar_chart([(q["rule_id"], float(q["rows"])) for q in data["quarantine_by_rule"]],
+    quarantine_chart = bar_chart([(q["rule_id"], float(q["rows"])) for q in data["quarantine_current"]],
                                  title="Baris dikarantina per aturan / quarantined rows by rule", color="#c62828")
     reports = settings.reports
     page = reports / "audit" / "index.html"

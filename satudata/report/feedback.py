@@ -233,50 +233,53 @@ def _folder(value: str | None, pattern: re.Pattern) -> str:
     return value if value and pattern.match(value) else "_tidak_dikenal"
 
 
+def _report_path(root: Path, f: dict, names: Counter) -> Path:
+    folder = root / _folder(f["kode_pemda"], KODE_PEMDA) / _folder(f["opd"], OPD_FOLDER)
+    stem = Path(f["relpath"]).stem
+    if names[(folder.parent.name, folder.name, stem)] > 1:
+        stem = f"{stem} ({f['dataset'] or Path(f['relpath']).suffix.lstrip('.')})"
+    return folder / f"{stem}.xlsx"
+
+
 def write_feedback(settings: Settings, url: str, run_id: str) -> list[Path]:
-    """One report per file the run saw. Returns the paths written."""
+    """One report per file the run saw. Returns the paths of the reports (written now or still current)."""
+    root = settings.reports / "feedback"
+    index_path = root / ".index.json"  # report -> what it was written from: unchanged reports are not rewritten
+    index = json.loads(index_path.read_text()) if index_path.exists() else {}
+    written = []
     with connect(url) as conn:
         cur = conn.execute(
             "select sf.file_id, sf.path, sf.kode_pemda, sf.opd, sf.dataset, sf.received_at, sf.status, sf.sheet, "
             "sf.header_row, sf.rows_read, sf.rows_loaded, sf.rows_quarantined, sf.reasons, sf.layout, sf.sha256, "
             "rf.land_status, rf.relpath from audit.run_file rf join audit.source_file sf using (file_id) "
-            "where rf.run_id = %s "
-            "order by rf.relpath", (run_id,),
+            "where rf.run_id = %s order by rf.relpath", (run_id,),
         )
         files = [dict(zip(FILE_COLUMNS, r, strict=True)) for r in cur]
-    root = settings.reports / "feedback"
-    index_path = root / ".index.json"  # report -> what it was written from: unchanged reports are not rewritten
-    index = json.loads(index_path.read_text()) if index_path.exists() else {}
-    names = Counter((_folder(f["kode_pemda"], KODE_PEMDA), _folder(f["opd"], OPD_FOLDER), Path(f["relpath"]).stem)
-                    for f in files)
-    written = []
-    for f in files:
-        folder = root / _folder(f["kode_pemda"], KODE_PEMDA) / _folder(f["opd"], OPD_FOLDER)
-        stem = Path(f["relpath"]).stem
-        if names[(folder.parent.name, folder.name, stem)] > 1:
-            stem = f"{stem} ({f['dataset'] or Path(f['relpath']).suffix.lstrip('.')})"
-        path = folder / f"{stem}.xlsx"
-        shown = f["status"]  # what became of the content (a copy of accepted content says so in a note)
-        key = path.relative_to(root).as_posix()
-        fingerprint = f"{FEEDBACK_VERSION}|{f['file_id']}|{shown}|{f['rows_read']}|{f['rows_loaded']}"
-        if index.get(key) == fingerprint and path.exists():
-            written.append(path)
-            continue
-        with connect(url) as conn:
+        names = Counter((_folder(f["kode_pemda"], KODE_PEMDA), _folder(f["opd"], OPD_FOLDER), Path(f["relpath"]).stem)
+                        for f in files)
+        for f in files:
+            path = _report_path(root, f, names)
+            key = path.relative_to(root).as_posix()
+            fingerprint = f"{FEEDBACK_VERSION}|{f['file_id']}|{f['status']}|{f['rows_read']}|{f['rows_loaded']}"
+            if index.get(key) == fingerprint and path.exists():
+                written.append(path)
+                continue
             findings = conn.execute(
                 "select sheet, row_number, column_name, rule_id, severity, provided_value, expected, message "
                 "from audit.row_finding where file_id = %s order by row_number nulls first, finding_id",
                 (f["file_id"],),
             ).fetchall()
-        try:
-            write_report(path, f, findings, shown)
-        except OSError as e:  # one unwritable report must not stop the others
-            log.error("feedback for %s not written: %s", f["path"], e)
-            continue
-        index[key] = fingerprint
-        written.append(path)
+            try:  # the status shown is what became of the content (a copy of earlier content says so in a note)
+                write_report(path, f, findings, f["status"])
+            except OSError as e:  # one unwritable report must not stop the others
+                log.error("feedback for %s not written: %s", f["path"], e)
+                continue
+            index[key] = fingerprint
+            written.append(path)
     if files:
         root.mkdir(parents=True, exist_ok=True)
-        index_path.write_text(json.dumps(index, indent=0, sort_keys=True))
+        tmp = index_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(index, indent=0, sort_keys=True))
+        os.replace(tmp, index_path)
     log.info("submitter feedback: %d reports under %s", len(written), root)
     return written

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from satudata.validate.suites import data_docs_resources, exception_message, fai
 from satudata.warehouse import connect
 
 log = logging.getLogger(__name__)
+
+URL_VARIABLE = "SATUDATA_GX_WAREHOUSE_URL"
 
 
 @dataclass
@@ -79,7 +82,11 @@ def validate(settings: Settings, url: str, run_id: str, metas: dict[str, dict]) 
     from great_expectations.core.run_identifier import RunIdentifier
 
     context = _context(settings)
-    datasource = context.data_sources.add_or_update_postgres(name="warehouse", connection_string=url)
+    # GX keeps its data sources in gx/great_expectations.yml: it gets a reference to the URL, substituted
+    # from the environment when it connects, so the warehouse password is never written to disk
+    os.environ[URL_VARIABLE] = url
+    datasource = context.data_sources.add_or_update_postgres(name="warehouse",
+                                                             connection_string="${" + URL_VARIABLE + "}")
     existing = _existing_tables(url)
     definitions = []
     for table, module in suite_modules(settings.repo_root / "expectations").items():

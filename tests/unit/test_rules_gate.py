@@ -80,6 +80,16 @@ def test_row_rules_and_completeness_do_not_block_but_a_missing_source_is_never_g
     assert decisions["serapan_anggaran"].status_color == GREEN
 
 
+def test_a_fatal_rule_on_every_dataset_blocks_every_publication_but_a_pub_rule_only_its_own():
+    # Given the row accounting (ACC-001, datasets "*") failed, and PUB-002 ("*" too) failed on one mart
+    accounting = by_id(decide(PUBS, set(), [outcome("ACC-001", "source_file", "fatal")], {}))
+    empty = by_id(decide(PUBS, set(), [outcome("PUB-002", "pub_asn_jumlah", "fatal")], {}))
+
+    # Then the first blocks every dataset, the second only the empty one
+    assert {d.status_color for d in accounting.values()} == {RED}
+    assert [d for d, v in empty.items() if not v.publish] == ["asn_jumlah"]
+
+
 def test_a_model_that_was_not_built_is_blocked():
     decisions = by_id(decide(PUBS, {"model.satudata.pub_asn_jumlah"}, [], {}))
     assert decisions["asn_jumlah"].status_color == RED

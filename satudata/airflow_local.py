@@ -89,6 +89,8 @@ def local_env(settings: Settings, warehouse_url: str, port: int, metadata: str) 
     env = airflow_env(settings, warehouse_url)
     api = f"http://127.0.0.1:{port}"
     env.update({
+        # `airflow standalone` starts its components as `airflow ...` from the PATH: this venv's
+        "PATH": os.pathsep.join(filter(None, [str(Path(airflow_bin()).parent), env.get("PATH")])),
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata,
         "AIRFLOW__DATABASE__LOAD_DEFAULT_CONNECTIONS": "False",

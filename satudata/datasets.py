@@ -142,7 +142,9 @@ DATASETS: dict[str, Dataset] = {
                 Column("kode_rekening", aliases=("kode akun", "kode rek")),
                 Column("nilai", "numeric", aliases=("realisasi", "realisasi (rp)", "nilai sp2d", "jumlah")),
             ),
-            period_columns=("tahun",),
+            # by the month paid: OPDs send a file per semester or quarter, and a correction of a
+            # month must not wipe the other months of the year
+            period_columns=("tanggal_sp2d",),
             title="Realisasi belanja (SP2D)",
         ),
         Dataset(

@@ -11,6 +11,8 @@ import logging
 import re
 import subprocess
 
+from psycopg import sql
+
 from satudata.config import LOADER, PUBLISHER, TRANSFORMER, Settings
 from satudata.extract import sources
 from satudata.extract.discover import discover
@@ -186,7 +188,16 @@ def _gate_and_publish(settings: Settings, run_id: str) -> dict:
     provenance = {"run_id": run_id, "git_commit": git_commit(settings),
                   "dbt_manifest_hash": manifest_hash(settings), "rule_catalogue_hash": catalogue_hash()}
     results = {}
+    current_versions = load_catalog(settings)["datasets"]
     for d in decisions:
+        if d.dataset_id not in current_versions and _row_count(url, d.table) == 0:
+            # nothing submitted for it yet: not a failure, and nothing to publish
+            d.publish, d.reasons, d.failing_checks = False, [], []
+            results[d.dataset_id] = {"dataset_id": d.dataset_id, "status": "no_data", "version": None,
+                                     "reasons": [], "warnings": d.warnings, "failing_checks": []}
+            log.info("%s: no data submitted yet, nothing to publish", d.dataset_id)
+            _record_publication(url, run_id, d, results[d.dataset_id], provenance)
+            continue
         checked = [o for o in outcomes if o.table in (d.table.split(".")[-1],)]
         validation = {"status": "passed_with_warnings" if d.warnings else "passed",
                       "checks": len(checked), "failed_checks": sum(not o.success for o in checked),
@@ -204,20 +215,34 @@ def _gate_and_publish(settings: Settings, run_id: str) -> dict:
             log.warning("%s: BLOCKED, not published: %s", d.dataset_id, "; ".join(d.reasons))
         result.update(reasons=d.reasons, warnings=d.warnings, failing_checks=d.failing_checks)
         results[d.dataset_id] = result
-        with connect(url) as conn:
-            conn.execute(
-                "insert into audit.publication (run_id, dataset_id, status, version, row_count, content_hash, "
-                "git_commit, dbt_manifest_hash, rule_catalogue_hash, reasons) values "
-                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) on conflict (run_id, dataset_id) do update set "
-                "status = excluded.status, version = excluded.version, row_count = excluded.row_count, "
-                "content_hash = excluded.content_hash, reasons = excluded.reasons, decided_at = now()",
-                (run_id, d.dataset_id, result["status"], result.get("version"), result.get("row_count"),
-                 result.get("content_hash"), provenance["git_commit"], provenance["dbt_manifest_hash"],
-                 provenance["rule_catalogue_hash"], json.dumps(d.reasons + d.warnings)),
-            )
+        _record_publication(url, run_id, d, result, provenance)
     gate_mod.record(url, run_id, decisions)
     finish_publication(settings, url, run_id)  # catalog.jsonld, index.html, CKAN when configured
     return {k: {"status": v["status"], "version": v.get("version")} for k, v in results.items()}
+
+
+def _row_count(url: str, table: str) -> int | None:
+    schema, name = table.split(".")
+    with connect(url) as conn:
+        exists = conn.execute("select to_regclass(%s)", (table,)).fetchone()[0]
+        if exists is None:
+            return None
+        return conn.execute(sql.SQL("select count(*) from {}.{}").format(
+            sql.Identifier(schema), sql.Identifier(name))).fetchone()[0]
+
+
+def _record_publication(url: str, run_id: str, d: gate_mod.Decision, result: dict, provenance: dict) -> None:
+    with connect(url) as conn:
+        conn.execute(
+            "insert into audit.publication (run_id, dataset_id, status, version, row_count, content_hash, "
+            "git_commit, dbt_manifest_hash, rule_catalogue_hash, reasons) values "
+            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) on conflict (run_id, dataset_id) do update set "
+            "status = excluded.status, version = excluded.version, row_count = excluded.row_count, "
+            "content_hash = excluded.content_hash, reasons = excluded.reasons, decided_at = now()",
+            (run_id, d.dataset_id, result["status"], result.get("version"), result.get("row_count"),
+             result.get("content_hash"), provenance["git_commit"], provenance["dbt_manifest_hash"],
+             provenance["rule_catalogue_hash"], json.dumps(d.reasons + d.warnings)),
+        )
 
 
 def report(settings: Settings, run_id: str) -> dict:

@@ -440,7 +440,30 @@ def load_registry(path: Path | str | None, check_reference: bool = True) -> Regi
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
         raise RegistryError(path, [f"not valid YAML: {e}"]) from e
+    if _oversized(document):
+        raise RegistryError(path, [f"more than {MAX_NODES:,} values once YAML aliases are expanded (an alias bomb?)"])
     return parse_registry(document, path, check_reference)
+
+
+MAX_NODES = 100_000  # a registry of every OPD of a province is a few thousand values
+
+
+def _oversized(document: Any) -> bool:
+    """True when the document, with its aliases expanded, holds more than MAX_NODES values (counted
+    without expanding them: the walk stops at the limit)."""
+    seen = 0
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > MAX_NODES:
+            return True
+        if isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
 
 
 def registry_path(registry: Path | None, landing: Path) -> Path | None:

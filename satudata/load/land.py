@@ -96,8 +96,12 @@ def land_file(url: str, landing: Path, archive: Path, relpath: str, run_id: str)
         log.warning("%r: not read: %s", relpath, unsafe)
     with connect(url) as conn:
         # the same content is current in the slot, or this path last held this very content (a file
-        # replaced by a corrected one and still lying in the folder must not come back every run)
+        # replaced by a corrected one and still lying in the folder must not come back every run);
+        # a path never read is known by the path alone
         same = conn.execute(
+            "select file_id, status from audit.source_file where path = %s and sha256 = '' "
+            "order by file_id desc limit 1", (relpath,),
+        ).fetchone() if unsafe else conn.execute(
             "select file_id, status from audit.source_file where sha256 = %s and kode_pemda is not distinct from %s "
             "and opd is not distinct from %s and dataset is not distinct from %s and ((superseded_by is null "
             "and status in ('landed', 'loaded', 'loaded_with_warnings', 'rejected')) or file_id = "

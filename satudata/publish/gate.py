@@ -23,6 +23,7 @@ from satudata.validate.gx_runner import RuleOutcome
 from satudata.warehouse import connect
 
 GREEN, AMBER, RED = "green", "amber", "red"
+GREY = "grey"  # nothing to decide: no data submitted yet for a dataset never published
 LISTED = 3  # examples named in a note
 
 
@@ -39,7 +40,7 @@ class Decision:
     @property
     def status_color(self) -> str:
         if not self.publish:
-            return RED
+            return RED if self.reasons or self.failing_checks else GREY
         return AMBER if self.warnings or self.incomplete else GREEN
 
 

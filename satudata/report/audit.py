@@ -50,7 +50,7 @@ def _table_exists(conn: Any, name: str) -> bool:
 # ---- charts (inline SVG) ---------------------------------------------------------------------
 
 def bar_chart(items: list[tuple[str, float]], *, title: str, unit: str = "", width: int = 620,
-              color: str = "#2f6f9f", limit: float | None = None) -> Markup:
+              color: str = "#2f6f9f", limit: float | None = None, digits: int = 1) -> Markup:
     """Horizontal bars, one per (label, value); `limit` draws a reference line (e.g. 100%)."""
     if not items:
         return Markup(f'<p class="muted">{escape(title)}: no data in this run.</p>')
@@ -67,7 +67,8 @@ def bar_chart(items: list[tuple[str, float]], *, title: str, unit: str = "", wid
         parts.append(f'<text x="{label_w - 6}" y="{y + 12}" font-size="11" text-anchor="end">{escape(short)}</text>'
                      f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar}" fill="{color}">'
                      f'<title>{escape(label)}: {value:,.2f}{escape(unit)}</title></rect>'
-                     f'<text x="{label_w + w + 4:.1f}" y="{y + 12}" font-size="11">{value:,.1f}{escape(unit)}</text>')
+                     f'<text x="{label_w + w + 4:.1f}" y="{y + 12}" font-size="11">{value:,.{digits}f}{escape(unit)}'
+                     f'</text>')
     if limit is not None:
         x = label_w + plot_w * limit / top_value
         parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 18}" stroke="#c62828" '
@@ -81,8 +82,8 @@ def heat_map(rows: list[str], cols: list[str], cells: dict[tuple[str, str], str]
     """Completeness heat map: one row per pemda/OPD, one column per dataset, the worst status."""
     if not rows or not cols:
         return Markup(f'<p class="muted">{escape(title)}: no expected submissions (no source registry).</p>')
-    cell, label_w, head = 22, 190, 110
-    width, height = label_w + len(cols) * cell + 10, head + len(rows) * cell + 30
+    cell, label_w, head = 22, 190, 120
+    width, height = max(label_w + len(cols) * cell + 90, label_w + 370), head + len(rows) * cell + 30
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
              f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
     for j, col in enumerate(cols):
@@ -224,6 +225,15 @@ def build_context(data: dict[str, Any], settings: Settings, run_id: str) -> dict
     by_rule: dict[str, list[dict]] = defaultdict(list)
     for r in results:
         by_rule[r["rule_id"]].append(r)
+    # publisher checks (PII-*) run while publishing: their results are the reasons in audit.publication
+    for p in pubs:
+        reasons = p["reasons"] if isinstance(p["reasons"], list) else json.loads(p["reasons"] or "[]")
+        for rule in rules.values():
+            if rule.kind == "publish" and p["status"] != "no_data":
+                hits = [r for r in reasons if r.startswith(f"{rule.id} ")]
+                by_rule[rule.id].append({"dataset": p["dataset_id"], "success": not hits,
+                                         "failing_count": len(hits) or 0, "outcome": "failed" if hits else "passed",
+                                         "examples": [{"reason": r} for r in hits]})
     rule_rows = []
     for rule in rules.values():
         checked = by_rule.get(rule.id, [])
@@ -257,7 +267,8 @@ def build_context(data: dict[str, Any], settings: Settings, run_id: str) -> dict
                               title=f"Serapan anggaran: {min(len(serapan_items), SERAPAN_SHOWN)} OPD terendah dari "
                                     f"{len(serapan_items)} (bulan terakhir), persen")
     quarantine_chart = bar_chart([(q["rule_id"], float(q["rows"])) for q in data["quarantine_current"]],
-                                 title="Baris dikarantina per aturan / quarantined rows by rule", color="#c62828")
+                                 title="Baris dikarantina per aturan / quarantined rows by rule", color="#c62828",
+                                 digits=0)
     reports = settings.reports
     page = reports / "audit" / "index.html"
 

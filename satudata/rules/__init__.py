@@ -21,7 +21,7 @@ from satudata.config import REPO_ROOT
 Severity = Literal["fatal", "warning"]
 SEVERITIES = ("fatal", "warning")
 CATEGORIES = ("format", "reference", "consistency", "reconciliation", "completeness", "policy")
-KINDS = ("row", "gx")
+KINDS = ("row", "gx", "publish")
 ID_RE = re.compile(r"^[A-Z]{3}-\d{3}$")
 # columns of a row rule's failing example (audit.row_finding)
 ROW_REPORT_COLUMNS = ("file", "row", "column", "provided", "expected")
@@ -62,7 +62,7 @@ class Rule:
     def text(self, lang: str = "en") -> str:
         """The message without a value filled in, for lists of rules."""
         msg = self.message_en if lang == "en" else self.message_id
-        return re.sub(r"\s*\(?\{expected\}\)?", "", msg).strip()
+        return re.sub(r"\s*\(\{expected\}\)", "", msg).replace("{expected}", "…").strip()
 
 
 def _catalogue_text() -> str:
@@ -86,6 +86,8 @@ def _check(entry: dict[str, Any]) -> None:
         problems.append(f"implementation.kind must be one of {KINDS}")
     if impl.get("kind") == "gx" and not impl.get("table"):
         problems.append("a gx rule names its table")
+    if impl.get("kind") == "publish" and not impl.get("function"):
+        problems.append("a publish rule names its function")
     if problems:
         raise ValueError(f"catalogue.yaml, rule {rid}: " + "; ".join(problems))
 

@@ -32,6 +32,8 @@ def implementation_text(rule: Rule) -> str:
             return f"row check in `{impl['function']}`"
         fn = ROW_CHECKS[rule.id]
         return f"row check `satudata.rules.row_checks.{fn.__name__}`"
+    if rule.kind == "publish":
+        return f"publisher check `{impl['function']}` on every outgoing table"
     if impl.get("built_from"):
         return f"GX on every `{impl['table']}` table, built from the {impl['built_from']}"
     kinds = sorted({spec["type"] for spec in impl.get("expectations") or [impl["expectation"]]})

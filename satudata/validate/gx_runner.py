@@ -13,7 +13,6 @@ from typing import Any
 
 from satudata.config import Settings
 from satudata.report.assets import install_assets, make_offline
-from satudata.validate.suites import data_docs_resources, exception_message, failing_count, runnable
 from satudata.warehouse import connect
 
 log = logging.getLogger(__name__)
@@ -80,6 +79,10 @@ def validate(settings: Settings, url: str, run_id: str, metas: dict[str, dict]) 
     """Validate every table that has a suite and exists now. `metas`: `marts.pub_x` -> dbt meta."""
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
+
+    # GX is imported here, not at module level: every Airflow task imports the pipeline (gate.py imports
+    # RuleOutcome from here), and importing GX costs each task seconds
+    from satudata.validate.suites import data_docs_resources, exception_message, failing_count, runnable
 
     context = _context(settings)
     # GX keeps its data sources in gx/great_expectations.yml: it gets a reference to the URL, substituted

@@ -163,10 +163,13 @@ def prepared(pg_server, tmp_path_factory):
     unbalanced_url = _new_db(pg_server, "t_rules_unbalanced", template="t_rules_base")
 
     clean = _run(base, "base")
+    # the copies start from what the clean run published: a blocked dataset must keep that version
     broken_settings = settings("broken", broken_url)
+    shutil.copytree(base.published, broken_settings.published)
     injected = _inject(broken_url, broken_settings)
     broken = _run(broken_settings, "broken")
     unbalanced_settings = settings("unbalanced", unbalanced_url)
+    shutil.copytree(base.published, unbalanced_settings.published)
     with _connect(unbalanced_url) as conn:
         conn.execute("update audit.source_file set rows_read = rows_read + 1 where file_id = (select min(file_id) "
                      "from audit.source_file where status = 'loaded' and superseded_by is null)")
@@ -385,9 +388,10 @@ def test_fatal_reconciliation_failures_block_only_the_publications_they_touch(pr
     assert "REC-002" in json.dumps(pubs["asn_jumlah"]["reasons"])
     assert "REC-003" in json.dumps(pubs["ikm_layanan"]["reasons"])
     assert run["outcome"]["status"] == "failed" and set(run["outcome"]["blocked"]) == blocked
-    # nothing of a blocked dataset is published (this copy has its own, empty, output folder)
+    # a blocked dataset keeps its last good version (the clean run's v1), in the catalogue and the audit
     catalog = json.loads((settings.published / "catalog.json").read_text())["datasets"]
-    assert not blocked & set(catalog)
+    assert {d: catalog[d]["version"] for d in blocked} == dict.fromkeys(blocked, "v1")
+    assert {d: pubs[d]["version"] for d in blocked} == dict.fromkeys(blocked, "v1")
 
     # and the report says so: each rule failed, each dataset blocked with its reason
     html = report(settings)

@@ -3,9 +3,9 @@
 metadata in PostgreSQL; a run is triggered through the REST API with the admin's JWT; the mapped
 land and load tasks of different pemda run at the same time; the run finishes `success` and publishes.
 
-Landing: the generated `small` sample cut down to three OPDs (which together submit all 13 datasets) of
-three pemda, so there are three land/load batches. Every process the test starts is stopped at the end,
-also when it fails."""
+Landing: the small fixture landing (tests/fixtures/landing_min) of one OPD, dropped by three pemda, so
+there are three land/load batches. Every process the test starts is stopped at the end, also when it
+fails."""
 
 from __future__ import annotations
 
@@ -28,14 +28,13 @@ import psycopg
 import pytest
 
 from satudata.config import REPO_ROOT, TRANSFORMER
-from satudata.sample import generate
 from tests.conftest import make_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 DAG_ID = "satudata_pipeline"
-PEMDA = ("18.72", "62.71", "53.71")
-OPDS = ("BPKAD", "DINKES", "DISKOMINFO")  # anggaran .. pengaduan: every dataset, so every dataset publishes
+FIXTURE = REPO_ROOT / "tests" / "fixtures" / "landing_min" / "18.72"
+PEMDA = ("18.72", "62.71", "53.71")  # Kota Metro, Palangka Raya, Kupang: each has a DINKES
 STARTUP_TIMEOUT = 240
 RUN_TIMEOUT = 420
 
@@ -106,12 +105,9 @@ def stop(proc: subprocess.Popen, airflow_home: Path) -> None:
 
 @pytest.fixture(scope="module")
 def landing(tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("scheduler_sample")
-    generate(tmp / "sample", scale="small", seed=2024, workers=2)
-    landing = tmp / "landing"
+    landing = tmp_path_factory.mktemp("scheduler_landing")
     for kode in PEMDA:
-        for opd in OPDS:
-            shutil.copytree(tmp / "sample" / kode / opd, landing / kode / opd)
+        shutil.copytree(FIXTURE, landing / kode)
     return landing
 
 

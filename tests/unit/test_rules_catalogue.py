@@ -73,6 +73,15 @@ def test_every_row_rule_has_exactly_one_function():
         assert f'"{rule_id}"' in inspect.getsource(fn), f"{fn.__name__} does not raise {rule_id}"
 
 
+def test_every_publisher_rule_names_the_function_that_raises_it():
+    for rule in catalogue().values():
+        if rule.kind != "publish":
+            continue
+        module, _, name = rule.implementation["function"].rpartition(".")
+        fn = getattr(importlib.import_module(module), name)
+        assert f'"{rule.id}"' in inspect.getsource(fn), f"{rule.implementation['function']} does not raise {rule.id}"
+
+
 def test_every_gx_rule_has_its_expectations_in_a_suite_and_nothing_else_is_there():
     rules = catalogue()
     built = suites()

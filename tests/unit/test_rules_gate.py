@@ -4,7 +4,7 @@ everything passed and every source is complete."""
 
 from __future__ import annotations
 
-from satudata.publish.gate import AMBER, GREEN, RED, SourceNotes, decide
+from satudata.publish.gate import AMBER, GREEN, GREY, RED, SourceNotes, decide
 from satudata.validate.gx_runner import RuleOutcome
 
 
@@ -94,3 +94,11 @@ def test_a_model_that_was_not_built_is_blocked():
     decisions = by_id(decide(PUBS, {"model.satudata.pub_asn_jumlah"}, [], {}))
     assert decisions["asn_jumlah"].status_color == RED
     assert "not built" in decisions["asn_jumlah"].reasons[0]
+
+
+def test_a_dataset_with_nothing_to_publish_is_grey_not_red():
+    # Given the pipeline found no data for a dataset never published and took it out of the gate
+    [d] = [d for d in decide(PUBS, set(), [], {}) if d.dataset_id == "asn_jumlah"]
+    d.publish, d.reasons = False, []
+    # Then it is neither blocked (red) nor published
+    assert d.status_color == GREY

@@ -21,8 +21,10 @@
 --   auditor               people (migration 002)              read audit, marts, ref; nothing else
 --
 -- `start` (these migrations, audit.pipeline_run) runs as the configured user itself.
--- A new audit table is readable by every stage (default privileges below); the stage that writes it
--- needs it in the list of `writes` below (or a name that a pattern there covers).
+-- A new audit table is readable by every stage (default privileges below). The stage that writes it
+-- needs a grant: a later migration that creates the table grants it there, e.g.
+--   grant insert, update, delete on audit.dbt_state to satudata_transformer;
+-- (on a new warehouse, 005 runs before the table exists), and adds it to the `writes` below.
 
 do $$
 declare
@@ -114,7 +116,7 @@ begin
             ('satudata_loader', 'run\_file'),
             ('satudata_transformer', 'file\_period'),    -- completeness, before dbt
             ('satudata_transformer', 'expected\_submission%'),
-            ('satudata_transformer', 'dbt\_result'),
+            ('satudata_transformer', 'dbt\_%'),          -- dbt_result, dbt_state (006)
             ('satudata_transformer', 'rule\_result'),     -- validate
             ('satudata_publisher', 'publication%')        -- publication, publication_approval
         ) as writes (role, pattern)

@@ -50,7 +50,8 @@ final as (
         nama_jabatan,
         pendidikan,
         _file_id,
-        _row_number
+        _row_number,
+        {{ partisi() }} as _partisi
     from deduplicated
 )
 

@@ -69,7 +69,8 @@ final as (
                 then hari_kerja_penyelesaian <= sla_hari_kerja
         end as is_tepat_waktu,
         _file_id,
-        _row_number
+        _row_number,
+        {{ partisi() }} as _partisi
     from with_sla
 )
 

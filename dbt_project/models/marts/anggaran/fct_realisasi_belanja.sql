@@ -1,8 +1,12 @@
-{#- One row per SP2D line, OPD resolved, with the jenis belanja and the pagu version context. -#}
+{#- One row per SP2D line, OPD resolved, with the jenis belanja and the pagu version context.
+    Incremental: only the pemda x period partitions whose files changed are rebuilt (macros/incremental.sql). -#}
 with
 
 realisasi as (
     select * from {{ ref('stg_opd__realisasi_belanja') }}
+    {%- if is_incremental() %}
+    where {{ partisi() }} in ({{ changed_partitions(ref('stg_opd__realisasi_belanja')) }})
+    {%- endif %}
 ),
 
 resolved as (
@@ -23,7 +27,8 @@ final as (
         kode_rekening,
         kode_jenis_belanja,
         nilai,
-        _file_id
+        _file_id,
+        {{ partisi() }} as _partisi
     from resolved
 )
 

@@ -1,9 +1,15 @@
 {#- Monthly employee snapshot: one row per employee per pemda per periode. Internal (NIP kept
-    for joins); never published as such. -#}
+    for joins); never published as such. Incremental: only the pemda x periode partitions whose
+    files changed are rebuilt (macros/incremental.sql); a NIP is deduplicated within its pemda and
+    periode, so within one partition. -#}
+-- depends_on: {{ ref('stg_opd__pegawai') }}
 with
 
 pegawai_bulanan as (
     select * from {{ ref('int_pegawai_bulanan') }}
+    {%- if is_incremental() %}
+    where _partisi in ({{ changed_partitions(ref('stg_opd__pegawai')) }})
+    {%- endif %}
 ),
 
 final as (

@@ -1,8 +1,12 @@
-{#- One row per SKM response, OPD resolved. No respondent identity is ever landed. -#}
+{#- One row per SKM response, OPD resolved. No respondent identity is ever landed.
+    Incremental: only the pemda x period partitions whose files changed are rebuilt (macros/incremental.sql). -#}
 with
 
 survei as (
     select * from {{ ref('stg_opd__survei_kepuasan') }}
+    {%- if is_incremental() %}
+    where {{ partisi() }} in ({{ changed_partitions(ref('stg_opd__survei_kepuasan')) }})
+    {%- endif %}
 ),
 
 resolved as (
@@ -25,7 +29,8 @@ final as (
         jenis_kelamin,
         pendidikan,
         usia,
-        _file_id
+        _file_id,
+        {{ partisi() }} as _partisi
     from resolved
 )
 

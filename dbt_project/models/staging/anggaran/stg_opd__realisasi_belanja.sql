@@ -12,6 +12,7 @@ renamed as (
         _row_number,
         _kode_pemda,
         upper(btrim(_opd_folder)) as _opd_folder,
+        _period,
         tahun::integer as tahun,
         upper(btrim(nomor_sp2d)) as nomor_sp2d,
         tanggal_sp2d,

@@ -13,6 +13,7 @@ renamed as (
         _row_number,
         _kode_pemda,
         upper(btrim(_opd_folder)) as _opd_folder,
+        _period,
         {{ clean_nip('nip') }} as nip,
         {{ clean_jenis_kelamin('jenis_kelamin') }} as jenis_kelamin,
         {{ clean_code('status_kepegawaian') }} as status_kepegawaian,

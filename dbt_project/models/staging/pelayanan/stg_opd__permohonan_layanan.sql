@@ -13,6 +13,7 @@ renamed as (
         _row_number,
         _kode_pemda,
         upper(btrim(_opd_folder)) as _opd_folder,
+        _period,
         upper(btrim(nomor_permohonan)) as nomor_permohonan,
         {{ clean_kode_opd('kode_opd') }} as kode_opd_dilaporkan,
         upper(btrim(kode_layanan)) as kode_layanan,

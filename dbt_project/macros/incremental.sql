@@ -1,0 +1,33 @@
+{#- Incremental facts (fct_realisasi_belanja, fct_pegawai_bulanan, fct_permohonan_layanan,
+    fct_survei_kepuasan) are rebuilt one partition at a time: one pemda x one period of the landing
+    slots (`_partisi` = `_kode_pemda|_period`, the unit a corrected file replaces), with
+    delete+insert on `_partisi` (config in dbt_project.yml).
+
+    A partition is rebuilt whole when the set of files behind its rows differs between the
+    current source rows (staging: current files only) and the table: a new file, a corrected file
+    that replaced the period of an older one, a file superseded. Loaded files never change, so the
+    same files mean the same rows. Nothing is kept between runs but the table itself, so a failed
+    or skipped run is caught up by the next one. A change of model code, macros, seeds or vars is
+    not data: satudata/transform.py then runs `dbt build --full-refresh`.
+-#}
+
+{% macro partisi(kode_pemda='_kode_pemda', period='_period') -%}
+    ({{ kode_pemda }} || '|' || coalesce({{ period }}, ''))
+{%- endmacro %}
+
+
+{#- The `_partisi` values to rebuild: those whose (partition, file) pairs differ between `source_relation`
+    (which has `_kode_pemda`, `_period`, `_file_id`) and this model's table. -#}
+{% macro changed_partitions(source_relation) -%}
+    select _partisi from (
+        select {{ partisi() }} as _partisi, _file_id from {{ source_relation }}
+        except
+        select _partisi, _file_id from {{ this }}
+    ) as added
+    union
+    select _partisi from (
+        select _partisi, _file_id from {{ this }}
+        except
+        select {{ partisi() }} as _partisi, _file_id from {{ source_relation }}
+    ) as removed
+{%- endmacro %}

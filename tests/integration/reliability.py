@@ -1,0 +1,167 @@
+"""Helpers of the reliability tests (crash safety, concurrency, secrets, backfill), and the stages they
+run in a child process: `python -m tests.integration.reliability <what> ...` with the settings in the
+environment (SATUDATA_*), so that a test can kill it, run two at once, or read everything it logged.
+
+    full      every stage of one run, as the DAG calls them (start -> ... -> report)
+    load      start, discover, land_batch, load_batch (a run's load stage)
+    hold      take a stage lock for a run and hold it until the file named by $HOLD_UNTIL exists
+    publish   publish_dataset of a mart, killing itself (SIGKILL) at the step named by $KILL_AT
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+
+from satudata.config import REPO_ROOT, Settings
+
+SAMPLE = REPO_ROOT / "tests" / "fixtures" / "landing_min"
+
+
+def fresh_db(admin_url: str, name: str) -> str:
+    """An empty database `name` on the server of `admin_url`; returns its URL."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"drop database if exists {name} with (force)")
+        conn.execute(f"create database {name}")
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def env_of(settings: Settings, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "SATUDATA_WAREHOUSE_URL": settings.warehouse_url or "",
+        "SATUDATA_LANDING": str(settings.landing),
+        "SATUDATA_OUT": str(settings.out),
+        "SATUDATA_HOME": str(settings.home),
+        "SATUDATA_AUTO_APPROVE": "true",
+        "SATUDATA_LOCK_TIMEOUT": str(settings.lock_timeout),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+        **extra,
+    }
+
+
+def child(settings: Settings, *args: str, log: Path | None = None, **extra: str) -> subprocess.Popen:
+    """Start `python -m tests.integration.reliability *args` (its output to `log`, else piped)."""
+    out = log.open("wb") if log else subprocess.PIPE
+    return subprocess.Popen([sys.executable, "-m", "tests.integration.reliability", *args], cwd=REPO_ROOT,
+                            env=env_of(settings, **extra), stdout=out, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+def mart_checksums(url: str) -> dict[str, tuple[int, str]]:
+    """Per marts table: (rows, md5 of its rows in a stable order)."""
+    with psycopg.connect(url) as conn:
+        tables = [r[0] for r in conn.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' order by 1")]
+        return {t: conn.execute(
+            f'select count(*), md5(coalesce(string_agg(r::text, \'|\' order by r::text collate "C"), \'\')) '
+            f'from marts."{t}" r').fetchone() for t in tables}
+
+
+def wait_for(predicate, timeout: float, what: str, every: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise TimeoutError(f"gave up after {timeout:.0f} s waiting for {what}")
+
+
+def kill(proc: subprocess.Popen) -> None:
+    """SIGKILL the child and everything it started (its own session)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def backends_gone(url: str, application_name: str = "satudata") -> bool:
+    """True once no other connection of `application_name` is left in the database (a killed client's
+    backend ends when the server notices the closed socket)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute("select count(*) = 0 from pg_stat_activity where datname = current_database() "
+                            "and pid <> pg_backend_pid() and application_name = %s",
+                            (application_name,)).fetchone()[0]
+
+
+# ------------------------------------------------------------------------------- child process
+
+def _full(settings: Settings, run_id: str) -> None:
+    from satudata import pipeline
+
+    run_id = pipeline.start(settings, run_id)
+    for source_id in pipeline.list_sources(settings, run_id):
+        pipeline.extract(settings, run_id, source_id)
+    relpaths = pipeline.discover_files(settings) + pipeline.extracted_files(settings, run_id)
+    for batch in pipeline.batches(relpaths):
+        pipeline.load_batch(settings, pipeline.land_batch(settings, run_id, batch))
+    pipeline.transform(settings, run_id)
+    pipeline.validate(settings, run_id)
+    pipeline.gate_and_publish(settings, run_id)
+    print(json.dumps(pipeline.report(settings, run_id)))
+
+
+def _load(settings: Settings, run_id: str) -> None:
+    from satudata import pipeline
+
+    run_id = pipeline.start(settings, run_id)
+    log = logging.getLogger("reliability")
+    log.info("LOAD-START %s %.6f", run_id, time.time())
+    for batch in pipeline.batches(pipeline.discover_files(settings)):
+        result = pipeline.load_batch(settings, pipeline.land_batch(settings, run_id, batch))
+        log.info("LOAD-BATCH %s %s", run_id, json.dumps(result))
+    log.info("LOAD-END %s %.6f", run_id, time.time())
+
+
+def _hold(settings: Settings, stage: str, run_id: str) -> None:
+    from satudata.warehouse.lock import stage_lock
+
+    with stage_lock(settings.require_url(), stage, run_id, settings.lock_timeout):
+        print("HOLDING", flush=True)
+        until = Path(os.environ["HOLD_UNTIL"])
+        while not until.exists():
+            time.sleep(0.05)
+
+
+def _publish(settings: Settings, table: str, pub: str, run_id: str) -> None:
+    """publish_dataset, SIGKILLed at $KILL_AT: `set_current` (the version folder is written, the
+    catalogue not yet), `metadata.json` (while writing the version aside), `_save_versions` (the
+    catalogue points at the new version, versions.json not yet)."""
+    from satudata.publish import release
+
+    kill_at = os.environ.get("KILL_AT", "")
+
+    def die(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    if kill_at in ("set_current", "_save_versions"):
+        setattr(release, kill_at, die)
+    elif kill_at == "metadata.json":
+        write = release._write_json
+
+        def write_json(path, payload):
+            if path.name == "metadata.json":
+                die()
+            write(path, payload)
+
+        release._write_json = write_json
+    result = release.publish_dataset(settings, settings.require_url(), table, json.loads(pub), {"status": "passed"},
+                                     {"run_id": run_id})
+    print(json.dumps(result, default=str))
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    what, *rest = sys.argv[1:]
+    settings = Settings.from_env()
+    {"full": _full, "load": _load, "hold": _hold, "publish": _publish}[what](settings, *rest)

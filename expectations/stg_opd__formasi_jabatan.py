@@ -1,4 +1,5 @@
-"""GX suite for staging.stg_opd__formasi_jabatan (what OPDs submitted, current files only): vacancy-filling proposals against the cap (FOR-003).
+"""GX suite for staging.stg_opd__formasi_jabatan (what OPDs submitted, current files only):
+vacancy-filling proposals against the cap (FOR-003).
 Built from the rule catalogue (satudata/rules/catalogue.yaml)."""
 
 from satudata.validate.suites import build_suite as _build

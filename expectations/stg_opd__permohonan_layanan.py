@@ -1,4 +1,5 @@
-"""GX suite for staging.stg_opd__permohonan_layanan (what OPDs submitted, current files only): requests against the OPD's service standard (LAY-005).
+"""GX suite for staging.stg_opd__permohonan_layanan (what OPDs submitted, current files only):
+requests against the OPD's service standard (LAY-005).
 Built from the rule catalogue (satudata/rules/catalogue.yaml)."""
 
 from satudata.validate.suites import build_suite as _build

@@ -1,7 +1,8 @@
 """Airflow's own UI on this machine: `satudata airflow` (`make airflow`).
 
-`airflow standalone` (API server and UI, scheduler, DAG processor, triggerer) over the warehouse, for
-a data engineer to trigger, watch and backfill runs of `satudata_pipeline`:
+Airflow's API server and UI, scheduler (LocalExecutor), DAG processor and triggerer (what `airflow
+standalone` runs) over the warehouse, for a data engineer to trigger, watch and backfill runs of
+`satudata_pipeline`:
 
 - the warehouse: SATUDATA_WAREHOUSE_URL, or the embedded PostgreSQL, started here (and stopped on exit
   when it was started here);
@@ -26,6 +27,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -53,12 +55,14 @@ def pool_slots(env: dict[str, str] | None = None) -> int:
     return int((env or os.environ).get("SATUDATA_WAREHOUSE_LOAD_SLOTS") or 4)
 
 
-def set_pool(env: dict[str, str]) -> None:
-    """Create or resize the pool `warehouse_load` the DAG's `load` task runs in."""
-    proc = subprocess.run([airflow_bin(), "pools", "set", POOL, str(pool_slots(env)), POOL_DESCRIPTION],
-                          env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"airflow pools set {POOL} failed: {proc.stderr.strip()[-2000:]}")
+def prepare_metadata(env: dict[str, str]) -> int:
+    """`airflow db migrate`, then `airflow pools set warehouse_load <slots> ...` (the pool of the DAG's
+    `load` task), in one process: each start of Airflow costs seconds. Runs each command as the `airflow`
+    executable does (airflow.__main__.main). Returns the exit code."""
+    commands = [["db", "migrate"], ["pools", "set", POOL, str(pool_slots(env)), POOL_DESCRIPTION]]
+    script = ("import sys\nfrom airflow.__main__ import main\n"
+              f"for argv in {commands!r}:\n    sys.argv = ['airflow', *argv]\n    main()\n")
+    return subprocess.run([sys.executable, "-c", script], env=env).returncode
 
 
 def metadata_url(warehouse_url: str, env: dict[str, str] | None = None) -> str:
@@ -89,7 +93,7 @@ def local_env(settings: Settings, warehouse_url: str, port: int, metadata: str) 
     env = airflow_env(settings, warehouse_url)
     api = f"http://127.0.0.1:{port}"
     env.update({
-        # `airflow standalone` starts its components as `airflow ...` from the PATH: this venv's
+        # this venv's `airflow` first on the PATH, for whatever Airflow starts by name
         "PATH": os.pathsep.join(filter(None, [str(Path(airflow_bin()).parent), env.get("PATH")])),
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata,
@@ -102,7 +106,7 @@ def local_env(settings: Settings, warehouse_url: str, port: int, metadata: str) 
         # one value for every component of this start (tokens of the UI and of running tasks)
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
         "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
-        "AIRFLOW__CORE__AUTH_MANAGER": SIMPLE_AUTH_MANAGER,  # what `airflow standalone` runs
+        "AIRFLOW__CORE__AUTH_MANAGER": SIMPLE_AUTH_MANAGER,  # Airflow's own, as `airflow standalone`
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN}:admin",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(password_file(settings)),
     })
@@ -144,10 +148,10 @@ def port_free(port: int) -> bool:
     return True
 
 
-def wait_healthy(port: int, proc: subprocess.Popen, timeout: float) -> bool:
+def wait_healthy(port: int, procs: dict[str, subprocess.Popen], timeout: float) -> bool:
     """True once the API server answers and the scheduler and DAG processor report healthy."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
+    while time.monotonic() < deadline and all(p.poll() is None for p in procs.values()):
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=5) as r:
                 health = json.load(r)
@@ -161,10 +165,12 @@ def wait_healthy(port: int, proc: subprocess.Popen, timeout: float) -> bool:
 
 
 def banner(settings: Settings, port: int, slots: int) -> None:
-    from_env = bool(os.environ.get("SATUDATA_AIRFLOW_ADMIN_PASSWORD"))
-    password = "SATUDATA_AIRFLOW_ADMIN_PASSWORD" if from_env else (admin_password(settings) or "(see above)")
+    if os.environ.get("SATUDATA_AIRFLOW_ADMIN_PASSWORD"):
+        password = "the value of SATUDATA_AIRFLOW_ADMIN_PASSWORD"
+    else:
+        password = f"{admin_password(settings) or '(printed above)'}, kept in {password_file(settings)}"
     print(f"""
-Airflow is ready: http://127.0.0.1:{port}  (user {ADMIN}, password {password})
+Airflow is ready: http://127.0.0.1:{port}  user {ADMIN}, password {password}
   DAG satudata_pipeline: unpause it, then Trigger; Backfill for a range of dates (one run per day)
   REST API: POST http://127.0.0.1:{port}/auth/token {{"username": "{ADMIN}", "password": ...}} -> Bearer token
   pool {POOL}: {slots} slots; landing {settings.landing}; outputs {settings.out}
@@ -173,7 +179,7 @@ Airflow is ready: http://127.0.0.1:{port}  (user {ADMIN}, password {password})
 
 
 def serve(settings: Settings, port: int, startup_timeout: float = 300) -> int:
-    """Run Airflow standalone until Ctrl-C or SIGTERM. Returns its exit code (0 after a clean stop)."""
+    """Run Airflow's components until Ctrl-C or SIGTERM (0), or until one of them stops (1)."""
     from satudata.cli import ensure_sample
     from satudata.warehouse.embedded import EmbeddedWarehouse
 
@@ -184,61 +190,104 @@ def serve(settings: Settings, port: int, startup_timeout: float = 300) -> int:
     embedded = None if settings.warehouse_url else EmbeddedWarehouse(settings.home)
     started_here = embedded is not None and embedded.running_url() is None
     url = settings.warehouse_url or embedded.start()  # type: ignore[union-attr]
-    proc: subprocess.Popen | None = None
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    procs: dict[str, subprocess.Popen] = {}
+    # Ctrl-C and SIGTERM stop it (also when started in the background, where SIGINT is ignored)
+    previous = {sig: signal.signal(sig, _raise_interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         env = local_env(settings, url, port, metadata_url(url))
         if password := os.environ.get("SATUDATA_AIRFLOW_ADMIN_PASSWORD"):
             write_admin_password(settings, password)
         log.info("Airflow's metadata: %s", _without_password(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]))
-        migrated = subprocess.run([airflow_bin(), "db", "migrate"], env=env, capture_output=True, text=True)
-        if migrated.returncode != 0:
-            log.error("airflow db migrate failed: %s", migrated.stderr.strip()[-3000:])
+        if prepare_metadata(env) != 0:
+            log.error("airflow db migrate or pools set failed (see above)")
             return 2
-        set_pool(env)
-        # its own process group: Ctrl-C reaches it through us, and a hung component can be killed with it
-        proc = subprocess.Popen([airflow_bin(), "standalone"], env=env, start_new_session=True)
-        if wait_healthy(port, proc, startup_timeout):
+        procs = start_components(env)
+        if wait_healthy(port, procs, startup_timeout):
             banner(settings, port, pool_slots(env))
-        elif proc.poll() is None:
-            log.warning("Airflow is not healthy after %.0f s; still waiting (the output above says why)",
-                        startup_timeout)
-        return proc.wait()
+        while all(p.poll() is None for p in procs.values()):
+            time.sleep(1)
+        stopped = [name for name, p in procs.items() if p.poll() is not None]
+        log.error("Airflow's %s stopped (its output is above): stopping the others", ", ".join(stopped))
+        return 1
     except KeyboardInterrupt:
         return 0
+    except RuntimeError as e:
+        log.error("%s", e)
+        return 2
     finally:
-        signal.signal(signal.SIGTERM, previous)
-        if proc is not None:
-            _stop(proc)
+        for sig in previous:  # stopping (SIGKILL after 30 s): a second Ctrl-C must not leave components behind
+            signal.signal(sig, signal.SIG_IGN)
+        stop_components(procs)
         if started_here:
             embedded.stop()  # type: ignore[union-attr]
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
-def _raise_interrupt(signum, frame):  # SIGTERM stops Airflow the way Ctrl-C does
+# What `airflow standalone` runs, started here so that each can be stopped (standalone's own shutdown
+# can hang) and no log server listens on a fixed port on every interface: the API server reads the
+# task logs from the files.
+COMPONENTS = {
+    "api-server": ["api-server"],
+    "scheduler": ["scheduler", "--skip-serve-logs"],
+    "dag-processor": ["dag-processor"],
+    "triggerer": ["triggerer", "--skip-serve-logs"],
+}
+
+
+def start_components(env: dict[str, str]) -> dict[str, subprocess.Popen]:
+    """Start the components in a process group of their own (Ctrl-C in the terminal reaches only us;
+    we stop them), their output prefixed with their names on ours."""
+    procs: dict[str, subprocess.Popen] = {}
+    try:
+        for name, args in COMPONENTS.items():
+            group = next(iter(procs.values())).pid if procs else 0
+            procs[name] = proc = subprocess.Popen([airflow_bin(), *args], env=env, stdout=subprocess.PIPE,
+                                                  stderr=subprocess.STDOUT, process_group=group)
+            threading.Thread(target=_prefix, args=(name, proc.stdout), daemon=True).start()
+    except BaseException:
+        stop_components(procs)
+        raise
+    return procs
+
+
+_print_lock = threading.Lock()
+
+
+def _prefix(name: str, stream) -> None:
+    for line in iter(stream.readline, b""):
+        with _print_lock:
+            sys.stdout.write(f"{name:13} | {line.decode(errors='replace').rstrip()}\n")
+            sys.stdout.flush()
+
+
+def stop_components(procs: dict[str, subprocess.Popen], timeout: float = 30) -> None:
+    """SIGTERM to the components' process group (LocalExecutor workers and task processes included),
+    SIGKILL to whatever is left after `timeout` seconds."""
+    if not procs:
+        return
+    group = next(iter(procs.values())).pid
+    _signal_group(group, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for proc in procs.values():
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(max(0.1, deadline - time.monotonic()))
+    if _signal_group(group, signal.SIGKILL):
+        log.warning("Airflow components still running %.0f s after SIGTERM: killed", timeout)
+    for proc in procs.values():
+        proc.wait()
+
+
+def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
 def _without_password(url: str) -> str:
     parts = urlsplit(url)
-    return parts._replace(netloc=f"{parts.username or ''}@{parts.hostname}:{parts.port}" if parts.hostname
-                          else parts.netloc).geturl()
-
-
-def _stop(proc: subprocess.Popen, timeout: float = 60) -> None:
-    """Stop `airflow standalone` and its components as Ctrl-C in its terminal would (SIGINT to its
-    process group), then SIGTERM and SIGKILL whatever is left of the group."""
-    with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C does not leave components behind
-        _signal_group(proc.pid, signal.SIGINT)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout)
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            proc.poll()  # reaped: a zombie would count as alive
-            if not _signal_group(proc.pid, 0):
-                break
-            log.warning("Airflow components still running: %s", sig.name)
-            _signal_group(proc.pid, sig)
-            time.sleep(5)
-        proc.wait()
+    if not parts.hostname:
+        return url
+    return parts._replace(netloc=f"{parts.username or ''}@{parts.hostname}" + (f":{parts.port}" if parts.port
+                                                                               else "")).geturl()
 
 
 def _signal_group(pgid: int, sig: int) -> bool:

@@ -78,12 +78,11 @@ def run_pipeline(settings: Settings) -> int:
     url = settings.warehouse_url or embedded.start()  # type: ignore[union-attr]
     try:
         env = airflow_env(settings, url)
-        if _airflow(env, "db", "migrate") != 0:
-            log.error("airflow db migrate failed")
-            return 2
-        from satudata.airflow_local import set_pool
+        from satudata.airflow_local import prepare_metadata
 
-        set_pool(env)  # the `load` task's pool warehouse_load
+        if prepare_metadata(env) != 0:  # airflow db migrate; the `load` task's pool warehouse_load
+            log.error("airflow db migrate or pools set failed")
+            return 2
         code = _airflow(env, "dags", "test", DAG_ID)
     finally:
         if started_here:

@@ -27,7 +27,7 @@ from satudata.rules import catalogue_hash, completeness
 from satudata.rules import results as rule_results
 from satudata.transform import build, manifest_hash, publications
 from satudata.validate import gx_runner
-from satudata.warehouse import connect, migrate
+from satudata.warehouse import connect, migrate, reuse_connections
 from satudata.warehouse.lock import stage_lock
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,8 @@ def _each(items: list, step, what: str) -> tuple[list, list[str]]:
 
 def land_batch(settings: Settings, run_id: str, relpaths: list[str]) -> list[dict]:
     # one run at a time lands and loads (satudata/warehouse/lock.py); the batches of one run share the lock
-    with stage_lock(settings.as_role(LOADER).require_url(), "load", run_id, settings.lock_timeout):
+    with stage_lock(settings.as_role(LOADER).require_url(), "load", run_id, settings.lock_timeout), \
+            reuse_connections():
         landed, errors = _each(relpaths, lambda r: land(settings, run_id, r), "landing")
     if errors:
         raise RuntimeError(f"{len(errors)} of {len(relpaths)} files could not be landed: " + "; ".join(errors[:5]))
@@ -128,7 +129,8 @@ def land_batch(settings: Settings, run_id: str, relpaths: list[str]) -> list[dic
 
 def load_batch(settings: Settings, landed: list[dict]) -> dict:
     run_id = next((i["run_id"] for i in landed if i.get("run_id")), "unknown")  # set by `land`
-    with stage_lock(settings.as_role(LOADER).require_url(), "load", run_id, settings.lock_timeout):
+    with stage_lock(settings.as_role(LOADER).require_url(), "load", run_id, settings.lock_timeout), \
+            reuse_connections():
         loaded, errors = _each(landed, lambda item: load(settings, item), "loading")
     counts: dict[str, int] = {}
     for item in loaded:

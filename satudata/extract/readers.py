@@ -53,6 +53,7 @@ import re
 import zipfile
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
@@ -272,8 +273,18 @@ def _header_texts(
 
 
 def _known(text: str, lookup: dict[str, tuple[str, int]]) -> bool:
+    key, bare = _keys(text)
+    return key in lookup or bare in lookup
+
+
+_NOTE_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+
+
+@lru_cache(maxsize=1 << 16)  # header detection asks about the same cell texts many times per file
+def _keys(text: str) -> tuple[str, str]:
+    """The header key of `text`, and the key without a bracketed note (`pagu(rp)` -> `pagu`)."""
     key = header_key(text)
-    return key in lookup or re.sub(r"\([^)]*\)|\[[^\]]*\]", "", key) in lookup
+    return key, _NOTE_RE.sub("", key)
 
 
 def _text(value: object) -> str:
@@ -656,6 +667,8 @@ def _read_csv(path: Path, dataset: Dataset) -> Table:
     best: tuple[int, int, str, _Header] | None = None
     candidates = _CSV_DELIMITERS if path.suffix.lower() != ".tsv" else ("\t",)
     for rank, delimiter in enumerate(candidates):
+        if delimiter not in text:  # every row would be one cell, which can match one column at most: no header
+            continue
         try:
             rows = list(islice(csv.reader(io.StringIO(text), delimiter=delimiter), HEADER_SCAN_ROWS))
         except csv.Error:

@@ -591,14 +591,17 @@ def run_revert(settings: Settings, dataset_id: str, version: str, actor: str, re
     stopped again if it was not running)."""
     from satudata.warehouse import migrate
     from satudata.warehouse.embedded import EmbeddedWarehouse
+    from satudata.warehouse.lock import stage_lock
 
     embedded = None if settings.warehouse_url else EmbeddedWarehouse(settings.home)
     started = embedded is not None and embedded.running_url() is None
     url = settings.warehouse_url or embedded.start()  # type: ignore[union-attr]
     try:
         migrate(url)
-        result = revert(settings, url, dataset_id, version, actor, reason)
-        finish_publication(settings, url)
+        # a revert rewrites catalog.json: never while a run publishes (satudata/warehouse/lock.py)
+        with stage_lock(url, "publish", f"revert {dataset_id} by {actor}", settings.lock_timeout):
+            result = revert(settings, url, dataset_id, version, actor, reason)
+            finish_publication(settings, url)
     except (LookupError, ValueError) as exc:
         print(f"revert refused: {exc}")
         return 1

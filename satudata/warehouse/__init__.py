@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from importlib import resources
 
 import psycopg
@@ -16,10 +17,47 @@ log = logging.getLogger(__name__)
 MIGRATION_LOCK = 72_710_001  # pg advisory lock key for migrations
 
 
+_IDLE: ContextVar[dict[tuple[str, bool], psycopg.Connection] | None] = ContextVar("satudata_idle", default=None)
+
+
 @contextmanager
 def connect(url: str, autocommit: bool = False) -> Iterator[psycopg.Connection]:
-    with psycopg.connect(url, autocommit=autocommit, application_name="satudata") as conn:
+    """A connection: committed at the end of the block, rolled back on an error, then closed. Inside
+    `reuse_connections()` a block that ends well gives its open connection to the next block instead."""
+    idle = _IDLE.get()
+    if idle is None:
+        with psycopg.connect(url, autocommit=autocommit, application_name="satudata") as conn:
+            yield conn
+        return
+    key = (url, autocommit)
+    conn = idle.pop(key, None)  # taken: a block nested in this one opens its own
+    if conn is None or conn.closed or conn.broken:
+        conn = psycopg.connect(url, autocommit=autocommit, application_name="satudata")
+    try:
         yield conn
+        conn.commit()
+    except BaseException:
+        conn.close()  # the transaction is rolled back with it
+        raise
+    if key in idle:
+        conn.close()
+    else:
+        idle[key] = conn
+
+
+@contextmanager
+def reuse_connections() -> Iterator[None]:
+    """Within the block, `connect` reuses one open connection per URL. Opening a connection costs
+    ~3-10 ms (a server process starts), more than most statements a file needs: landing or loading
+    thousands of small files in a batch would spend most of its time connecting."""
+    idle: dict[tuple[str, bool], psycopg.Connection] = {}
+    token = _IDLE.set(idle)
+    try:
+        yield
+    finally:
+        _IDLE.reset(token)
+        for conn in idle.values():
+            conn.close()
 
 
 def migrate(url: str) -> None:

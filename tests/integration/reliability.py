@@ -3,6 +3,7 @@ run in a child process: `python -m tests.integration.reliability <what> ...` wit
 environment (SATUDATA_*), so that a test can kill it, run two at once, or read everything it logged.
 
     full      every stage of one run, as the DAG calls them (start -> ... -> report)
+    dbt-crash load, then `dbt build` SIGKILLed mid-model, then `dbt build` again
     load      start, discover, land_batch, load_batch (a run's load stage)
     hold      take a stage lock for a run and hold it until the file named by $HOLD_UNTIL exists
     publish   publish_dataset of a mart, killing itself (SIGKILL) at the step named by $KILL_AT
@@ -111,6 +112,52 @@ def _full(settings: Settings, run_id: str) -> None:
     print(json.dumps(pipeline.report(settings, run_id)))
 
 
+def _dbt_crash(settings: Settings, run_id: str) -> None:
+    """Load the sample, start `dbt build`, SIGKILL it as soon as it builds a mart, then run `dbt build`
+    again; print what happened (JSON). The marts are then compared with a clean run's."""
+    import re
+
+    from satudata import pipeline
+    from satudata.config import TRANSFORMER, DbParams
+    from satudata.rules import completeness
+    from satudata.transform import dbt_command
+
+    run_id = pipeline.start(settings, run_id)
+    for batch in pipeline.batches(pipeline.discover_files(settings)):
+        pipeline.load_batch(settings, pipeline.land_batch(settings, run_id, batch))
+    stage = settings.as_role(TRANSFORMER)
+    completeness.refresh_expected(stage, stage.require_url(), run_id)
+    dbt = Path(sys.executable).parent / "dbt"
+    paths = ["--log-path", str(settings.home / "dbt_logs")]
+    proc = subprocess.Popen(
+        [str(dbt), "build", "--project-dir", str(settings.dbt_dir), "--profiles-dir", str(settings.dbt_dir),
+         "--target-path", str(settings.home / "target_killed"), *paths],
+        env={**os.environ, **DbParams.from_url(stage.require_url()).dbt_env()}, cwd=settings.dbt_dir,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    killed_at = None
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if re.search(r"START sql \w+ model marts\.", line):
+            killed_at = line.strip()
+            break
+    kill(proc)
+
+    def alone() -> bool:
+        with psycopg.connect(settings.require_url(), autocommit=True) as conn:
+            return conn.execute("select count(*) = 0 from pg_stat_activity where datname = current_database() "
+                                "and pid <> pg_backend_pid()").fetchone()[0]
+
+    wait_for(alone, 60, "the killed dbt's connections to end")
+    done = dbt_command(stage, stage.require_url(), "build", "--target-path", str(settings.home / "target_next"),
+                       *paths)
+    with psycopg.connect(settings.require_url()) as conn:
+        leftovers = [r[0] for r in conn.execute(
+            "select relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where nspname in "
+            "('staging', 'intermediate', 'marts') and (relname like '%%dbt_tmp%%' or relname like '%%dbt_backup%%')")]
+    print(json.dumps({"killed_at": killed_at, "killed_returncode": proc.returncode, "returncode": done.returncode,
+                      "output": done.stdout[-3000:], "leftovers": leftovers}))
+
+
 def _load(settings: Settings, run_id: str) -> None:
     from satudata import pipeline
 
@@ -164,4 +211,4 @@ if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     what, *rest = sys.argv[1:]
     settings = Settings.from_env()
-    {"full": _full, "load": _load, "hold": _hold, "publish": _publish}[what](settings, *rest)
+    {"full": _full, "load": _load, "hold": _hold, "publish": _publish, "dbt-crash": _dbt_crash}[what](settings, *rest)

@@ -13,12 +13,8 @@
 from __future__ import annotations
 
 import json
-import os
-import re
-import shutil
 import signal
 import subprocess
-import sys
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -27,10 +23,8 @@ import psycopg
 import pytest
 
 from satudata import pipeline
-from satudata.config import TRANSFORMER, DbParams
 from satudata.publish import release
-from satudata.rules import completeness
-from satudata.transform import build, dbt_command
+from satudata.transform import build
 from satudata.warehouse import embedded, migrate
 from satudata.warehouse.embedded import EmbeddedWarehouse
 from tests.conftest import make_settings
@@ -116,51 +110,17 @@ def test_a_killed_dbt_build_is_not_taken_for_a_finished_one(warehouse_url, tmp_p
         build(settings, settings.warehouse_url, "r1")
 
 
-def test_a_dbt_build_killed_mid_model_is_rebuilt_by_the_next_one(full_run, pg_server, tmp_path):
-    db = "t_crash_dbt"
-    url = fresh_db(pg_server, db)
-    landing = tmp_path / "landing"
-    shutil.copytree(reliability.SAMPLE, landing)
-    settings = make_settings(tmp_path, url, landing)
-    run_id = pipeline.start(settings, "crash_dbt")
-    for batch in pipeline.batches(pipeline.discover_files(settings)):
-        pipeline.load_batch(settings, pipeline.land_batch(settings, run_id, batch))
-    stage = settings.as_role(TRANSFORMER)
-    completeness.refresh_expected(stage, stage.require_url(), run_id)
-
-    # Given `dbt build` SIGKILLed as soon as it builds a mart (staging and some marts done, the rest not)
-    dbt = Path(sys.executable).parent / "dbt"
-    env = {**os.environ, **DbParams.from_url(stage.require_url()).dbt_env(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    proc = subprocess.Popen(
-        [str(dbt), "build", "--project-dir", str(settings.dbt_dir), "--profiles-dir", str(settings.dbt_dir),
-         "--target-path", str(tmp_path / "target_killed"), "--log-path", str(tmp_path / "dbt_logs")],
-        env=env, cwd=settings.dbt_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True)
-    killed_at = None
-    try:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            if re.search(r"START sql \w+ model marts\.", line):
-                killed_at = line.strip()
-                break
-    finally:
-        kill(proc)
-    assert killed_at, "dbt finished before it reached a mart"
-    wait_for(lambda: others_gone(pg_server, db), 30, "the killed dbt's backends to end")
-
-    # When the next `dbt build` runs
-    done = dbt_command(stage, stage.require_url(), "build", "--target-path", str(tmp_path / "target_next"),
-                       "--log-path", str(tmp_path / "dbt_logs"))
-
-    # Then it succeeds, leaves no half-built relation, and the marts equal those of a clean run
-    assert done.returncode == 0, done.stdout[-3000:]
-    with psycopg.connect(url) as conn:
-        leftovers = conn.execute("select relname from pg_class c join pg_namespace n on n.oid = c.relnamespace "
-                                 "where nspname in ('staging', 'intermediate', 'marts') "
-                                 "and (relname like '%%__dbt_tmp%%' or relname like '%%__dbt_backup%%')").fetchall()
-    assert not leftovers
+def test_a_dbt_build_killed_mid_model_is_rebuilt_by_the_next_one(dbt_recovery, full_run):
+    # Given `dbt build` SIGKILLed as soon as it built a mart (staging and some marts done, the rest not)
+    # (in a child process started with the session: tests/integration/conftest.py, reliability.py dbt-crash)
+    assert dbt_recovery["killed_at"], "dbt finished before it reached a mart"
+    assert dbt_recovery["killed_returncode"] == -signal.SIGKILL
+    # When the next `dbt build` ran, Then it succeeded and left no half-built relation
+    assert dbt_recovery["returncode"] == 0, dbt_recovery["output"]
+    assert dbt_recovery["leftovers"] == []
+    # and the marts equal those of a clean run of the same files
     clean = mart_checksums(full_run["admin_url"])
-    assert clean and mart_checksums(url) == clean, f"killed at: {killed_at}"
+    assert clean and mart_checksums(dbt_recovery["url"]) == clean, f"killed at: {dbt_recovery['killed_at']}"
 
 
 def test_a_warehouse_restart_fails_the_stage_and_its_retry_succeeds(tmp_path, monkeypatch):

@@ -57,17 +57,12 @@ def _new_db(server: str, name: str, template: str | None = None) -> str:
 
 
 def _landing(root: Path) -> Path:
-    """The small sample, Kota Metro only. Two adjustments, both about the sample, not the rules:
-    - OPDs whose SP2D come in two half-year files are left without SP2D: both files carry the period
-      `tahun`, so the loader keeps the later half only (reported to the lead), which would make the
-      GAJI and LRA reconciliations fail before anything is injected;
-    - the pemda LRA is written by the fixture from the accepted SP2D (exact), see `_write_lra`."""
+    """The small sample, Kota Metro only; the pemda LRA is written by the fixture from the accepted
+    SP2D (exact, see `_write_lra`), so that the LRA rules start from an LRA that agrees."""
     generate(root, scale="small")
     for other in root.iterdir():
         if other.is_dir() and other.name != PEMDA:
             shutil.rmtree(other)
-    for half in root.glob(f"{PEMDA}/*/realisasi_belanja/*_s1.*"):
-        shutil.rmtree(half.parent)
     shutil.rmtree(root / PEMDA / "BPKAD" / "lra", ignore_errors=True)
     return root
 
@@ -451,15 +446,17 @@ def test_warnings_publish_amber_and_say_which(prepared):
     [mine] = [e for e in skp if e["opd"] == prepared["injected"]["SKP-002"]["opd"]]
     assert mine["provided"].startswith("SB 100.0, B 0.0") and mine["jumlah_pegawai"] >= 10
 
-    # ... and the datasets they touch are published amber with the rule in their metadata
+    # ... and the datasets they touch are published amber with the rule in audit.publication ...
     pubs = publication(url, "broken")
     for dataset_id, rule_id in (("distribusi_skp", "SKP-002"), ("pendapatan_target_realisasi", "PUB-003"),
                                 ("kinerja_layanan", "LAY-005")):
         assert pubs[dataset_id]["status"] != "blocked" and pubs[dataset_id]["status_color"] == "amber", dataset_id
         assert any(w.startswith(rule_id) for w in pubs[dataset_id]["warnings"]), dataset_id
-        meta = json.loads((settings.published / "catalog.json").read_text())["datasets"][dataset_id]
-        assert meta["validation"]["status_color"] == "amber"
-        assert any(w.startswith(rule_id) for w in meta["validation"]["warnings"])
+    # ... and in the metadata of the new version (a mart whose content did not change keeps its version)
+    assert pubs["pendapatan_target_realisasi"]["version"] == "v2"
+    meta = json.loads((settings.published / "catalog.json").read_text())["datasets"]["pendapatan_target_realisasi"]
+    assert meta["version"] == "v2" and meta["validation"]["status_color"] == "amber"
+    assert any(w.startswith("PUB-003") for w in meta["validation"]["warnings"])
 
 
 @pytest.mark.rules("ACC-001")

@@ -88,7 +88,8 @@ def test_the_scanner_finds_what_it_looks_for(tmp_path):
 def test_the_run_connected_with_the_password(full_run, password_url):
     base, _ = password_url
     parts = urlsplit(base)
-    wrong = f"postgresql://{parts.username}:wrong-password@{parts.hostname}:{parts.port}/t_full_run"
+    wrong = parts._replace(netloc=f"{parts.username}:{'wrong'}@{parts.hostname}:{parts.port}",
+                           path="/t_full_run").geturl()
     with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
         psycopg.connect(wrong, connect_timeout=5).close()
     assert "reliability_full_run" in full_run["log"]

@@ -49,7 +49,8 @@ final as (
     inner join latest_versi
         on latest_versi._kode_pemda = ranked_versi._kode_pemda
         and latest_versi.tahun = ranked_versi.tahun
-        and latest_versi.opd_key is not distinct from ranked_versi.opd_key
+        -- null-safe as coalesce(.., '') = coalesce(.., ''), never '' here: unlike IS NOT DISTINCT FROM it can be a hash join key
+        and coalesce(latest_versi.opd_key, '') = coalesce(ranked_versi.opd_key, '')
         and latest_versi.urutan_versi_terakhir = ranked_versi.urutan_versi
 )
 

@@ -64,7 +64,8 @@ joined as (
     from kerangka
     left join per_bulan
         on per_bulan.kode_pemda = kerangka.kode_pemda
-        and per_bulan.opd_key is not distinct from kerangka.opd_key
+        -- null-safe as coalesce(.., '') = coalesce(.., ''), never '' here: unlike IS NOT DISTINCT FROM it can be a hash join key
+        and coalesce(per_bulan.opd_key, '') = coalesce(kerangka.opd_key, '')
         and per_bulan.tahun = kerangka.tahun
         and per_bulan.kode_rekening = kerangka.kode_rekening
         and per_bulan.bulan = kerangka.bulan

@@ -70,14 +70,15 @@ joined as (
     from kerangka
     left join pagu_per_jenis
         on pagu_per_jenis.kode_pemda = kerangka.kode_pemda
-        and pagu_per_jenis.opd_key is not distinct from kerangka.opd_key
+        -- null-safe as coalesce(.., '') = coalesce(.., ''), never '' here: unlike IS NOT DISTINCT FROM it can be a hash join key
+        and coalesce(pagu_per_jenis.opd_key, '') = coalesce(kerangka.opd_key, '')
         and pagu_per_jenis.tahun = kerangka.tahun
-        and pagu_per_jenis.kode_jenis_belanja is not distinct from kerangka.kode_jenis_belanja
+        and coalesce(pagu_per_jenis.kode_jenis_belanja, '') = coalesce(kerangka.kode_jenis_belanja, '')
     left join realisasi_bulanan
         on realisasi_bulanan.kode_pemda = kerangka.kode_pemda
-        and realisasi_bulanan.opd_key is not distinct from kerangka.opd_key
+        and coalesce(realisasi_bulanan.opd_key, '') = coalesce(kerangka.opd_key, '')
         and realisasi_bulanan.tahun = kerangka.tahun
-        and realisasi_bulanan.kode_jenis_belanja is not distinct from kerangka.kode_jenis_belanja
+        and coalesce(realisasi_bulanan.kode_jenis_belanja, '') = coalesce(kerangka.kode_jenis_belanja, '')
         and realisasi_bulanan.bulan = kerangka.bulan
 ),
 

@@ -83,7 +83,7 @@ def test_kepegawaian_vacancies_per_pemda(run):
     for kode_pemda, bps in BPS.items():
         expected = defaultdict(int)
         for _, v in accepted_rows(settings, "formasi_jabatan", kode_pemda):
-            periode = str(v["periode"])[:7]
+            periode = sample_files.parse.parse_periode(v["periode"])
             expected[periode] += int(sample_files.number(v["kebutuhan"])) - int(sample_files.number(v["terisi"]))
         got = defaultdict(int)
         for r in published(settings, "formasi_lowongan"):

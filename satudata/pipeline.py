@@ -27,6 +27,7 @@ from satudata.rules import catalogue_hash, completeness
 from satudata.rules import results as rule_results
 from satudata.transform import build, manifest_hash, publications
 from satudata.validate import gx_runner
+from satudata.validate import reuse as validation_reuse
 from satudata.warehouse import connect, migrate, reuse_connections
 from satudata.warehouse.lock import stage_lock
 
@@ -149,11 +150,16 @@ def transform(settings: Settings, run_id: str) -> dict:
 
 def validate(settings: Settings, run_id: str) -> dict:
     settings = settings.as_role(TRANSFORMER)  # the checks read staging and raw, which the publisher may not
-    pubs = publications(settings)
-    outcomes = gx_runner.validate(settings, settings.require_url(), run_id,
-                                  {t: p["meta"] for t, p in pubs.items()})
-    rule_results.record(settings.require_url(), run_id)  # row rules' results too, every result annotated
-    return {"checked": len(outcomes), "failed": sum(not o.success for o in outcomes)}
+    url = settings.require_url()
+    if kept := validation_reuse.keep_results(settings, url, run_id):  # the same data and suites: same results
+        outcomes = _outcomes(url, run_id)
+    else:
+        pubs = publications(settings)
+        outcomes = gx_runner.validate(settings, url, run_id, {t: p["meta"] for t, p in pubs.items()})
+        validation_reuse.note_validated(settings, url, run_id, errors=any(
+            isinstance(e, dict) and "error" in e for o in outcomes for e in o.examples[:1]))
+    rule_results.record(url, run_id)  # row rules' results too, every result annotated
+    return {"checked": len(outcomes), "failed": sum(not o.success for o in outcomes), "kept_from": kept}
 
 
 def _outcomes(url: str, run_id: str) -> list[gx_runner.RuleOutcome]:

@@ -84,7 +84,8 @@ def build(settings: Settings, url: str, run_id: str) -> dict:
     with connect(url) as conn:
         data = conn.execute(DATA_FINGERPRINT).fetchone()[0]
     last = _last_build(url)
-    if last and last[:2] == (project, data) and last[2] != run_id and (settings.reports / "dbt_docs").exists():
+    kept = [settings.dbt_dir / "target" / "manifest.json", settings.reports / "dbt_docs" / "index.html"]
+    if last and last[:2] == (project, data) and last[2] != run_id and all(p.exists() for p in kept):
         nodes = _keep_last_build(url, last[2], run_id)
         log.info("dbt build skipped: project and data unchanged since run %s (%d node results kept)", last[2], nodes)
         return {"returncode": 0, "nodes": nodes, "not_successful": [], "kept_build_of": last[2]}

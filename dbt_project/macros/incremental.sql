@@ -19,15 +19,19 @@
 {#- The `_partisi` values to rebuild: those whose (partition, file) pairs differ between `source_relation`
     (which has `_kode_pemda`, `_period`, `_file_id`) and this model's table. -#}
 {% macro changed_partitions(source_relation) -%}
-    select _partisi from (
-        select {{ partisi() }} as _partisi, _file_id from {{ source_relation }}
-        except
-        select _partisi, _file_id from {{ this }}
-    ) as added
+    with source_files as (  -- each side is read once: a few thousand (partition, file) pairs
+        select distinct {{ partisi() }} as _partisi, _file_id from {{ source_relation }}
+    ),
+    built_files as (
+        select distinct _partisi, _file_id from {{ this }}
+    ),
+    added as (
+        select * from source_files except select * from built_files
+    ),
+    removed as (
+        select * from built_files except select * from source_files
+    )
+    select _partisi from added
     union
-    select _partisi from (
-        select _partisi, _file_id from {{ this }}
-        except
-        select {{ partisi() }} as _partisi, _file_id from {{ source_relation }}
-    ) as removed
+    select _partisi from removed
 {%- endmacro %}

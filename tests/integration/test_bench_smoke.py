@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -45,6 +46,10 @@ def test_bench_writes_every_figure(tmp_path):
         assert 50 < run["peak_rss"]["largest_process_mb"] < 4096
         assert run["peak_rss"]["postgres_mb"] > 0
     assert s["rerun"]["seconds"] < s["first_run"]["seconds"]
+    # the rerun found nothing new: it kept the dbt build and the GX results of the first run
+    rerun_log = Path(s["rerun"]["log"]).read_text(encoding="utf-8")
+    assert "dbt build skipped: project and data unchanged" in rerun_log
+    assert "GX validation skipped" in rerun_log
     assert s["rerun"]["ratio_to_first_run"] == pytest.approx(s["rerun"]["seconds"] / s["first_run"]["seconds"],
                                                              abs=0.01)
     # the load benchmark: every row through the loader and through psql, a ratio between them

@@ -1,10 +1,16 @@
 {#- Roster with OPD resolved, one row per employee per month per pemda. A NIP reported twice
     in the same pemda and periode (e.g. by two OPD during a transfer) is kept once: the row of
-    the latest file wins. Rows without NIP (NON_ASN) are all kept, keyed by file and row. -#}
+    the latest file wins. Rows without NIP (NON_ASN) are all kept, keyed by file and row.
+    Incremental (a table: the snapshot's source and fct_pegawai_bulanan read it): only the pemda x
+    periode partitions whose files changed are rebuilt (macros/incremental.sql); a NIP is
+    deduplicated within its pemda and periode, so within one partition. -#}
 with
 
 pegawai as (
     select * from {{ ref('stg_opd__pegawai') }}
+    {%- if is_incremental() %}
+    where {{ partisi() }} in ({{ changed_partitions(ref('stg_opd__pegawai')) }})
+    {%- endif %}
 ),
 
 resolved as (

@@ -1,7 +1,6 @@
 {#- Monthly employee snapshot: one row per employee per pemda per periode. Internal (NIP kept
-    for joins); never published as such. Incremental: only the pemda x periode partitions whose
-    files changed are rebuilt (macros/incremental.sql); a NIP is deduplicated within its pemda and
-    periode, so within one partition. -#}
+    for joins); never published as such. Incremental, like int_pegawai_bulanan: only the pemda x
+    periode partitions whose files changed are copied again (macros/incremental.sql). -#}
 -- depends_on: {{ ref('stg_opd__pegawai') }}
 with
 

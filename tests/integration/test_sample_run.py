@@ -1,22 +1,48 @@
 """The real DAG, through Airflow, on the generated sample (small scale) against a real PostgreSQL: the
-published CSVs hold the sample's figures, recomputed here from the generated files without the pipeline."""
+published CSVs hold the sample's figures, recomputed here from the generated files without the pipeline.
+The catalogue holds the datasets of section 6 of the OPD Data Standard, and every one of them has at least
+one figure recomputed here by the rules of section 4 (and section 6 for small-cell suppression)."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 import psycopg
 import pytest
 
+from satudata.config import REPO_ROOT
 from satudata.sample import generate
 from tests.conftest import make_settings, run_cli
 from tests.integration import sample_files
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 BPS = {"18.72": "1872", "62.71": "6271", "53.71": "5371", "72.71": "7271"}
+SEEDS = REPO_ROOT / "dbt_project" / "seeds"  # reference tables versioned with the project (section 1)
+# Section 6 of the standard, "Published datasets", phrase by phrase -> the dataset id that publishes it
+SECTION_6 = {
+    "ASN count by OPD x status x golongan group x sex x education": "asn_jumlah",
+    "vacancies and vacancy proposals by OPD x eselon": "formasi_lowongan",
+    "pay timeliness by OPD x month x jenis": "ketepatan_pembayaran_penghasilan",
+    "budget absorption by OPD x month x jenis belanja": "serapan_anggaran",
+    "realisasi of priority programs (stunting, kemiskinan ekstrem, inflasi, pengangguran)":
+        "realisasi_program_prioritas",
+    "revenue target vs realisasi": "pendapatan_target_realisasi",
+    "service performance by OPD x service x month": "kinerja_layanan",
+    "IKM by OPD x service x semester": "ikm_layanan",
+    "SPM achievement": "capaian_spm",
+    "SKP distribution by OPD (suppressed)": "distribusi_skp",
+    "a data-quality scorecard per OPD (on time, complete, valid)": "skor_kualitas_data",
+}
+ASN = {"PNS", "CPNS", "PPPK", "PPPK_PARUH_WAKTU"}  # section 3.1; NON_ASN staff are not ASN
+PPPK_GOLONGAN = "I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII".split()
+SMALL_CELL = 5  # section 6: counts under 5 in person-based tables are suppressed
 
 
 @pytest.fixture(scope="module")
@@ -48,13 +74,58 @@ def quarantined(settings) -> set[tuple[str, int]]:
     return {(p, n) for p, n in rows}
 
 
-def accepted_rows(settings, dataset: str, kode_pemda: str):
+def accepted_rows(settings, dataset: str, kode_pemda: str | None = None):
     rejected = quarantined(settings)
     for path in sample_files.files(settings.landing, dataset, kode_pemda):
         rel = path.relative_to(settings.landing).as_posix()
         for number, values in sample_files.rows(path, dataset):
             if (rel, number) not in rejected:
                 yield path, values
+
+
+@cache
+def seed(name: str) -> tuple[dict, ...]:
+    with (SEEDS / f"{name}.csv").open(encoding="utf-8") as f:
+        return tuple(csv.DictReader(f))
+
+
+def where(settings, path) -> tuple[str, str, str]:
+    """(BPS code of the pemda, SIPD code of the OPD, OPD folder) of a landing file: the folders name them."""
+    kode_pemda, folder = path.relative_to(settings.landing).parts[:2]
+    kode_opd = next(o["kode_opd"] for o in seed("opd") if (o["kode_pemda"], o["singkatan"]) == (kode_pemda, folder))
+    return BPS[kode_pemda], kode_opd, folder
+
+
+def code(value) -> str:
+    return str(value or "").strip().upper()
+
+
+def integer(value) -> int:
+    return int(sample_files.number(value))
+
+
+def percent(part, whole) -> Decimal | None:
+    """part / whole x 100 to 2 decimals (half up), None when whole is 0 (section 4: ... x 100)."""
+    return (Decimal(100) * part / whole).quantize(Decimal("0.01"), ROUND_HALF_UP) if whole else None
+
+
+def dec(text: str) -> Decimal | None:
+    return Decimal(text) if text else None
+
+
+def shown(count: int) -> tuple[str, str]:
+    """A person count as published (section 6): under the threshold it is emptied and flagged."""
+    return ("", "true") if count < SMALL_CELL else (str(count), "false")
+
+
+def test_published_datasets_are_those_of_section_6(run):
+    settings, _, _ = run
+    catalogue = json.loads((settings.published / "catalog.json").read_text())["datasets"]
+    assert set(catalogue) == set(SECTION_6.values())
+    assert all(published(settings, dataset_id) for dataset_id in catalogue)
+    # the contract page states the same list (docs/contracts.md, "Published dataset ids")
+    listed = re.search(r"Published dataset ids: ([^.]+)\.", (REPO_ROOT / "docs" / "contracts.md").read_text())
+    assert {i.strip() for i in listed.group(1).split(",")} == set(SECTION_6.values())
 
 
 def test_run_succeeds_and_accounts_for_every_row(run):
@@ -107,3 +178,224 @@ def test_pelayanan_ikm_per_service_and_semester(run):
         nrr = [Decimal(sum(r[u] for r in responses)) / len(responses) for u in range(9)]
         ikm = (sum(nrr) / 9 * 25).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         assert published_ikm[(layanan, semester)] == ikm, (layanan, semester)
+
+
+def test_kepegawaian_asn_count_per_cell(run):
+    """asn_jumlah: ASN per pemda x OPD x periode x status x golongan group x sex x education, one person once
+    per pemda x periode (section 3.1: one row per nip, periode), small cells suppressed (section 6)."""
+    settings, _, _ = run
+    roster = {}
+    for path, v in accepted_rows(settings, "pegawai"):
+        status = code(v["status_kepegawaian"])
+        if status in ASN:
+            bps, kode_opd, _ = where(settings, path)
+            periode = sample_files.parse.parse_periode(v["periode"])
+            roster[(bps, periode, sample_files.parse.normalize_nip(v["nip"]))] = (kode_opd, status, v)
+    counts = Counter()
+    for (bps, periode, _), (kode_opd, status, v) in roster.items():
+        golongan = code(v["golongan"])
+        if status in ("PNS", "CPNS") and "/" in golongan:  # III/a -> III
+            kelompok = golongan.split("/")[0]
+        elif status.startswith("PPPK") and golongan in PPPK_GOLONGAN:  # I-IV -> I, ..., XIII-XVII -> IV
+            kelompok = PPPK_GOLONGAN[min(PPPK_GOLONGAN.index(golongan) // 4, 3)]
+        else:
+            kelompok = "TIDAK_DIKETAHUI"
+        counts[(bps, kode_opd, periode, status, kelompok, code(v["jenis_kelamin"]) or "TIDAK_DIKETAHUI",
+                code(v["pendidikan"]) or "TIDAK_DIKETAHUI")] += 1
+    got = {(r["kode_kabupaten_kota"], r["kode_opd"], r["periode"], r["status_kepegawaian"], r["golongan_kelompok"],
+            r["jenis_kelamin"], r["pendidikan"]): (r["jumlah_pegawai"], r["disupresi"])
+           for r in published(settings, "asn_jumlah")}
+    assert any(n >= SMALL_CELL for n in counts.values()) and any(n < SMALL_CELL for n in counts.values())
+    assert got == {key: shown(n) for key, n in counts.items()}
+
+
+def test_kepegawaian_skp_distribution_per_opd(run):
+    """distribusi_skp: employees per OPD x predikat x tahun, one predikat per NIP per pemda x tahun, suppressed."""
+    settings, _, _ = run
+    skp = {}
+    for path, v in accepted_rows(settings, "kinerja_pegawai"):
+        bps, kode_opd, _ = where(settings, path)
+        tahun = str(integer(v["tahun"]))
+        skp[(bps, tahun, sample_files.parse.normalize_nip(v["nip"]))] = (kode_opd, code(v["predikat"]))
+    counts = Counter((bps, kode_opd, predikat, tahun) for (bps, tahun, _), (kode_opd, predikat) in skp.items())
+    got = {(r["kode_kabupaten_kota"], r["kode_opd"], r["predikat"], r["tahun"]): (r["jumlah_pegawai"], r["disupresi"])
+           for r in published(settings, "distribusi_skp")}
+    assert any(n >= SMALL_CELL for n in counts.values()) and any(n < SMALL_CELL for n in counts.values())
+    assert got == {key: shown(n) for key, n in counts.items()}
+
+
+def test_kepegawaian_pay_timeliness(run):
+    """ketepatan_pembayaran_penghasilan: per OPD x periode x jenis, pay runs, paid on time (tanggal_bayar <=
+    tanggal_jatuh_tempo, section 4), paid late and the days late."""
+    settings, _, _ = run
+    expected = defaultdict(lambda: [0, 0, 0, 0])
+    for path, v in accepted_rows(settings, "pembayaran_penghasilan"):
+        bps, kode_opd, _ = where(settings, path)
+        key = (bps, kode_opd, sample_files.parse.parse_periode(v["periode"]), code(v["jenis_penghasilan"]))
+        due, paid = sample_files.parse.parse_date(v["tanggal_jatuh_tempo"]), sample_files.parse.parse_date(
+            v["tanggal_bayar"])
+        expected[key][0] += 1
+        if paid is not None and paid <= due:
+            expected[key][1] += 1
+        elif paid is not None:
+            expected[key][2] += 1
+            expected[key][3] += (paid - due).days
+    got = {(r["kode_kabupaten_kota"], r["kode_opd"], r["periode"], r["jenis_penghasilan"]): [
+        int(r["jumlah_pembayaran"]), int(r["jumlah_tepat_waktu"]), int(r["jumlah_terlambat"]),
+        int(r["total_hari_terlambat"])] for r in published(settings, "ketepatan_pembayaran_penghasilan")}
+    assert 0 < sum(e[2] for e in expected.values()) < sum(e[0] for e in expected.values())
+    assert got == dict(expected)
+
+
+def test_pelayanan_requests_on_time_in_working_days(run):
+    """kinerja_layanan: per OPD x service x month of entry, requests, finished, finished within the SLA in working
+    days (section 4: Saturdays, Sundays and the holidays of the hari_libur seed excluded) and the share on time."""
+    settings, _, _ = run
+    libur = {date.fromisoformat(r["tanggal"]) for r in seed("hari_libur")}
+
+    def working_days(masuk: date, selesai: date) -> int:  # after masuk, up to and including selesai
+        days = (masuk + timedelta(n) for n in range(1, (selesai - masuk).days + 1))
+        return sum(1 for d in days if d.weekday() < 5 and d not in libur)
+
+    sla = {}
+    for path, v in accepted_rows(settings, "jenis_layanan"):
+        sla[(path.parts[-4], path.parts[-3], code(v["kode_layanan"]))] = integer(v["waktu_penyelesaian_hari"])
+    expected = defaultdict(lambda: [0, 0, 0])  # requests, finished, finished on time
+    for path, v in accepted_rows(settings, "permohonan_layanan"):
+        bps, kode_opd, _ = where(settings, path)
+        layanan = code(v["kode_layanan"])
+        masuk, selesai = (sample_files.parse.parse_date(v[c]) for c in ("tanggal_masuk", "tanggal_selesai"))
+        counts = expected[(bps, kode_opd, layanan, str(masuk.month), str(masuk.year))]
+        counts[0] += 1
+        if code(v["status"]) == "SELESAI" and selesai is not None:
+            counts[1] += 1
+            counts[2] += working_days(masuk, selesai) <= sla[(path.parts[-4], path.parts[-3], layanan)]
+    got = {(r["kode_kabupaten_kota"], r["kode_opd"], r["kode_layanan"], r["bulan"], r["tahun"]): [
+        int(r["jumlah_permohonan"]), int(r["jumlah_selesai"]), int(r["jumlah_selesai_tepat_waktu"]),
+        dec(r["persentase_tepat_waktu"])] for r in published(settings, "kinerja_layanan")}
+    assert 0 < sum(c[2] for c in expected.values()) < sum(c[1] for c in expected.values())
+    assert got == {key: [*c, percent(c[2], c[1])] for key, c in expected.items()}
+
+
+def test_pelayanan_spm_achievement_per_indicator(run):
+    """capaian_spm: per pemda x indicator x tahun, terlayani / sasaran x 100 (section 4) over the OPD reporting it."""
+    settings, _, _ = run
+    reported = {}  # one figure per OPD x indicator x tahun, the later row wins
+    for path, v in accepted_rows(settings, "capaian_spm"):
+        bps, kode_opd, _ = where(settings, path)
+        key = (bps, kode_opd, str(integer(v["tahun"])), code(v["kode_indikator"]))
+        reported[key] = (integer(v["sasaran"]), integer(v["terlayani"]))
+    summed = defaultdict(lambda: [0, 0])
+    for (bps, _, tahun, indikator), (sasaran, terlayani) in reported.items():
+        summed[(bps, indikator, tahun)][0] += sasaran
+        summed[(bps, indikator, tahun)][1] += terlayani
+    got = {(r["kode_kabupaten_kota"], r["kode_indikator"], r["tahun"]): [
+        int(r["sasaran"]), int(r["terlayani"]), dec(r["capaian_persen"])] for r in published(settings, "capaian_spm")}
+    assert any(t < s for s, t in summed.values())
+    assert got == {key: [s, t, percent(t, s)] for key, (s, t) in summed.items()}
+
+
+def test_anggaran_pendapatan_realisasi_per_month(run):
+    """pendapatan_target_realisasi: per OPD x jenis pendapatan (4.x.yy) x month up to the pemda's last month,
+    the month's realisasi, realisasi to date, the annual target (the latest one stated by that month, per
+    rekening) and realisasi to date / target x 100."""
+    settings, _, _ = run
+    lines = defaultdict(dict)  # (bps, opd, tahun, jenis, rekening) -> bulan -> [target, realisasi]
+    last_month = defaultdict(int)
+    for path, v in accepted_rows(settings, "pendapatan"):
+        bps, kode_opd, _ = where(settings, path)
+        tahun, bulan, rekening = integer(v["tahun"]), integer(v["bulan"]), re.sub(r"\s", "", str(v["kode_rekening"]))
+        month = lines[(bps, kode_opd, tahun, ".".join(rekening.split(".")[:3]), rekening)].setdefault(bulan, [0, 0])
+        month[0] += sample_files.number(v["target"])
+        month[1] += sample_files.number(v["realisasi"])
+        last_month[(bps, tahun)] = max(last_month[(bps, tahun)], bulan)
+    expected = defaultdict(lambda: [Decimal(0), Decimal(0), Decimal(0)])  # target, realisasi bulan, to date
+    for (bps, kode_opd, tahun, jenis, _), months in lines.items():
+        to_date, target = Decimal(0), Decimal(0)
+        for bulan in range(1, last_month[(bps, tahun)] + 1):
+            target = months.get(bulan, [target])[0]
+            to_date += months.get(bulan, [0, 0])[1]
+            figures = expected[(bps, kode_opd, jenis, str(bulan), str(tahun))]
+            figures[0] += target
+            figures[1] += months.get(bulan, [0, 0])[1]
+            figures[2] += to_date
+    got = {(r["kode_kabupaten_kota"], r["kode_opd"], r["kode_jenis_pendapatan"], r["bulan"], r["tahun"]): [
+        Decimal(r["target"]), Decimal(r["realisasi_bulan"]), Decimal(r["realisasi_kumulatif"]),
+        dec(r["persentase_realisasi"])] for r in published(settings, "pendapatan_target_realisasi")}
+    assert got == {key: [*f, percent(f[2], f[0])] for key, f in expected.items()}
+
+
+def test_anggaran_priority_program_realisasi(run):
+    """realisasi_program_prioritas: per OPD x tag x tahun, the pagu of the tagged lines of the latest versi
+    (PERUBAHAN when the OPD has one for the year, else MURNI) and the SP2D paid on those lines (same OPD, sub
+    kegiatan and rekening). A line with two tags counts under both."""
+    settings, _, _ = run
+    dpa = defaultdict(list)
+    for path, v in accepted_rows(settings, "anggaran"):
+        bps, kode_opd, _ = where(settings, path)
+        dpa[(bps, kode_opd, integer(v["tahun"]))].append(v)
+    pagu, tagged = defaultdict(Decimal), defaultdict(set)
+    for (bps, kode_opd, tahun), rows in dpa.items():
+        versi = "PERUBAHAN" if any(code(v["versi"]) == "PERUBAHAN" for v in rows) else "MURNI"
+        for v in (v for v in rows if code(v["versi"]) == versi):
+            for tag in {code(t) for t in re.split(r"[,;|/]", str(v["tagging"] or ""))} - {""}:
+                pagu[(bps, kode_opd, tag, tahun)] += sample_files.number(v["pagu"])
+                tagged[(bps, kode_opd, tahun, dotted(v["kode_sub_kegiatan"]), dotted(v["kode_rekening"]))].add(tag)
+    realisasi = defaultdict(Decimal)
+    for path, v in accepted_rows(settings, "realisasi_belanja"):
+        bps, kode_opd, _ = where(settings, path)
+        tahun = integer(v["tahun"])
+        for tag in tagged.get((bps, kode_opd, tahun, dotted(v["kode_sub_kegiatan"]), dotted(v["kode_rekening"])), ()):
+            realisasi[(bps, kode_opd, tag, tahun)] += sample_files.number(v["nilai"])
+    got = {(r["kode_kabupaten_kota"], r["kode_opd"], r["program_prioritas"], int(r["tahun"])): [
+        Decimal(r["pagu"]), Decimal(r["realisasi"]), dec(r["persentase_realisasi"])]
+        for r in published(settings, "realisasi_program_prioritas")}
+    assert {tag for (_, _, tag, _) in pagu} == {"STUNTING", "KEMISKINAN_EKSTREM", "INFLASI", "PENGANGGURAN"}
+    assert got == {key: [p, realisasi[key], percent(realisasi[key], p)] for key, p in pagu.items()}
+
+
+def dotted(value) -> str:
+    return re.sub(r"\s", "", str(value or "")).rstrip(".")
+
+
+def test_data_quality_valid_rows_per_opd(run, tmp_path):
+    """skor_kualitas_data: per OPD, the files it sent, the rows read from them, the rows quarantined, the files
+    refused, and valid % = rows loaded / rows read x 100. A file is counted once per content: the same bytes
+    again in the same pemda x OPD x dataset are not a new file (landing is by content hash). Rows read are
+    counted with our own reader; which rows are invalid is the warehouse's decision (its rule catalogue), so
+    that is checked against the rows the sample generator spoiled on purpose, in total. The sample has no
+    source registry, so nothing is expected: complete % and on time % must stay empty, not 0 or 100."""
+    settings, _, summary = run
+    rejected = quarantined(settings)
+    expected = defaultdict(lambda: [0, 0, 0, set()])  # files, rows read, rows quarantined, datasets
+    seen = set()
+    for path in sorted(p for p in settings.landing.rglob("*") if p.suffix in (".csv", ".xlsx")):
+        bps, kode_opd, _ = where(settings, path)
+        dataset = path.parts[-2]
+        content = (bps, kode_opd, dataset, hashlib.sha256(path.read_bytes()).digest())
+        if content in seen:
+            continue
+        seen.add(content)
+        rel = path.relative_to(settings.landing).as_posix()
+        numbers = [n for n, _ in sample_files.rows(path, dataset)]
+        figures = expected[(bps, kode_opd)]
+        figures[0] += 1
+        figures[1] += len(numbers)
+        figures[2] += sum((rel, n) in rejected for n in numbers)
+        figures[3].add(dataset)
+    refused = Counter(where(settings, settings.landing / f["path"])[:2] for f in summary["files"]
+                      if f["status"] == "rejected")
+    got = defaultdict(lambda: [0, 0, 0, 0, []])  # a run straddling midnight at a month's end gives two rows
+    for r in published(settings, "skor_kualitas_data"):
+        figures = got[(r["kode_kabupaten_kota"], r["kode_opd"])]
+        for i, column in enumerate(("jumlah_file", "baris_dibaca", "baris_karantina", "jumlah_file_ditolak")):
+            figures[i] += int(r[column])
+        figures[4].append((dec(r["persentase_valid"]), r["persentase_lengkap"], r["persentase_tepat_waktu"],
+                           int(r["jumlah_dataset"])))
+    assert got.keys() == expected.keys()
+    for key, (files, read, bad, datasets) in expected.items():
+        assert got[key][:4] == [files, read, bad, refused[key]], key
+        if len(got[key][4]) == 1:
+            assert got[key][4] == [(percent(read - bad, read), "", "", len(datasets))], key
+    sample = generate(tmp_path, scale="small", seed=2024)  # the same files again, and what it spoiled on purpose
+    assert sum(f[2] for f in got.values()) == sum(sample["bad_rows"].values()) > 0

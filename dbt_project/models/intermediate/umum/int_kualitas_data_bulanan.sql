@@ -34,7 +34,8 @@ files_per_month as (
         opd_key,
         periode,
         count(*) as jumlah_file,
-        count(*) filter (where status not in ('loaded', 'loaded_with_warnings')) as jumlah_file_ditolak,
+        -- refused as a whole; a file later replaced by a correction (superseded) was not refused
+        count(*) filter (where status = 'rejected') as jumlah_file_ditolak,
         count(distinct dataset) as jumlah_dataset,
         sum(rows_read) as baris_dibaca,
         sum(rows_loaded) as baris_dimuat,

@@ -361,12 +361,13 @@ def _replace_earlier(conn: Any, dataset: str, kode_pemda: str, opd: str, file_id
     earlier = [f for f in others if f < file_id]
     if not earlier or not periods:
         return
-    conn.execute(
-        sql.SQL("delete from {} where _kode_pemda = %s and _opd_folder = %s "
-                "and _file_id = any(%s) and _period = any(%s)").format(table),
+    replaced = [r[0] for r in conn.execute(
+        sql.SQL("with gone as (delete from {} where _kode_pemda = %s and _opd_folder = %s "
+                "and _file_id = any(%s) and _period = any(%s) returning _file_id) "
+                "select distinct _file_id from gone").format(table),
         (kode_pemda, opd, earlier, list(periods))
-    )
-    for old in earlier:
+    )]
+    for old in replaced:  # a file left without rows by this one (a file of no rows is replaced by none)
         left = conn.execute(sql.SQL("select 1 from {} where _kode_pemda = %s and _opd_folder = %s "
                                     "and _file_id = %s limit 1").format(table), (kode_pemda, opd, old)).fetchone()
         if left is None:

@@ -138,3 +138,19 @@ def test_a_file_loaded_late_gives_way_to_a_later_one(settings):
     w = warehouse(settings.warehouse_url)
     assert w["raw"] == [("2024-04", 2, "Analis", 3)]
     assert [f[2:4] for f in w["files"]] == [("superseded", 2), ("loaded", None)]
+
+
+def test_a_file_without_rows_is_replaced_by_none(settings):
+    # Given an OPD sent a file with its header only (nothing to report that quarter)
+    drop(settings.landing, "pegawai_kosong.csv", HEADER)
+    run(settings, "r1")
+
+    # When it sends a file with rows afterwards
+    drop(settings.landing, "pegawai_2024-05.csv", roster(["2024-05"]))
+    run(settings, "r2")
+
+    # Then the empty file stays loaded: no rows of it were replaced
+    w = warehouse(settings.warehouse_url)
+    assert [f[1:4] for f in w["files"]] == [("18.72/DINKES/pegawai/pegawai_kosong.csv", "loaded", None),
+                                             ("18.72/DINKES/pegawai/pegawai_2024-05.csv", "loaded", None)]
+    assert w["raw"] == [("2024-05", 2, "Pengadministrasi", 3)]

@@ -58,10 +58,11 @@ test: lint chromium
 	$(VENV)/bin/pytest -p no:cacheprovider
 
 # Not part of `make test` (a smoke of it is: tests/integration/test_bench_smoke.py): the pipeline at each
-# scale against the physical limit (psql \copy, plain dbt build), into $SATUDATA_OUT/bench/summary.json.
+# scale against the physical limit (psql \copy, plain dbt build), and the dbt project as Cosmos tasks against
+# one dbt build task, into $SATUDATA_OUT/bench/summary.json.
 SCALES ?= kota provinsi
 bench: setup
-	$(PY) -m satudata.bench --scales $(SCALES) --half
+	$(PY) -m satudata.bench --scales $(SCALES) --half --cosmos
 
 # Not part of `make test` (minutes per run on 2 cores): per-run time and peak memory, each within 10%
 # of the first run's, and exactly the expected rows in the warehouse (satudata/soak.py).

@@ -17,7 +17,11 @@ Per scale, into `$SATUDATA_OUT/bench/summary.json`:
 - `dbt_plain`: a plain `dbt build --full-refresh` of the same project on the same data after the run,
   against the pipeline's dbt stage (which adds recording results and `dbt docs generate`);
 - `half` (with --half): the pipeline on about half of the scale's files (whole pemda x OPD folders) on
-  an empty warehouse, for the 2x data / time figure.
+  an empty warehouse, for the 2x data / time figure;
+- `cosmos` (with --cosmos, first scale only): why the DAG runs one `dbt build` task. The same project on
+  the same data under `airflow dags test`, once as astronomer-cosmos renders it (a `DbtDag`, manifest
+  load mode, local execution: one Airflow task per model, seed, snapshot and test) and once as one task
+  running `dbt build`; wall time of each and their ratio.
 
 The sample is generated once per scale under `$SATUDATA_HOME/bench/<scale>/` and kept. Each run uses a
 copy of the project there (its own dbt target/, and the `opd` seed with the generator's
@@ -445,10 +449,85 @@ def plain_dbt_build(project: Path, url: str) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------
+# astronomer-cosmos (one task per dbt node) against one `dbt build` task, both through Airflow
+
+COSMOS_DAGS = """\
+# written by satudata.bench: the project's dbt through Airflow two ways, same data, same machine
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+from airflow.sdk import dag, task
+from cosmos import DbtDag, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+from cosmos.constants import ExecutionMode, LoadMode
+
+PROJECT = Path({project!r})
+DBT = {dbt!r}
+SELECT = {select!r}  # dbt node selection; [] is the whole project
+
+cosmos_dbt = DbtDag(
+    dag_id="bench_cosmos", schedule=None, start_date=datetime(2024, 1, 1), catchup=False,
+    project_config=ProjectConfig(dbt_project_path=PROJECT, manifest_path=PROJECT / "target" / "manifest.json"),
+    profile_config=ProfileConfig(profile_name="satudata", target_name="default",
+                                 profiles_yml_filepath=PROJECT / "profiles.yml"),
+    execution_config=ExecutionConfig(execution_mode=ExecutionMode.LOCAL, dbt_executable_path=DBT),
+    render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, select=SELECT),
+    operator_args={{"install_deps": False}},
+)
+
+
+@dag(dag_id="bench_single_build", schedule=None, start_date=datetime(2024, 1, 1), catchup=False)
+def single_build():
+    @task
+    def dbt_build():
+        selection = ["--select", *SELECT] if SELECT else []
+        subprocess.run([DBT, "build", "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT), *selection],
+                       check=True, cwd=PROJECT)
+
+    dbt_build()
+
+
+single_build()
+"""
+
+
+def cosmos_comparison(project: Path, work: Path, url: str, select: list[str]) -> dict[str, Any]:
+    """`airflow dags test` of one `dbt build` task, then of the Cosmos DAG, on the warehouse as the first
+    run left it (so incremental models have nothing new in either); `select`: the dbt nodes (all when
+    empty)."""
+    home = work / "cosmos_airflow"
+    shutil.rmtree(home, ignore_errors=True)
+    (home / "dags").mkdir(parents=True)
+    dbt_dir = project / "dbt_project"
+    (home / "dags" / "bench_dbt.py").write_text(COSMOS_DAGS.format(
+        project=str(dbt_dir), dbt=str(Path(sys.executable).parent / "dbt"), select=select))
+    env = {**os.environ, **DbParams.from_url(url).dbt_env(), "AIRFLOW_HOME": str(home),
+           "AIRFLOW__CORE__DAGS_FOLDER": str(home / "dags"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+           "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    airflow = str(Path(sys.executable).parent / "airflow")
+    subprocess.run([airflow, "db", "migrate"], env=env, cwd=home, capture_output=True, check=True)
+    result: dict[str, Any] = {"mode": "astronomer-cosmos DbtDag, LoadMode.DBT_MANIFEST, ExecutionMode.LOCAL",
+                              "select": select or "the whole project"}
+    for name, dag_id in (("single_build", "bench_single_build"), ("cosmos", "bench_cosmos")):
+        log.info("cosmos comparison: airflow dags test %s", dag_id)
+        started = time.perf_counter()
+        with (work / f"{dag_id}.log").open("w") as sink:
+            code = subprocess.run([airflow, "dags", "test", dag_id], env=env, cwd=home, stdout=sink,
+                                  stderr=subprocess.STDOUT).returncode
+        result[name] = {"seconds": round(time.perf_counter() - started, 1), "exit_code": code,
+                        "log": str(work / f"{dag_id}.log")}
+    with sqlite3.connect(home / "airflow.db") as conn:
+        result["cosmos"]["tasks"] = conn.execute(
+            "select count(*) from task_instance where dag_id = 'bench_cosmos'").fetchone()[0]
+    result["ratio_cosmos_to_single_build"] = round(result["cosmos"]["seconds"] / result["single_build"]["seconds"], 2)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
 # one scale, and the whole benchmark
 
 
-def bench_scale(scale: str, work: Path, args: argparse.Namespace, half: bool) -> dict[str, Any]:
+def bench_scale(scale: str, work: Path, args: argparse.Namespace, half: bool, cosmos: bool) -> dict[str, Any]:
     from satudata.warehouse.embedded import EmbeddedWarehouse
 
     landing = sample(work, scale, args.pemda)
@@ -474,6 +553,13 @@ def bench_scale(scale: str, work: Path, args: argparse.Namespace, half: bool) ->
                                                 if first["stages"].get("dbt") and dbt_plain["seconds"] else None)
         log.info("%s: load benchmark", scale)
         load = load_benchmark(work / scale, landing, url, args.load_rows or LOAD_ROWS[scale], args.reps)
+        compared = None
+        if cosmos:
+            try:
+                compared = cosmos_comparison(project, runs, url, args.cosmos_select)
+            except (OSError, subprocess.SubprocessError, sqlite3.Error) as e:  # the other figures still count
+                log.exception("cosmos comparison failed")
+                compared = {"error": repr(e)}
     finally:
         server.stop()
     result: dict[str, Any] = {
@@ -481,6 +567,8 @@ def bench_scale(scale: str, work: Path, args: argparse.Namespace, half: bool) ->
         "rows": rows, "rows_read": sum(r["read"] for r in rows.values()),
         "first_run": first, "rerun": rerun, "dbt_plain": dbt_plain, "load_benchmark": load,
     }
+    if compared:
+        result["cosmos"] = compared
     if half:
         half_files = half_landing(landing)
         half_runs = work / scale / "runs_half"
@@ -526,6 +614,9 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", nargs="+", default=["kota", "provinsi"], choices=list(LOAD_ROWS))
     parser.add_argument("--half", action="store_true", help="also run about half of the largest scale's files")
+    parser.add_argument("--cosmos", action="store_true",
+                        help="also run the dbt project as astronomer-cosmos tasks against one dbt build task")
+    parser.add_argument("--cosmos-select", nargs="*", default=[], help="dbt nodes of the Cosmos comparison")
     parser.add_argument("--reps", type=int, default=3, help="repetitions of the load benchmark")
     parser.add_argument("--load-rows", type=int, default=None, help="rows of the load benchmark's CSV")
     parser.add_argument("--pemda", nargs="*", default=None, help="only these pemda of the sample (e.g. 18.72)")
@@ -549,7 +640,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     path = out / "summary.json"
     for i, scale in enumerate(args.scales):
-        summary["scales"][scale] = bench_scale(scale, work, args, half=args.half and i == len(args.scales) - 1)
+        summary["scales"][scale] = bench_scale(scale, work, args, half=args.half and i == len(args.scales) - 1,
+                                             cosmos=args.cosmos and i == 0)
         summary["targets"] = targets(summary["scales"])
         summary["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
         summary["seconds"] = round(time.time() - started, 1)

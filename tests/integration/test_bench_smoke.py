@@ -1,6 +1,6 @@
 """`make bench` cannot silently break: the benchmark on the `small` sample (one pemda, a small load
-file, one repetition) writes a summary with every figure, each one sane. Real Airflow, PostgreSQL,
-dbt and GX, as `make bench` runs them."""
+file, one repetition, the Cosmos comparison on a few models) writes a summary with every figure, each
+one sane. Real Airflow, PostgreSQL, dbt and GX, as `make bench` runs them."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ def test_bench_writes_every_figure(tmp_path):
     # When the benchmark runs on the small sample
     proc = subprocess.run(
         [sys.executable, "-m", "satudata.bench", "--scales", "small", "--pemda", "18.72", "--reps", "1",
-         "--load-rows", "20000"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=1500)
+         "--load-rows", "20000", "--cosmos", "--cosmos-select", "path:models/marts/publish"],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=1500)
 
     # Then it writes the summary, with the machine it ran on
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -61,6 +62,12 @@ def test_bench_writes_every_figure(tmp_path):
     # a plain dbt build of the same project on the same data, against the pipeline's dbt stage
     assert s["dbt_plain"]["exit_code"] == 0 and s["dbt_plain"]["seconds"] > 0
     assert s["dbt_plain"]["ratio_pipeline_to_plain"] > 0
+    # the same dbt nodes as Cosmos tasks and as one dbt build task, both through Airflow
+    cosmos = s["cosmos"]
+    assert "error" not in cosmos, cosmos
+    assert cosmos["single_build"]["exit_code"] == 0 and cosmos["cosmos"]["exit_code"] == 0, cosmos
+    assert cosmos["cosmos"]["tasks"] > 3  # a task per selected model and test
+    assert cosmos["ratio_cosmos_to_single_build"] > 0
     # and each target judged
     assert set(summary["targets"]["small"]) >= {"loader_at_least_half_of_psql_copy", "rerun_at_most_15_percent",
                                                "peak_rss_at_most_1_gb", "dbt_stage_at_most_1_5x_plain_build"}

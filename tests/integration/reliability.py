@@ -4,7 +4,8 @@ environment (SATUDATA_*), so that a test can kill it, run two at once, or read e
 
     full      every stage of one run, as the DAG calls them (start -> ... -> report)
     dbt-crash load, then `dbt build` SIGKILLed mid-model, then `dbt build` again
-    load      start, discover, land_batch, load_batch (a run's load stage)
+    load      start, discover, land_batch, load_batch (a run's load stage); with $HOLD_AT_ROW, each file
+              stops after that many rows, its COPY open, until the process is killed
     hold      take a stage lock for a run and hold it until the file named by $HOLD_UNTIL exists
     publish   publish_dataset of a mart, killing itself (SIGKILL) at the step named by $KILL_AT
 """
@@ -161,6 +162,8 @@ def _dbt_crash(settings: Settings, run_id: str) -> None:
 def _load(settings: Settings, run_id: str) -> None:
     from satudata import pipeline
 
+    if os.environ.get("HOLD_AT_ROW"):  # the COPY stops there, streaming, until the process is killed
+        _hold_rows(int(os.environ["HOLD_AT_ROW"]))
     run_id = pipeline.start(settings, run_id)
     log = logging.getLogger("reliability")
     log.info("LOAD-START %s %.6f", run_id, time.time())
@@ -168,6 +171,28 @@ def _load(settings: Settings, run_id: str) -> None:
         result = pipeline.load_batch(settings, pipeline.land_batch(settings, run_id, batch))
         log.info("LOAD-BATCH %s %s", run_id, json.dumps(result))
     log.info("LOAD-END %s %.6f", run_id, time.time())
+
+
+def _hold_rows(at: int) -> None:
+    """Every file read from now on stops after `at` rows (its COPY open), for good."""
+    from satudata.load import loader
+
+    read_file = loader.read_file
+
+    def held_read(path, dataset):
+        table = read_file(path, dataset)
+        rows = table.rows
+
+        def held():
+            for i, row in enumerate(rows):
+                while i == at:
+                    time.sleep(1)
+                yield row
+
+        table.rows = held()
+        return table
+
+    loader.read_file = held_read
 
 
 def _hold(settings: Settings, stage: str, run_id: str) -> None:

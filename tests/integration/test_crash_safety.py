@@ -23,6 +23,7 @@ import psycopg
 import pytest
 
 from satudata import pipeline
+from satudata.load import loader
 from satudata.publish import release
 from satudata.transform import build
 from satudata.warehouse import embedded, migrate
@@ -73,7 +74,7 @@ def test_a_load_killed_mid_copy_is_loaded_whole_by_the_next_run(pg_server, tmp_p
     settings = make_settings(tmp_path, url, big_landing(tmp_path / "landing"))
 
     # Given a run's load stage in its own process, SIGKILLed while COPY is streaming rows
-    proc = reliability.child(settings, "load", "crash_first", log=tmp_path / "first.log")
+    proc = reliability.child(settings, "load", "crash_first", log=tmp_path / "first.log", HOLD_AT_ROW="50000")
     try:
         wait_for(lambda: copy_progress(pg_server, db) > 20_000, 180, "the COPY to get going")
     finally:
@@ -139,7 +140,26 @@ def test_a_warehouse_restart_fails_the_stage_and_its_retry_succeeds(tmp_path, mo
             pipeline.load_batch(settings, landed)
         server.start()
 
-        # Given it stops again in the middle of the COPY: the stage fails, and nothing half-loaded stays
+        # Given it stops again in the middle of the COPY (the load held after 50,000 rows, whatever the
+        # machine's speed, until the server is down): the stage fails, and nothing half-loaded stays
+        halfway, resume = threading.Event(), threading.Event()
+        read_file = loader.read_file
+
+        def held_read(path, dataset):
+            table = read_file(path, dataset)
+            rows = table.rows
+
+            def held():
+                for i, row in enumerate(rows):
+                    if i == 50_000 and not halfway.is_set():
+                        halfway.set()
+                        resume.wait(120)
+                    yield row
+
+            table.rows = held()
+            return table
+
+        monkeypatch.setattr(loader, "read_file", held_read)
         failure: list[BaseException] = []
 
         def load() -> None:
@@ -150,9 +170,11 @@ def test_a_warehouse_restart_fails_the_stage_and_its_retry_succeeds(tmp_path, mo
 
         worker = threading.Thread(target=load)
         worker.start()
+        assert halfway.wait(120), "the load did not reach row 50,000"
         wait_for(lambda: copy_progress(url.rsplit("/", 1)[0] + "/postgres", "satudata") > 20_000, 120, "the COPY")
         server.stop()
-        worker.join(60)
+        resume.set()
+        worker.join(120)
         assert failure and "could not be loaded" in str(failure[0])
         server.start()
         with psycopg.connect(url) as conn:

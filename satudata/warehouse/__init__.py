@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from satudata.datasets import DATASETS, raw_table_ddl
 log = logging.getLogger(__name__)
 
 MIGRATION_LOCK = 72_710_001  # pg advisory lock key for migrations
+EVERY_START = ("005_roles.sql",)  # applied at every start, the others when they changed
 
 
 _IDLE: ContextVar[dict[tuple[str, bool], psycopg.Connection] | None] = ContextVar("satudata_idle", default=None)
@@ -61,19 +63,29 @@ def reuse_connections() -> Iterator[None]:
 
 
 def migrate(url: str) -> None:
-    """Create or update the audit schema and the raw tables. Safe to run at every pipeline start."""
+    """Create or update the audit schema and the raw tables. Safe to run at every pipeline start: when the
+    schema is already what these files make (audit.schema_state), only the roles' grants are applied again
+    (they cover what dbt or a person built since), and no `alter table` locks a table another run uses."""
+    files = sorted(
+        (f for f in resources.files("satudata.warehouse.migrations").iterdir() if f.name.endswith(".sql")),
+        key=lambda f: f.name,
+    )
+    statements = [f.read_text() for f in files]
+    every_start = [f.read_text() for f in files if f.name in EVERY_START]
+    for dataset in DATASETS.values():
+        statements.append(raw_table_ddl(dataset))
+        statements.append(f"create index if not exists {dataset.name}_slot on raw.{dataset.name} "
+                          "(_kode_pemda, _opd_folder, _period)")
     with connect(url) as conn:
         conn.execute("select pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
-        files = sorted(
-            (f for f in resources.files("satudata.warehouse.migrations").iterdir() if f.name.endswith(".sql")),
-            key=lambda f: f.name,
-        )
-        for f in files:
-            conn.execute(f.read_text())
-        for dataset in DATASETS.values():
-            conn.execute(raw_table_ddl(dataset))
-            conn.execute(
-                f"create index if not exists {dataset.name}_slot on raw.{dataset.name} "
-                "(_kode_pemda, _opd_folder, _period)"
-            )
-    log.info("warehouse schema is up to date (%d migrations, %d raw tables)", len(files), len(DATASETS))
+        user = conn.execute("select current_user").fetchone()[0]  # the grants of 005 name the user migrating
+        fingerprint = hashlib.sha256("\0".join([user, *statements]).encode()).hexdigest()
+        current = conn.execute("select to_regclass('audit.schema_state') is not null").fetchone()[0] and \
+            conn.execute("select 1 from audit.schema_state where fingerprint = %s", (fingerprint,)).fetchone()
+        for statement in every_start if current else statements:
+            conn.execute(statement)
+        if not current:
+            conn.execute("insert into audit.schema_state (fingerprint) values (%s) on conflict (id) do update "
+                         "set fingerprint = excluded.fingerprint, migrated_at = now()", (fingerprint,))
+    log.info("warehouse schema is up to date (%d migrations, %d raw tables%s)", len(files), len(DATASETS),
+             "" if current else "; migrated now")

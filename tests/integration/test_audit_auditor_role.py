@@ -37,7 +37,7 @@ WRITES = [
 def auditor_url(warehouse_url):
     # Given a migrated warehouse, then a mart and a reference table built afterwards (as dbt does)
     migrate(warehouse_url)
-    migrate(warehouse_url)  # idempotent: every run applies every migration again
+    migrate(warehouse_url)  # idempotent: every run applies the roles' grants again
     with psycopg.connect(warehouse_url, autocommit=True) as conn:
         conn.execute("create table marts.pub_x (jumlah int)")
         conn.execute("insert into marts.pub_x values (7)")

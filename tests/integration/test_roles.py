@@ -22,7 +22,7 @@ DENIED = psycopg.errors.InsufficientPrivilege
 
 @pytest.fixture(scope="module")
 def url(pg_server):
-    # Given a warehouse migrated twice (every run applies every migration again), with one table that
+    # Given a warehouse migrated twice (every run applies the roles' grants again), with one table that
     # an earlier run built as the configured user (before the roles), then raw rows the loader loaded
     # and models dbt built afterwards as the transformer
     db = "t_roles"

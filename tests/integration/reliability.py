@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -163,7 +164,9 @@ def _load(settings: Settings, run_id: str) -> None:
     from satudata import pipeline
 
     if os.environ.get("HOLD_AT_ROW"):  # the COPY stops there, streaming, until the process is killed
-        _hold_rows(int(os.environ["HOLD_AT_ROW"]))
+        from satudata.load import loader
+
+        loader.read_file = hold_at_row(int(os.environ["HOLD_AT_ROW"]), _forever)
     run_id = pipeline.start(settings, run_id)
     log = logging.getLogger("reliability")
     log.info("LOAD-START %s %.6f", run_id, time.time())
@@ -173,11 +176,12 @@ def _load(settings: Settings, run_id: str) -> None:
     log.info("LOAD-END %s %.6f", run_id, time.time())
 
 
-def _hold_rows(at: int) -> None:
-    """Every file read from now on stops after `at` rows (its COPY open), for good."""
+def hold_at_row(at: int, pause: Callable[[], None]) -> Callable:
+    """`loader.read_file` whose rows call `pause()` once, when a file reaches row `at` (its COPY open)."""
     from satudata.load import loader
 
     read_file = loader.read_file
+    paused: list[bool] = []
 
     def held_read(path, dataset):
         table = read_file(path, dataset)
@@ -185,14 +189,20 @@ def _hold_rows(at: int) -> None:
 
         def held():
             for i, row in enumerate(rows):
-                while i == at:
-                    time.sleep(1)
+                if i == at and not paused:
+                    paused.append(True)
+                    pause()
                 yield row
 
         table.rows = held()
         return table
 
-    loader.read_file = held_read
+    return held_read
+
+
+def _forever() -> None:
+    while True:
+        time.sleep(1)
 
 
 def _hold(settings: Settings, stage: str, run_id: str) -> None:

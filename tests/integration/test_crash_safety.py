@@ -143,23 +143,12 @@ def test_a_warehouse_restart_fails_the_stage_and_its_retry_succeeds(tmp_path, mo
         # Given it stops again in the middle of the COPY (the load held after 50,000 rows, whatever the
         # machine's speed, until the server is down): the stage fails, and nothing half-loaded stays
         halfway, resume = threading.Event(), threading.Event()
-        read_file = loader.read_file
 
-        def held_read(path, dataset):
-            table = read_file(path, dataset)
-            rows = table.rows
+        def pause() -> None:
+            halfway.set()
+            resume.wait(120)
 
-            def held():
-                for i, row in enumerate(rows):
-                    if i == 50_000 and not halfway.is_set():
-                        halfway.set()
-                        resume.wait(120)
-                    yield row
-
-            table.rows = held()
-            return table
-
-        monkeypatch.setattr(loader, "read_file", held_read)
+        monkeypatch.setattr(loader, "read_file", reliability.hold_at_row(50_000, pause))
         failure: list[BaseException] = []
 
         def load() -> None:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import logging
 import os
@@ -51,6 +52,7 @@ from typing import Any
 
 import psutil
 
+from satudata.airflow_local import airflow_bin
 from satudata.config import REPO_ROOT, DbParams, Settings
 
 log = logging.getLogger("satudata.bench")
@@ -438,12 +440,11 @@ def _spread(values: list[float], digits: int = 2) -> dict[str, float]:
 
 
 def plain_dbt_build(project: Path, url: str) -> dict[str, Any]:
-    dbt_dir = project / "dbt_project"
-    env = {**os.environ, **DbParams.from_url(url).dbt_env(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    from satudata.transform import dbt_command
+
+    settings = dataclasses.replace(Settings.from_env({}), repo_root=project)
     started = time.perf_counter()
-    proc = subprocess.run([str(Path(sys.executable).parent / "dbt"), "build", "--full-refresh", "--project-dir",
-                           str(dbt_dir), "--profiles-dir", str(dbt_dir)], cwd=dbt_dir, env=env,
-                          capture_output=True, text=True)
+    proc = dbt_command(settings, url, "build", "--full-refresh")
     return {"seconds": round(time.perf_counter() - started, 1), "exit_code": proc.returncode,
             "command": "dbt build --full-refresh"}
 
@@ -504,7 +505,7 @@ def cosmos_comparison(project: Path, work: Path, url: str, select: list[str]) ->
     env = {**os.environ, **DbParams.from_url(url).dbt_env(), "AIRFLOW_HOME": str(home),
            "AIRFLOW__CORE__DAGS_FOLDER": str(home / "dags"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
            "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    airflow = str(Path(sys.executable).parent / "airflow")
+    airflow = airflow_bin()
     subprocess.run([airflow, "db", "migrate"], env=env, cwd=home, capture_output=True, check=True)
     result: dict[str, Any] = {"mode": "astronomer-cosmos DbtDag, LoadMode.DBT_MANIFEST, ExecutionMode.LOCAL",
                               "select": select or "the whole project"}

@@ -70,8 +70,9 @@ def migrate(url: str) -> None:
         (f for f in resources.files("satudata.warehouse.migrations").iterdir() if f.name.endswith(".sql")),
         key=lambda f: f.name,
     )
-    statements = [f.read_text() for f in files]
-    every_start = [f.read_text() for f in files if f.name in EVERY_START]
+    texts = {f.name: f.read_text() for f in files}
+    statements = list(texts.values())
+    every_start = [texts[name] for name in EVERY_START]
     for dataset in DATASETS.values():
         statements.append(raw_table_ddl(dataset))
         statements.append(f"create index if not exists {dataset.name}_slot on raw.{dataset.name} "

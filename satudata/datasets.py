@@ -58,6 +58,8 @@ DATASETS: dict[str, Dataset] = {
                 Column("jenis_kelamin", aliases=("jk", "l/p", "sex")),
                 Column("tanggal_lahir", "date", aliases=("tgl lahir", "tgl_lahir"), pii=True),
                 Column("status_kepegawaian", aliases=("status", "status pegawai")),
+                # NON_ASN kind (THL, PTT, HONORER, KONTRAK); filled from the status label when the file has none
+                Column("jenis_non_asn", required=False, aliases=("jenis non asn", "jenis tenaga non asn")),
                 Column("golongan", required=False, aliases=("gol", "gol/ruang", "pangkat golongan")),
                 Column("jenis_jabatan"),
                 Column("eselon", required=False),
@@ -118,6 +120,8 @@ DATASETS: dict[str, Dataset] = {
             (
                 Column("tahun", "integer", aliases=("tahun anggaran", "ta")),
                 Column("versi", aliases=("tahapan",)),
+                # the date the tahapan took effect (Perkada penjabaran / DPPA); pagu in force per month
+                Column("tanggal_berlaku", "date", required=False, aliases=("tgl berlaku", "tanggal penetapan")),
                 KODE_OPD,
                 Column("kode_sub_kegiatan", aliases=("kode subkegiatan", "kode sub kegiatan")),
                 Column("nama_sub_kegiatan", required=False, aliases=("sub kegiatan", "nama subkegiatan")),
@@ -137,6 +141,8 @@ DATASETS: dict[str, Dataset] = {
                 Column("tahun", "integer", aliases=("tahun anggaran", "ta")),
                 Column("nomor_sp2d", aliases=("no sp2d", "nomor sp2d")),
                 Column("tanggal_sp2d", "date", aliases=("tgl sp2d",)),
+                # UP, GU, TU, LS; from the SP2D number (.../LS/...) when the file has no column
+                Column("jenis_sp2d", required=False, aliases=("jenis sp2d", "jenis")),
                 KODE_OPD,
                 Column("kode_sub_kegiatan", aliases=("kode subkegiatan", "kode sub kegiatan")),
                 Column("kode_rekening", aliases=("kode akun", "kode rek")),

@@ -640,7 +640,7 @@ def test_match_headers_by_name_and_alias() -> None:
     }
     assert match.extra == ["No", "Keterangan"]
     assert match.missing == []
-    assert match.missing_optional == ["eselon", "kode_opd"]
+    assert match.missing_optional == ["jenis_non_asn", "eselon", "kode_opd"]
     assert match.ok
 
 

@@ -160,10 +160,12 @@ class PemdaReference:
             self._lookup.setdefault(normalise_name(u.nama_unit), u.kode_opd)
 
     def codes_of(self, folder: str) -> set[str] | None:
-        """The codes a row may use for the OPD of landing folder `folder` (its SIPD code and singkatan)."""
+        """The codes a row may use for the OPD of landing folder `folder`: its SIPD code and singkatan, and
+        the SIPD codes of its units in the crosswalk (a row of the RSUD is a row of the Dinas Kesehatan)."""
         for o in self.opd:
             if o.singkatan.upper() == folder.upper():
-                return {o.kode_opd, o.singkatan}
+                return {o.kode_opd, o.singkatan} | {u.kode_unit for u in self.units
+                                                     if u.kode_opd == o.kode_opd and u.kode_unit}
         return None
 
     def resolve(self, text: object) -> str | None:

@@ -185,3 +185,11 @@ def test_the_finance_opd_is_declared_once_and_pemda_level_datasets_are_derived()
 ])
 def test_reference_drops_are_recognised_by_path(relpath, expected):
     assert reference.reference_drop(relpath) == expected
+
+
+def test_the_codes_of_an_opd_folder_include_its_units_codes():
+    ref = trenggalek()
+    assert ref.codes_of("dinkes") == {"1.02.0.00.0.00.01.0000", "DINKES", "1.02.0.00.0.00.01.0001",
+                                      "1.02.0.00.0.00.01.0002"}
+    assert ref.codes_of("BPKAD") == {"5.02.0.00.0.00.01.0000", "BPKAD"}
+    assert ref.codes_of("DISHUB") is None

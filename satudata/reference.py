@@ -275,6 +275,39 @@ class UnitResolver:
     def reason(self) -> str | None:
         return missing_units_reason(self.kode_pemda, self.missing) if self.missing else None
 
+    def publish(self, warnings: list[str]) -> None:
+        """Keep this file's one missing-units warning in `warnings` up to date (added once, then replaced)."""
+        reason = self.reason()
+        if reason is None:
+            return
+        if self._slot is not None and self._slot < len(warnings) and warnings[self._slot] == self._published:
+            warnings[self._slot] = reason
+        else:
+            self._slot = len(warnings)
+            warnings.append(reason)
+        self._published = reason
+
+    _slot: int | None = None
+    _published: str | None = None
+
+
+def resolve_unit_in_file(ctx: Any, text: object) -> str | None:
+    """`resolve_unit` for a profile step: `ctx` is the step's FileContext (kode_pemda, state, warnings).
+    A unit the crosswalk does not know gives None, and the file gets ONE warning in `ctx.warnings`
+    listing every missing unit (a file-level finding; the rows are not quarantined for it):
+
+        @step("kode_opd_from_unor")
+        def kode_opd_from_unor(row, ctx, column="_unor"):
+            row["kode_opd"] = resolve_unit_in_file(ctx, row.get(column)) or row.get("kode_opd")
+    """
+    resolver = ctx.state.get("_unit_resolver")
+    if resolver is None:
+        resolver = ctx.state["_unit_resolver"] = UnitResolver(ctx.kode_pemda or "")
+    code = resolver.resolve(text)
+    if code is None:
+        resolver.publish(ctx.warnings)
+    return code
+
 
 # ---- the loader's OPD check ------------------------------------------------------------------------
 

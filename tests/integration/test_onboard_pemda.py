@@ -94,7 +94,9 @@ def test_a_pemda_onboarded_by_dropped_files_loads_its_lra_and_roster(tmp_path, w
     assert (lra["rows_read"], lra["rows_loaded"], lra["rows_quarantined"], lra["rows_set_aside"]) == (26, 25, 0, 1)
     assert lra["profile"] == "djpk_lra"
     malang = got["35.07/BAKEUDA/lra/LRA 2023.csv"]
-    assert (malang["rows_read"], malang["rows_loaded"], malang["rows_set_aside"]) == (26, 25, 1), malang["reasons"]
+    # (its header given again after a page break is skipped by the reader, with a warning)
+    assert (malang["rows_read"], malang["rows_loaded"], malang["rows_set_aside"]) == (25, 25, 0), malang["reasons"]
+    assert any("judul kolom berulang dilewati" in r for r in malang["reasons"]), malang["reasons"]
     roster = got["35.03/DINKES/pegawai/pegawai 2024-06.csv"]
     assert (roster["rows_read"], roster["rows_loaded"], roster["rows_quarantined"]) == (3, 2, 1), roster["reasons"]
     for f in got.values():

@@ -193,3 +193,18 @@ def test_the_codes_of_an_opd_folder_include_its_units_codes():
                                       "1.02.0.00.0.00.01.0002"}
     assert ref.codes_of("BPKAD") == {"5.02.0.00.0.00.01.0000", "BPKAD"}
     assert ref.codes_of("DISHUB") is None
+
+
+def test_resolve_unit_in_file_keeps_one_warning_on_the_file_context():
+    # Given a profile step resolving a UNOR column row by row
+    from satudata.extract.profiles import FileContext
+
+    use_reference(trenggalek())
+    ctx = FileContext(file_name="ASN Trenggalek.xlsx", kode_pemda="35.03", warnings=["an earlier warning"])
+    got = [reference.resolve_unit_in_file(ctx, t) for t in ["RSUD dr. Soedomo", "Puskesmas Pogalan",
+                                                             "DINKES", "UPTD Pasar Basah", "Puskesmas Pogalan"]]
+    # Then known units resolve, and the file has one warning (beside the earlier one) naming both missing
+    assert got == ["1.02.0.00.0.00.01.0000", None, "1.02.0.00.0.00.01.0000", None, None]
+    assert len(ctx.warnings) == 2 and ctx.warnings[0] == "an earlier warning"
+    assert ctx.warnings[1].startswith("2 unit tidak ada dalam crosswalk unit pemda 35.03")
+    assert ctx.warnings[1].endswith(": Puskesmas Pogalan, UPTD Pasar Basah")

@@ -498,12 +498,14 @@ def onboard(conn: Any, kode_pemda: str, kind: str, data: bytes, file_name: str,
         "and valid_to is null", (kode_pemda, kind)).fetchone()
     if current and current[1] == sha:
         return {"version_id": current[0], "status": "unchanged", "rows": len(items)}
+    if current:  # ends before the new one starts (one current version per pemda x kind)
+        conn.execute("update reference.list_version set valid_to = now() where version_id = %s", (current[0],))
     version_id = conn.execute(
         "insert into reference.list_version (kode_pemda, kind, sha256, file_name, row_count, run_id) "
         "values (%s, %s, %s, %s, %s, %s) returning version_id",
         (kode_pemda, kind, sha, file_name, len(items), run_id)).fetchone()[0]
     if current:
-        conn.execute("update reference.list_version set valid_to = now(), superseded_by = %s where version_id = %s",
+        conn.execute("update reference.list_version set superseded_by = %s where version_id = %s",
                      (version_id, current[0]))
     with conn.cursor() as cur:
         if kind == "opd":

@@ -137,7 +137,8 @@ def test_a_pemda_onboarded_by_dropped_files_loads_its_lra_and_roster(tmp_path, w
     # And dbt sees one OPD list per pemda: the seed cities' and the onboarded one, units as aliases
     stage = settings.as_role(TRANSFORMER)
     proc = dbt_command(stage, stage.require_url(), "build", "--select", "+dim_opd +int_opd_alias +fct_lra",
-                       "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "dbt_logs"))
+                       "--indirect-selection", "cautious", "--target-path", str(tmp_path / "target"),
+                       "--log-path", str(tmp_path / "dbt_logs"))
     assert proc.returncode == 0, proc.stdout[-4000:]
     with connect(warehouse_url) as conn:
         dim = conn.execute("select singkatan, sumber_daftar, nama_pemda from marts.dim_opd "

@@ -14,6 +14,7 @@ import pytest
 from satudata import pipeline
 from satudata.cli import main
 from satudata.config import TRANSFORMER
+from satudata.report.run_summary import write_run_summary
 from satudata.transform import dbt_command
 from satudata.warehouse import connect
 from tests.conftest import make_settings
@@ -51,11 +52,13 @@ def write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def run(settings, run_id: str) -> None:
-    """The DAG's land and load stages: one batch per pemda, every file landed, then every file loaded."""
+def run(settings, run_id: str) -> dict:
+    """The DAG's land and load stages: one batch per pemda, every file landed, then every file loaded.
+    Returns the run's run_summary.json, by path."""
     run_id = pipeline.start(settings, run_id)
     for batch in pipeline.batches(pipeline.discover_files(settings)):
         pipeline.load_batch(settings, pipeline.land_batch(settings, run_id, batch))
+    return {f["path"]: f for f in write_run_summary(settings, settings.warehouse_url, run_id)["files"]}
 
 
 def files(url: str) -> dict[str, dict]:
@@ -81,7 +84,7 @@ def test_a_pemda_onboarded_by_dropped_files_loads_its_lra_and_roster(tmp_path, w
     settings = make_settings(tmp_path, warehouse_url, landing)
 
     # When the pipeline lands and loads them
-    run(settings, "onboard-1")
+    summary = run(settings, "onboard-1")
 
     # Then the lists are onboarded as version 1, and both reference files show as loaded
     got = files(warehouse_url)
@@ -102,6 +105,13 @@ def test_a_pemda_onboarded_by_dropped_files_loads_its_lra_and_roster(tmp_path, w
     for f in got.values():
         if f["status"] != "rejected":
             assert f["rows_read"] == f["rows_loaded"] + f["rows_quarantined"] + (f["rows_set_aside"] or 0), f
+    # ... and the same in run_summary.json, with the profile and the reasons rows were set aside
+    assert len(summary) == 6
+    for f in summary.values():
+        assert f["rows_read"] == f["rows_loaded"] + f["rows_quarantined"] + f["rows_set_aside"], f
+    assert summary["35.03/BPKAD/lra/LRA 2023.csv"]["profile"] == "djpk_lra"
+    assert list(summary["35.03/BPKAD/lra/LRA 2023.csv"]["set_aside"].values()) == [1]
+    assert next(iter(summary["35.03/BPKAD/lra/LRA 2023.csv"]["set_aside"])).startswith("baris berulang")
     # the DISHUB roster is refused as a whole, saying how to onboard the OPD
     dishub = got["35.03/DISHUB/pegawai/pegawai 2024-06.csv"]
     assert dishub["status"] == "rejected"

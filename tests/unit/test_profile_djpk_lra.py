@@ -77,3 +77,19 @@ def test_a_file_with_no_year_anywhere_is_refused(tmp_path):
     path.write_text("akun;anggaran;realisasi;persentase\nPendapatan Daerah;1,00 M;0,50 M;50,00\n", encoding="utf-8")
     with pytest.raises(FileRejected, match="no tahun column, and no year in the file name"):
         read(path)
+
+
+def test_the_same_line_under_another_parent_is_a_line(tmp_path):
+    # Given two accounts of the same name and values under different parents, and one given twice
+    path = tmp_path / "LRA 2022.csv"
+    path.write_text("akun;anggaran;realisasi;persentase\n"
+                    "Belanja Daerah;2,00 M;2,00 M;100\n"
+                    "  Belanja Operasi;1,00 M;1,00 M;100\n"
+                    "    Lain-lain;1,00 M;1,00 M;100\n"
+                    "  Belanja Transfer;1,00 M;1,00 M;100\n"
+                    "    Lain-lain;1,00 M;1,00 M;100\n"
+                    "    Lain-lain;1,00 M;1,00 M;100\n", encoding="utf-8")
+    _, rows = read(path)
+    # Then only the third Lain-lain (a repeat under the same parent) is set aside
+    assert [r.set_aside is not None for r in rows] == [False, False, False, False, False, True]
+    assert [r.values["level"] for r in rows] == [0, 1, 2, 1, 2, 2]

@@ -25,10 +25,13 @@ def level_from_leading_spaces(row: dict[str, Any], ctx: FileContext, column: str
         return None
     width = len(text.expandtabs(4)) - len(text.expandtabs(4).lstrip())
     stack: list[int] = ctx.state.setdefault("indent_stack", [])  # indents of the open ancestors
+    path: list[str] = ctx.state.setdefault("akun_path", [])  # their names (set_aside_repeated_line)
     while stack and stack[-1] >= width:
         stack.pop()
+        path.pop()
     row[target] = len(stack)
     stack.append(width)
+    path.append(" ".join(text.split()))
     return None
 
 
@@ -47,10 +50,12 @@ def amount_suffix_juta(row: dict[str, Any], ctx: FileContext, columns: list[str]
 
 @step("set_aside_repeated_line")
 def set_aside_repeated_line(row: dict[str, Any], ctx: FileContext, columns: list[str]) -> str | None:
-    """Not a line when every one of `columns` equals an earlier row's (akun as written, level, amounts):
-    a scrape that gives a line twice. The same name at another level (5.3 BELANJA TIDAK TERDUGA over
-    5.3.01 Belanja Tidak Terduga) is a line."""
-    key = tuple(" ".join(str(row.get(c)).split()) if row.get(c) is not None else None for c in columns)
+    """Not a line when every one of `columns` (akun as written, level, amounts) and the line's parents
+    (read by level_from_leading_spaces) equal an earlier row's: a scrape that gives a line twice. The
+    same name at another level (5.3 BELANJA TIDAK TERDUGA over 5.3.01 Belanja Tidak Terduga), or under
+    another parent, is a line."""
+    parents = tuple(ctx.state.get("akun_path", ())[:-1])
+    key = (parents, *(" ".join(str(row.get(c)).split()) if row.get(c) is not None else None for c in columns))
     seen: set[tuple] = ctx.state.setdefault("lines_seen", set())
     if key in seen:
         return REPEATED

@@ -194,3 +194,26 @@ def test_cli_pemda_add_validates_and_keeps_each_version(tmp_path, warehouse_url,
         assert conn.execute("select count(*) from reference.list_version").fetchone()[0] == 2
     assert main(["pemda", "show", "35.03"]) == 0
     assert "KABUPATEN TRENGGALEK: OPD list from warehouse (4 OPD)" in capsys.readouterr().out
+
+
+def test_the_loader_writes_the_reference_lists_dbt_and_auditors_only_read_them(warehouse_url):
+    # Given a migrated warehouse
+    import psycopg
+
+    from satudata.config import LOADER, with_role
+    from satudata.warehouse import migrate
+
+    migrate(warehouse_url)
+    insert = ("insert into reference.list_version (kode_pemda, kind, sha256, file_name, row_count) "
+              "values ('35.03', 'opd', 'x', 'opd.csv', 0)")
+    # Then the loader (landing onboards dropped files) may write them
+    with psycopg.connect(with_role(warehouse_url, LOADER)) as conn:
+        conn.execute(insert)
+        conn.execute("update reference.list_version set valid_to = now()")
+        conn.rollback()
+    # and the transformer (dbt) and the auditors may read them, never write
+    for role in (TRANSFORMER, "auditor"):
+        with psycopg.connect(with_role(warehouse_url, role)) as conn:
+            assert conn.execute("select count(*) from reference.opd").fetchone() == (0,)
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(insert)

@@ -324,12 +324,18 @@ def folder_codes(conn: Any, kode_pemda: str, folder: str, dataset: str) -> set[s
 
 
 def unknown_folder_reason(relpath: str, kode_pemda: str, folder: str) -> str:
-    how = (f"onboard it: satudata pemda add {kode_pemda} --opd FILE, or drop {kode_pemda}/{REFERENCE_FOLDER}/opd.csv")
+    """Why a file's OPD folder is refused, and what to do (Indonesian / English)."""
     if kode_pemda not in pemda_names():
-        return (f"{relpath}: pemda {kode_pemda} is not in pemda.csv / pemda {kode_pemda} tidak ada di pemda.csv")
-    return (f"{relpath}: OPD folder {folder!r} is not in the reference list of pemda {kode_pemda} ({how}) / "
-            f"folder OPD {folder!r} tidak ada dalam daftar OPD pemda {kode_pemda} (daftarkan lewat "
-            f"{kode_pemda}/{REFERENCE_FOLDER}/opd.csv atau satudata pemda add)")
+        return f"{relpath}: pemda {kode_pemda} is not in pemda.csv / pemda {kode_pemda} tidak ada di pemda.csv"
+    if kode_pemda in seed_pemda():
+        how_en = "its OPD list is dbt_project/seeds/opd.csv"
+        how_id = "daftar OPD-nya di dbt_project/seeds/opd.csv"
+    else:
+        how_en = (f"onboard it: satudata pemda add {kode_pemda} --opd FILE, or drop "
+                  f"{kode_pemda}/{REFERENCE_FOLDER}/opd.csv")
+        how_id = f"daftarkan lewat {kode_pemda}/{REFERENCE_FOLDER}/opd.csv atau satudata pemda add"
+    return (f"{relpath}: OPD folder {folder!r} is not in the reference list of pemda {kode_pemda} ({how_en}) / "
+            f"folder OPD {folder!r} tidak ada dalam daftar OPD pemda {kode_pemda} ({how_id})")
 
 
 # ---- onboarding: read and validate a list, keep it as a new version -----------------------------

@@ -208,3 +208,15 @@ def test_resolve_unit_in_file_keeps_one_warning_on_the_file_context():
     assert len(ctx.warnings) == 2 and ctx.warnings[0] == "an earlier warning"
     assert ctx.warnings[1].startswith("2 unit tidak ada dalam crosswalk unit pemda 35.03")
     assert ctx.warnings[1].endswith(": Puskesmas Pogalan, UPTD Pasar Basah")
+
+
+def test_an_unknown_folder_says_where_the_list_of_its_pemda_is():
+    onboarded = reference.unknown_folder_reason("35.03/DISHUB/pegawai/a.csv", "35.03", "DISHUB")
+    assert onboarded.startswith("35.03/DISHUB/pegawai/a.csv: OPD folder 'DISHUB' is not in the reference list of "
+                                "pemda 35.03 (onboard it: satudata pemda add 35.03 --opd FILE, or drop "
+                                "35.03/_referensi/opd.csv) / folder OPD 'DISHUB' tidak ada dalam daftar OPD "
+                                "pemda 35.03")
+    seed = reference.unknown_folder_reason("18.72/DISHUBX/pegawai/a.csv", "18.72", "DISHUBX")
+    assert "is not in the reference list of pemda 18.72 (its OPD list is dbt_project/seeds/opd.csv)" in seed
+    assert reference.unknown_folder_reason("99.99/X/lra/a.csv", "99.99", "X").endswith(
+        "pemda 99.99 tidak ada di pemda.csv")

@@ -45,10 +45,13 @@ PEMDA_LEVEL_DATASETS = frozenset(name for name, d in DATASETS.items() if "kode_o
 
 # header texts of an onboarding file (compared lower case, spaces/underscores/dots as one space)
 OPD_HEADERS = {
-    "kode_opd": ("kode opd", "kode unit", "kode skpd", "kode unit skpd", "kode"),
+    "kode_opd": ("kode opd", "kode skpd", "kode unit skpd", "kode", "skpd"),
     "singkatan": ("singkatan", "akronim", "nama singkat", "folder"),
-    "nama_opd": ("nama opd", "nama unit", "nama skpd", "nama perangkat daerah", "nama"),
+    "nama_opd": ("nama opd", "nama skpd", "nama perangkat daerah", "nama"),
+    "unit_skpd": ("unit skpd", "sub unit skpd", "kode unit", "unit"),  # the SIPD SKPD/unit list
 }
+# the SIPD list of SKPD and units writes code and name in one cell: `1.01.2.22.0.00.02.0001 Cabang Dinas ...`
+CODE_AND_NAME = re.compile(r"^(\d\.\d{2}\.\d\.\d{2}\.\d\.\d{2}\.\d{2}\.\d{4})\s+(\S.*)$")
 UNIT_HEADERS = {
     "nama_unit": ("nama unit", "unit", "unor", "nama unor", "nama"),
     "kode_unit": ("kode unit", "kode sub unit", "kode unor", "kode"),
@@ -395,17 +398,21 @@ def parse_opd_list(kode_pemda: str, data: bytes, file_name: str = "opd.csv") -> 
     if problem:
         raise OnboardingError([problem])
     header, rows = _read_rows(data, file_name)
-    cols = _columns(header, OPD_HEADERS, OPD_HEADERS, file_name)
+    cols = _columns(header, OPD_HEADERS, ("kode_opd", "singkatan"), file_name)
     problems: list[str] = []
     out: list[Opd] = []
     seen_code: dict[str, int] = {}
     seen_short: dict[str, int] = {}
     for n, cells in rows:
         def cell(name: str, cells: list[str] = cells) -> str:
-            i = cols[name]
-            return " ".join(cells[i].split()) if i < len(cells) else ""
+            i = cols.get(name)
+            return " ".join(cells[i].split()) if i is not None and i < len(cells) else ""
 
-        kode, short, nama = cell("kode_opd"), cell("singkatan").upper(), cell("nama_opd")
+        kode, named = split_code_and_name(cell("kode_opd"))
+        short, nama = cell("singkatan").upper(), cell("nama_opd") or named
+        unit_code = split_code_and_name(cell("unit_skpd"))[0]
+        if unit_code and unit_code != kode:
+            continue  # a unit of the SKPD in the SIPD list: it belongs in the crosswalk (unit.csv)
         where = f"{file_name} row {n}"
         di = f"{file_name} baris {n}"
         if not SIPD_UNIT_CODE.match(kode):
@@ -434,6 +441,29 @@ def parse_opd_list(kode_pemda: str, data: bytes, file_name: str = "opd.csv") -> 
     return out
 
 
+def split_code_and_name(text: str) -> tuple[str, str]:
+    """`1.02.0.00.0.00.01.0000 Dinas Kesehatan` -> (code, name); any other text -> (text, "")."""
+    m = CODE_AND_NAME.match(text.strip())
+    return (m.group(1), m.group(2).strip()) if m else (text.strip(), "")
+
+
+def _sipd_units(header: list[str], rows: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]] | None:
+    """The rows of a SIPD SKPD/unit list (columns `skpd` and `unit_skpd`, each `code name`) in the
+    crosswalk's columns (nama_unit, kode_unit, jenis_unit, induk), row numbers kept: every unit that
+    is not the SKPD itself is a SUB_UNIT of it. None when the file is not that list."""
+    keys = [_key(h) for h in header]
+    if "skpd" not in keys or "unit skpd" not in keys or "jenis unit" in keys or "jenis" in keys:
+        return None
+    i, j = keys.index("skpd"), keys.index("unit skpd")
+    out = []
+    for n, cells in rows:
+        skpd = split_code_and_name(cells[i] if i < len(cells) else "")[0]
+        code, name = split_code_and_name(cells[j] if j < len(cells) else "")
+        if code and code != skpd:
+            out.append((n, [name, code, "SUB_UNIT", skpd]))
+    return out
+
+
 def parse_unit_list(kode_pemda: str, data: bytes, opd: Iterable[Opd], file_name: str = "unit.csv") -> list[Unit]:
     """Validate a unit crosswalk (`nama_unit;kode_unit;jenis_unit;induk`; induk = the parent OPD's SIPD
     code or singkatan, in the pemda's current OPD list `opd`). Raises OnboardingError."""
@@ -447,6 +477,9 @@ def parse_unit_list(kode_pemda: str, data: bytes, opd: Iterable[Opd], file_name:
         raise OnboardingError([f"{file_name}: pemda {kode_pemda} has no OPD list yet: add opd.csv first / "
                                f"pemda {kode_pemda} belum punya daftar OPD: daftarkan opd.csv lebih dulu"])
     header, rows = _read_rows(data, file_name)
+    sipd = _sipd_units(header, rows)
+    if sipd is not None:  # the SIPD list of SKPD and units, read in the crosswalk's own columns
+        header, rows = ["nama_unit", "kode_unit", "jenis_unit", "induk"], sipd
     cols = _columns(header, UNIT_HEADERS, ("nama_unit", "jenis_unit", "induk"), file_name)
     problems: list[str] = []
     out: list[Unit] = []

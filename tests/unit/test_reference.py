@@ -220,3 +220,36 @@ def test_an_unknown_folder_says_where_the_list_of_its_pemda_is():
     assert "is not in the reference list of pemda 18.72 (its OPD list is dbt_project/seeds/opd.csv)" in seed
     assert reference.unknown_folder_reason("99.99/X/lra/a.csv", "99.99", "X").endswith(
         "pemda 99.99 tidak ada di pemda.csv")
+
+
+SIPD_LIST = (
+    "skpd;unit_skpd;singkatan\n"
+    "1.01.2.22.0.00.02.0000 Dinas Pendidikan dan Kebudayaan;1.01.2.22.0.00.02.0000 Dinas Pendidikan dan "
+    "Kebudayaan;DISDIKBUD\n"
+    "1.01.2.22.0.00.02.0000 Dinas Pendidikan dan Kebudayaan;1.01.2.22.0.00.02.0001 Cabang Dinas Pendidikan "
+    "Wilayah Barat;\n"
+    "1.02.0.00.0.00.01.0000 Dinas Kesehatan;1.02.0.00.0.00.01.0000 Dinas Kesehatan;DINKES\n"
+    "1.02.0.00.0.00.01.0000 Dinas Kesehatan;1.02.0.00.0.00.01.0003 RSUD Kabupaten;\n"
+)
+
+
+def test_the_sipd_list_of_skpd_and_units_gives_the_opd_list_and_the_crosswalk():
+    # Given the SIPD list of SKPD and units (code and name in one cell), with a singkatan column added
+    data = SIPD_LIST.encode()
+    # When it is given as the OPD list, Then the SKPD are the OPD and their units are skipped
+    opd = parse_opd_list("35.03", data, "sipd.csv")
+    assert opd == [Opd("35.03", "1.01.2.22.0.00.02.0000", "DISDIKBUD", "Dinas Pendidikan dan Kebudayaan"),
+                   Opd("35.03", "1.02.0.00.0.00.01.0000", "DINKES", "Dinas Kesehatan")]
+    # When the same file is given as the crosswalk, Then every unit is a SUB_UNIT of its SKPD
+    units = parse_unit_list("35.03", data, opd, "sipd.csv")
+    assert [(u.nama_unit, u.kode_unit, u.jenis_unit, u.kode_opd) for u in units] == [
+        ("Cabang Dinas Pendidikan Wilayah Barat", "1.01.2.22.0.00.02.0001", "SUB_UNIT", "1.01.2.22.0.00.02.0000"),
+        ("RSUD Kabupaten", "1.02.0.00.0.00.01.0003", "SUB_UNIT", "1.02.0.00.0.00.01.0000"),
+    ]
+    # a unit without its name is refused, naming the row of the file
+    nameless = SIPD_LIST + "1.02.0.00.0.00.01.0000 Dinas Kesehatan;1.02.0.00.0.00.01.0004;\n"
+    with pytest.raises(OnboardingError, match="sipd.csv row 6 column nama_unit: empty"):
+        parse_unit_list("35.03", nameless.encode(), opd, "sipd.csv")
+    # and without the singkatan column the OPD list says what to add
+    with pytest.raises(OnboardingError, match="missing column\\(s\\) singkatan"):
+        parse_opd_list("35.03", b"skpd;unit_skpd\n1.02.0.00.0.00.01.0000 Dinas Kesehatan;x\n", "sipd.csv")

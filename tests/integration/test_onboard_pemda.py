@@ -156,11 +156,14 @@ def test_a_pemda_onboarded_by_dropped_files_loads_its_lra_and_roster(tmp_path, w
         seed = conn.execute("select count(*) from marts.dim_opd where sumber_daftar = 'seed'").fetchone()[0]
         alias = conn.execute("select kode_opd, jenis_alias from intermediate.int_opd_alias "
                              "where kode_pemda = '35.03' and alias = '1.02.0.00.0.00.01.0002'").fetchone()
+        pemda = conn.execute("select kode_pemda, sumber_daftar_opd, jumlah_opd from marts.dim_pemda "
+                             "where kode_pemda in ('18.72', '35.03', '35.07') order by 1").fetchall()
         fct = conn.execute("select kode_pemda, tahun, count(*), count(*) filter (where level = 0) from marts.fct_lra "
                            "group by 1, 2 order by 1").fetchall()
     assert dim == [(s, "onboarded", "KABUPATEN TRENGGALEK") for s in ("BKPSDM", "BPKAD", "DINKES", "DISDIKBUD",
                                                                        "DISHUB")]
     assert seed == 150
+    assert pemda == [("18.72", "seed", 36), ("35.03", "onboarded", 5), ("35.07", "belum", 0)]
     assert alias == ("1.02.0.00.0.00.01.0000", "KODE_UNIT")
     assert fct == [("35.03", 2023, 25, 3), ("35.07", 2023, 25, 3)]
 

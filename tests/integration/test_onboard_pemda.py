@@ -144,11 +144,11 @@ def test_a_pemda_onboarded_by_dropped_files_loads_its_lra_and_roster(tmp_path, w
     dishub = files(warehouse_url)["35.03/DISHUB/pegawai/pegawai 2024-06.csv"]
     assert (dishub["status"], dishub["rows_read"], dishub["rows_loaded"]) == ("loaded", 1, 1), dishub["reasons"]
 
-    # And dbt sees one OPD list per pemda: the seed cities' and the onboarded one, units as aliases
+    # And dbt builds the whole project on it, with one OPD list per pemda: the seed cities' and the onboarded
+    # one, units as aliases; the roster reaches the published ASN counts of Kabupaten Trenggalek
     stage = settings.as_role(TRANSFORMER)
-    proc = dbt_command(stage, stage.require_url(), "build", "--select", "+dim_opd +int_opd_alias +fct_lra",
-                       "--indirect-selection", "cautious", "--target-path", str(tmp_path / "target"),
-                       "--log-path", str(tmp_path / "dbt_logs"))
+    proc = dbt_command(stage, stage.require_url(), "build", "--target-path", str(tmp_path / "target"),
+                       "--log-path", str(tmp_path / "dbt_logs"))  # the whole project: every model and test
     assert proc.returncode == 0, proc.stdout[-4000:]
     with connect(warehouse_url) as conn:
         dim = conn.execute("select singkatan, sumber_daftar, nama_pemda from marts.dim_opd "
@@ -158,6 +158,8 @@ def test_a_pemda_onboarded_by_dropped_files_loads_its_lra_and_roster(tmp_path, w
                              "where kode_pemda = '35.03' and alias = '1.02.0.00.0.00.01.0002'").fetchone()
         pemda = conn.execute("select kode_pemda, sumber_daftar_opd, jumlah_opd from marts.dim_pemda "
                              "where kode_pemda in ('18.72', '35.03', '35.07') order by 1").fetchall()
+        asn = conn.execute("select nama_kabupaten_kota, kode_opd, periode from marts.pub_asn_jumlah "
+                           "group by 1, 2, 3").fetchall()
         fct = conn.execute("select kode_pemda, tahun, count(*), count(*) filter (where level = 0) from marts.fct_lra "
                            "group by 1, 2 order by 1").fetchall()
     assert dim == [(s, "onboarded", "KABUPATEN TRENGGALEK") for s in ("BKPSDM", "BPKAD", "DINKES", "DISDIKBUD",
@@ -165,6 +167,7 @@ def test_a_pemda_onboarded_by_dropped_files_loads_its_lra_and_roster(tmp_path, w
     assert seed == 150
     assert pemda == [("18.72", "seed", 36), ("35.03", "onboarded", 5), ("35.07", "belum", 0)]
     assert alias == ("1.02.0.00.0.00.01.0000", "KODE_UNIT")
+    assert ("KABUPATEN TRENGGALEK", "1.02.0.00.0.00.01.0000", "2024-06") in asn, asn
     assert fct == [("35.03", 2023, 25, 3), ("35.07", 2023, 25, 3)]
 
 

@@ -185,6 +185,10 @@ def land_reference(url: str, landing: Path, archive: Path, relpath: str, run_id:
             "select file_id, status from audit.source_file where sha256 = %s and kode_pemda = %s and opd = %s "
             "and dataset = %s and status in ('loaded', 'rejected') order by file_id desc limit 1",
             (sha, kode_pemda, reference.REFERENCE_FOLDER, kind)).fetchone() if not unsafe else None
+        if same and same[1] == "rejected" and kind == "unit" and conn.execute(
+                "select 1 from reference.list_version where kode_pemda = %s and kind = 'opd' and valid_from > "
+                "(select received_at from audit.source_file where file_id = %s)", (kode_pemda, same[0])).fetchone():
+            same = None  # a crosswalk is checked against the OPD list, which changed since it was refused
         if same:
             _note(conn, run_id, relpath, same[0], "duplicate")
             return {"file_id": same[0], "relpath": relpath, "status": "duplicate", "sha256": sha}

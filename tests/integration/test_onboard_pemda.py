@@ -223,3 +223,18 @@ def test_the_loader_writes_the_reference_lists_dbt_and_auditors_only_read_them(w
             assert conn.execute("select count(*) from reference.opd").fetchone() == (0,)
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(insert)
+
+
+def test_a_crosswalk_refused_for_want_of_the_opd_list_is_read_again_once_the_list_is_there(tmp_path, warehouse_url):
+    # Given a unit crosswalk dropped before the OPD list of its pemda
+    landing = tmp_path / "landing"
+    write(landing / "35.03" / "_referensi" / "unit.csv", UNIT)
+    settings = make_settings(tmp_path, warehouse_url, landing)
+    first = run(settings, "unit-first")
+    # Then it is refused, saying why
+    assert first["35.03/_referensi/unit.csv"]["status"] == "rejected"
+    assert "has no OPD list yet" in first["35.03/_referensi/unit.csv"]["reasons"][0]
+    # When the OPD list is dropped and the pipeline runs again, the same crosswalk file is taken
+    write(landing / "35.03" / "_referensi" / "opd.csv", OPD_V1)
+    second = run(settings, "unit-again")
+    assert [(f["status"], f["rows_loaded"]) for f in second.values()] == [("loaded", 4), ("loaded", 2)]

@@ -147,6 +147,7 @@ class PemdaReference:
     units: tuple[Unit, ...] = ()
     source: str = "none"  # seed | warehouse | none (no OPD list yet)
     versions: dict[str, int] = field(default_factory=dict)  # kind -> reference.list_version id
+    shas: dict[str, str] = field(default_factory=dict)  # kind -> sha256 of that version's file
     _lookup: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -199,12 +200,13 @@ def pemda_reference(conn: Any, kode_pemda: str) -> PemdaReference:
     """The current OPD list and crosswalk of a pemda: the seed for a seed city, else the warehouse's
     current onboarded version; the crosswalk always from the warehouse. Kept for `resolve_unit`."""
     ref = _seed_reference(kode_pemda)
-    versions = dict(conn.execute(
-        "select kind, version_id from reference.list_version where kode_pemda = %s and valid_to is null",
-        (kode_pemda,)).fetchall())
+    current = {kind: (version_id, sha) for kind, version_id, sha in conn.execute(
+        "select kind, version_id, sha256 from reference.list_version where kode_pemda = %s and valid_to is null",
+        (kode_pemda,))}
+    versions = {kind: v[0] for kind, v in current.items()}
     cached = _CURRENT.get(kode_pemda)
-    if cached is not None and cached.versions == versions:
-        return cached
+    if cached is not None and cached.versions == versions and cached.shas == {k: v[1] for k, v in current.items()}:
+        return cached  # the same lists (by id and content: a cache never outlives a warehouse's lists)
     opd = ref.opd
     if "opd" in versions and ref.source != "seed":
         opd = tuple(Opd(kode_pemda, *r) for r in conn.execute(
@@ -217,6 +219,7 @@ def pemda_reference(conn: Any, kode_pemda: str) -> PemdaReference:
             "order by row_number", (versions["unit"],)))
     source = ref.source if ref.source == "seed" else ("warehouse" if "opd" in versions else "none")
     ref = PemdaReference(kode_pemda, opd, units, source, versions)
+    ref.shas = {k: v[1] for k, v in current.items()}
     _CURRENT[kode_pemda] = ref
     return ref
 

@@ -67,13 +67,14 @@ def _title_and_name(ctx: FileContext) -> list[str]:
 
 
 @step("versi_from_title")
-def versi_from_title(row: dict[str, Any], ctx: FileContext, column: str = "versi") -> None:
-    """``versi`` (when blank) from the title rows, then the file name. A file that names no tahapan is
-    refused as a whole: every row would lack it."""
+def versi_from_title(row: dict[str, Any], ctx: FileContext, column: str = "versi", default: str | None = None) -> None:
+    """``versi`` (when blank) from the title rows, then the file name, else ``default`` (a layout that is
+    itself one tahapan: the Sebelum / Setelah Perubahan columns of a DPPA). A file that names no tahapan
+    and has no default is refused as a whole: every row would lack it."""
     if not blank(row.get(column)):
         return None
     if "versi" not in ctx.state:
-        ctx.state["versi"] = versi_of(_title_and_name(ctx))
+        ctx.state["versi"] = versi_of(_title_and_name(ctx)) or default
     if ctx.state["versi"] is None:
         from satudata.extract.readers import FileRejected  # the readers import this package
 

@@ -123,7 +123,7 @@ def test_register_sp2d_lines_take_their_sp2d_and_an_unpaid_spm_is_set_aside():
     lines = [(r.row_number, r.values["nomor_sp2d"].split("/")[2], r.values["jenis_sp2d"], r.values["kode_rekening"],
               r.values["nilai"], r.values["tahun"]) for r in rows if not r.set_aside]
     assert lines == [
-        (8, "000002", "LS", "5.1.01.01.01.0001", 98_000_000, "2025"),
+        (8, "000002", "LS", "5.1.01.01.01.0001", 98_000_000, "2025"),  # "LS Gaji" in the column
         (9, "000002", "LS", "5.1.01.01.02.0001", 9_800_000, "2025"),
         (10, "000002", "LS", "5.1.01.01.06.0001", 7_600_000, "2025"),
         (11, "000003", "TU", "5.1.02.01.01.0052", 5_000_000, "2025"),

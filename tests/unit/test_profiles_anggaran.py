@@ -116,6 +116,45 @@ def test_a_komponen_that_does_not_add_up_to_its_line_is_a_warning_at_the_end(tmp
                                       "jumlah komponennya -200.000")
 
 
+def test_a_print_with_program_kegiatan_rows_and_labels_across_two_columns(tmp_path):
+    # Given a DPPA print (CSV) whose blocks start with program and kegiatan rows by code, one sub kegiatan
+    # as a code | name row and one as "Sub Kegiatan" | ": code - name", and a line with a malformed code
+    path = tmp_path / "DPPA 2025.csv"
+    path.write_text(
+        "RINCIAN BELANJA DPPA TAHUN ANGGARAN 2025\n"
+        "Kode Rekening;Uraian;Sebelum Perubahan;Setelah Perubahan\n"
+        ";;Jumlah;Jumlah\n"
+        "1.02.01;PROGRAM PENUNJANG URUSAN PEMERINTAHAN DAERAH;;\n"
+        "1.02.01.2.01;Perencanaan, Penganggaran, dan Evaluasi Kinerja;;\n"
+        "1.02.01.2.01.0001;Penyusunan Dokumen Perencanaan Perangkat Daerah;;\n"
+        "Sumber Dana;: DAU;;\n"
+        "5.1.02.01.01;Belanja Barang Pakai Habis;Rp. 100.000;Rp. 150.000\n"
+        "5.1.02.01.01.0024;Alat Tulis Kantor;Rp. 100.000;Rp. 150.000\n"
+        "Sub Kegiatan;: 1.02.01.2.06.0004 - Penyediaan Bahan Logistik Kantor;;\n"
+        "5.1.02.01.01.26;Bahan Cetak;Rp. 0;Rp. 50.000\n",
+        encoding="utf-8")
+    ctx = FileContext(file_name=path.name)
+    rows = list(read_file(path, DATASETS["anggaran"], ctx).rows)
+    # Then the six-level line and the malformed one (left for the row checks) carry their sub kegiatan
+    got = [(r.row_number, r.set_aside or "line", r.values.get("kode_sub_kegiatan"), r.values.get("sumber_dana"))
+           for r in rows]
+    assert got == [
+        (4, "baris program / kegiatan (induk sub kegiatan) / program or kegiatan row", None, None),
+        (5, "baris program / kegiatan (induk sub kegiatan) / program or kegiatan row", None, None),
+        (6, SET_ASIDE_SUB_KEGIATAN, None, None),
+        (7, "baris judul kelompok (Sumber Dana) / group header row", None, None),
+        (8, "baris rekening induk (level 5), bukan baris anggaran / parent account row (level 5)", SUB_A, "DAU"),
+        (9, "line", SUB_A, "DAU"),
+        (10, SET_ASIDE_SUB_KEGIATAN, None, None),
+        (11, "line", SUB_B, None),
+    ]
+    assert rows[5].values["nama_sub_kegiatan"] == "Penyusunan Dokumen Perencanaan Perangkat Daerah"
+    assert rows[7].values["nama_sub_kegiatan"] == "Penyediaan Bahan Logistik Kantor"
+    assert rows[7].values["versi"] == "PERUBAHAN" and rows[7].values["tahun"] == "2025"
+    run_at_end(ctx)
+    assert ctx.warnings == []
+
+
 def test_register_sp2d_lines_take_their_sp2d_and_an_unpaid_spm_is_set_aside():
     table, rows, ctx = read("sipd_register_sp2d.xlsx", "realisasi_belanja")
     assert table.profile is not None and table.profile.id == "sipd_register_sp2d"

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from satudata.extract.profiles import FileContext, blank, step
+from satudata.rules.codes import rekening_well_formed
 
 TOLERANCE = Decimal("0.01")
 
@@ -110,9 +111,15 @@ def kode_opd_from_title(row: dict[str, Any], ctx: FileContext) -> None:
 # DPA / DPPA Rincian Belanja print
 
 LINE_LEVEL = 6  # sub rincian objek: akun.kelompok.jenis.objek.rincian.sub rincian
-_ACCOUNT_RE = re.compile(r"^\d+(?:\.\d+)*$")
-_GROUP_RE = re.compile(r"^\s*([A-Za-z][A-Za-z /()]*?)\s*:\s*(.*)$")
+# the labels of the header rows of a print block; "Label : value" with any other label is a header row too
+_GROUP_LABELS = ("sub kegiatan", "sumber pendanaan", "sumber dana", "lokasi", "keluaran sub kegiatan",
+                 "waktu pelaksanaan", "kelompok sasaran", "program", "kegiatan", "urusan pemerintahan",
+                 "bidang urusan", "organisasi", "unit organisasi", "sub unit organisasi")
+_GROUP_RE = re.compile(r"^\s*(" + "|".join(sorted(_GROUP_LABELS, key=len, reverse=True)) + r")\b\s*:?\s*(.*)$"
+                       r"|^\s*([A-Za-z][A-Za-z /()]*?)\s*:\s*(.*)$", re.IGNORECASE)
 _SUB_KEGIATAN_RE = re.compile(r"^\s*([0-9X]\.[0-9X]{2}\.\d{2}\.\d\.\d{2}\.\d{4})\s*[-–:]?\s*(.*)$")
+# program (U.BB.PP) and kegiatan (U.BB.PP.2.KK) rows written with their code in the Kode Rekening column
+_PROGRAM_KEGIATAN_RE = re.compile(r"^[0-9X]\.[0-9X]{2}(?:\.\d{2}(?:\.\d\.\d{2})?)?$")
 
 SET_ASIDE_PARENT = "baris rekening induk (level {level}), bukan baris anggaran / parent account row (level {level})"
 SET_ASIDE_PAKET = "baris paket [#], bukan baris anggaran / [#] package row"
@@ -121,6 +128,7 @@ SET_ASIDE_KOMPONEN = ("baris komponen (rincian harga satuan), sudah termasuk dal
                       "komponen detail row, included in the sub rincian account above it")
 SET_ASIDE_SUB_KEGIATAN = "baris judul sub kegiatan / sub kegiatan header row"
 SET_ASIDE_GROUP = "baris judul kelompok ({label}) / group header row"
+SET_ASIDE_PROGRAM = "baris program / kegiatan (induk sub kegiatan) / program or kegiatan row"
 
 
 @dataclass
@@ -205,6 +213,24 @@ def _text(value: object) -> str:
     return " ".join(str(value).split()) if value is not None else ""
 
 
+def _fill_block(row: dict[str, Any], ctx: FileContext) -> None:
+    """The sub kegiatan and sumber dana of the block header above the row."""
+    sub = ctx.state.get("sub_kegiatan")
+    if sub is not None:
+        if blank(row.get("kode_sub_kegiatan")):
+            row["kode_sub_kegiatan"], row["nama_sub_kegiatan"] = sub
+        if blank(row.get("sumber_dana")) and ctx.state.get("sumber_dana"):
+            row["sumber_dana"] = ctx.state["sumber_dana"]
+
+
+def _start_sub_kegiatan(state: _Print, ctx: FileContext, kode: str, nama: str | None) -> str:
+    _close_until(state, ctx, None)
+    state.sub_kegiatan = kode
+    ctx.state["sub_kegiatan"] = (kode, nama or None)
+    ctx.state["sumber_dana"] = None
+    return SET_ASIDE_SUB_KEGIATAN
+
+
 @step("sipd_rincian_belanja")
 def sipd_rincian_belanja(row: dict[str, Any], ctx: FileContext, code_column: str = "kode_rekening",
                          uraian_column: str = "uraian_rekening", value_column: str = "pagu",
@@ -216,25 +242,26 @@ def sipd_rincian_belanja(row: dict[str, Any], ctx: FileContext, code_column: str
     state = _state(ctx)
     kode, uraian = _text(row.get(code_column)), _text(row.get(uraian_column))
     number = getattr(ctx, "row_number", None)
-    group = _GROUP_RE.match(kode) if kode and not _ACCOUNT_RE.match(kode) else None
-    if group:  # "Sub Kegiatan : 1.02.01.2.01.0001 - Penyusunan ...", "Sumber Pendanaan : DAU", "Lokasi : ..."
-        label, rest = group.group(1).strip().lower(), group.group(2).strip()
-        if label.startswith("sub kegiatan"):
+    if kode and not rekening_well_formed(kode):
+        if m := _SUB_KEGIATAN_RE.match(kode):  # the sub kegiatan as a row: code | name
+            return _start_sub_kegiatan(state, ctx, m.group(1), m.group(2) or uraian)
+        if _PROGRAM_KEGIATAN_RE.match(kode):
             _close_until(state, ctx, None)
-            m = _SUB_KEGIATAN_RE.match(rest)
-            state.sub_kegiatan = m.group(1) if m else rest
-            ctx.state["sub_kegiatan"] = (state.sub_kegiatan, (m.group(2) if m else "") or None)
-            ctx.state["sumber_dana"] = None
-            return SET_ASIDE_SUB_KEGIATAN
-        if label.startswith("sumber"):
-            ctx.state["sumber_dana"] = rest or None
-        return SET_ASIDE_GROUP.format(label=group.group(1).strip())
-    sub = ctx.state.get("sub_kegiatan")
-    if sub is not None:
-        if blank(row.get("kode_sub_kegiatan")):
-            row["kode_sub_kegiatan"], row["nama_sub_kegiatan"] = sub
-        if blank(row.get("sumber_dana")) and ctx.state.get("sumber_dana"):
-            row["sumber_dana"] = ctx.state["sumber_dana"]
+            return SET_ASIDE_PROGRAM
+        # "Sub Kegiatan : 1.02... - name" in one cell, or "Sub Kegiatan" | ": 1.02... - name" across two
+        group = _GROUP_RE.match(f"{kode} {uraian}".strip())
+        if group:
+            label = (group.group(1) or group.group(3)).strip()
+            rest = (group.group(2) if group.group(1) else group.group(4)).strip(" :")
+            if label.lower() == "sub kegiatan":
+                m = _SUB_KEGIATAN_RE.match(rest)
+                return _start_sub_kegiatan(state, ctx, m.group(1) if m else rest, (m.group(2) if m else None))
+            if label.lower().startswith("sumber"):
+                ctx.state["sumber_dana"] = rest or None
+            return SET_ASIDE_GROUP.format(label=label)
+        _fill_block(row, ctx)
+        return None  # not a code at all: left in, the row checks say what is wrong with it
+    _fill_block(row, ctx)
     if not kode:
         if uraian.startswith("[#]"):
             return SET_ASIDE_PAKET
@@ -248,8 +275,6 @@ def sipd_rincian_belanja(row: dict[str, Any], ctx: FileContext, code_column: str
                 line.counted += 1
                 line.what = "komponen"
         return SET_ASIDE_KOMPONEN
-    if not _ACCOUNT_RE.match(kode):
-        return None  # not a code at all: left in, the row checks say what is wrong with it
     _close_until(state, ctx, kode)
     level = _level(kode)
     value = ctx.number(row.get(value_column), value_column)

@@ -21,6 +21,7 @@ from satudata.extract.profiles.steps_anggaran import (
     SET_ASIDE_SPM,
     SET_ASIDE_SUB_KEGIATAN,
     jenis_of_nomor,
+    narrow_rekening,
     run_at_end,
     versi_of,
 )
@@ -55,7 +56,7 @@ def test_rekap_penetapan_apbd_one_line_per_komponen_versi_from_the_title():
         pagu[(r.values["kode_sub_kegiatan"], r.values["kode_rekening"])] += r.values["pagu"]
     assert pagu == {(SUB_A, "5.1.02.01.01.0024"): 760_000, (SUB_A, "5.1.02.01.01.0052"): 5_050_000,
                     (SUB_A, "5.1.02.02.01.0003"): 2_550_000, (SUB_B, "5.1.02.01.01.0026"): 750_000,
-                    (SUB_B, "5.1.02.01.01.26"): 200_000}
+                    (SUB_B, "5.1.02.01.00026"): 200_000}
 
 
 def test_dppa_print_loads_the_six_level_rows_setelah_perubahan_and_sets_aside_the_rest():
@@ -252,3 +253,16 @@ def test_jenis_of_an_sp2d_number(nomor, jenis):
 ])
 def test_negative_rupiah_as_sipd_prints_it(text, hint, number):
     assert parse_number(text, hint) == number
+
+
+@pytest.mark.parametrize(("code", "chart"), [
+    ("5.1.02.01.001.00024", "5.1.02.01.01.0024"),  # SIPD-RI widths
+    ("5.1.02.01.001", "5.1.02.01.01"),
+    ("5.1.02.01.01.0024", "5.1.02.01.01.0024"),  # already the chart's
+    ("5.1.02.01.101.00024", "5.1.02.01.101.00024"),  # numbers that do not fit: left for REK-001
+    ("5.1.02.01.001.10024", "5.1.02.01.001.10024"),
+    ("5.1.02.01.00026", "5.1.02.01.00026"),
+    ("5.1", "5.1"),
+])
+def test_kode_rekening_as_sipd_ri_writes_it(code, chart):
+    assert narrow_rekening(code) == chart

@@ -15,6 +15,8 @@ SIPD Penatausahaan need beyond the generic steps.
   rekening. A row with an SPM and no SP2D is an SPM not yet paid (set aside); the rows under an SP2D take its
   number, date and jenis; Nilai SP2D (the whole SP2D) is checked against the sum of its lines' Jumlah.
 - ``jenis_sp2d_from_nomor``: UP / GU / TU / LS from the SP2D number (``.../LS/...``) when the column is blank.
+- ``rekening_sipd_ri``: a kode rekening SIPD-RI writes wide (``5.1.02.01.001.00024``) in the widths of the
+  chart and the row checks (``5.1.02.01.01.0024``).
 
 Why the sub rincian objek is the line of a print: every level of a SIPD print carries the total of what is
 under it, and the komponen rows (standar harga x koefisien) are the detail of one sub rincian objek; the
@@ -104,6 +106,33 @@ def kode_opd_from_title(row: dict[str, Any], ctx: FileContext) -> None:
         ctx.state["kode_opd"] = next((m.group(1) for m in found if m), None)
     if ctx.state["kode_opd"]:
         row["kode_opd"] = ctx.state["kode_opd"]
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# kode rekening as SIPD-RI writes it
+
+# SIPD-RI writes the rincian objek with three digits and the sub rincian objek with five
+# (5.1.02.01.001.00024, Kepmendagri 900.1.15.5-1317/2023); the chart and the row checks (REK-001) use the
+# Kepmendagri 050-5889/2021 widths (5.1.02.01.01.0024): the same account, the numbers unchanged
+_WIDE_REKENING_RE = re.compile(r"^(\d\.\d\.\d{2}\.\d{2})\.0(\d{2})(?:\.0(\d{4}))?$")
+
+
+def narrow_rekening(code: object) -> object:
+    """``5.1.02.01.001.00024`` -> ``5.1.02.01.01.0024``, ``5.1.02.01.001`` -> ``5.1.02.01.01``; anything else
+    (already narrow, or a wide code whose numbers do not fit the narrow widths) unchanged."""
+    if not isinstance(code, str):
+        return code
+    m = _WIDE_REKENING_RE.match(code.strip())
+    if not m:
+        return code
+    return f"{m.group(1)}.{m.group(2)}" + (f".{m.group(3)}" if m.group(3) else "")
+
+
+@step("rekening_sipd_ri")
+def rekening_sipd_ri(row: dict[str, Any], ctx: FileContext, column: str = "kode_rekening") -> None:
+    """The kode rekening in the chart's widths when SIPD-RI wrote it wide (see narrow_rekening)."""
+    row[column] = narrow_rekening(row.get(column))
     return None
 
 

@@ -187,6 +187,35 @@ def test_register_sp2d_lines_take_their_sp2d_and_an_unpaid_spm_is_set_aside():
     assert len(ctx.warnings) == 1
 
 
+def test_register_as_csv_with_blank_continuation_rows(tmp_path):
+    # Given the register saved as CSV: the SP2D's cells only on its first line, an unpaid SPM with two lines
+    path = tmp_path / "register sp2d 2025.csv"
+    path.write_text(
+        "REGISTER SP2D TAHUN ANGGARAN 2025\n"
+        "Nomor SPM;Nomor SP2D;Tanggal SP2D;Jenis SP2D;Nilai SP2D;Kode Sub Kegiatan;Kode Rekening;Jumlah\n"
+        "SPM-1/LS/2025;SP2D-1/LS/2025;05/02/2025;LS Barang dan Jasa;1.500.000;1.02.01.2.01.0001;"
+        "5.1.02.01.001.00024;1.000.000\n"
+        ";;;;;1.02.01.2.01.0001;5.1.02.01.001.00026;500.000\n"
+        "SPM-2/GU/2025;;;;;1.02.01.2.01.0001;5.1.02.01.001.00024;300.000\n"
+        ";;;;;1.02.01.2.01.0001;5.1.02.01.001.00052;200.000\n"
+        "SPM-3/GU/2025;SP2D-3/GU/2025;07/02/2025;;400.000;1.02.01.2.01.0001;5.1.02.01.001.00052;400.000\n",
+        encoding="utf-8")
+    ctx = FileContext(file_name=path.name)
+    rows = list(read_file(path, DATASETS["realisasi_belanja"], ctx).rows)
+    got = [(r.row_number, r.set_aside or r.values["nomor_sp2d"], r.values.get("jenis_sp2d"),
+            r.values["kode_rekening"], r.values.get("tanggal_sp2d")) for r in rows]
+    # Then continuation lines take their SP2D, and the unpaid SPM's lines stay set aside
+    assert got == [
+        (3, "SP2D-1/LS/2025", "LS", "5.1.02.01.01.0024", "05/02/2025"),
+        (4, "SP2D-1/LS/2025", "LS", "5.1.02.01.01.0026", "05/02/2025"),
+        (5, SET_ASIDE_SPM, "", "5.1.02.01.01.0024", ""),
+        (6, SET_ASIDE_SPM, "", "5.1.02.01.01.0052", ""),
+        (7, "SP2D-3/GU/2025", "GU", "5.1.02.01.01.0052", "07/02/2025"),
+    ]
+    run_at_end(ctx)
+    assert ctx.warnings == []
+
+
 def test_realisasi_csv_tahun_from_the_date_jenis_from_the_number():
     table, rows, _ = read("sipd_realisasi.csv", "realisasi_belanja")
     assert table.profile is not None and table.profile.id == "sipd_realisasi"

@@ -112,9 +112,11 @@ def kode_opd_from_title(row: dict[str, Any], ctx: FileContext) -> None:
 # ---------------------------------------------------------------------------------------------
 # kode rekening as SIPD-RI writes it
 
-# SIPD-RI writes the rincian objek with three digits and the sub rincian objek with five
-# (5.1.02.01.001.00024, Kepmendagri 900.1.15.5-1317/2023); the chart and the row checks (REK-001) use the
-# Kepmendagri 050-5889/2021 widths (5.1.02.01.01.0024): the same account, the numbers unchanged
+# SIPD-RI writes the rincian objek with three digits and the sub rincian objek with five (5.1.02.01.001.00024,
+# 5.1.02.01.001.00052 Belanja Makanan dan Minuman Rapat: so do the public tools that read its exports and
+# prints); the chart and the row checks (REK-001) use the Kepmendagri 050-5889/2021 widths
+# (5.1.02.01.01.0024, 5.1.02.01.01.0052 Belanja Makanan dan Minuman Rapat): the same account, the numbers
+# unchanged. A number that does not fit the narrow widths is left as written (REK-001 names it).
 _WIDE_REKENING_RE = re.compile(r"^(\d\.\d\.\d{2}\.\d{2})\.0(\d{2})(?:\.0(\d{4}))?$")
 
 

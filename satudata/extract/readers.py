@@ -1265,6 +1265,10 @@ def _html_records(path: Path, encoding: str) -> Iterator[tuple[list[object], Seq
     with _open_text(path, encoding) as f:
         while chunk := f.read(_SNIFF_CHARS):
             parser.feed(chunk)
+            # html.parser holds text (and an open tag) until it sees its end: a cell or a tag that never
+            # ends is refused here, before it is held whole
+            if len(parser.rawdata) > 4 * MAX_CELL_CHARS:
+                parser._refuse_cell()
             yield from parser.drain()
         parser.close()
         parser.end()

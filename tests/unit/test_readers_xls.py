@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import struct
 import sys
+import tracemalloc
 from datetime import date, datetime
 from pathlib import Path
 
@@ -190,6 +191,19 @@ def test_html_cell_over_the_limit_is_refused(tmp_path: Path) -> None:
                     f"<tr><td>01/01/2024</td><td>{big}</td><td>4</td></tr></table></html>")
     err = rejected(path)
     assert err.code == "cell_too_large" and f"{MAX_CELL_CHARS:,}" in err.reason and "kolom/column B" in err.reason
+
+
+def test_html_text_or_tag_that_never_ends_is_refused_before_it_is_held(tmp_path: Path) -> None:
+    for name, tail in (("teks.xls", "9" * 10_000_000), ("tag.xls", "<td title='" + "x" * 10_000_000)):
+        path = tmp_path / name
+        path.write_text("<table><tr><td>Tanggal</td><td>Kode Layanan</td><td>U1</td></tr><tr><td>" + tail)
+        tracemalloc.start()
+        try:
+            assert rejected(path).code == "cell_too_large"
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 4 << 20, peak  # a few times the cell limit, not the 10 MB of text
 
 
 def test_html_colspan_bomb_is_clamped_and_a_too_wide_row_refused(tmp_path: Path) -> None:

@@ -1004,7 +1004,8 @@ HTML_MAX_COLSPAN = 1_000  # the HTML spec's limits on colspan / rowspan (larger 
 HTML_MAX_ROWSPAN = 65_534
 _SNIFF_BYTES = 4096
 _HTML_START = re.compile(
-    r"^(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|table|head|body|meta|style|title)\b", re.I | re.S
+    r"^(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|table|head|body|meta|style|title)\b",
+    re.I | re.S,
 )
 _SPREADSHEET_ML = b"urn:schemas-microsoft-com:office:spreadsheet"
 _HTML_SKIP = frozenset({"script", "style", "title", "template", "noscript", "xml", "textarea", "select"})

@@ -229,3 +229,20 @@ def test_html_utf16_with_bom_is_read(tmp_path: Path) -> None:
     path.write_bytes(codecs.BOM_UTF16_LE + _html().lstrip("\ufeff").encode("utf-16-le"))
     with read_file(path, SKM) as table:
         assert table.format == "html" and len(rows_of(table)) == 3
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    ['<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "x">\n'
+     "<html><body><table>",
+     "\ufeff\n  <!-- export e-SKM -->\n<table>", "<meta charset='utf-8'><table>"],
+)
+def test_html_is_sniffed_from_its_first_bytes(tmp_path: Path, prefix: str) -> None:
+    path = tmp_path / "sniff.xls"
+    path.write_text(prefix + "<tr><td>Tanggal</td><td>Kode Layanan</td>" + "".join(f"<td>{u}</td>" for u in UNSUR)
+                    + "</tr><tr><td>01/03/2024</td><td>L01</td>" + "<td>4</td>" * 9 + "</tr></table>",
+                    encoding="utf-8")
+    with read_file(path, SKM) as table:
+        assert table.format == "html"
+        [(number, values)] = rows_of(table)
+        assert number == 2 and values["tanggal"] == "01/03/2024" and values["u9"] == "4"

@@ -4,15 +4,9 @@
 # service (api-server, scheduler, dag-processor, triggerer, Celery workers) runs this one image.
 #
 # The Airflow version in FROM must equal `apache-airflow==` in requirements.lock, and the Python
-# version the one the lock was compiled for (3.11): tests/unit/test_compose.py checks both.
+# version the lowest the lock supports (requires-python, 3.11): tests/unit/test_compose.py checks both.
 
-# --- 1. The offline web assets of the reports (CSS/JS/fonts): npm ci from assets/package-lock.json
-FROM node:22-bookworm-slim AS assets
-WORKDIR /assets
-COPY assets/package.json assets/package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
-
-# --- 2. Airflow + the project
+# The offline web assets of the reports (CSS/JS/fonts) ship in assets/vendor: no Node.js here.
 FROM apache/airflow:3.3.2-python3.11
 
 # Where the project lives in the container. `satudata` finds dbt_project/, expectations/ and
@@ -43,7 +37,7 @@ COPY --chown=airflow:0 dbt_project /opt/satudata/app/dbt_project
 COPY --chown=airflow:0 expectations /opt/satudata/app/expectations
 COPY --chown=airflow:0 dags /opt/airflow/dags
 COPY --chown=airflow:0 assets/package.json /opt/satudata/app/assets/package.json
-COPY --from=assets --chown=airflow:0 /assets/node_modules /opt/satudata/app/assets/node_modules
+COPY --chown=airflow:0 assets/vendor /opt/satudata/app/assets/vendor
 
 # No telemetry from dbt, Great Expectations or Cosmos (docker-compose.yml sets them too).
 ENV DBT_SEND_ANONYMOUS_USAGE_STATS=false \

@@ -5,6 +5,7 @@
     satudata warehouse start|stop|url
     satudata generate [--scale kota|small|provinsi|nasional] [--landing DIR]
     satudata revert <dataset_id> <version> [--by NAME] [--reason TEXT]   make an earlier version current
+    satudata doctor [--tests]    what a run (and the tests) need here: one line per problem with its fix
 """
 
 from __future__ import annotations
@@ -131,7 +132,13 @@ def main(argv: list[str] | None = None) -> int:
     rev.add_argument("version", help="e.g. v2")
     rev.add_argument("--by", default=os.environ.get("USER") or "unknown", help="who reverts (audit)")
     rev.add_argument("--reason", default="")
+    doc = sub.add_parser("doctor", help="check what a run needs on this machine; one line per problem with its fix")
+    doc.add_argument("--tests", action="store_true", help="also what `make test` needs (Chromium is then blocking)")
     args = parser.parse_args(argv)
+    if args.command == "doctor":
+        from satudata import doctor
+
+        return doctor.main(for_tests=args.tests)
     settings = Settings.from_env()
 
     if args.command == "revert":

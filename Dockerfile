@@ -18,7 +18,8 @@ RUN install -d -o airflow -g 0 -m 0775 \
         /opt/satudata /opt/satudata/app /opt/satudata/landing /opt/satudata/out /opt/satudata/home
 USER airflow
 
-# The same locked dependencies as `make setup`. Pinning apache-airflow to the image's own
+# The locked runtime dependencies (requirements.lock: [project.dependencies] of pyproject.toml; the
+# test and lint tools of requirements-dev.lock stay out of the image). Pinning apache-airflow to the image's own
 # version (AIRFLOW_VERSION is set by the base image) is the constraint the official image docs
 # prescribe for extending it: pip may not up- or downgrade Airflow. The image's constraints file
 # (${HOME}/constraints.txt) is not applied: by its own header it is for installing Airflow, not

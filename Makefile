@@ -25,7 +25,7 @@ help:
 
 NO_PYTHON := Python 3.11, 3.12 or 3.13 with venv is needed: install one (Ubuntu 24.04: sudo apt-get install python3.12-venv; Debian 12: sudo apt-get install python3.11-venv; Debian 13: sudo apt-get install python3-venv) or uv (https://docs.astral.sh/uv/, it downloads one), then run make setup again.
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+$(VENV)/.installed: requirements-dev.lock pyproject.toml
 	@ok() { "$$1" -c 'import sys, venv, ensurepip; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null; }; \
 	py="$(PYTHON)"; \
 	if [ -n "$$py" ] && ! ok "$$py"; then echo "PYTHON=$$py is not Python 3.11-3.13 with venv. $(NO_PYTHON)" >&2; exit 1; fi; \
@@ -38,35 +38,44 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	  echo "setup: no Python 3.11-3.13 on PATH: uv provides one"; \
 	  uv venv --quiet --allow-existing --python '$(SUPPORTED_PYTHON)' $(VENV) && uv pip install --quiet --python $(PY) uv==$(UV_VERSION); \
 	else echo "$(NO_PYTHON)" >&2; exit 1; fi
-	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements.lock
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements-dev.lock
 	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
 	touch $@
 
-# requirements.lock: one universal lock for every supported Python (3.11, 3.12, 3.13), from requirements.in.
-# `make lock` after editing requirements.in (it keeps the versions already locked where it can), then
-# `make lock-check`.
+# The locks, from pyproject.toml: requirements.lock = what runs ([project.dependencies]; the server image
+# installs it), requirements-dev.lock = that plus the `dev` group (tests, linters; `make setup` installs it),
+# constrained to the same versions. Each is one universal lock for Python 3.11, 3.12 and 3.13. `make lock`
+# after editing the dependencies (it keeps the versions already locked where it can), then `make lock-check`.
+COMPILE = $(abspath $(VENV))/bin/uv pip compile --quiet --universal --python-version 3.11 pyproject.toml
+LOCKS := requirements.lock requirements-dev.lock
 lock: $(VENV)/.installed
-	$(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 requirements.in -o requirements.lock
+	$(COMPILE) -o requirements.lock
+	$(COMPILE) --group pyproject.toml:dev -c requirements.lock -o requirements-dev.lock
 
-# Proof that requirements.lock is the compile of requirements.in and that its exact pins resolve on Linux
-# x86_64 for each supported Python from PyPI's wheels (docopt, pure Python, has only a source archive).
+# Proof that the locks are the compile of pyproject.toml and that their exact pins resolve on Linux x86_64
+# for each supported Python from PyPI's wheels (docopt, pure Python, has only a source archive).
 # Needs the package index, so it is not part of `make test`; run it after `make lock` (README).
 LOCK_PYTHONS := 3.11 3.12 3.13
 SDIST_ONLY := docopt
 lock-check: $(VENV)/.installed
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
-	cp requirements.lock $$tmp/universal.lock; \
-	$(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 requirements.in -o $$tmp/universal.lock \
-	  && diff <(grep -v '^#' requirements.lock) <(grep -v '^#' $$tmp/universal.lock) \
-	  || { echo "lock-check: requirements.lock is not the compile of requirements.in: run make lock" >&2; exit 1; }; \
-	wheels=$$(grep -oP '^[A-Za-z0-9_.-]+(?===)' requirements.lock | grep -vxF "$(SDIST_ONLY)" | sed 's/^/--only-binary /'); \
-	for v in $(LOCK_PYTHONS); do \
-	  $(VENV)/bin/uv pip compile --quiet --no-header --no-annotate --python-version $$v \
-	    --python-platform x86_64-manylinux_2_28 $$wheels requirements.lock -o $$tmp/$$v.txt \
-	    || { echo "lock-check: the lock does not resolve for Python $$v" >&2; exit 1; }; \
-	  extra=$$(comm -13 <(grep -oP '^[^ ;]+==[^ ;]+' requirements.lock | sort -u) <(grep -oP '^[^ ;]+' $$tmp/$$v.txt | sort -u)); \
-	  [ -z "$$extra" ] || { echo "lock-check: Python $$v needs what the lock does not pin: $$extra" >&2; exit 1; }; \
-	  echo "lock-check: Python $$v: $$(grep -c '==' $$tmp/$$v.txt) pinned packages resolve (wheels for all but $(SDIST_ONLY))"; \
+	cp $(LOCKS) $$tmp/; \
+	(cd $$tmp && cp $(CURDIR)/pyproject.toml . && $(COMPILE) -o requirements.lock \
+	  && $(COMPILE) --group pyproject.toml:dev -c requirements.lock -o requirements-dev.lock) || exit 1; \
+	for lock in $(LOCKS); do \
+	  diff <(grep -v '^#' $$lock) <(grep -v '^#' $$tmp/$$lock) \
+	    || { echo "lock-check: $$lock is not the compile of pyproject.toml: run make lock" >&2; exit 1; }; \
+	done; \
+	for lock in $(LOCKS); do \
+	  wheels=$$(grep -oP '^[A-Za-z0-9_.-]+(?===)' $$lock | grep -vxF "$(SDIST_ONLY)" | sed 's/^/--only-binary /'); \
+	  for v in $(LOCK_PYTHONS); do \
+	    $(VENV)/bin/uv pip compile --quiet --no-header --no-annotate --python-version $$v \
+	      --python-platform x86_64-manylinux_2_28 $$wheels $$lock -o $$tmp/$$v.txt \
+	      || { echo "lock-check: $$lock does not resolve for Python $$v" >&2; exit 1; }; \
+	    extra=$$(comm -13 <(grep -oP '^[^ ;]+==[^ ;]+' $$lock | sort -u) <(grep -oP '^[^ ;]+' $$tmp/$$v.txt | sort -u)); \
+	    [ -z "$$extra" ] || { echo "lock-check: $$lock on Python $$v needs what it does not pin: $$extra" >&2; exit 1; }; \
+	    echo "lock-check: $$lock, Python $$v: $$(grep -c '==' $$tmp/$$v.txt) pinned packages resolve (wheels for all but $(SDIST_ONLY))"; \
+	  done; \
 	done
 
 # CSS/JS/fonts for the HTML we ship (GX Data Docs, reports) ship in assets/vendor (committed; versions,

@@ -4,15 +4,9 @@
 # service (api-server, scheduler, dag-processor, triggerer, Celery workers) runs this one image.
 #
 # The Airflow version in FROM must equal `apache-airflow==` in requirements.lock, and the Python
-# version the one the lock was compiled for (3.11): tests/unit/test_compose.py checks both.
+# version the lowest the lock supports (requires-python, 3.11): tests/unit/test_compose.py checks both.
 
-# --- 1. The offline web assets of the reports (CSS/JS/fonts): npm ci from assets/package-lock.json
-FROM node:22-bookworm-slim AS assets
-WORKDIR /assets
-COPY assets/package.json assets/package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
-
-# --- 2. Airflow + the project
+# The offline web assets of the reports (CSS/JS/fonts) ship in assets/vendor: no Node.js here.
 FROM apache/airflow:3.3.2-python3.11
 
 # Where the project lives in the container. `satudata` finds dbt_project/, expectations/ and
@@ -24,7 +18,8 @@ RUN install -d -o airflow -g 0 -m 0775 \
         /opt/satudata /opt/satudata/app /opt/satudata/landing /opt/satudata/out /opt/satudata/home
 USER airflow
 
-# The same locked dependencies as `make setup`. Pinning apache-airflow to the image's own
+# The locked runtime dependencies (requirements.lock: [project.dependencies] of pyproject.toml; the
+# test and lint tools of requirements-dev.lock stay out of the image). Pinning apache-airflow to the image's own
 # version (AIRFLOW_VERSION is set by the base image) is the constraint the official image docs
 # prescribe for extending it: pip may not up- or downgrade Airflow. The image's constraints file
 # (${HOME}/constraints.txt) is not applied: by its own header it is for installing Airflow, not
@@ -43,7 +38,7 @@ COPY --chown=airflow:0 dbt_project /opt/satudata/app/dbt_project
 COPY --chown=airflow:0 expectations /opt/satudata/app/expectations
 COPY --chown=airflow:0 dags /opt/airflow/dags
 COPY --chown=airflow:0 assets/package.json /opt/satudata/app/assets/package.json
-COPY --from=assets --chown=airflow:0 /assets/node_modules /opt/satudata/app/assets/node_modules
+COPY --chown=airflow:0 assets/vendor /opt/satudata/app/assets/vendor
 
 # No telemetry from dbt, Great Expectations or Cosmos (docker-compose.yml sets them too).
 ENV DBT_SEND_ANONYMOUS_USAGE_STATS=false \

@@ -1,6 +1,9 @@
-# Satu Data warehouse. Quick start: `make run`, then `make test`.
+# Satu Data warehouse. Quick start: `make run`, then `make test` (README, "Quick start").
 SHELL := /bin/bash
-PYTHON ?= python3
+# The interpreter .venv is made with: PYTHON if given, else the first of python3.13, python3.12, python3.11,
+# python3 on PATH that is 3.11-3.13 and can make a venv, else one uv downloads (when uv is installed).
+PYTHON ?=
+SUPPORTED_PYTHON := >=3.11,<3.14
 VENV ?= .venv
 PY := $(VENV)/bin/python
 UV_VERSION := 0.13.9
@@ -8,43 +11,101 @@ export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: help setup run airflow test lint bench soak clean assets chromium
+.PHONY: help setup doctor run airflow test lint lock lock-check assets-refresh assets-check bench soak clean
 
 help:
 	@echo "make run    set up, then run the whole pipeline through Airflow on the sample data"
 	@echo "make airflow  Airflow's UI on this machine (http://127.0.0.1:8080): trigger, watch, backfill runs"
 	@echo "make test   the whole test suite (lint, unit, integration with real PostgreSQL, Airflow, dbt, GX)"
+	@echo "make doctor  what a run and the tests need: one line per problem, with its fix"
 	@echo "make bench  benchmarks (SCALES='kota provinsi')"
 	@echo "make soak   the kota sample through every stage SOAK_RUNS times (default 10), new files each run"
+	@echo "make lock-check  requirements.lock resolves for Python 3.11, 3.12 and 3.13 (needs PyPI)"
+	@echo "make assets-refresh / assets-check  maintainers (need npm): refresh / verify assets/vendor"
 
-$(VENV)/.installed: requirements.lock pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements.lock
+NO_PYTHON := Python 3.11, 3.12 or 3.13 with venv is needed: install one (Ubuntu 24.04: sudo apt-get install python3.12-venv; Debian 12: sudo apt-get install python3.11-venv; Debian 13: sudo apt-get install python3-venv) or uv (https://docs.astral.sh/uv/, it downloads one), then run make setup again.
+
+$(VENV)/.installed: requirements-dev.lock pyproject.toml
+	@ok() { "$$1" -c 'import sys, venv, ensurepip; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null; }; \
+	py="$(PYTHON)"; \
+	if [ -n "$$py" ] && ! ok "$$py"; then echo "PYTHON=$$py is not Python 3.11-3.13 with venv. $(NO_PYTHON)" >&2; exit 1; fi; \
+	if [ -z "$$py" ]; then for c in python3.13 python3.12 python3.11 python3; do \
+	  if command -v $$c >/dev/null && ok $$c; then py=$$c; break; fi; done; fi; \
+	if [ -n "$$py" ]; then \
+	  echo "setup: $$($$py --version) ($$(command -v $$py))"; \
+	  $$py -m venv $(VENV) && $(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION); \
+	elif command -v uv >/dev/null; then \
+	  echo "setup: no Python 3.11-3.13 on PATH: uv provides one"; \
+	  uv venv --quiet --allow-existing --python '$(SUPPORTED_PYTHON)' $(VENV) && uv pip install --quiet --python $(PY) uv==$(UV_VERSION); \
+	else echo "$(NO_PYTHON)" >&2; exit 1; fi
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements-dev.lock
 	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
 	touch $@
 
-# CSS/JS/fonts for the HTML we ship (GX Data Docs, reports), from the npm registry, never a CDN:
-# `npm ci` of assets/package-lock.json into assets/node_modules (ignored by git).
-assets: assets/node_modules/.installed
+# The locks, from pyproject.toml: requirements.lock = what runs ([project.dependencies]; the server image
+# installs it), requirements-dev.lock = that plus the `dev` group (tests, linters; `make setup` installs it),
+# constrained to the same versions. Each is one universal lock for Python 3.11, 3.12 and 3.13. `make lock`
+# after editing the dependencies (it keeps the versions already locked where it can), then `make lock-check`.
+COMPILE = $(abspath $(VENV))/bin/uv pip compile --quiet --universal --python-version 3.11 pyproject.toml
+LOCKS := requirements.lock requirements-dev.lock
+lock: $(VENV)/.installed
+	$(COMPILE) -o requirements.lock
+	$(COMPILE) --group pyproject.toml:dev -c requirements.lock -o requirements-dev.lock
 
-assets/node_modules/.installed: assets/package.json assets/package-lock.json
-	@command -v npm >/dev/null || { echo "npm is missing: install Node.js with npm 7 or newer (Debian: apt-get install nodejs npm), then run make setup again" >&2; exit 1; }
-	@echo "assets: node $$(node --version), npm $$(npm --version)"; [ "$$(npm --version | cut -d. -f1)" -ge 7 ] || { echo "npm 7 or newer is needed for assets/package-lock.json" >&2; exit 1; }
-	cd assets && npm ci --ignore-scripts --no-audit --no-fund --omit=optional
-	touch $@
+# Proof that the locks are the compile of pyproject.toml and that their exact pins resolve on Linux x86_64
+# for each supported Python from PyPI's wheels (docopt, pure Python, has only a source archive).
+# Needs the package index, so it is not part of `make test`; run it after `make lock` (README).
+LOCK_PYTHONS := 3.11 3.12 3.13
+SDIST_ONLY := docopt
+lock-check: $(VENV)/.installed
+	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	cp $(LOCKS) $$tmp/; \
+	(cd $$tmp && cp $(CURDIR)/pyproject.toml . && $(COMPILE) -o requirements.lock \
+	  && $(COMPILE) --group pyproject.toml:dev -c requirements.lock -o requirements-dev.lock) || exit 1; \
+	for lock in $(LOCKS); do \
+	  diff <(grep -v '^#' $$lock) <(grep -v '^#' $$tmp/$$lock) \
+	    || { echo "lock-check: $$lock is not the compile of pyproject.toml: run make lock" >&2; exit 1; }; \
+	done; \
+	for lock in $(LOCKS); do \
+	  wheels=$$(grep -oP '^[A-Za-z0-9_.-]+(?===)' $$lock | grep -vxF "$(SDIST_ONLY)" | sed 's/^/--only-binary /'); \
+	  for v in $(LOCK_PYTHONS); do \
+	    $(VENV)/bin/uv pip compile --quiet --no-header --no-annotate --python-version $$v \
+	      --python-platform x86_64-manylinux_2_28 $$wheels $$lock -o $$tmp/$$v.txt \
+	      || { echo "lock-check: $$lock does not resolve for Python $$v" >&2; exit 1; }; \
+	    extra=$$(comm -13 <(grep -oP '^[^ ;]+==[^ ;]+' $$lock | sort -u) <(grep -oP '^[^ ;]+' $$tmp/$$v.txt | sort -u)); \
+	    [ -z "$$extra" ] || { echo "lock-check: $$lock on Python $$v needs what it does not pin: $$extra" >&2; exit 1; }; \
+	    echo "lock-check: $$lock, Python $$v: $$(grep -c '==' $$tmp/$$v.txt) pinned packages resolve (wheels for all but $(SDIST_ONLY))"; \
+	  done; \
+	done
 
-# Headless Chromium (Debian's package) for the offline Data Docs test: installed when absent and
-# we are root (as on CI); otherwise that test fails and says how to install it.
-chromium:
-	@if [ -x /usr/bin/chromium ]; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "installing chromium (apt-get)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else echo "WARNING: /usr/bin/chromium is missing and this is not root: run 'sudo apt-get install chromium'" >&2; fi
+# CSS/JS/fonts for the HTML we ship (GX Data Docs, reports) ship in assets/vendor (committed; versions,
+# licences and sha256 in assets/vendor/MANIFEST.json): running and testing need no Node.js. npm is a
+# maintainer's tool: after editing assets/package.json, `make assets-refresh` runs `npm ci` and copies the
+# files our pages use (ASSETS in satudata/report/assets.py) into assets/vendor; `make assets-check` proves
+# the shipped files equal what assets/package-lock.json installs.
+NPM_CI := npm ci --ignore-scripts --no-audit --no-fund --omit=optional
+NEED_NPM := command -v npm >/dev/null || { echo "npm is missing: install Node.js with npm 7 or newer (Debian: apt-get install nodejs npm); only maintainers refreshing assets/vendor need it" >&2; exit 1; }
+assets-refresh: $(VENV)/.installed
+	@$(NEED_NPM)
+	cd assets && npm install --package-lock-only --ignore-scripts --no-audit --no-fund && $(NPM_CI)
+	$(PY) -m satudata.report.assets assets/node_modules assets/vendor
 
-setup: $(VENV)/.installed assets
+assets-check: $(VENV)/.installed
+	@$(NEED_NPM)
+	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	cp assets/package.json assets/package-lock.json $$tmp/ && (cd $$tmp && $(NPM_CI) --silent) \
+	  && $(PY) -m satudata.report.assets $$tmp/node_modules $$tmp/vendor >/dev/null \
+	  && diff -r $$tmp/vendor assets/vendor \
+	  && echo "assets-check: assets/vendor equals an npm ci of assets/package-lock.json ($$(find assets/vendor -type f | wc -l) files)"
 
-run: setup
+setup: $(VENV)/.installed
+
+# What a run needs (Python, disk, a port or the warehouse, write access; Chromium for the tests): one line
+# per problem with its fix, and a non-zero exit on a blocking one (satudata/doctor.py).
+doctor: setup
+	$(VENV)/bin/satudata doctor
+
+run: doctor
 	$(VENV)/bin/satudata run
 
 # Airflow's UI, scheduler (LocalExecutor) and API over the embedded warehouse; Ctrl-C stops it (README)
@@ -54,7 +115,10 @@ airflow: setup
 lint: setup
 	$(VENV)/bin/ruff check satudata dags tests expectations
 
-test: lint chromium
+# The page tests need Chromium: without it `doctor --tests` stops here with the install command, for root
+# and non-root alike (and each of those tests fails with the same line when run alone).
+test: lint
+	$(VENV)/bin/satudata doctor --tests
 	$(VENV)/bin/pytest -p no:cacheprovider
 
 # Not part of `make test` (a smoke of it is: tests/integration/test_bench_smoke.py): the pipeline at each

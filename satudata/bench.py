@@ -135,10 +135,6 @@ def project_copy(work: Path, landing: Path) -> Path:
             continue
         (dst / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dst / rel)
-    modules = REPO_ROOT / "assets" / "node_modules"
-    if modules.exists():
-        (dst / "assets").mkdir(exist_ok=True)
-        (dst / "assets" / "node_modules").symlink_to(modules)
     extra = landing.parent / "reference_opd_extra.csv"
     if extra.exists():
         seed = dst / "dbt_project" / "seeds" / "opd.csv"

@@ -7,6 +7,7 @@
     satudata revert <dataset_id> <version> [--by NAME] [--reason TEXT]   make an earlier version current
     satudata pemda add <kode_pemda> [--opd FILE] [--unit FILE]   onboard a pemda: its OPD list, its unit crosswalk
     satudata pemda show <kode_pemda>                           its current lists and their history
+    satudata doctor [--tests]    what a run (and the tests) need here: one line per problem with its fix
 """
 
 from __future__ import annotations
@@ -184,7 +185,13 @@ def main(argv: list[str] | None = None) -> int:
     pem.add_argument("kode_pemda", help="Kemendagri code, e.g. 35.07")
     pem.add_argument("--opd", type=Path, default=None, help="OPD list: kode_opd;singkatan;nama_opd")
     pem.add_argument("--unit", type=Path, default=None, help="unit crosswalk: nama_unit;kode_unit;jenis_unit;induk")
+    doc = sub.add_parser("doctor", help="check what a run needs on this machine; one line per problem with its fix")
+    doc.add_argument("--tests", action="store_true", help="also what `make test` needs (Chromium is then blocking)")
     args = parser.parse_args(argv)
+    if args.command == "doctor":
+        from satudata import doctor
+
+        return doctor.main(for_tests=args.tests)
     settings = Settings.from_env()
 
     if args.command == "pemda":

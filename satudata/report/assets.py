@@ -1,7 +1,12 @@
-"""Make the HTML we ship work offline: CSS, JS and fonts come from npm packages installed in
-`assets/node_modules` (`make setup`), copied next to the reports, never from a CDN.
+"""Make the HTML we ship work offline: CSS, JS and fonts ship with the project in `assets/vendor`
+(the files our pages use from npm packages at the exact versions of assets/package-lock.json, each
+package's package.json and licence beside them, listed in assets/vendor/MANIFEST.json), copied next
+to the reports, never from a CDN. Running or testing needs no Node.js: npm is a maintainer's tool
+for refreshing `assets/vendor` (`make assets-refresh`; `make assets-check` proves the shipped files
+equal what the lock installs).
 
-- `install_assets(out)` copies the files our pages use to `<out>/reports/assets/<package>/...`.
+- `vendor(node_modules, dest)` copies the files our pages use out of an `npm ci` into `dest`.
+- `install_assets(out)` copies the shipped files to `<out>/reports/assets/<package>/...`.
 - `make_offline(html_dir, assets_dir)` rewrites pages written by others (GX Data Docs) so every
   CDN `<link>`/`<script>` points at the local copy by a relative path, and remote logos go away.
   A remote URL it does not know makes it raise, naming the page and the URL.
@@ -13,6 +18,7 @@ a version still maps; one that adds a new library fails loudly until a row is ad
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
@@ -25,7 +31,8 @@ from urllib.parse import quote, urlsplit
 
 from satudata.config import REPO_ROOT
 
-NODE_MODULES = REPO_ROOT / "assets" / "node_modules"
+VENDOR = REPO_ROOT / "assets" / "vendor"
+MANIFEST = "MANIFEST.json"
 
 
 class OfflineError(ValueError):
@@ -179,36 +186,73 @@ def _locked_versions(package_json: Path) -> dict[str, str]:
     return json.loads(package_json.read_text()).get("dependencies", {})
 
 
-def install_assets(out_dir: Path, node_modules: Path = NODE_MODULES) -> Path:
-    """Copy every file of `ASSETS` (plus the folders they refer to, and each package's
-    package.json and licence) from `node_modules` to `<out_dir>/reports/assets/`. Returns that
-    folder. Files already there and up to date are not copied again."""
-    if not node_modules.is_dir():
-        raise FileNotFoundError(
-            f"{node_modules} is missing: run `make setup` (it runs `npm ci` in assets/) before "
-            "building reports, so pages can use local CSS/JS instead of a CDN."
-        )
-    package_json = node_modules.parent / "package.json"
-    wanted = _locked_versions(package_json) if package_json.is_file() else {}
-    target = Path(out_dir) / "reports" / "assets"
-    packages = sorted({a.package for a in ASSETS.values()})
-    for package in packages:
-        meta = node_modules / package / "package.json"
+def _package_files(root: Path) -> list[tuple[str, Path]]:
+    """(path under the assets folder, source file) of what our pages use, below `root` laid out as
+    node_modules is: each package's package.json and licence, every file of `ASSETS` and the
+    folders they refer to. Raises FileNotFoundError naming what is missing."""
+    found: list[tuple[str, Path]] = []
+    for package in sorted({a.package for a in ASSETS.values()}):
+        meta = root / package / "package.json"
         if not meta.is_file():
-            raise FileNotFoundError(f"npm package {package} is not in {node_modules}: run `make setup`")
-        have = json.loads(meta.read_text())["version"]
-        if package in wanted and wanted[package] != have:
-            raise RuntimeError(
-                f"{node_modules}/{package} is {have} but assets/package.json wants {wanted[package]}: run `make setup`"
-            )
-        for notice in [meta, *sorted((node_modules / package).glob("LICEN[CS]E*"))]:  # name, version, licence
-            _copy(notice, target / package / notice.name)
+            raise FileNotFoundError(f"npm package {package} is not in {root}")
+        for notice in [meta, *sorted((root / package).glob("LICEN[CS]E*"))]:
+            found.append((f"{package}/{notice.name}", notice))
     for asset in ASSETS.values():
-        _copy(node_modules / asset.package / asset.file, target / asset.local)
+        if not (root / asset.local).is_file():
+            raise FileNotFoundError(f"{root / asset.local} is missing")
+        found.append((asset.local, root / asset.local))
         for folder in asset.dirs:
-            src = node_modules / asset.package / folder
-            for f in sorted(p for p in src.rglob("*") if p.is_file()):
-                _copy(f, target / asset.package / folder / f.relative_to(src))
+            src = root / asset.package / folder
+            found += [(f"{asset.package}/{folder}/{f.relative_to(src).as_posix()}", f)
+                      for f in sorted(p for p in src.rglob("*") if p.is_file())]
+    return found
+
+
+def vendor(node_modules: Path, dest: Path = VENDOR) -> Path:
+    """Replace `dest` by the files our pages use out of `node_modules` (an `npm ci` of
+    assets/package-lock.json), plus MANIFEST.json: each package's version, licence and files with
+    their sha256. `make assets-refresh` writes assets/vendor with it; `make assets-check` writes a
+    copy elsewhere and compares."""
+    node_modules, dest = Path(node_modules), Path(dest)
+    files = _package_files(node_modules)
+    wanted = _locked_versions(REPO_ROOT / "assets" / "package.json")
+    manifest: dict[str, dict] = {}
+    for package in sorted({a.package for a in ASSETS.values()}):
+        meta = json.loads((node_modules / package / "package.json").read_text())
+        if package in wanted and wanted[package] != meta["version"]:
+            raise RuntimeError(f"{node_modules / package} is {meta['version']} but assets/package.json "
+                               f"wants {wanted[package]}: run `npm ci` in assets/")
+        manifest[package] = {"version": meta["version"], "license": meta.get("license"), "files": {}}
+    shutil.rmtree(dest, ignore_errors=True)
+    for rel, src in files:
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dest / rel)
+        package = next(p for p in sorted(manifest, key=len, reverse=True) if rel.startswith(p + "/"))
+        manifest[package]["files"][rel[len(package) + 1 :]] = hashlib.sha256(src.read_bytes()).hexdigest()
+    (dest / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return dest
+
+
+def install_assets(out_dir: Path, source: Path = VENDOR) -> Path:
+    """Copy every file of `ASSETS` (plus the folders they refer to, and each package's
+    package.json and licence) from the shipped `source` (assets/vendor) to
+    `<out_dir>/reports/assets/`. Returns that folder. Files already there and up to date are not
+    copied again."""
+    source = Path(source)
+    if not (source / MANIFEST).is_file():
+        raise FileNotFoundError(
+            f"{source / MANIFEST} is missing: the report assets ship with the project in assets/vendor "
+            "(restore it with `git checkout -- assets/vendor`, or a maintainer runs `make assets-refresh`)"
+        )
+    wanted = _locked_versions(REPO_ROOT / "assets" / "package.json")
+    manifest = json.loads((source / MANIFEST).read_text())
+    stale = {p: m["version"] for p, m in manifest.items() if p in wanted and wanted[p] != m["version"]}
+    if stale:
+        raise RuntimeError(f"{source} holds {stale} but assets/package.json wants other versions: "
+                           "a maintainer runs `make assets-refresh`")
+    target = Path(out_dir) / "reports" / "assets"
+    for rel, src in _package_files(source):
+        _copy(src, target / rel)
     return target
 
 
@@ -376,3 +420,9 @@ def make_offline(html_dir: Path, assets_dir: Path) -> list[Path]:
     for path, new in changes.items():
         path.write_text(new, encoding="utf-8")
     return sorted(changes)
+
+
+if __name__ == "__main__":  # make assets-refresh / assets-check: python -m satudata.report.assets NODE_MODULES DEST
+    import sys
+
+    print(vendor(Path(sys.argv[1]), Path(sys.argv[2])))

@@ -16,17 +16,18 @@ import yaml
 
 from satudata.config import REPO_ROOT
 from satudata.rules import catalogue
+from tests.chromium import require_chromium
 from tests.conftest import make_settings, run_cli
 
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "landing_min"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def chromium(page: Path, profile: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}", "--window-size=1280,2000",
+        [require_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={profile}", "--window-size=1280,2000",
          *args, page.as_uri()],
         capture_output=True, text=True, timeout=180,
     )
@@ -103,9 +104,9 @@ def audit_numbers(url: str) -> dict[str, str]:
             "expected_late": str(expected.get("late", 0)), "expected_missing": str(expected.get("missing", 0))}
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
 @pytest.mark.rules("CMP-001", "REC-001", "REC-002", "REC-003")
 def test_the_report_renders_offline_and_its_numbers_are_the_audit_tables(run, tmp_path):
+    require_chromium()  # fails with the install command, as `make test` does first
     settings, proc = run
     page = settings.reports / "audit" / "index.html"
 

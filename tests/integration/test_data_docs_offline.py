@@ -2,13 +2,12 @@
 satudata.validate.gx_runner.validate): no page asks a remote host for CSS, JS or images, and
 headless Chromium, with the network cut off, renders them styled, with bootstrap-table's markup.
 
-Needs Debian's `chromium` (`make test` installs it through `make chromium`). Without it this test
-FAILS, it does not skip: the offline pages are what government intranets get.
+Needs Chromium (tests/chromium.py: SATUDATA_CHROMIUM or `chromium` on PATH). Without it this test
+FAILS with the install command, it does not skip: the offline pages are what government intranets get.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import time
@@ -22,11 +21,11 @@ from satudata.config import REPO_ROOT
 from satudata.report.assets import ASSETS
 from satudata.validate import gx_runner
 from satudata.warehouse import migrate
+from tests.chromium import require_chromium
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.integration
 
-CHROMIUM = os.environ.get("SATUDATA_CHROMIUM", "/usr/bin/chromium")
 EVIDENCE = REPO_ROOT / "out" / "evidence" / "data_docs_offline"
 
 SUITE_MODULE = """
@@ -68,7 +67,7 @@ def _chromium(*args: str, profile: Path, timeout: int = 60) -> subprocess.Comple
         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
         "--window-size=1280,900",
     ]
-    return subprocess.run([CHROMIUM, *flags, *args], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([require_chromium(), *flags, *args], capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
@@ -127,11 +126,7 @@ def test_no_page_fetches_from_the_network(data_docs):
 
 
 def _render(page: Path, name: str, tmp_path: Path) -> tuple[str, Path]:
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(
-            f"{CHROMIUM} is missing: run `make chromium` (as root: apt-get install chromium) or "
-            "`make test`, which does it. The offline Data Docs cannot be checked without a browser."
-        )
+    require_chromium()
     EVIDENCE.mkdir(parents=True, exist_ok=True)
     shot = EVIDENCE / f"{name}.png"
     shot.unlink(missing_ok=True)

@@ -1,5 +1,9 @@
 """The whole DAG through real Airflow against a real PostgreSQL, on a small fixture landing:
-rerun idempotence, and a fatal GX check blocking only the datasets it touches."""
+rerun idempotence, and a fatal GX check blocking only the datasets it touches.
+
+The three runs are module fixtures, each chained to the one before it and each keeping what it
+found (summary, catalog, warehouse counts) right after it ran, so every test passes run alone
+(`pytest tests/integration/test_pipeline_gate.py::<name>`) and in any order."""
 
 from __future__ import annotations
 
@@ -45,51 +49,35 @@ def raw_counts(url: str) -> dict[str, tuple[int, int]]:
                 .fetchone() for t in tables}
 
 
-def test_first_run_publishes_and_accounts_for_every_row(env):
-    # When the pipeline runs on the fixture landing
-    proc = run_cli(env, "run")
+def loaded_and_quarantined(url: str, files: list[dict]) -> dict[str, tuple[int, int]]:
+    """Per file of a summary: (rows in its raw table, rows with a fatal finding), from the warehouse."""
+    with psycopg.connect(url) as conn:
+        return {f["path"]: (
+            conn.execute(f"select count(*) from raw.{f['dataset']} where _file_id = %s", (f["file_id"],)).fetchone()[0],
+            conn.execute("select count(distinct row_number) from audit.row_finding where file_id = %s "
+                         "and severity = 'fatal'", (f["file_id"],)).fetchone()[0],
+        ) for f in files}
 
-    # Then it succeeds and publishes the first version of each dataset
+
+@pytest.fixture(scope="module")
+def first_run(env) -> dict:
+    proc = run_cli(env, "run")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     s = summary(env)
-    assert s["status"] == "success"
-    assert {d for d, v in s["datasets"].items() if v["status"] == "published"} >= {
-        "asn_jumlah", "serapan_anggaran", "ikm_layanan"}
-    for dataset_id, entry in catalog(env).items():
-        assert (env.published / entry["path"] / "data.csv").exists(), dataset_id
-    # and every row read is either loaded or quarantined, in the summary and in the warehouse
-    with psycopg.connect(env.warehouse_url) as conn:
-        for f in s["files"]:
-            assert f["rows_read"] == f["rows_loaded"] + f["rows_quarantined"], f["path"]
-            loaded = conn.execute(f"select count(*) from raw.{f['dataset']} where _file_id = %s",
-                                  (f["file_id"],)).fetchone()[0]
-            quarantined = conn.execute(
-                "select count(distinct row_number) from audit.row_finding where file_id = %s and severity = 'fatal'",
-                (f["file_id"],)).fetchone()[0]
-            assert (loaded, quarantined) == (f["rows_loaded"], f["rows_quarantined"]), f["path"]
-    assert s["totals"]["rows_quarantined"] == 4  # the four rows the fixture breaks on purpose
+    return {"summary": s, "catalog": catalog(env), "raw": raw_counts(env.warehouse_url),
+            "warehouse": loaded_and_quarantined(env.warehouse_url, s["files"])}
 
 
-def test_second_run_changes_nothing(env):
-    before_catalog, before_raw = catalog(env), raw_counts(env.warehouse_url)
-
+@pytest.fixture(scope="module")
+def second_run(env, first_run) -> dict:
     proc = run_cli(env, "run")
-
-    assert proc.returncode == 0, proc.stdout[-3000:]
-    s = summary(env)
-    assert all(f["status"] == "unchanged" for f in s["files"])
-    assert {d for d, v in s["datasets"].items() if v["status"] == "unchanged"} >= {
-        "asn_jumlah", "serapan_anggaran", "ikm_layanan"}
-    # datasets nobody has submitted data for stay unpublished without failing the run
-    assert all(v["status"] in ("unchanged", "no_data") for v in s["datasets"].values())
-    assert catalog(env) == before_catalog
-    after_raw = raw_counts(env.warehouse_url)
-    assert after_raw == before_raw
-    assert all(rows == distinct for rows, distinct in after_raw.values())
+    return {"proc": proc, "summary": summary(env), "catalog": catalog(env), "raw": raw_counts(env.warehouse_url)}
 
 
-def test_fatal_check_blocks_only_the_datasets_it_touches(env):
-    # Given a second OPD reusing an SP2D number DINKES already used (BEL-003: unique per pemda)
+@pytest.fixture(scope="module")
+def fatal_run(env, second_run) -> dict:
+    """After the rerun (chained so the rerun never sees this file): a second OPD reusing an SP2D number
+    DINKES already used (BEL-003: unique per pemda)."""
     target = env.landing / "18.72" / "BPKAD" / "realisasi_belanja"
     target.mkdir(parents=True)
     (target / "sp2d_bpkad.csv").write_text(
@@ -97,19 +85,51 @@ def test_fatal_check_blocks_only_the_datasets_it_touches(env):
         "2024,SP2D-001,2024-03-15,5.02.01.2.01.0001,5.1.02.01.01.0024,7500000\n"
     )
     before = catalog(env)
-
-    # When the pipeline runs
     proc = run_cli(env, "run")
+    return {"proc": proc, "before": before, "summary": summary(env), "catalog": catalog(env),
+            "versions": sorted(p.name for p in (env.published / "serapan_anggaran").iterdir() if p.is_dir())}
 
-    # Then the run fails, absorption is blocked with the reason, and its last good version stays
-    assert proc.returncode != 0
-    s = summary(env)
+
+def test_first_run_publishes_and_accounts_for_every_row(env, first_run):
+    # When the pipeline ran on the fixture landing, Then it succeeded and published the first version
+    # of each dataset
+    s = first_run["summary"]
+    assert s["status"] == "success"
+    assert {d for d, v in s["datasets"].items() if v["status"] == "published"} >= {
+        "asn_jumlah", "serapan_anggaran", "ikm_layanan"}
+    for dataset_id, entry in first_run["catalog"].items():
+        assert (env.published / entry["path"] / "data.csv").exists(), dataset_id
+    # and every row read is either loaded or quarantined, in the summary and in the warehouse
+    for f in s["files"]:
+        assert f["rows_read"] == f["rows_loaded"] + f["rows_quarantined"], f["path"]
+        assert first_run["warehouse"][f["path"]] == (f["rows_loaded"], f["rows_quarantined"]), f["path"]
+    assert s["totals"]["rows_quarantined"] == 4  # the four rows the fixture breaks on purpose
+
+
+def test_second_run_changes_nothing(first_run, second_run):
+    proc, s = second_run["proc"], second_run["summary"]
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert all(f["status"] == "unchanged" for f in s["files"])
+    assert {d for d, v in s["datasets"].items() if v["status"] == "unchanged"} >= {
+        "asn_jumlah", "serapan_anggaran", "ikm_layanan"}
+    # datasets nobody has submitted data for stay unpublished without failing the run
+    assert all(v["status"] in ("unchanged", "no_data") for v in s["datasets"].values())
+    assert second_run["catalog"] == first_run["catalog"]
+    assert second_run["raw"] == first_run["raw"]
+    assert all(rows == distinct for rows, distinct in second_run["raw"].values())
+
+
+def test_fatal_check_blocks_only_the_datasets_it_touches(fatal_run):
+    # Given a second OPD reusing an SP2D number DINKES already used (fixture `fatal_run`), When the
+    # pipeline ran, Then the run failed, absorption is blocked with the reason, and its last good version stays
+    assert fatal_run["proc"].returncode != 0
+    s = fatal_run["summary"]
     blocked = s["datasets"]["serapan_anggaran"]
     assert blocked["status"] == "blocked"
     assert any("BEL-003" in r for r in blocked["failing_checks"])
     assert "serapan_anggaran" in s["blocked"]
-    assert catalog(env)["serapan_anggaran"] == before["serapan_anggaran"]
-    assert sorted(p.name for p in (env.published / "serapan_anggaran").iterdir() if p.is_dir()) == ["v1"]
+    assert fatal_run["catalog"]["serapan_anggaran"] == fatal_run["before"]["serapan_anggaran"]
+    assert fatal_run["versions"] == ["v1"]
     # while datasets the check does not touch still go through the gate
     assert s["datasets"]["asn_jumlah"]["status"] in ("published", "unchanged")
     assert s["datasets"]["ikm_layanan"]["status"] in ("published", "unchanged")

@@ -11,17 +11,17 @@ from pathlib import Path
 import pytest
 
 from satudata.publish import release
+from tests.chromium import require_chromium
 from tests.conftest import make_settings
 from tests.integration.test_publish import ASN, IKM, META, SERAPAN, create_marts, publish
 
 pytestmark = pytest.mark.integration
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def headless(page: Path, png: Path, profile: Path) -> list[str]:
     """Render a page with headless Chromium, save a screenshot, return the console lines it logged."""
     proc = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        [require_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", f"--screenshot={png}",
          "--window-size=1280,1500", "--hide-scrollbars", page.as_uri()],
@@ -47,8 +47,8 @@ class Links(HTMLParser):
             self.sources.append(a["src"])
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
 def test_catalog_page_renders_offline_without_console_errors(tmp_path, warehouse_url):
+    require_chromium()  # fails with the install command, as `make test` does first
     # Given three published datasets, one of them with an earlier version
     settings = make_settings(tmp_path, warehouse_url, tmp_path / "landing")
     create_marts(warehouse_url, SERAPAN, ASN, IKM)
@@ -88,7 +88,6 @@ def test_catalog_page_renders_offline_without_console_errors(tmp_path, warehouse
     assert "Belum tersedia" in text and "Distribusi Predikat SKP" in text
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
 def test_the_console_check_does_catch_errors(tmp_path):
     # Given a page that logs an error and calls an undefined function
     bad = tmp_path / "bad.html"

@@ -1,8 +1,9 @@
-"""Offline HTML (satudata.report.assets): CDN URLs mapped to npm files by package name, pages
+"""Offline HTML (satudata.report.assets): CDN URLs mapped to the shipped npm files by package name, pages
 rewritten with relative paths at any depth, unknown remote URLs refused."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import re
@@ -14,7 +15,8 @@ from satudata.config import REPO_ROOT
 from satudata.report.assets import (
     ASSETS,
     CDN_FILES,
-    NODE_MODULES,
+    MANIFEST,
+    VENDOR,
     OfflineError,
     asset_for_url,
     asset_tags,
@@ -236,8 +238,7 @@ def test_asset_tags_for_our_own_pages(tmp_path, assets_dir):
 
 
 def test_install_copies_only_what_pages_use_with_webfonts_and_licences(tmp_path):
-    # Given the npm packages installed by `make setup`
-    assert NODE_MODULES.is_dir(), "assets/node_modules is missing: run `make setup`"
+    # Given the files that ship in assets/vendor (no Node.js, no npm)
     out = tmp_path / "out"
 
     # When the assets are installed for a run
@@ -258,6 +259,25 @@ def test_install_copies_only_what_pages_use_with_webfonts_and_licences(tmp_path)
     assert {p: p.stat().st_mtime_ns for p in files} == mtimes
 
 
-def test_install_without_node_modules_says_to_run_make_setup(tmp_path):
-    with pytest.raises(FileNotFoundError, match="make setup"):
-        install_assets(tmp_path / "out", node_modules=tmp_path / "nowhere")
+def test_shipped_assets_are_the_locked_versions_with_licences_and_nothing_else():
+    # Given assets/vendor as committed, its MANIFEST.json and the npm lock
+    manifest = json.loads((VENDOR / MANIFEST).read_text())
+    lock = json.loads((REPO_ROOT / "assets" / "package-lock.json").read_text())["packages"]
+
+    # Then each package we serve is there at the lock's version, with a licence named
+    assert set(manifest) == {a.package for a in ASSETS.values()}
+    locked = {p: lock[f"node_modules/{p}"] for p in manifest}
+    assert {p: m["version"] for p, m in manifest.items()} == {p: locked[p]["version"] for p in manifest}
+    assert {p: m["license"] for p, m in manifest.items()} == {p: locked[p].get("license") for p in manifest}
+    assert all(m["license"] for m in manifest.values())
+    # and the files on disk are exactly those listed, byte for byte (`make assets-check` compares them
+    # with a fresh `npm ci` where npm exists)
+    listed = {f"{p}/{f}": h for p, m in manifest.items() for f, h in m["files"].items()}
+    on_disk = {f.relative_to(VENDOR).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest()
+               for f in VENDOR.rglob("*") if f.is_file() and f.name != MANIFEST}
+    assert on_disk == listed
+
+
+def test_install_without_the_shipped_assets_says_how_to_restore_them(tmp_path):
+    with pytest.raises(FileNotFoundError, match="assets/vendor"):
+        install_assets(tmp_path / "out", source=tmp_path / "nowhere")

@@ -67,14 +67,14 @@ def test_every_valid_row_passes_every_rule():
 # (rule, dataset, the change that breaks it, a change that keeps it valid)
 CASES = [
     ("REF-001", "pegawai", {"kode_opd": "BPKAD"}, {"kode_opd": "1.02.0.00.0.00.01.0000"}),
-    ("FMT-003", "pegawai", {"status_kepegawaian": "HONORER"}, {"status_kepegawaian": "pppk paruh waktu",
+    ("FMT-003", "pegawai", {"status_kepegawaian": "PENSIUNAN"}, {"status_kepegawaian": "pppk paruh waktu",
                                                                 "golongan": "IX"}),
     ("FMT-003", "pembayaran_penghasilan", {"jenis_penghasilan": "THR"}, {"jenis_penghasilan": "Honor Non ASN"}),
     ("FMT-003", "kinerja_pegawai", {"predikat": "Cukup"}, {"predikat": "Sangat Baik"}),
     ("FMT-003", "anggaran", {"versi": "PERGESERAN"}, {"versi": "perubahan"}),
     ("FMT-003", "permohonan_layanan", {"status": "BATAL"}, {"status": "DITOLAK", "tanggal_selesai": None}),
     ("FMT-003", "capaian_spm", {"bidang": "EKONOMI"}, {"bidang": "Pekerjaan Umum", "kode_indikator": "PU-01"}),
-    ("FMT-004", "pegawai", {"pendidikan": "Sarjana"}, {"pendidikan": "D-III"}),
+    ("FMT-004", "pegawai", {"pendidikan": "Kuliah"}, {"pendidikan": "D-III"}),
     ("FMT-004", "pegawai", {"jenis_kelamin": "X"}, {"jenis_kelamin": "Laki-laki"}),
     ("FMT-004", "formasi_jabatan", {"eselon": "VI.c"}, {"eselon": "II B"}),
     ("FMT-004", "anggaran", {"tagging": "STUNTING; BANJIR"}, {"tagging": "kemiskinan ekstrem|inflasi"}),

@@ -48,15 +48,15 @@
     regexp_replace(upper({{ column }}), '[^0-9A-Z]', '', 'g')
 {%- endmacro %}
 
-{#- the seed as a lookup table: one row per (daftar, kunci) (spellings with the same key are one row) -#}
+{#- the seed as a lookup table (daftar, kunci, kode): one row per key, indexed (stg_ref__kode_sinonim) -#}
 {% macro kode_sinonim_lookup() -%}
-    select distinct daftar, {{ kunci_kode('nilai_sumber') }} as kunci, kode from {{ ref('kode_sinonim') }}
+    select daftar, kunci, kode from {{ ref('stg_ref__kode_sinonim') }}
 {%- endmacro %}
 
-{#- the canonical code of a value in one list of kode_sinonim, as an expression (null when not listed).
-    For large tables join `kode_sinonim_lookup()` instead (stg_opd__pegawai does). -#}
+{#- the canonical code of a value in one list of kode_sinonim, as an expression (null when not listed):
+    an index lookup per row. stg_opd__pegawai joins `kode_sinonim_lookup()` instead. -#}
 {% macro kode_sinonim(daftar, column) -%}
-    (select k.kode from ({{ kode_sinonim_lookup() }}) as k
+    (select k.kode from {{ ref('stg_ref__kode_sinonim') }} as k
      where k.daftar = '{{ daftar }}' and k.kunci = {{ kunci_kode(column) }})
 {%- endmacro %}
 

@@ -39,9 +39,9 @@ def dbt(settings, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_sql_macros_give_the_python_codes(tmp_path, warehouse_url):
-    # Given the seed loaded into PostgreSQL by dbt
+    # Given the seed and its lookup table built in PostgreSQL by dbt
     settings = make_settings(tmp_path, warehouse_url, tmp_path / "landing")
-    dbt(settings, "seed", "--select", "kode_sinonim")
+    dbt(settings, "build", "--select", "kode_sinonim", "stg_ref__kode_sinonim")
     with SEED.open(encoding="utf-8") as f:
         probes = {(r["daftar"], r["nilai_sumber"]) for r in csv.DictReader(f)}
     probes |= {(daftar, value) for daftar, value, _ in REAL_SPELLINGS}

@@ -63,6 +63,7 @@ from typing import Any, Literal
 from openpyxl.utils import get_column_letter
 
 from satudata.datasets import Dataset
+from satudata.extract import profiles as export_profiles
 from satudata.extract.parse import (
     HeaderMatch,
     _lookup,
@@ -71,6 +72,7 @@ from satudata.extract.parse import (
     match_headers,
     normalize_header,
 )
+from satudata.extract.profiles import FileContext, Profile
 
 __all__ = ["read_file", "Table", "SourceRow", "SourceColumn", "TotalRow", "FileRejected"]
 
@@ -149,6 +151,7 @@ class SourceColumn:
 class SourceRow:
     row_number: int  # 1-based Excel row / line where the CSV record starts
     values: dict[str, object]  # canonical name -> raw value, matched columns only
+    set_aside: str | None = None  # not a line (a subtotal, a parent account, ...): the reason; counted, not loaded
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,8 @@ class Table:
     total_rows: list[TotalRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     decimal_hints: dict[str, str] = field(default_factory=dict)
+    profile: Profile | None = None  # the export layout recognised (None: the standard's own columns)
+    title_lines: list[str] = field(default_factory=list)  # text of the rows above the header
     _close: Callable[[], None] | None = field(default=None, repr=False)
 
     def close(self) -> None:
@@ -197,16 +202,22 @@ class Table:
 # public entry point
 
 
-def read_file(path: Path, dataset: Dataset) -> Table:
+def read_file(path: Path, dataset: Dataset, context: FileContext | None = None) -> Table:
     """Open ``path`` as a submission of ``dataset``; raise :class:`FileRejected` if it cannot be
     read at all (unknown extension, empty, corrupt xlsx, binary CSV, no header, required column
-    missing)."""
+    missing).
+
+    A file laid out like a known export (SIASN, SIPD-RI, e-SKM...) is recognised from its first rows
+    and read through its profile (:mod:`satudata.extract.profiles`): ``Table.profile`` names it, and
+    rows that are not lines come out with ``SourceRow.set_aside`` set. ``context`` carries what the
+    profile steps may need (the name the OPD gave the file, the pemda and OPD)."""
     path = Path(path)
+    context = context if context is not None else FileContext(file_name=path.name)
     suffix = path.suffix.lower()
     if suffix in _CSV_EXTENSIONS:
-        return _read_csv(path, dataset)
+        return _read_csv(path, dataset, context)
     if suffix in _XLSX_EXTENSIONS:
-        return _read_xlsx(path, dataset)
+        return _read_xlsx(path, dataset, context)
     if suffix in {".xls", ".ods", ".xlsb"}:
         raise FileRejected(
             f"Berkas '{path.name}': format {suffix} tidak didukung, simpan ulang sebagai .xlsx atau "
@@ -498,18 +509,21 @@ def _finish(
     blank: object,
     dataset: Dataset,
     close: Callable[[], None],
+    context: FileContext | None = None,
 ) -> Table:
-    """Attach the row stream, reading ahead a sample for the decimal separators."""
-    stream = _classify(records, header, blank, table, close)
-    table._close = stream.close
+    """Attach the row stream, reading ahead a sample for the decimal separators; a profile's steps
+    run on every row (after the header, title, numbering and total rows are handled)."""
+    classified = _classify(records, header, blank, table, close)
+    table._close = classified.close
+    # the decimal separators are sampled on the rows as read, before any profile step runs
     try:
-        sample = list(islice(stream, HINT_SAMPLE_ROWS))
+        raw_sample = list(islice(classified, HINT_SAMPLE_ROWS))
     except BaseException:
-        stream.close()
+        classified.close()
         raise
     numeric = [n for n in header.match.columns if dataset.column(n).type in ("numeric", "integer")]
     for name in numeric:
-        hint = detect_decimal_separator(r.values.get(name) for r in sample)
+        hint = detect_decimal_separator(r.values.get(name) for r in raw_sample)
         if hint:
             table.decimal_hints[name] = hint
     # a file is written in one locale: columns that show nothing take the others' separator
@@ -517,9 +531,13 @@ def _finish(
         file_hint = next(iter(table.decimal_hints.values()))
         for name in numeric:
             table.decimal_hints.setdefault(name, file_hint)
-    if not sample:
+    if not raw_sample:
         table.warnings.append("tidak ada baris data / no data rows")
-    table.rows = chain(sample, stream)
+    table.rows = chain(raw_sample, classified)
+    if table.profile is not None:
+        context = context if context is not None else FileContext(file_name=table.path.name)
+        context.title_lines, context.sheet, context.decimal_hints = table.title_lines, table.sheet, table.decimal_hints
+        table.rows = export_profiles.apply(table.profile, table.rows, context)
     return table
 
 
@@ -649,7 +667,28 @@ def _csv_records(
             ) from exc
 
 
-def _read_csv(path: Path, dataset: Dataset) -> Table:
+def _title_lines(rows: Sequence[Sequence[object]], header: _Header) -> list[str]:
+    """The text of each non-empty row above the header (report titles: a snapshot date, a tahapan)."""
+    out = []
+    for row in rows[: header.index]:
+        text = " ".join(t for t in (_text(c) for c in row) if t)
+        if text:
+            out.append(text)
+    return out
+
+
+def _recognise(rows: Sequence[Sequence[object]], dataset: Dataset) -> tuple[Profile | None, Dataset, _Header | None]:
+    """The export profile these first rows show (if any), the dataset as that export writes it, its header."""
+    profile = export_profiles.recognise(dataset.name, rows)
+    reading = profile.reading_dataset if profile is not None else dataset
+    return profile, reading, _find_header(rows, reading)
+
+
+def _where(profile: Profile | None, where: str) -> str:
+    return f"{where} (dibaca sebagai / read as: {profile.nama})" if profile is not None else where
+
+
+def _read_csv(path: Path, dataset: Dataset, context: FileContext | None = None) -> Table:
     try:
         encoding = _detect_encoding(path)
         with _open_text(path, encoding) as f:
@@ -664,7 +703,7 @@ def _read_csv(path: Path, dataset: Dataset) -> Table:
     if len(text) == _SNIFF_CHARS and "\n" in text:
         text = text[: text.rindex("\n") + 1]
 
-    best: tuple[int, int, str, _Header] | None = None
+    best: tuple[tuple[int, int, int], str, _Header, Profile | None, Dataset, list[str]] | None = None
     candidates = _CSV_DELIMITERS if path.suffix.lower() != ".tsv" else ("\t",)
     for rank, delimiter in enumerate(candidates):
         if delimiter not in text:  # every row would be one cell, which can match one column at most: no header
@@ -673,17 +712,17 @@ def _read_csv(path: Path, dataset: Dataset) -> Table:
             rows = list(islice(csv.reader(io.StringIO(text), delimiter=delimiter), HEADER_SCAN_ROWS))
         except csv.Error:
             continue
-        header = _find_header(rows, dataset)
+        profile, reading, header = _recognise(rows, dataset)
         if header is None:
             continue
-        key = (header.match.score, -rank)
-        if best is None or key > best[:2]:
-            best = (key[0], key[1], delimiter, header)
+        key = (int(profile is not None), header.match.score, -rank)
+        if best is None or key > best[0]:
+            best = (key, delimiter, header, profile, reading, _title_lines(rows, header))
     if best is None:
         raise _no_header(path, dataset)
-    _, _, delimiter, header = best
+    _, delimiter, header, profile, reading, titles = best
     if header.match.missing:
-        raise _missing_reason(path, header.match, dataset, "")
+        raise _missing_reason(path, header.match, reading, _where(profile, ""))
 
     notes: list[str] = []  # filled when the file has been read (control characters removed)
     records = _csv_records(path, encoding, delimiter, notes)
@@ -703,11 +742,13 @@ def _read_csv(path: Path, dataset: Dataset) -> Table:
         delimiter=delimiter,
         rows=iter(()),
         warnings=notes,
+        profile=profile,
+        title_lines=titles,
     )
-    notes.extend(_header_warnings(header, header_line, dataset))
+    notes.extend(_header_warnings(header, header_line, reading))
     if encoding == "cp1252":
         table.warnings.append("berkas bukan UTF-8, dibaca sebagai Windows-1252 / not UTF-8, read as Windows-1252")
-    return _finish(table, records, header, "", dataset, records.close)
+    return _finish(table, records, header, "", reading, records.close, context)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -792,7 +833,7 @@ def _xlsx_records(ws: Any, start: int, merges: list[_Range]) -> Iterator[tuple[i
         yield row_number, cells
 
 
-def _read_xlsx(path: Path, dataset: Dataset) -> Table:
+def _read_xlsx(path: Path, dataset: Dataset, context: FileContext | None = None) -> Table:
     import openpyxl  # heavy-ish import, only when an xlsx arrives
 
     if path.stat().st_size == 0:
@@ -809,7 +850,7 @@ def _read_xlsx(path: Path, dataset: Dataset) -> Table:
             "corrupt_xlsx",
         ) from exc
     try:
-        return _read_workbook(path, dataset, wb)
+        return _read_workbook(path, dataset, wb, context)
     except BaseException:
         wb.close()
         raise
@@ -863,8 +904,9 @@ def _check_container(path: Path) -> None:
         )
 
 
-def _read_workbook(path: Path, dataset: Dataset, wb: Any) -> Table:
-    choices: list[tuple[tuple[int, int, int, int], Any, _Header, list[_Range]]] = []
+def _read_workbook(path: Path, dataset: Dataset, wb: Any, context: FileContext | None = None) -> Table:
+    choices: list[tuple[tuple[int, int, int, int, int], Any, _Header, list[_Range], Profile | None, Dataset,
+                        list[str]]] = []
     any_cells = False
     try:
         for position, ws in enumerate(wb.worksheets):
@@ -874,16 +916,17 @@ def _read_workbook(path: Path, dataset: Dataset, wb: Any) -> Table:
             if any(not _is_empty(r) for r in head):
                 any_cells = True
             _fill_merges(head, merges)
-            header = _find_header(head, dataset)
+            profile, reading, header = _recognise(head, dataset)
             if header is None:
                 continue
             key = (
+                int(profile is not None),
                 header.match.score,
                 -len(header.match.missing),
                 int(ws.sheet_state == "visible"),
                 -position,
             )
-            choices.append((key, ws, header, merges))
+            choices.append((key, ws, header, merges, profile, reading, _title_lines(head, header)))
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise FileRejected(
             f"Berkas '{path.name}' rusak, isi sheet tidak dapat dibaca ({type(exc).__name__}). / "
@@ -897,12 +940,12 @@ def _read_workbook(path: Path, dataset: Dataset, wb: Any) -> Table:
         )
     if not choices:
         raise _no_header(path, dataset)
-    _, ws, header, merges = max(choices, key=lambda c: c[0])
+    _, ws, header, merges, profile, reading, titles = max(choices, key=lambda c: c[0])
     where = f" sheet '{ws.title}'"
     if header.match.missing:
-        raise _missing_reason(path, header.match, dataset, where)
+        raise _missing_reason(path, header.match, reading, _where(profile, where))
     header_row = header.index + 1
-    warnings = _header_warnings(header, header_row, dataset)
+    warnings = _header_warnings(header, header_row, reading)
     if len(wb.worksheets) > 1:
         names = ", ".join(f"'{s.title}'" for s in wb.worksheets)
         warnings.insert(0, f"sheet '{ws.title}' dipakai (dari {names}) / sheet '{ws.title}' used (of {names})")
@@ -919,9 +962,11 @@ def _read_workbook(path: Path, dataset: Dataset, wb: Any) -> Table:
         delimiter=None,
         rows=iter(()),
         warnings=warnings,
+        profile=profile,
+        title_lines=titles,
     )
     records = _xlsx_records(ws, header_row + 1, merges)
-    return _finish(table, _guard_xlsx(records, path), header, None, dataset, wb.close)
+    return _finish(table, _guard_xlsx(records, path), header, None, reading, wb.close, context)
 
 
 def _guard_xlsx(records: Iterable[tuple[int, Sequence[object]]], path: Path) -> Iterator[tuple[int, Sequence[object]]]:

@@ -111,31 +111,32 @@ def kode_opd_dari_unit(row: dict[str, Any], ctx: FileContext, column: str) -> No
     the row is not this folder's)."""
     if not blank(row.get("kode_opd")) or blank(row.get(column)):
         return None
-    resolver = ctx.state.get("kode_opd_dari_unit")
-    if resolver is None:
-        resolver = ctx.state["kode_opd_dari_unit"] = _unit_resolver(ctx.kode_pemda)
-    code = resolver.resolve(row[column])
+    try:  # the pemda's unit crosswalk (satudata.reference, onboarding)
+        from satudata.reference import resolve_unit_in_file  # type: ignore[attr-defined]
+    except ImportError:
+        resolve_unit_in_file = _resolve_by_opd_name
+    code = resolve_unit_in_file(ctx, row[column])
     if code is not None:
         row["kode_opd"] = code
-        return None
-    reason = resolver.reason()
-    if reason is not None:  # one warning for the file, listing every unit not found so far
-        index = ctx.state.get("kode_opd_dari_unit_warning")
-        if index is None:
-            ctx.state["kode_opd_dari_unit_warning"] = len(ctx.warnings)
-            ctx.warnings.append(reason)
-        else:
-            ctx.warnings[index] = reason
     return None
 
 
-def _unit_resolver(kode_pemda: str | None) -> Any:
-    """The pemda's unit crosswalk when the reference module has it, else OPD names, singkatan and codes."""
-    try:
-        from satudata.reference import UnitResolver  # type: ignore[attr-defined]
-    except ImportError:
-        return _OpdNames(kode_pemda)
-    return UnitResolver(kode_pemda) if kode_pemda else _OpdNames(None)
+def _resolve_by_opd_name(ctx: FileContext, text: object) -> str | None:
+    """Until the unit crosswalk is there: the OPD whose name, singkatan or code the text is; the units not
+    found are one warning on the file (kept up to date in ``ctx.warnings``)."""
+    resolver = ctx.state.get("_opd_names")
+    if resolver is None:
+        resolver = ctx.state["_opd_names"] = _OpdNames(ctx.kode_pemda)
+    code = resolver.resolve(text)
+    reason = resolver.reason()
+    if code is None and reason is not None:
+        index = ctx.state.get("_opd_names_warning")
+        if index is None:
+            ctx.state["_opd_names_warning"] = len(ctx.warnings)
+            ctx.warnings.append(reason)
+        else:
+            ctx.warnings[index] = reason
+    return code
 
 
 class _OpdNames:

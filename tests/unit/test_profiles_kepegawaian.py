@@ -125,3 +125,31 @@ def test_siasn_status_from_kedudukan_hukum_only_when_the_column_says_nothing_kno
     row = {"status_kepegawaian": None, "_kedudukan_hukum": "Aktif"}
     status_siasn(row, ctx)
     assert row["status_kepegawaian"] is None  # quarantined later: no status
+
+
+def test_sapk_xlsx_with_underscore_headers_is_the_same_layout(tmp_path):
+    # Given the older SAPK xlsx of the same download: NO first, underscores, TGL_LHR, GOL_NAMA
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["NO", "PNS_ID", "NIP_BARU", "NAMA", "TGL_LHR", "JENIS_KELAMIN", "KEDUDUKAN_HUKUM_ID",
+               "KEDUDUKAN_HUKUM_NAMA", "STATUS_CPNS_PNS", "GOL_NAMA", "JENIS_JABATAN_NAMA", "JABATAN_NAMA",
+               "TINGKAT_PENDIDIKAN_NAMA", "UNOR_NAMA"])
+    ws.append([1, "A1", "198503122010011003", "ANDI", "12-03-1985", "M", "01", "Aktif", "P", "Penata (III/c)",
+               "Jabatan Fungsional Umum", "Pengadministrasi", "SLTA Kejuruan", "DINKES"])
+    ws.append([2, "A2", "196403101990031002", "BAMBANG", "10-03-1964", "M", "88",
+               "Pemberhentian dengan Hak Pensiun", "P", "IV/b", "Jabatan Struktural", "Kepala Seksi", "S-2", "DINKES"])
+    path = tmp_path / "sapk.xlsx"
+    wb.save(path)
+    ctx = FileContext(file_name="Data SAPK Januari 2024.xlsx", kode_pemda="18.72", opd="DINKES")
+    # When it is read
+    with read_file(path, DATASETS["pegawai"], ctx) as table:
+        rows = list(table.rows)
+    # Then it is the SIASN layout: codes, the OPD by singkatan, the month from the file name
+    assert table.profile is get("siasn_data_asn")
+    assert rows[0].values == {"nip": "198503122010011003", "nama": "ANDI", "jenis_kelamin": "L",
+                              "tanggal_lahir": "12-03-1985", "status_kepegawaian": "PNS", "golongan": "III/c",
+                              "jenis_jabatan": "PELAKSANA", "nama_jabatan": "Pengadministrasi", "pendidikan": "SMA",
+                              "kode_opd": DINKES, "periode": "2024-01"}
+    assert rows[1].set_aside.startswith("bukan pegawai aktif (kedudukan hukum: Pemberhentian dengan Hak Pensiun)")

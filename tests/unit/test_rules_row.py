@@ -245,3 +245,26 @@ def test_row_checks_accept_a_large_file_of_valid_rows():
 
     # Then none is rejected: distinct (nip, periode) pairs are not duplicates
     assert findings == []
+
+
+@pytest.mark.rules("FMT-003", "FMT-004", "PEG-001", "PEG-008", "PEG-009")
+def test_real_spellings_and_non_asn_kinds_pass_the_row_rules():
+    # Given rows as SIASN and SIMPEG write them: P/C, P3K, M/F, BKN education, Jabatan Fungsional Tertentu,
+    # "Penata Muda (III/a)", and non-ASN by their kind without NIP or golongan
+    rows = [
+        with_("pegawai", status_kepegawaian="P", jenis_kelamin="M", pendidikan="S-1/Sarjana",
+              jenis_jabatan="Jabatan Fungsional Tertentu", golongan="Penata Muda (III/a)"),
+        with_("pegawai", nip="199206302022212003", jenis_kelamin="F", tanggal_lahir=date(1992, 6, 30),
+              status_kepegawaian="P3K", golongan="IX", pendidikan="Diploma III/Sarjana Muda"),
+        with_("pegawai", nip=None, status_kepegawaian="THL", golongan=None, jenis_jabatan="Jabatan Pelaksana",
+              pendidikan="SLTA Kejuruan"),
+        with_("pegawai", nip=None, status_kepegawaian="Tenaga Kontrak", jenis_non_asn="Tenaga Kontrak",
+              golongan="-"),
+        with_("pegawai", nip=None, status_kepegawaian="NON_ASN", jenis_non_asn="honorer", golongan=None),
+    ]
+    # When they are checked, Then none is quarantined or warned: existing is not an error
+    assert rules_fired("pegawai", *rows) == [[], [], [], [], []]
+    # while a kind that is no kind, and M on a woman's NIP, are still found
+    assert rules_fired("pegawai", with_("pegawai", nip=None, status_kepegawaian="NON_ASN", golongan=None,
+                                        jenis_non_asn="Relawan"),
+                       with_("pegawai", jenis_kelamin="F")) == [["FMT-004"], ["PEG-008"]]

@@ -240,7 +240,8 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
         raise FileRejected(
             f"{relpath}: OPD folder {opd!r} is not in the reference list of pemda {kode_pemda} / "
             f"folder OPD {opd!r} tidak ada dalam daftar OPD pemda {kode_pemda}", "unknown_opd")
-    table = read_file(source, dataset, FileContext(file_name=Path(relpath).name, kode_pemda=kode_pemda, opd=opd))
+    context = FileContext(file_name=Path(relpath).name, kode_pemda=kode_pemda, opd=opd)
+    table = read_file(source, dataset, context)
 
     checker = RowChecker(dataset.name, opd, codes)
     convert = converters(dataset, table.decimal_hints)
@@ -302,7 +303,8 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
     if table.total_rows:  # rows of the file too: read, and set aside
         rows_read += len(table.total_rows)
         set_aside[SET_ASIDE_TOTAL] += len(table.total_rows)
-    reasons = table.warnings + _total_row_warnings(table, sums)
+    # a profile checks its own subtotals (parents against children): the loaded rows are not the whole file
+    reasons = table.warnings + (_total_row_warnings(table, sums) if table.profile is None else []) + context.warnings
     if table.profile is not None:
         reasons.insert(0, f"dibaca sebagai: {table.profile.nama} / read as: {table.profile.nama}")
     reasons += [f"{n} baris disisihkan (bukan baris data): {r} / {n} rows set aside (not lines)"
@@ -310,7 +312,7 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
     reasons += [f"extra column ignored / kolom tambahan diabaikan: {c}" for c in table.extra_columns]
     reasons = [r.replace(source.name, relpath) for r in reasons]
     _replace_earlier(conn, dataset.name, kode_pemda, opd, file_id, periods)
-    flagged = warning_rules or table.dropped_columns or any("JUMLAH" in r for r in reasons)
+    flagged = warning_rules or table.dropped_columns or context.warnings or any("JUMLAH" in r for r in reasons)
     conn.execute(
         "update audit.source_file set status = case when superseded_by is null then %s else 'superseded' end, "
         "sheet = %s, header_row = %s, encoding = %s, delimiter = %s, rows_read = %s, rows_loaded = %s, "

@@ -56,6 +56,9 @@ def test_staff_exports_load_with_every_row_accounted_for(tmp_path, warehouse_url
     assert f["set_aside"] == {"bukan pegawai aktif (kedudukan hukum: Pensiun) / no longer in service "
                               "(kedudukan hukum: Pensiun)": 1}
     assert "dibaca sebagai: Unduhan Data ASN SIASN (BKN) / read as: Unduhan Data ASN SIASN (BKN)" in f["reasons"]
+    # units the reference does not know: one file-level finding listing them, the rows kept
+    assert [x for x in f["reasons"] if "Bidang Pelayanan Kesehatan, Puskesmas Yosomulyo" in x] != []
+    assert f["status"] == "loaded_with_warnings"
     fatal = {(row, rule) for row, _, rule, severity in findings(warehouse_url, siasn) if severity == "fatal"}
     assert fatal == {(8, "PEG-001"), (10, "REF-001")}
     assert (9, "jenis_kelamin", "PEG-008", "warning") in findings(warehouse_url, siasn)

@@ -673,12 +673,16 @@ def _csv_records(
 
 
 def _title_lines(rows: Sequence[Sequence[object]], header: _Header) -> list[str]:
-    """The text of each non-empty row above the header (report titles: a snapshot date, a tahapan)."""
+    """The text of each non-empty row above the header (report titles: a snapshot date, a tahapan); a title
+    merged across cells counts once, and the upper row of a two-row header is not a title."""
     out = []
-    for row in rows[: header.index]:
-        text = " ".join(t for t in (_text(c) for c in row) if t)
-        if text:
-            out.append(text)
+    for row in rows[: header.index - 1 if header.parent_used else header.index]:
+        texts: list[str] = []
+        for t in (_text(c) for c in row):
+            if t and (not texts or texts[-1] != t):
+                texts.append(t)
+        if texts:
+            out.append(" ".join(texts))
     return out
 
 

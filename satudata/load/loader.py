@@ -241,6 +241,11 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
             f"{relpath}: OPD folder {opd!r} is not in the reference list of pemda {kode_pemda} / "
             f"folder OPD {opd!r} tidak ada dalam daftar OPD pemda {kode_pemda}", "unknown_opd")
     context = FileContext(file_name=Path(relpath).name, kode_pemda=kode_pemda, opd=opd)
+    if dataset.name == "survei_kepuasan":  # an e-SKM export names the service: its OPD's codes, by name
+        context.state["jenis_layanan"] = dict(conn.execute(
+            "select nama_layanan, kode_layanan from raw.jenis_layanan where _kode_pemda = %s and _opd_folder = %s "
+            "and nama_layanan is not null and kode_layanan is not null order by _file_id", (kode_pemda, opd)))
+        conn.commit()
     table = read_file(source, dataset, context)
 
     checker = RowChecker(dataset.name, opd, codes)

@@ -122,3 +122,23 @@ def test_eskm_exports_account_for_every_row_and_letters_give_the_ikm_of_numbers(
     ktp = next(r for r in ikm["DISDUKCAPIL"] if r[0] == "PEMBUATAN KTP-EL")
     # NRR (3+1)/2, (3+2)/2, (2+3)/2, (4+4)/2, (3+1)/2, (3+2)/2, (4+3)/2, (3+1)/2, (2+4)/2 = 24 in all -> 24/9 x 25
     assert ktp[3] == 2 and ktp[-2] == Decimal("66.67") and ktp[-1] == "C"
+
+
+def test_an_export_naming_services_gets_the_codes_of_the_opds_service_standard(tmp_path, warehouse_url):
+    # Given DISDUKCAPIL's service standard (jenis_layanan) naming two of the three services of its e-SKM export
+    settings = make_settings(tmp_path, warehouse_url, tmp_path / "landing")
+    standar = tmp_path / "standar.csv"
+    standar.write_text("kode_layanan,nama_layanan,waktu_penyelesaian_hari\n"
+                       "KTP01,Pembuatan KTP-el,1\nKK01,Kartu Keluarga,3\n", encoding="utf-8")
+    drop(settings, standar, "18.72", "DISDUKCAPIL", "jenis_layanan")
+    huruf = drop(settings, FIXTURES / "eskm_huruf_p.xls", "18.72", "DISDUKCAPIL", "survei_kepuasan",
+                 "Data Responden SKM Semester I 2024.xls")
+    # When both are loaded (the standard first: its folder sorts first)
+    files = land_and_load(settings)
+    # Then the named services take the standard's codes, and the one the standard lacks keeps its name, with
+    # one warning naming it on the file
+    with connect(warehouse_url) as conn:
+        codes = {r[0] for r in conn.execute("select kode_layanan from raw.survei_kepuasan")}
+    assert codes == {"KTP01", "KK01", "AKTA KELAHIRAN"}  # a code is upper case (normalize_code)
+    unknown = [r for r in files[huruf]["reasons"] if "tidak ditemukan di jenis_layanan" in r]
+    assert len(unknown) == 1 and "Akta Kelahiran" in unknown[0]

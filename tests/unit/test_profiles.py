@@ -145,3 +145,19 @@ def test_steps_are_registered_once():
         profiles.step("fill_down")(lambda row, ctx: None)
 
 
+
+
+def test_title_lines_count_a_merged_title_once_and_leave_out_a_two_row_header(uji_profile, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["REGISTER SP2D 2024"] * 4)  # what a title merged over A1:D1 reads as once merges are filled
+    ws.append(["Dinas Kesehatan", None, None, None])
+    ws.append(["SP2D", None, "Rekening", None])
+    ws.append(["No. SP2D", "Tgl SP2D", "Kode Rekening", "Jumlah", "Nilai SP2D", "Kode Sub Kegiatan"])
+    ws.append(["1/LS/2024", "2024-02-05", "5.1.02.01.01.0024", 10, 10, "1.02.02.2.01.0001"])
+    path = tmp_path / "r.xlsx"
+    wb.save(path)
+    with read_file(path, DATASETS["realisasi_belanja"]) as table:
+        assert table.title_lines[:2] == ["REGISTER SP2D 2024", "Dinas Kesehatan"]

@@ -22,7 +22,6 @@ from satudata.extract.profiles.steps_anggaran import (
     SET_ASIDE_SUB_KEGIATAN,
     jenis_of_nomor,
     narrow_rekening,
-    run_at_end,
     versi_of,
 )
 from satudata.extract.readers import FileRejected, read_file
@@ -94,7 +93,6 @@ def test_dppa_print_loads_the_six_level_rows_setelah_perubahan_and_sets_aside_th
     assert len(ctx.warnings) == 1
     assert "rekening 5 (BELANJA DAERAH) sub kegiatan 1.02.01.2.01.0001: nilai 8.350.000" in ctx.warnings[0]
     assert "8.360.000 (selisih -10.000)" in ctx.warnings[0]
-    run_at_end(ctx)
     assert len(ctx.warnings) == 1
 
 
@@ -109,12 +107,11 @@ def test_a_komponen_that_does_not_add_up_to_its_line_is_a_warning_at_the_end(tmp
     ctx = FileContext(file_name=path.name)
     list(read_file(path, DATASETS["anggaran"], ctx).rows)
     # When the rows are exhausted and the blocks still open are checked
-    run_at_end(ctx)
     # Then the line is named against its komponen
     assert len(ctx.warnings) == 2
-    assert ctx.warnings[1].startswith("rekening 5.1.02.01.01.0029 (Belanja Alat/Bahan untuk Kegiatan Kantor- Bahan "
-                                      "Komputer) sub kegiatan 1.02.01.2.06.0004: nilai -250.000 tidak sama dengan "
-                                      "jumlah komponennya -200.000")
+    assert ctx.warnings[1].startswith("baris 42: rekening 5.1.02.01.01.0029 (Belanja Alat/Bahan untuk Kegiatan "
+                                      "Kantor- Bahan Komputer) sub kegiatan 1.02.01.2.06.0004: nilai -250.000 "
+                                      "tidak sama dengan jumlah komponennya -200.000")
 
 
 def test_a_print_with_program_kegiatan_rows_and_labels_across_two_columns(tmp_path):
@@ -152,7 +149,6 @@ def test_a_print_with_program_kegiatan_rows_and_labels_across_two_columns(tmp_pa
     assert rows[5].values["nama_sub_kegiatan"] == "Penyusunan Dokumen Perencanaan Perangkat Daerah"
     assert rows[7].values["nama_sub_kegiatan"] == "Penyediaan Bahan Logistik Kantor"
     assert rows[7].values["versi"] == "PERUBAHAN" and rows[7].values["tahun"] == "2025"
-    run_at_end(ctx)
     assert ctx.warnings == []
 
 
@@ -183,7 +179,6 @@ def test_register_sp2d_lines_take_their_sp2d_and_an_unpaid_spm_is_set_aside():
     # Nilai SP2D of the LS gaji is 100.000 above its three lines
     assert len(ctx.warnings) == 1 and "Nilai SP2D 18.72/04.0/000002/LS/" in ctx.warnings[0]
     assert "115.500.000 tidak sama dengan jumlah rinciannya 115.400.000 (selisih 100.000)" in ctx.warnings[0]
-    run_at_end(ctx)
     assert len(ctx.warnings) == 1
 
 
@@ -212,7 +207,6 @@ def test_register_as_csv_with_blank_continuation_rows(tmp_path):
         (6, SET_ASIDE_SPM, "", "5.1.02.01.01.0052", ""),
         (7, "SP2D-3/GU/2025", "GU", "5.1.02.01.01.0052", "07/02/2025"),
     ]
-    run_at_end(ctx)
     assert ctx.warnings == []
 
 

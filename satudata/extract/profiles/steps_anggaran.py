@@ -25,10 +25,9 @@ print shows for it, and its komponen are a check on it, never added to it. A rek
 rows (SIPD-RI Rekap Penetapan APBD) loads each komponen row as a line of its sub kegiatan x rekening: the
 raw table keeps them, and everything downstream sums by sub kegiatan x rekening.
 
-The checks write to ``FileContext.warnings`` and name the row by ``FileContext.row_number`` when the engine
-sets it. Two things the engine does not do yet: the loader does not add ``ctx.warnings`` to the file's
-reasons, and nothing runs after the last row, so the blocks still open then (the last sub kegiatan, the
-last SP2D) are checked only when ``run_at_end(ctx)`` is called (the hooks are kept in ``ctx.state``).
+The checks write to ``FileContext.warnings`` (the loader adds them to the file's reasons) and name the row
+by ``FileContext.row_number``; the blocks still open after the last row (the last sub kegiatan, the last
+SP2D) are checked by the engine once the rows are exhausted.
 """
 
 from __future__ import annotations
@@ -184,16 +183,8 @@ class _Print:
 
 def at_end(ctx: FileContext, fn: Any) -> None:
     """Ask for ``fn(ctx)`` once the rows are exhausted: the last block of a file has no row after it that
-    closes it. The engine does not call these yet (see the module doc); a test or the engine may:
-    ``for fn in ctx.state.get("at_end", ()): fn(ctx)``."""
-    hooks = ctx.state.setdefault("at_end", [])
-    if fn not in hooks:
-        hooks.append(fn)
-
-
-def run_at_end(ctx: FileContext) -> None:
-    for fn in ctx.state.pop("at_end", ()):
-        fn(ctx)
+    closes it (the engine runs it after the last row)."""
+    ctx.once_at_end(fn)
 
 
 def _state(ctx: FileContext) -> _Print:

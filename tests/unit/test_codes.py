@@ -3,7 +3,7 @@ normalisers read it, and every Python code list equals its seed list and the `ac
 the dbt models. The real spellings of issue #13 (SIASN, SIMPEG) map to the standard's codes.
 
 (The SQL side, macros/normalise.sql against the same seed in PostgreSQL, is compared with these
-normalisers in tests/integration/test_codes_sql.py.)
+normalisers in tests/integration/test_kode_sinonim_sql.py.)
 """
 
 from __future__ import annotations

@@ -7,11 +7,11 @@ as written, so the row rules quarantine or warn with the value the OPD sent.
 
 from __future__ import annotations
 
-import csv
 import re
 from typing import Any
 
 from satudata.extract.profiles import FileContext, blank, step
+from satudata.reference import resolve_unit_in_file
 from satudata.rules import codes as c
 
 
@@ -111,68 +111,10 @@ def kode_opd_dari_unit(row: dict[str, Any], ctx: FileContext, column: str) -> No
     the row is not this folder's)."""
     if not blank(row.get("kode_opd")) or blank(row.get(column)):
         return None
-    try:  # the pemda's unit crosswalk (satudata.reference, onboarding)
-        from satudata.reference import resolve_unit_in_file  # type: ignore[attr-defined]
-    except ImportError:
-        resolve_unit_in_file = _resolve_by_opd_name
     code = resolve_unit_in_file(ctx, row[column])
     if code is not None:
         row["kode_opd"] = code
     return None
-
-
-def _resolve_by_opd_name(ctx: FileContext, text: object) -> str | None:
-    """Until the unit crosswalk is there: the OPD whose name, singkatan or code the text is; the units not
-    found are one warning on the file (kept up to date in ``ctx.warnings``)."""
-    resolver = ctx.state.get("_opd_names")
-    if resolver is None:
-        resolver = ctx.state["_opd_names"] = _OpdNames(ctx.kode_pemda)
-    code = resolver.resolve(text)
-    reason = resolver.reason()
-    if code is None and reason is not None:
-        index = ctx.state.get("_opd_names_warning")
-        if index is None:
-            ctx.state["_opd_names_warning"] = len(ctx.warnings)
-            ctx.warnings.append(reason)
-        else:
-            ctx.warnings[index] = reason
-    return code
-
-
-class _OpdNames:
-    """Until the unit crosswalk is there: a unit text that is exactly an OPD of the pemda (its name,
-    singkatan or SIPD code, compared upper case with punctuation as space) gives its code."""
-
-    def __init__(self, kode_pemda: str | None):
-        from satudata.reference import SEEDS
-
-        self.kode_pemda = kode_pemda
-        self.missing: set[str] = set()
-        self.names: dict[str, str] = {}
-        if kode_pemda:
-            with (SEEDS / "opd.csv").open(encoding="utf-8") as f:
-                for r in csv.DictReader(f):
-                    if r["kode_pemda"] == kode_pemda:
-                        for text in (r["kode_opd"], r["singkatan"], r["nama_opd"]):
-                            self.names[_name(text)] = r["kode_opd"]
-
-    def resolve(self, text: object) -> str | None:
-        code = self.names.get(_name(text))
-        if code is None and text is not None and str(text).strip():
-            self.missing.add(" ".join(str(text).split()))
-        return code
-
-    def reason(self) -> str | None:
-        if not self.missing:
-            return None
-        names = ", ".join(sorted(self.missing)[:20]) + (" ..." if len(self.missing) > 20 else "")
-        return (f"{len(self.missing)} unit tidak dikenali sebagai OPD pemda {self.kode_pemda} (baris tetap "
-                f"dimuat untuk OPD folder): {names} / {len(self.missing)} units not recognised as an OPD of "
-                f"pemda {self.kode_pemda} (rows kept for the folder's OPD): {names}")
-
-
-def _name(text: object) -> str:
-    return " ".join(re.sub(r"[^0-9A-Z.]+", " ", str(text).upper()).replace(".", " ").split())
 
 
 def _text(value: object) -> str | None:

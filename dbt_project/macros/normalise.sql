@@ -41,12 +41,28 @@
     case when {{ column }} is not null then to_date({{ column }} || '-01', 'YYYY-MM-DD') end
 {%- endmacro %}
 
-{#- jenis kelamin -> L / P -#}
+{#- Code lists with many real spellings live once, in the seed kode_sinonim (daftar, nilai_sumber, kode),
+    which the Python row checks read too (satudata/rules/codes.py). A value is looked up by its key:
+    upper case, everything but A-Z and 0-9 removed (`S-1/Sarjana` -> S1SARJANA, `III/a` -> IIIA). -#}
+{% macro kunci_kode(column) -%}
+    regexp_replace(upper({{ column }}), '[^0-9A-Z]', '', 'g')
+{%- endmacro %}
+
+{#- the seed as a lookup table (daftar, kunci, kode): one row per key, indexed (stg_ref__kode_sinonim) -#}
+{% macro kode_sinonim_lookup() -%}
+    select daftar, kunci, kode from {{ ref('stg_ref__kode_sinonim') }}
+{%- endmacro %}
+
+{#- the canonical code of a value in one list of kode_sinonim, as an expression (null when not listed):
+    an index lookup per row. stg_opd__pegawai joins `kode_sinonim_lookup()` instead. -#}
+{% macro kode_sinonim(daftar, column) -%}
+    (select k.kode from {{ ref('stg_ref__kode_sinonim') }} as k
+     where k.daftar = '{{ daftar }}' and k.kunci = {{ kunci_kode(column) }})
+{%- endmacro %}
+
+{#- jenis kelamin -> L / P (L/P, M/F, Pria/Wanita, Laki-laki/Perempuan, 1/2) -#}
 {% macro clean_jenis_kelamin(column) -%}
-    case
-        when upper(btrim({{ column }})) in ('L', 'LK', 'LAKI-LAKI', 'LAKI LAKI', 'PRIA', '1') then 'L'
-        when upper(btrim({{ column }})) in ('P', 'PR', 'PEREMPUAN', 'WANITA', '2') then 'P'
-    end
+    {{ kode_sinonim('jenis_kelamin', column) }}
 {%- endmacro %}
 
 {#- eselon `II.a` ... `IV.b` (accepts IIa, II A, ii.a, II/a); empty or `-`/NON -> null -#}
@@ -63,38 +79,14 @@
     split_part({{ column }}, '.', 1)
 {%- endmacro %}
 
-{#- golongan: PNS `III/a` (accepts IIIa, III.a, III A, iii/A); PPPK roman I..XVII kept upper -#}
+{#- golongan: PNS `III/a` (III-a, 3/a, `Penata Muda (III/a)` ...); PPPK roman I..XVII -#}
 {% macro clean_golongan(column) -%}
-    case
-        when upper(regexp_replace({{ column }}, '[\s./-]', '', 'g')) ~ '^(I|II|III|IV)[A-E]$'
-            then regexp_replace(upper(regexp_replace({{ column }}, '[\s./-]', '', 'g')), '^([IV]+)([A-E])$', '\1')
-                || '/' || lower(right(upper(regexp_replace({{ column }}, '[\s./-]', '', 'g')), 1))
-        when upper(btrim({{ column }})) ~ '^(I|II|III|IV|V|VI|VII|VIII|IX|X|XI|XII|XIII|XIV|XV|XVI|XVII)$'
-            then upper(btrim({{ column }}))
-    end
+    {{ kode_sinonim('golongan', column) }}
 {%- endmacro %}
 
-{#- pendidikan -> SD, SMP, SMA, D1..D4, S1..S3 (aliases SLTP, SLTA, SMK, D-III, S-1 ...) -#}
+{#- pendidikan -> SD, SMP, SMA, D1..D4, S1..S3 (BKN `S-1/Sarjana`, `Diploma III/Sarjana Muda`, SLTA ...) -#}
 {% macro clean_pendidikan(column) -%}
-    case regexp_replace(upper(btrim({{ column }})), '[\s./-]', '', 'g')
-        when 'SD' then 'SD'
-        when 'SMP' then 'SMP'
-        when 'SLTP' then 'SMP'
-        when 'SMA' then 'SMA'
-        when 'SLTA' then 'SMA'
-        when 'SMK' then 'SMA'
-        when 'D1' then 'D1'
-        when 'DI' then 'D1'
-        when 'D2' then 'D2'
-        when 'DII' then 'D2'
-        when 'D3' then 'D3'
-        when 'DIII' then 'D3'
-        when 'D4' then 'D4'
-        when 'DIV' then 'D4'
-        when 'S1' then 'S1'
-        when 'S2' then 'S2'
-        when 'S3' then 'S3'
-    end
+    {{ kode_sinonim('pendidikan', column) }}
 {%- endmacro %}
 
 {#- tagging list -> canonical `A,B` (upper, separators , ; | or /, sorted, distinct); none -> null -#}

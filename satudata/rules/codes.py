@@ -1,7 +1,11 @@
 """Code lists of the OPD Data Standard and the normalisations the row rules need before dbt runs.
 
-The normalisers mirror the dbt staging macros (dbt_project/macros/normalise.sql): a value the
-row rules accept is one staging maps to a canonical code, so both layers agree on what a code is.
+The code lists that real systems spell in many ways (jenis kelamin, status kepegawaian and the
+kind of a non-ASN, jenis jabatan, pendidikan, golongan, BKN kedudukan hukum) are declared once,
+in the dbt seed `kode_sinonim` (dbt_project/seeds/kode_sinonim.csv: daftar, nilai_sumber, kode).
+Python reads it here; dbt staging reads the same seed (macros/normalise.sql, `kunci_kode`). A
+value is looked up by its key: upper case with everything but A-Z and 0-9 removed, so `S-1/Sarjana`,
+`s1 sarjana` and `S 1 / SARJANA` are one value. tests/unit/test_codes.py checks that both agree.
 Pure functions, text in, canonical code (or None) out; cached where a column has few values.
 """
 
@@ -14,19 +18,53 @@ from pathlib import Path
 
 from satudata.reference import SEEDS
 
+SINONIM_SEED = "kode_sinonim.csv"
+_NOT_KEY = re.compile(r"[^0-9A-Z]")
+
+
+def kunci(value: str) -> str:
+    """The lookup key of a value (dbt macro kunci_kode): `Laki-laki` -> LAKILAKI, `III/a` -> IIIA."""
+    return _NOT_KEY.sub("", value.upper())
+
+
+@cache
+def sinonim(seeds: Path = SEEDS) -> dict[str, dict[str, str]]:
+    """daftar -> key of a source value -> canonical code, from the seed kode_sinonim."""
+    lists: dict[str, dict[str, str]] = {}
+    with (seeds / SINONIM_SEED).open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            lists.setdefault(row["daftar"], {})[kunci(row["nilai_sumber"])] = row["kode"]
+    return lists
+
+
+@cache
+def daftar_kode(daftar: str, seeds: Path = SEEDS) -> tuple[str, ...]:
+    """The canonical codes of a list, in the seed's order."""
+    with (seeds / SINONIM_SEED).open(encoding="utf-8") as f:
+        return tuple(dict.fromkeys(row["kode"] for row in csv.DictReader(f) if row["daftar"] == daftar))
+
+
+@lru_cache(maxsize=8192)
+def kode(daftar: str, value: str | None) -> str | None:
+    """The canonical code of a source value in a list of kode_sinonim, or None when it is not there."""
+    if value is None:
+        return None
+    return sinonim()[daftar].get(kunci(str(value)))
+
+
 # section 3 of the standard
-JENIS_KELAMIN = ("L", "P")
-STATUS_KEPEGAWAIAN = ("PNS", "CPNS", "PPPK", "PPPK_PARUH_WAKTU", "NON_ASN")
+JENIS_KELAMIN = daftar_kode("jenis_kelamin")
+STATUS_KEPEGAWAIAN = daftar_kode("status_kepegawaian")
+JENIS_NON_ASN = daftar_kode("jenis_non_asn")
 PNS_LIKE = frozenset({"PNS", "CPNS"})
 PPPK_LIKE = frozenset({"PPPK", "PPPK_PARUH_WAKTU"})
-JENIS_JABATAN = ("STRUKTURAL", "FUNGSIONAL", "PELAKSANA")
+JENIS_JABATAN = daftar_kode("jenis_jabatan")
 ESELON = ("II.a", "II.b", "III.a", "III.b", "IV.a", "IV.b")
-PENDIDIKAN = ("SD", "SMP", "SMA", "D1", "D2", "D3", "D4", "S1", "S2", "S3")
+PENDIDIKAN = daftar_kode("pendidikan")
 # PNS I/a-I/d, II/a-II/d, III/a-III/d, IV/a-IV/e (PP 99/2000); PPPK I-XVII (Perpres 98/2020)
-GOLONGAN_PNS = tuple(f"{g}/{r}" for g, last in (("I", "d"), ("II", "d"), ("III", "d"), ("IV", "e")) for r in "abcde"
-                     if r <= last)
-GOLONGAN_PPPK = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV",
-                 "XVI", "XVII")
+GOLONGAN_PNS = tuple(g for g in daftar_kode("golongan") if "/" in g)
+GOLONGAN_PPPK = tuple(g for g in daftar_kode("golongan") if "/" not in g)
+KEDUDUKAN_HUKUM = daftar_kode("kedudukan_hukum")
 JENIS_PENGHASILAN = ("GAJI", "TPP", "HONOR_NON_ASN")
 PREDIKAT = ("SANGAT_BAIK", "BAIK", "BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG")
 VERSI = ("MURNI", "PERUBAHAN")
@@ -47,13 +85,29 @@ def clean_code(value: str | None) -> str | None:
     return _SEP.sub("_", value.strip().upper()) or None
 
 
-_JK = {"L": "L", "LK": "L", "LAKI-LAKI": "L", "LAKI LAKI": "L", "PRIA": "L", "1": "L",
-       "P": "P", "PR": "P", "PEREMPUAN": "P", "WANITA": "P", "2": "P"}
-
-
-@lru_cache(maxsize=256)
 def clean_jenis_kelamin(value: str | None) -> str | None:
-    return None if value is None else _JK.get(value.strip().upper())
+    """`L`, `Laki-laki`, `Pria`, `M`, `1` -> L; `P`, `Wanita`, `F`, `2` -> P (seed kode_sinonim)."""
+    return kode("jenis_kelamin", value)
+
+
+def clean_status_kepegawaian(value: str | None) -> str | None:
+    """`P` / `PNS` -> PNS, `C` -> CPNS, `P3K` / `PPPK Aktif` -> PPPK, `THL` / `Honorer` -> NON_ASN ..."""
+    return kode("status_kepegawaian", value)
+
+
+def clean_jenis_non_asn(value: str | None) -> str | None:
+    """The kind of a non-ASN: `Tenaga Harian Lepas` -> THL, `Tenaga Kontrak` -> KONTRAK ..."""
+    return kode("jenis_non_asn", value)
+
+
+def clean_jenis_jabatan(value: str | None) -> str | None:
+    """`Jabatan Fungsional Tertentu` -> FUNGSIONAL, `Jabatan Fungsional Umum` -> PELAKSANA ..."""
+    return kode("jenis_jabatan", value)
+
+
+def clean_kedudukan_hukum(value: str | None) -> str | None:
+    """BKN kedudukan hukum (id or name) -> AKTIF (still serving) or BERHENTI (left the service)."""
+    return kode("kedudukan_hukum", value)
 
 
 _ESELON_RE = re.compile(r"^(I|II|III|IV|V)([AB])$")
@@ -68,30 +122,14 @@ def clean_eselon(value: str | None) -> str | None:
     return f"{m.group(1)}.{m.group(2).lower()}" if m else None
 
 
-_GOL_PNS_RE = re.compile(r"^(I|II|III|IV)([A-E])$")
-_ROMAN_RE = re.compile(r"^X{0,1}(IX|IV|V?I{0,3})$")
-
-
-@lru_cache(maxsize=1024)
 def clean_golongan(value: str | None) -> str | None:
-    """PNS `III/a` (accepts IIIa, III.a, III A); PPPK roman I..XVII upper; else None."""
-    if value is None:
-        return None
-    m = _GOL_PNS_RE.match(_STRIP.sub("", value.upper()))
-    if m:
-        return f"{m.group(1)}/{m.group(2).lower()}"
-    text = value.strip().upper()
-    return text if text and _ROMAN_RE.match(text) else None
+    """PNS `III/a` (also IIIa, III-a, 3/a, 3A, `Penata Muda (III/a)`); PPPK roman I..XVII; else None."""
+    return kode("golongan", value)
 
 
-_PENDIDIKAN = {"SD": "SD", "SMP": "SMP", "SLTP": "SMP", "SMA": "SMA", "SLTA": "SMA", "SMK": "SMA", "D1": "D1",
-               "DI": "D1", "D2": "D2", "DII": "D2", "D3": "D3", "DIII": "D3", "D4": "D4", "DIV": "D4", "S1": "S1",
-               "S2": "S2", "S3": "S3"}
-
-
-@lru_cache(maxsize=256)
 def clean_pendidikan(value: str | None) -> str | None:
-    return None if value is None else _PENDIDIKAN.get(_STRIP.sub("", value.upper()))
+    """BKN tingkat pendidikan and common spellings -> SD, SMP, SMA, D1-D4, S1-S3 (`S-1/Sarjana` -> S1)."""
+    return kode("pendidikan", value)
 
 
 # ---- account chart (Permendagri 90/2019, Kepmendagri 050-5889/2021) --------------------------

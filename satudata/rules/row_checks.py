@@ -53,9 +53,9 @@ def opd_matches_folder(row: Row, ctx: RowChecker) -> Found:
 
 # dataset -> column -> (normaliser, code list); FMT-003 (fatal): the dimensions a publication groups by
 KEY_CODES: dict[str, dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]] = {
-    "pegawai": {"status_kepegawaian": (c.clean_code, c.STATUS_KEPEGAWAIAN),
-                "jenis_jabatan": (c.clean_code, c.JENIS_JABATAN)},
-    "formasi_jabatan": {"jenis_jabatan": (c.clean_code, c.JENIS_JABATAN)},
+    "pegawai": {"status_kepegawaian": (c.clean_status_kepegawaian, c.STATUS_KEPEGAWAIAN),
+                "jenis_jabatan": (c.clean_jenis_jabatan, c.JENIS_JABATAN)},
+    "formasi_jabatan": {"jenis_jabatan": (c.clean_jenis_jabatan, c.JENIS_JABATAN)},
     "pembayaran_penghasilan": {"jenis_penghasilan": (c.clean_code, c.JENIS_PENGHASILAN)},
     "kinerja_pegawai": {"predikat": (c.clean_code, c.PREDIKAT)},
     "anggaran": {"versi": (c.clean_code, c.VERSI)},
@@ -66,6 +66,7 @@ KEY_CODES: dict[str, dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]] = 
 NO_ESELON = frozenset({"-", "NON", "NON ESELON", "NON-ESELON", "NONESELON", "TIDAK ADA", "0"})
 ATTRIBUTE_CODES: dict[str, dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]] = {
     "pegawai": {"jenis_kelamin": (c.clean_jenis_kelamin, c.JENIS_KELAMIN),
+                "jenis_non_asn": (c.clean_jenis_non_asn, c.JENIS_NON_ASN),
                 "eselon": (c.clean_eselon, c.ESELON), "pendidikan": (c.clean_pendidikan, c.PENDIDIKAN)},
     "formasi_jabatan": {"eselon": (c.clean_eselon, c.ESELON)},
     "permohonan_layanan": {"kanal": (c.clean_code, c.KANAL)},
@@ -244,8 +245,9 @@ def eselon_only_on_struktural(row: Row, ctx: RowChecker) -> Found:
     if eselon is None or c.clean_eselon(eselon) is None:
         return NONE
     jenis = row.get("jenis_jabatan")
-    if jenis is not None and c.clean_code(jenis) != "STRUKTURAL":
-        return [finding("PEG-010", "eselon", eselon, "kosong untuk jabatan " + c.clean_code(jenis))]
+    if jenis is not None and c.clean_jenis_jabatan(jenis) != "STRUKTURAL":
+        return [finding("PEG-010", "eselon", eselon,
+                        "kosong untuk jabatan " + (c.clean_jenis_jabatan(jenis) or c.clean_code(jenis) or ""))]
     return NONE
 
 
@@ -562,7 +564,7 @@ class RowChecker:
                     born = self._born[digits] = _nip_birth(self.nip)
                 self.born = born
             status = row.get("status_kepegawaian")
-            self.status = None if status is None else c.clean_code(status)
+            self.status = c.clean_status_kepegawaian(status)
         if self.has_rekening:
             code = row.get("kode_rekening")
             self.rekening_ok = code is not None and c.rekening_well_formed(code)

@@ -67,14 +67,14 @@ def test_every_valid_row_passes_every_rule():
 # (rule, dataset, the change that breaks it, a change that keeps it valid)
 CASES = [
     ("REF-001", "pegawai", {"kode_opd": "BPKAD"}, {"kode_opd": "1.02.0.00.0.00.01.0000"}),
-    ("FMT-003", "pegawai", {"status_kepegawaian": "HONORER"}, {"status_kepegawaian": "pppk paruh waktu",
+    ("FMT-003", "pegawai", {"status_kepegawaian": "PENSIUNAN"}, {"status_kepegawaian": "pppk paruh waktu",
                                                                 "golongan": "IX"}),
     ("FMT-003", "pembayaran_penghasilan", {"jenis_penghasilan": "THR"}, {"jenis_penghasilan": "Honor Non ASN"}),
     ("FMT-003", "kinerja_pegawai", {"predikat": "Cukup"}, {"predikat": "Sangat Baik"}),
     ("FMT-003", "anggaran", {"versi": "PERGESERAN"}, {"versi": "perubahan"}),
     ("FMT-003", "permohonan_layanan", {"status": "BATAL"}, {"status": "DITOLAK", "tanggal_selesai": None}),
     ("FMT-003", "capaian_spm", {"bidang": "EKONOMI"}, {"bidang": "Pekerjaan Umum", "kode_indikator": "PU-01"}),
-    ("FMT-004", "pegawai", {"pendidikan": "Sarjana"}, {"pendidikan": "D-III"}),
+    ("FMT-004", "pegawai", {"pendidikan": "Kuliah"}, {"pendidikan": "D-III"}),
     ("FMT-004", "pegawai", {"jenis_kelamin": "X"}, {"jenis_kelamin": "Laki-laki"}),
     ("FMT-004", "formasi_jabatan", {"eselon": "VI.c"}, {"eselon": "II B"}),
     ("FMT-004", "anggaran", {"tagging": "STUNTING; BANJIR"}, {"tagging": "kemiskinan ekstrem|inflasi"}),
@@ -245,3 +245,26 @@ def test_row_checks_accept_a_large_file_of_valid_rows():
 
     # Then none is rejected: distinct (nip, periode) pairs are not duplicates
     assert findings == []
+
+
+@pytest.mark.rules("FMT-003", "FMT-004", "PEG-001", "PEG-008", "PEG-009")
+def test_real_spellings_and_non_asn_kinds_pass_the_row_rules():
+    # Given rows as SIASN and SIMPEG write them: P/C, P3K, M/F, BKN education, Jabatan Fungsional Tertentu,
+    # "Penata Muda (III/a)", and non-ASN by their kind without NIP or golongan
+    rows = [
+        with_("pegawai", status_kepegawaian="P", jenis_kelamin="M", pendidikan="S-1/Sarjana",
+              jenis_jabatan="Jabatan Fungsional Tertentu", golongan="Penata Muda (III/a)"),
+        with_("pegawai", nip="199206302022212003", jenis_kelamin="F", tanggal_lahir=date(1992, 6, 30),
+              status_kepegawaian="P3K", golongan="IX", pendidikan="Diploma III/Sarjana Muda"),
+        with_("pegawai", nip=None, status_kepegawaian="THL", golongan=None, jenis_jabatan="Jabatan Pelaksana",
+              pendidikan="SLTA Kejuruan"),
+        with_("pegawai", nip=None, status_kepegawaian="Tenaga Kontrak", jenis_non_asn="Tenaga Kontrak",
+              golongan="-"),
+        with_("pegawai", nip=None, status_kepegawaian="NON_ASN", jenis_non_asn="honorer", golongan=None),
+    ]
+    # When they are checked, Then none is quarantined or warned: existing is not an error
+    assert rules_fired("pegawai", *rows) == [[], [], [], [], []]
+    # while a kind that is no kind, and M on a woman's NIP, are still found
+    assert rules_fired("pegawai", with_("pegawai", nip=None, status_kepegawaian="NON_ASN", golongan=None,
+                                        jenis_non_asn="Relawan"),
+                       with_("pegawai", jenis_kelamin="F")) == [["FMT-004"], ["PEG-008"]]

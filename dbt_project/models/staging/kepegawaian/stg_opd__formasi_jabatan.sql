@@ -15,7 +15,7 @@ renamed as (
         {{ clean_periode('periode') }} as periode,
         {{ clean_kode_opd('kode_opd') }} as kode_opd_dilaporkan,
         {{ clean_text('nama_jabatan') }} as nama_jabatan,
-        {{ clean_code('jenis_jabatan') }} as jenis_jabatan,
+        {{ kode_sinonim('jenis_jabatan', 'jenis_jabatan') }} as jenis_jabatan,
         {{ clean_eselon('eselon') }} as eselon,
         kebutuhan::integer as kebutuhan,
         terisi::integer as terisi,

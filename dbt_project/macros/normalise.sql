@@ -12,6 +12,18 @@
     nullif(regexp_replace(upper(btrim({{ column }})), '[\s-]+', '_', 'g'), '')
 {%- endmacro %}
 
+{#- jenis penghasilan: clean_code, then `GAJI_KE_13` / `GAJI13` -> GAJI_13, `TUNJANGAN_HARI_RAYA` -> THR
+    (satudata/rules/codes.py clean_jenis_penghasilan) -#}
+{% macro clean_jenis_penghasilan(column) -%}
+    case {{ clean_code(column) }}
+        when 'GAJI_KE_13' then 'GAJI_13'
+        when 'GAJI_KETIGA_BELAS' then 'GAJI_13'
+        when 'GAJI13' then 'GAJI_13'
+        when 'TUNJANGAN_HARI_RAYA' then 'THR'
+        else {{ clean_code(column) }}
+    end
+{%- endmacro %}
+
 {#- dotted code (rekening, sub kegiatan, SIPD unit): no spaces, trailing dot removed -#}
 {% macro clean_dotted_code(column) -%}
     nullif(regexp_replace(regexp_replace({{ column }}, '\s+', '', 'g'), '\.+$', ''), '')

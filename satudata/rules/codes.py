@@ -27,7 +27,10 @@ GOLONGAN_PNS = tuple(f"{g}/{r}" for g, last in (("I", "d"), ("II", "d"), ("III",
                      if r <= last)
 GOLONGAN_PPPK = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV",
                  "XVI", "XVII")
-JENIS_PENGHASILAN = ("GAJI", "TPP", "HONOR_NON_ASN")
+# THR and gaji ke-13 are paid once a year from the same rekening as GAJI (5.1.01.01; PP 14/2024 for 2024)
+JENIS_PENGHASILAN = ("GAJI", "THR", "GAJI_13", "TPP", "HONOR_NON_ASN")
+# the pay runs reconciled with realisasi on rekening 5.1.01.01 (REC-004)
+JENIS_PENGHASILAN_GAJI = ("GAJI", "THR", "GAJI_13")
 PREDIKAT = ("SANGAT_BAIK", "BAIK", "BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG")
 VERSI = ("MURNI", "PERUBAHAN")
 TAGGING = ("STUNTING", "KEMISKINAN_EKSTREM", "INFLASI", "PENGANGGURAN")
@@ -45,6 +48,17 @@ def clean_code(value: str | None) -> str | None:
     if value is None:
         return None
     return _SEP.sub("_", value.strip().upper()) or None
+
+
+_JENIS_PENGHASILAN = {"GAJI_KE_13": "GAJI_13", "GAJI_KETIGA_BELAS": "GAJI_13", "GAJI13": "GAJI_13",
+                      "TUNJANGAN_HARI_RAYA": "THR"}
+
+
+@lru_cache(maxsize=256)
+def clean_jenis_penghasilan(value: str | None) -> str | None:
+    """`Gaji ke-13` -> GAJI_13, `Tunjangan Hari Raya` -> THR, else clean_code (dbt macro clean_jenis_penghasilan)."""
+    code = clean_code(value)
+    return _JENIS_PENGHASILAN.get(code, code) if code else None
 
 
 _JK = {"L": "L", "LK": "L", "LAKI-LAKI": "L", "LAKI LAKI": "L", "PRIA": "L", "1": "L",

@@ -183,7 +183,7 @@ def _inject(url: str, settings) -> dict:
     measure = pubs["marts.pub_pendapatan_target_realisasi"]["meta"]["measure"]
     out = {}
     with _connect(url) as conn:
-        # REC-004: one OPD-month's GAJI paid 10% above what was paid on 5.1.01.01
+        # REC-004: one OPD-month's GAJI paid 10% above what the SP2D on 5.1.01.01 paid (the month's only salary run)
         opd, periode, nilai, ctid = _one(conn, """
             select s._opd_folder, s.periode, s.nilai_bruto, r.ctid
             from staging.stg_opd__pembayaran_penghasilan s

@@ -69,7 +69,7 @@ CASES = [
     ("REF-001", "pegawai", {"kode_opd": "BPKAD"}, {"kode_opd": "1.02.0.00.0.00.01.0000"}),
     ("FMT-003", "pegawai", {"status_kepegawaian": "HONORER"}, {"status_kepegawaian": "pppk paruh waktu",
                                                                 "golongan": "IX"}),
-    ("FMT-003", "pembayaran_penghasilan", {"jenis_penghasilan": "THR"}, {"jenis_penghasilan": "Honor Non ASN"}),
+    ("FMT-003", "pembayaran_penghasilan", {"jenis_penghasilan": "BONUS"}, {"jenis_penghasilan": "Gaji ke-13"}),
     ("FMT-003", "kinerja_pegawai", {"predikat": "Cukup"}, {"predikat": "Sangat Baik"}),
     ("FMT-003", "anggaran", {"versi": "PERGESERAN"}, {"versi": "perubahan"}),
     ("FMT-003", "permohonan_layanan", {"status": "BATAL"}, {"status": "DITOLAK", "tanggal_selesai": None}),

@@ -26,6 +26,7 @@ PUBLISHED_IDS = [
     "pendapatan_target_realisasi",
     "kinerja_layanan",
     "ikm_layanan",
+    "ikm_unit",
     "capaian_spm",
     "distribusi_skp",
     "skor_kualitas_data",

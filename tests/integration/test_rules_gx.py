@@ -237,11 +237,12 @@ def _inject(url: str, settings) -> dict:
                             regexp_replace(kode_rekening, '\\.[^.]+$', ''), 'induk', pagu + 1000, sumber_dana, tagging
                         from raw.anggaran where ctid = (select ctid from raw.anggaran order by _file_id, _row_number
                                                          limit 1)""")
-        # FOR-003: 10 eselon II vacancies proposed in one periode (cap 3)
+        # FOR-003: 10 eselon II vacancies proposed in one periode of the pre-Pilkada window (cap 3)
         conn.execute("""update raw.formasi_jabatan set usulan_pengisian = 10 where ctid = (
                             select r.ctid from raw.formasi_jabatan r
                             join staging.stg_opd__formasi_jabatan s using (_file_id, _row_number)
-                            where s.eselon like 'II.%' order by s._file_id, s._row_number limit 1)""")
+                            where s.eselon like 'II.%' and s.periode between '2024-04' and '2024-11'
+                            order by s._file_id, s._row_number limit 1)""")
         # SKP-002: an OPD where everyone is rated SANGAT_BAIK
         skp_opd = _one(conn, """select _opd_folder from staging.stg_opd__kinerja_pegawai group by 1
                                having count(*) >= 10 order by count(*), 1 limit 1""")[0]

@@ -24,6 +24,25 @@
     end
 {%- endmacro %}
 
+{#- kind of NON_ASN staff -> THL, PTT, HONORER, KONTRAK (satudata/rules/codes.py clean_jenis_non_asn);
+    anything else -> as cleaned (counted as TIDAK_DIKETAHUI when published) -#}
+{% macro clean_jenis_non_asn(column) -%}
+    case regexp_replace(upper(btrim({{ column }})), '[\s./_-]+', '', 'g')
+        when 'THL' then 'THL'
+        when 'TENAGAHARIANLEPAS' then 'THL'
+        when 'HARIANLEPAS' then 'THL'
+        when 'PTT' then 'PTT'
+        when 'PEGAWAITIDAKTETAP' then 'PTT'
+        when 'HONORER' then 'HONORER'
+        when 'TENAGAHONORER' then 'HONORER'
+        when 'HONOR' then 'HONORER'
+        when 'KONTRAK' then 'KONTRAK'
+        when 'TENAGAKONTRAK' then 'KONTRAK'
+        when 'PEGAWAIKONTRAK' then 'KONTRAK'
+        else {{ clean_code(column) }}
+    end
+{%- endmacro %}
+
 {#- dotted code (rekening, sub kegiatan, SIPD unit): no spaces, trailing dot removed -#}
 {% macro clean_dotted_code(column) -%}
     nullif(regexp_replace(regexp_replace({{ column }}, '\s+', '', 'g'), '\.+$', ''), '')

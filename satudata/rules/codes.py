@@ -31,6 +31,8 @@ GOLONGAN_PPPK = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "X
 JENIS_PENGHASILAN = ("GAJI", "THR", "GAJI_13", "TPP", "HONOR_NON_ASN")
 # the pay runs reconciled with realisasi on rekening 5.1.01.01 (REC-004)
 JENIS_PENGHASILAN_GAJI = ("GAJI", "THR", "GAJI_13")
+# kinds of NON_ASN staff published in non_asn_jumlah (UU 20/2023: ASN = PNS and PPPK only)
+JENIS_NON_ASN = ("THL", "PTT", "HONORER", "KONTRAK")
 PREDIKAT = ("SANGAT_BAIK", "BAIK", "BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG")
 VERSI = ("MURNI", "PERUBAHAN")
 TAGGING = ("STUNTING", "KEMISKINAN_EKSTREM", "INFLASI", "PENGANGGURAN")
@@ -59,6 +61,20 @@ def clean_jenis_penghasilan(value: str | None) -> str | None:
     """`Gaji ke-13` -> GAJI_13, `Tunjangan Hari Raya` -> THR, else clean_code (dbt macro clean_jenis_penghasilan)."""
     code = clean_code(value)
     return _JENIS_PENGHASILAN.get(code, code) if code else None
+
+
+_JENIS_NON_ASN = {"THL": "THL", "TENAGAHARIANLEPAS": "THL", "HARIANLEPAS": "THL", "PTT": "PTT",
+                  "PEGAWAITIDAKTETAP": "PTT", "HONORER": "HONORER", "TENAGAHONORER": "HONORER", "HONOR": "HONORER",
+                  "KONTRAK": "KONTRAK", "TENAGAKONTRAK": "KONTRAK", "PEGAWAIKONTRAK": "KONTRAK"}
+_NON_ASN_STRIP = re.compile(r"[\s./_-]+")
+
+
+@lru_cache(maxsize=256)
+def clean_jenis_non_asn(value: str | None) -> str | None:
+    """`Tenaga Harian Lepas` -> THL, `Pegawai Tidak Tetap` -> PTT, ... (dbt macro clean_jenis_non_asn); else clean_code."""
+    if value is None:
+        return None
+    return _JENIS_NON_ASN.get(_NON_ASN_STRIP.sub("", value.upper()), clean_code(value))
 
 
 _JK = {"L": "L", "LK": "L", "LAKI-LAKI": "L", "LAKI LAKI": "L", "PRIA": "L", "1": "L",

@@ -66,7 +66,8 @@ KEY_CODES: dict[str, dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]] = 
 NO_ESELON = frozenset({"-", "NON", "NON ESELON", "NON-ESELON", "NONESELON", "TIDAK ADA", "0"})
 ATTRIBUTE_CODES: dict[str, dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]] = {
     "pegawai": {"jenis_kelamin": (c.clean_jenis_kelamin, c.JENIS_KELAMIN),
-                "eselon": (c.clean_eselon, c.ESELON), "pendidikan": (c.clean_pendidikan, c.PENDIDIKAN)},
+                "eselon": (c.clean_eselon, c.ESELON), "pendidikan": (c.clean_pendidikan, c.PENDIDIKAN),
+                "jenis_non_asn": (c.clean_jenis_non_asn, c.JENIS_NON_ASN)},
     "formasi_jabatan": {"eselon": (c.clean_eselon, c.ESELON)},
     "permohonan_layanan": {"kanal": (c.clean_code, c.KANAL)},
     "survei_kepuasan": {"jenis_kelamin": (c.clean_jenis_kelamin, c.JENIS_KELAMIN),

@@ -19,6 +19,7 @@ DBT = Path(__file__).resolve().parents[2] / "dbt_project"
 
 PUBLISHED_IDS = [
     "asn_jumlah",
+    "non_asn_jumlah",
     "formasi_lowongan",
     "ketepatan_pembayaran_penghasilan",
     "serapan_anggaran",

@@ -76,6 +76,7 @@ CASES = [
     ("FMT-003", "capaian_spm", {"bidang": "EKONOMI"}, {"bidang": "Pekerjaan Umum", "kode_indikator": "PU-01"}),
     ("FMT-004", "pegawai", {"pendidikan": "Sarjana"}, {"pendidikan": "D-III"}),
     ("FMT-004", "pegawai", {"jenis_kelamin": "X"}, {"jenis_kelamin": "Laki-laki"}),
+    ("FMT-004", "pegawai", {"jenis_non_asn": "Outsourcing"}, {"jenis_non_asn": "Tenaga Harian Lepas"}),
     ("FMT-004", "formasi_jabatan", {"eselon": "VI.c"}, {"eselon": "II B"}),
     ("FMT-004", "anggaran", {"tagging": "STUNTING; BANJIR"}, {"tagging": "kemiskinan ekstrem|inflasi"}),
     ("FMT-004", "permohonan_layanan", {"kanal": "WHATSAPP"}, {"kanal": "mpp"}),

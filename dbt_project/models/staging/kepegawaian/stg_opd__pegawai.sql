@@ -17,6 +17,7 @@ renamed as (
         {{ clean_nip('nip') }} as nip,
         {{ clean_jenis_kelamin('jenis_kelamin') }} as jenis_kelamin,
         {{ clean_code('status_kepegawaian') }} as status_kepegawaian,
+        {{ clean_jenis_non_asn('jenis_non_asn') }} as jenis_non_asn,
         {{ clean_golongan('golongan') }} as golongan,
         {{ clean_code('jenis_jabatan') }} as jenis_jabatan,
         {{ clean_eselon('eselon') }} as eselon,

@@ -71,7 +71,7 @@ _NON_ASN_STRIP = re.compile(r"[\s./_-]+")
 
 @lru_cache(maxsize=256)
 def clean_jenis_non_asn(value: str | None) -> str | None:
-    """`Tenaga Harian Lepas` -> THL, `Pegawai Tidak Tetap` -> PTT, ... (dbt macro clean_jenis_non_asn); else clean_code."""
+    """`Tenaga Harian Lepas` -> THL, `Pegawai Tidak Tetap` -> PTT, ... (dbt macro clean_jenis_non_asn)."""
     if value is None:
         return None
     return _JENIS_NON_ASN.get(_NON_ASN_STRIP.sub("", value.upper()), clean_code(value))

@@ -190,6 +190,9 @@ def _inject(url: str, settings) -> dict:
             join raw.pembayaran_penghasilan r using (_file_id, _row_number)
             where s.jenis_penghasilan = 'GAJI'
                 and s._opd_folder in (select _opd_folder from staging.stg_opd__realisasi_belanja)
+                and not exists (select 1 from staging.stg_opd__pembayaran_penghasilan x
+                                where x._file_id = s._file_id and x.periode = s.periode
+                                    and x.jenis_penghasilan in ('THR', 'GAJI_13'))
             order by s.nilai_bruto desc limit 1""")
         conn.execute("update raw.pembayaran_penghasilan set nilai_bruto = %s where ctid = %s",
                      (nilai * Decimal("1.10"), ctid))

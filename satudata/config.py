@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
@@ -67,6 +68,8 @@ class Settings:
     SATUDATA_AUTO_APPROVE    true = the PPID sign-off before publishing approves itself (demo, CI; default false)
     SATUDATA_REGISTRY        the source registry (default: <landing>/registry.yaml when present)
     SATUDATA_LOCK_TIMEOUT    seconds a run waits for another run's load or publication (default 1800)
+    SATUDATA_TODAY           the pipeline's clock, an ISO date (default: the real date); tests set it to run
+                             the same inputs on two different days
     """
 
     warehouse_url: str | None = field(repr=False)  # may hold a password: never in a repr, log or message
@@ -82,6 +85,11 @@ class Settings:
     repo_root: Path = REPO_ROOT
     registry: Path | None = None
     lock_timeout: float = 1800.0
+    today_override: date | None = None
+
+    def today(self) -> date:
+        """The pipeline's clock (SATUDATA_TODAY, else the real date)."""
+        return self.today_override or date.today()
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -97,6 +105,7 @@ class Settings:
             auto_approve=(env.get("SATUDATA_AUTO_APPROVE") or "").strip().lower() in ("1", "true", "yes"),
             registry=Path(env["SATUDATA_REGISTRY"]).resolve() if env.get("SATUDATA_REGISTRY") else None,
             lock_timeout=float(env.get("SATUDATA_LOCK_TIMEOUT") or 1800),
+            today_override=date.fromisoformat(env["SATUDATA_TODAY"]) if env.get("SATUDATA_TODAY") else None,
         )
 
     @property

@@ -12,6 +12,12 @@
     nullif(regexp_replace(upper(btrim({{ column }})), '[\s-]+', '_', 'g'), '')
 {%- endmacro %}
 
+{#- jenis penghasilan: the seed kode_sinonim (`Gaji ke-13` -> GAJI_13, `Tunjangan Hari Raya` -> THR), else
+    clean_code (satudata/rules/codes.py clean_jenis_penghasilan) -#}
+{% macro clean_jenis_penghasilan(column) -%}
+    coalesce({{ kode_sinonim('jenis_penghasilan', column) }}, {{ clean_code(column) }})
+{%- endmacro %}
+
 {#- dotted code (rekening, sub kegiatan, SIPD unit): no spaces, trailing dot removed -#}
 {% macro clean_dotted_code(column) -%}
     nullif(regexp_replace(regexp_replace({{ column }}, '\s+', '', 'g'), '\.+$', ''), '')

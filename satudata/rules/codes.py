@@ -65,7 +65,10 @@ PENDIDIKAN = daftar_kode("pendidikan")
 GOLONGAN_PNS = tuple(g for g in daftar_kode("golongan") if "/" in g)
 GOLONGAN_PPPK = tuple(g for g in daftar_kode("golongan") if "/" not in g)
 KEDUDUKAN_HUKUM = daftar_kode("kedudukan_hukum")
-JENIS_PENGHASILAN = ("GAJI", "TPP", "HONOR_NON_ASN")
+# THR and gaji ke-13 are paid once a year from the same rekening as GAJI (5.1.01.01; PP 14/2024 for 2024)
+JENIS_PENGHASILAN = daftar_kode("jenis_penghasilan")
+# the pay runs reconciled with realisasi on rekening 5.1.01.01 (REC-004)
+JENIS_PENGHASILAN_GAJI = ("GAJI", "THR", "GAJI_13")
 PREDIKAT = ("SANGAT_BAIK", "BAIK", "BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG")
 VERSI = ("MURNI", "PERUBAHAN")
 TAGGING = ("STUNTING", "KEMISKINAN_EKSTREM", "INFLASI", "PENGANGGURAN")
@@ -83,6 +86,11 @@ def clean_code(value: str | None) -> str | None:
     if value is None:
         return None
     return _SEP.sub("_", value.strip().upper()) or None
+
+
+def clean_jenis_penghasilan(value: str | None) -> str | None:
+    """`Gaji ke-13` -> GAJI_13, `Tunjangan Hari Raya` -> THR (seed kode_sinonim), else clean_code."""
+    return kode("jenis_penghasilan", value) or clean_code(value)
 
 
 def clean_jenis_kelamin(value: str | None) -> str | None:

@@ -56,7 +56,7 @@ KEY_CODES: dict[str, dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]] = 
     "pegawai": {"status_kepegawaian": (c.clean_status_kepegawaian, c.STATUS_KEPEGAWAIAN),
                 "jenis_jabatan": (c.clean_jenis_jabatan, c.JENIS_JABATAN)},
     "formasi_jabatan": {"jenis_jabatan": (c.clean_jenis_jabatan, c.JENIS_JABATAN)},
-    "pembayaran_penghasilan": {"jenis_penghasilan": (c.clean_code, c.JENIS_PENGHASILAN)},
+    "pembayaran_penghasilan": {"jenis_penghasilan": (c.clean_jenis_penghasilan, c.JENIS_PENGHASILAN)},
     "kinerja_pegawai": {"predikat": (c.clean_code, c.PREDIKAT)},
     "anggaran": {"versi": (c.clean_code, c.VERSI)},
     "permohonan_layanan": {"status": (c.clean_code, c.STATUS_PERMOHONAN)},
@@ -297,7 +297,7 @@ def one_pay_run_per_periode_jenis(row: Row, ctx: RowChecker) -> Found:
     jenis = row.get("jenis_penghasilan")
     if jenis is None:
         return NONE
-    key = (row.get("periode"), c.clean_code(jenis))
+    key = (row.get("periode"), c.clean_jenis_penghasilan(jenis))
     if key in ctx.seen["PAY-003"]:
         return [finding("PAY-003", "jenis_penghasilan", jenis, "satu baris per (periode, jenis_penghasilan)")]
     ctx.seen["PAY-003"].add(key)

@@ -2,7 +2,8 @@
 
 Each OPD submits its own files (a row's kode_opd always belongs to its folder):
 `pegawai` (monthly roster), `formasi_jabatan` (January and July), `pembayaran_penghasilan`
-(GAJI, TPP, HONOR_NON_ASN per month) and `kinerja_pegawai` (annual SKP predikat).
+(GAJI, TPP, HONOR_NON_ASN per month, THR and GAJI_13 once a year) and `kinerja_pegawai` (annual SKP
+predikat).
 The pay computed here is handed to the budget generator, so GAJI pay runs equal the SP2D on
 5.1.01.01 of the same OPD-month, and TPP / honorarium SP2D follow their pay dates.
 """
@@ -60,7 +61,9 @@ TUNJ_JABATAN = {
 }
 TPP_ESELON = {"II.a": 16_000_000, "II.b": 11_500_000, "III.a": 6_500_000, "III.b": 5_200_000, "IV.a": 3_600_000}
 BUP = {"II": 60, "madya": 60, "guru": 60}  # batas usia pensiun; 58 otherwise
-EVENT = {"GAJI", "TPP", "HONOR_NON_ASN"}
+EVENT = {"GAJI", "THR", "GAJI_13", "TPP", "HONOR_NON_ASN"}
+# how a NON_ASN row names its kind (jenis_non_asn), as BKPSDM files spell it, with their weights
+JENIS_NON_ASN_LABEL = (("THL", 5), ("Tenaga Harian Lepas", 2), ("Honorer", 3), ("Tenaga Kontrak", 2), ("PTT", 1))
 
 ACC_PNS = {
     "gapok": "5.1.01.01.01.0001",
@@ -568,8 +571,8 @@ def generate_kepegawaian(ctx: PemdaContext) -> None:
 
 def _pegawai(ctx: PemdaContext, staff: Staff) -> None:
     out, t = ctx.out, ctx.tahun
-    cols = ["nip", "nama", "jenis_kelamin", "tanggal_lahir", "status_kepegawaian", "golongan", "jenis_jabatan",
-            "eselon", "nama_jabatan", "pendidikan", "kode_opd", "periode"]  # fmt: skip
+    cols = ["nip", "nama", "jenis_kelamin", "tanggal_lahir", "status_kepegawaian", "jenis_non_asn", "golongan",
+            "jenis_jabatan", "eselon", "nama_jabatan", "pendidikan", "kode_opd", "periode"]  # fmt: skip
     by_opd_month: dict[tuple[int, int], list[Person]] = defaultdict(list)
     for p in staff.people:
         for m in range(p.start, p.end + 1):
@@ -579,6 +582,9 @@ def _pegawai(ctx: PemdaContext, staff: Staff) -> None:
     # a few warning-level inconsistencies on fixed people (not quarantined)
     warn_birth = {id(p) for p in staff.people if p.nip and rng.random() < 0.001}
     warn_gol = {id(p) for p in staff.people if p.status == "PPPK" and rng.random() < 0.004}
+    kind_rng = rng_for(ctx.seed, "non-asn-kind", ctx.pemda.kode_pemda)
+    labels, weights = zip(*JENIS_NON_ASN_LABEL, strict=True)
+    kind = {id(p): kind_rng.choices(labels, weights)[0] for p in staff.people if p.status == "NON_ASN"}
     for i, opd in enumerate(ctx.opds):
         # a third of OPD send one file for the year (nine in ten at `small`, to keep it fast)
         share_annual = 0.9 if out.scale == "small" else 1 / 3
@@ -601,7 +607,8 @@ def _pegawai(ctx: PemdaContext, staff: Staff) -> None:
                         gol = "III/a" if id(p) in warn_gol else p.golongan_at(m)
                         f.write({
                             "nip": nip, "nama": p.nama, "jenis_kelamin": p.jk, "tanggal_lahir": lahir,
-                            "status_kepegawaian": p.status_at(m), "golongan": gol, "jenis_jabatan": p.jenis,
+                            "status_kepegawaian": p.status_at(m), "jenis_non_asn": kind.get(id(p)),
+                            "golongan": gol, "jenis_jabatan": p.jenis,
                             "eselon": p.eselon, "nama_jabatan": p.jabatan, "pendidikan": p.pendidikan,
                             "kode_opd": kode_opd_value(opd, style), "periode": f"{t}-{m:02d}",
                         })  # fmt: skip
@@ -715,13 +722,18 @@ def _pay(ctx: PemdaContext, staff: Staff) -> None:
                 if paid.month != m:
                     paid = cal.by_month[m][-1]
                 total = sum(agg_gaji[i].values())
-                events += _split_sp2d(i, paid, agg_gaji[i], "GAJI")
-                extra_day = thr_day if m == thr_day.month else g13_day
-                if agg_extra[i]:
-                    events += _split_sp2d(i, extra_day, agg_extra[i], "GAJI")
-                    total += sum(agg_extra[i].values())
+                # the salary SP2D is issued a few working days before pay day (in M-1 from February on);
+                # a late salary's SP2D is dated the day it is paid (REC-004 matches an SP2D to the run it pays)
+                sp2d_day = cal.add_workdays(due, -3) if m > 1 and paid == due else paid
+                events += _split_sp2d(i, sp2d_day, agg_gaji[i], "GAJI")
                 runs[i].append({"periode": f"{t}-{m:02d}", "jenis_penghasilan": "GAJI", "jumlah_penerima": n_gaji[i],
                                 "nilai_bruto": total, "tanggal_jatuh_tempo": due, "tanggal_bayar": paid})  # fmt: skip
+                if agg_extra[i]:  # THR and gaji ke-13: runs of their own, paid from 5.1.01.01 as well
+                    extra_day, jenis = (thr_day, "THR") if m == thr_day.month else (g13_day, "GAJI_13")
+                    events += _split_sp2d(i, extra_day, agg_extra[i], "GAJI")
+                    runs[i].append({"periode": f"{t}-{m:02d}", "jenis_penghasilan": jenis,
+                                    "jumlah_penerima": n_gaji[i], "nilai_bruto": sum(agg_extra[i].values()),
+                                    "tanggal_jatuh_tempo": extra_day, "tanggal_bayar": extra_day})  # fmt: skip
             if n_tpp[i]:
                 due = cal.next_workday(date(t, m + 1, 10)) if m < 12 else cal.next_workday(date(t, 12, 20))
                 cls = staff.tpp_late[i]

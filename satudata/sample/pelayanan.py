@@ -145,6 +145,8 @@ def _request(
     days = rng.randint(sla + 1, sla * 2 + 3) if rng.random() < late_share else rng.randint(0, sla)
     selesai: date | None = cal.add_workdays(cal.next_workday(masuk), days)
     status = "DITOLAK" if rng.random() < 0.04 else "SELESAI"
+    if status == "SELESAI" and rng.random() < 0.01:
+        status, selesai = "DIPROSES", None  # stuck: a backlog past the SLA at the year's cut-off
     if selesai is not None and selesai > cutoff:
         status, selesai = ("DIPROSES" if (cutoff - masuk).days > 3 else "DITERIMA"), None
     return [masuk, kode, selesai, status, kanal]

@@ -49,7 +49,7 @@ def _existing_tables(url: str) -> set[str]:
     with connect(url) as conn:
         rows = conn.execute(
             "select table_schema || '.' || table_name from information_schema.tables "
-            "where table_schema in ('staging', 'marts', 'raw', 'audit', 'ref')"
+            "where table_schema in ('staging', 'intermediate', 'marts', 'raw', 'audit', 'ref')"
         ).fetchall()
     return {r[0] for r in rows}
 

@@ -183,13 +183,16 @@ def _inject(url: str, settings) -> dict:
     measure = pubs["marts.pub_pendapatan_target_realisasi"]["meta"]["measure"]
     out = {}
     with _connect(url) as conn:
-        # REC-004: one OPD-month's GAJI paid 10% above what was paid on 5.1.01.01
+        # REC-004: one OPD-month's GAJI paid 10% above what the SP2D on 5.1.01.01 paid (the month's only salary run)
         opd, periode, nilai, ctid = _one(conn, """
             select s._opd_folder, s.periode, s.nilai_bruto, r.ctid
             from staging.stg_opd__pembayaran_penghasilan s
             join raw.pembayaran_penghasilan r using (_file_id, _row_number)
             where s.jenis_penghasilan = 'GAJI'
                 and s._opd_folder in (select _opd_folder from staging.stg_opd__realisasi_belanja)
+                and not exists (select 1 from staging.stg_opd__pembayaran_penghasilan x
+                                where x._file_id = s._file_id and x.periode = s.periode
+                                    and x.jenis_penghasilan in ('THR', 'GAJI_13'))
             order by s.nilai_bruto desc limit 1""")
         conn.execute("update raw.pembayaran_penghasilan set nilai_bruto = %s where ctid = %s",
                      (nilai * Decimal("1.10"), ctid))
@@ -240,11 +243,12 @@ def _inject(url: str, settings) -> dict:
                             regexp_replace(kode_rekening, '\\.[^.]+$', ''), 'induk', pagu + 1000, sumber_dana, tagging
                         from raw.anggaran where ctid = (select ctid from raw.anggaran order by _file_id, _row_number
                                                          limit 1)""")
-        # FOR-003: 10 eselon II vacancies proposed in one periode (cap 3)
+        # FOR-003: 10 eselon II vacancies proposed in one periode of the pre-Pilkada window (cap 3)
         conn.execute("""update raw.formasi_jabatan set usulan_pengisian = 10 where ctid = (
                             select r.ctid from raw.formasi_jabatan r
                             join staging.stg_opd__formasi_jabatan s using (_file_id, _row_number)
-                            where s.eselon like 'II.%' order by s._file_id, s._row_number limit 1)""")
+                            where s.eselon like 'II.%' and s.periode between '2024-04' and '2024-11'
+                            order by s._file_id, s._row_number limit 1)""")
         # SKP-002: an OPD where everyone is rated SANGAT_BAIK
         skp_opd = _one(conn, """select _opd_folder from staging.stg_opd__kinerja_pegawai group by 1
                                having count(*) >= 10 order by count(*), 1 limit 1""")[0]

@@ -39,7 +39,12 @@ SECTION_6 = {
     "SPM achievement": "capaian_spm",
     "SKP distribution by OPD (suppressed)": "distribusi_skp",
     "a data-quality scorecard per OPD (on time, complete, valid)": "skor_kualitas_data",
+    "IKM per unit (OPD) over all its respondents x semester": "ikm_unit",
+    "non-ASN headcount (THL, PTT, Honorer, Kontrak) by OPD, apart from ASN (suppressed)": "non_asn_jumlah",
 }
+# the kinds of NON_ASN staff as files name them -> the published code (section 3.1, jenis_non_asn)
+JENIS_NON_ASN = {"THL": "THL", "TENAGA HARIAN LEPAS": "THL", "PTT": "PTT", "PEGAWAI TIDAK TETAP": "PTT",
+                 "HONORER": "HONORER", "TENAGA HONORER": "HONORER", "KONTRAK": "KONTRAK", "TENAGA KONTRAK": "KONTRAK"}
 ASN = {"PNS", "CPNS", "PPPK", "PPPK_PARUH_WAKTU"}  # section 3.1; NON_ASN staff are not ASN
 PPPK_GOLONGAN = "I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII".split()
 SMALL_CELL = 5  # section 6: counts under 5 in person-based tables are suppressed
@@ -180,6 +185,45 @@ def test_pelayanan_ikm_per_service_and_semester(run):
         assert published_ikm[(layanan, semester)] == ikm, (layanan, semester)
 
 
+def test_pelayanan_ikm_per_unit_over_all_respondents(run):
+    """ikm_unit: per OPD x semester, the NRR of each unsur over every respondent of the OPD (PermenPAN-RB
+    14/2017), not the mean of its services' IKM."""
+    settings, _, _ = run
+    scores: dict[tuple, list[list[int]]] = defaultdict(list)
+    for path, v in accepted_rows(settings, "survei_kepuasan", "18.72"):
+        _, kode_opd, _ = where(settings, path)
+        tanggal = sample_files.parse.parse_date(v["tanggal"])
+        scores[(kode_opd, 1 if tanggal.month <= 6 else 2)].append(
+            [int(sample_files.number(v[f"u{i}"])) for i in range(1, 10)])
+    got = {(r["kode_opd"], int(r["semester"])): (Decimal(r["ikm"]), int(r["jumlah_responden"]))
+           for r in published(settings, "ikm_unit") if r["kode_kabupaten_kota"] == "1872"}
+    assert scores
+    expected = {}
+    for key, responses in scores.items():
+        nrr = [Decimal(sum(r[u] for r in responses)) / len(responses) for u in range(9)]
+        expected[key] = ((sum(nrr) / 9 * 25).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), len(responses))
+    assert got == expected
+
+
+def test_kepegawaian_non_asn_count_per_kind(run):
+    """non_asn_jumlah: NON_ASN staff per OPD x periode x kind, apart from ASN, small cells suppressed."""
+    settings, _, _ = run
+    counts = Counter()
+    for path, v in accepted_rows(settings, "pegawai"):
+        if code(v["status_kepegawaian"]) == "NON_ASN":
+            bps, kode_opd, _ = where(settings, path)
+            kind = JENIS_NON_ASN.get(str(v.get("jenis_non_asn") or "").strip().upper(), "TIDAK_DIKETAHUI")
+            counts[(bps, kode_opd, sample_files.parse.parse_periode(v["periode"]), kind)] += 1
+    got = {(r["kode_kabupaten_kota"], r["kode_opd"], r["periode"], r["jenis_non_asn"]): (r["jumlah_pegawai"],
+                                                                                          r["disupresi"])
+           for r in published(settings, "non_asn_jumlah")}
+    # the kinds as the files name them (THL, Tenaga Harian Lepas, Honorer, Tenaga Kontrak, PTT) are all recognised;
+    # at `small` scale an OPD has at most a few NON_ASN a month, so every cell is suppressed (the unit test
+    # test_non_asn_per_jenis_terpisah_dari_asn shows a published count)
+    assert {k[3] for k in counts} == {"THL", "HONORER", "KONTRAK", "PTT"}
+    assert got == {key: shown(n) for key, n in counts.items()}
+
+
 def test_kepegawaian_asn_count_per_cell(run):
     """asn_jumlah: ASN per pemda x OPD x periode x status x golongan group x sex x education, one person once
     per pemda x periode (section 3.1: one row per nip, periode), small cells suppressed (section 6)."""
@@ -249,7 +293,9 @@ def test_kepegawaian_pay_timeliness(run):
 
 def test_pelayanan_requests_on_time_in_working_days(run):
     """kinerja_layanan: per OPD x service x month of entry, requests, finished, finished within the SLA in working
-    days (section 4: Saturdays, Sundays and the holidays of the hari_libur seed excluded) and the share on time."""
+    days (section 4: Saturdays, Sundays and the holidays of the hari_libur seed excluded) and the share on time;
+    open requests older than the SLA at the pemda's data cut-off (its latest date of entry or finish) are a
+    backlog counted late."""
     settings, _, _ = run
     libur = {date.fromisoformat(r["tanggal"]) for r in seed("hari_libur")}
 
@@ -260,39 +306,52 @@ def test_pelayanan_requests_on_time_in_working_days(run):
     sla = {}
     for path, v in accepted_rows(settings, "jenis_layanan"):
         sla[(path.parts[-4], path.parts[-3], code(v["kode_layanan"]))] = integer(v["waktu_penyelesaian_hari"])
-    expected = defaultdict(lambda: [0, 0, 0])  # requests, finished, finished on time
-    for path, v in accepted_rows(settings, "permohonan_layanan"):
+    expected = defaultdict(lambda: [0, 0, 0, 0])  # requests, finished, finished on time, backlog past the SLA
+    rows = list(accepted_rows(settings, "permohonan_layanan"))
+    cutoff: dict[str, date] = {}
+    for path, v in rows:
+        for c in ("tanggal_masuk", "tanggal_selesai"):
+            if (d := sample_files.parse.parse_date(v[c])) is not None:
+                cutoff[path.parts[-4]] = max(cutoff.get(path.parts[-4], d), d)
+    for path, v in rows:
         bps, kode_opd, _ = where(settings, path)
         layanan = code(v["kode_layanan"])
         masuk, selesai = (sample_files.parse.parse_date(v[c]) for c in ("tanggal_masuk", "tanggal_selesai"))
         counts = expected[(bps, kode_opd, layanan, str(masuk.month), str(masuk.year))]
         counts[0] += 1
+        limit = sla[(path.parts[-4], path.parts[-3], layanan)]
         if code(v["status"]) == "SELESAI" and selesai is not None:
             counts[1] += 1
-            counts[2] += working_days(masuk, selesai) <= sla[(path.parts[-4], path.parts[-3], layanan)]
+            counts[2] += working_days(masuk, selesai) <= limit
+        elif code(v["status"]) in ("DITERIMA", "DIPROSES"):
+            counts[3] += working_days(masuk, cutoff[path.parts[-4]]) > limit
     got = {(r["kode_kabupaten_kota"], r["kode_opd"], r["kode_layanan"], r["bulan"], r["tahun"]): [
         int(r["jumlah_permohonan"]), int(r["jumlah_selesai"]), int(r["jumlah_selesai_tepat_waktu"]),
-        dec(r["persentase_tepat_waktu"])] for r in published(settings, "kinerja_layanan")}
+        int(r["jumlah_tunggakan_lewat_sla"]), dec(r["persentase_tepat_waktu"])]
+        for r in published(settings, "kinerja_layanan")}
     assert 0 < sum(c[2] for c in expected.values()) < sum(c[1] for c in expected.values())
-    assert got == {key: [*c, percent(c[2], c[1])] for key, c in expected.items()}
+    assert sum(c[3] for c in expected.values()) > 0  # the sample has a backlog
+    assert got == {key: [*c, percent(c[2], c[1] + c[3])] for key, c in expected.items()}
 
 
 def test_pelayanan_spm_achievement_per_indicator(run):
-    """capaian_spm: per pemda x indicator x tahun, terlayani / sasaran x 100 (section 4) over the OPD reporting it."""
+    """capaian_spm: per pemda x indicator x tahun, terlayani / sasaran x 100 (section 4) from the OPD that owns the
+    indicator (in the sample each indicator is reported by its owner only), never a sum over OPD."""
     settings, _, _ = run
     reported = {}  # one figure per OPD x indicator x tahun, the later row wins
     for path, v in accepted_rows(settings, "capaian_spm"):
         bps, kode_opd, _ = where(settings, path)
         key = (bps, kode_opd, str(integer(v["tahun"])), code(v["kode_indikator"]))
         reported[key] = (integer(v["sasaran"]), integer(v["terlayani"]))
-    summed = defaultdict(lambda: [0, 0])
-    for (bps, _, tahun, indikator), (sasaran, terlayani) in reported.items():
-        summed[(bps, indikator, tahun)][0] += sasaran
-        summed[(bps, indikator, tahun)][1] += terlayani
+    owner = {}
+    for (bps, kode_opd, tahun, indikator), (sasaran, terlayani) in reported.items():
+        assert (bps, indikator, tahun) not in owner  # one OPD reports each indicator in the sample
+        owner[(bps, indikator, tahun)] = [sasaran, terlayani, kode_opd]
     got = {(r["kode_kabupaten_kota"], r["kode_indikator"], r["tahun"]): [
-        int(r["sasaran"]), int(r["terlayani"]), dec(r["capaian_persen"])] for r in published(settings, "capaian_spm")}
-    assert any(t < s for s, t in summed.values())
-    assert got == {key: [s, t, percent(t, s)] for key, (s, t) in summed.items()}
+        int(r["sasaran"]), int(r["terlayani"]), r["kode_opd_sumber"], dec(r["capaian_persen"])]
+        for r in published(settings, "capaian_spm")}
+    assert any(t < s for s, t, _ in owner.values())
+    assert got == {key: [s, t, o, percent(t, s)] for key, (s, t, o) in owner.items()}
 
 
 def test_anggaran_pendapatan_realisasi_per_month(run):

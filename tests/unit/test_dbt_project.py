@@ -19,6 +19,7 @@ DBT = Path(__file__).resolve().parents[2] / "dbt_project"
 
 PUBLISHED_IDS = [
     "asn_jumlah",
+    "non_asn_jumlah",
     "formasi_lowongan",
     "ketepatan_pembayaran_penghasilan",
     "serapan_anggaran",
@@ -26,6 +27,7 @@ PUBLISHED_IDS = [
     "pendapatan_target_realisasi",
     "kinerja_layanan",
     "ikm_layanan",
+    "ikm_unit",
     "capaian_spm",
     "distribusi_skp",
     "skor_kualitas_data",
@@ -179,3 +181,13 @@ def test_required_unit_tests_exist():
 def test_compound_keys_use_the_generic_test():
     text = (DBT / "tests" / "generic" / "unique_combination_of_columns.sql").read_text()
     assert "test unique_combination_of_columns(model, combination_of_columns)" in text
+
+
+def test_no_model_reads_the_clock():
+    # unchanged inputs must give the same marts on any day (no new published version): dates a model
+    # needs come from the data (e.g. tanggal_acuan = the data's cut-off) or from a var
+    clock = re.compile(r"\b(current_date|current_timestamp|localtimestamp|localtime|now\(\)|clock_timestamp)\b",
+                       re.I)
+    for path in sorted((DBT / "models").rglob("*.sql")) + sorted((DBT / "macros").rglob("*.sql")):
+        code = re.sub(r"\{#.*?#\}", "", path.read_text(), flags=re.S)  # comments may name it
+        assert not clock.search(code), path.relative_to(DBT)

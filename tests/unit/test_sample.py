@@ -291,22 +291,36 @@ def test_rows_name_the_opd_of_their_folder(tables):
         assert {r.get("kode_opd") for r in rows} <= allowed, (kode, opd, dataset)
 
 
-def test_gaji_pay_runs_equal_realisasi_on_5_1_01_01_per_opd_month(tables):
-    # Given pay runs and SP2D of each OPD
-    compared = 0
+def test_salary_runs_equal_the_sp2d_on_5_1_01_01_that_pay_them(tables):
+    # Given salary runs (GAJI, THR, GAJI_13) and SP2D of each OPD
+    compared = early = 0
     for (kode, opd, dataset), runs in tables.items():
         if dataset != "pembayaran_penghasilan":
             continue
+        gaji = [r for r in runs if r["jenis_penghasilan"] in ("GAJI", "THR", "GAJI_13")]
+        assert {r["jenis_penghasilan"] for r in gaji} == {"GAJI", "THR", "GAJI_13"}, (kode, opd)
+        # When each SP2D on 5.1.01.01 is matched as REC-004 does: to the first salary run paid on or after it
+        # whose periode is its own month or the next, else to its own month
         paid: dict[str, Decimal] = defaultdict(Decimal)
         for r in tables.get((kode, opd, "realisasi_belanja"), []):
-            if r["kode_rekening"].startswith("5.1.01.01") and r["tanggal_sp2d"].year == 2024:
-                paid[f"{r['tanggal_sp2d']:%Y-%m}"] += r["nilai"]
-        # Then GAJI of each month equals the realisasi on 5.1.01.01 of that month within 1%
-        for run in runs:
-            if run["jenis_penghasilan"] == "GAJI":
-                compared += 1
-                assert abs(paid[run["periode"]] - run["nilai_bruto"]) <= Decimal("0.01") * run["nilai_bruto"]
+            d = r["tanggal_sp2d"]
+            if not r["kode_rekening"].startswith("5.1.01.01") or d.year != 2024:
+                continue
+            months = {f"{d:%Y-%m}", f"{d.year + d.month // 12}-{d.month % 12 + 1:02d}"}
+            after = sorted(((run["tanggal_bayar"] or run["tanggal_jatuh_tempo"]), run["periode"]) for run in gaji
+                           if (run["tanggal_bayar"] or run["tanggal_jatuh_tempo"]) >= d and run["periode"] in months)
+            periode = after[0][1] if after else f"{d:%Y-%m}"
+            early += periode > f"{d:%Y-%m}"
+            paid[periode] += r["nilai"]
+        # Then the salary of each periode equals the SP2D that pay it within 1%
+        due: dict[str, Decimal] = defaultdict(Decimal)
+        for run in gaji:
+            due[run["periode"]] += run["nilai_bruto"]
+        for periode, value in due.items():
+            compared += 1
+            assert abs(paid[periode] - value) <= Decimal("0.01") * value, (kode, opd, periode)
     assert compared > 100
+    assert early > 100  # most salary SP2D are dated in the month before their periode
 
 
 def test_lra_belanja_equals_the_sum_of_opd_realisasi(tables, small):

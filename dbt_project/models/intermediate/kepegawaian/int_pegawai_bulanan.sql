@@ -49,6 +49,7 @@ final as (
         jenis_kelamin,
         status_kepegawaian,
         status_kepegawaian in ('PNS', 'CPNS', 'PPPK', 'PPPK_PARUH_WAKTU') as is_asn,
+        case when status_kepegawaian = 'NON_ASN' then jenis_non_asn end as jenis_non_asn,
         golongan,
         {{ golongan_kelompok('status_kepegawaian', 'golongan') }} as golongan_kelompok,
         jenis_jabatan,

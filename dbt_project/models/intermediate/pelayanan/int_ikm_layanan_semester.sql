@@ -11,7 +11,8 @@ computed as (
     select
         *,
         {{ ikm_from_nrr('nrr_u') }} as ikm,
-        {{ ikm_from_nrr_bobot_011('nrr_u') }} as ikm_bobot_011_tidak_dibulatkan
+        {{ ikm_from_nrr_bobot_011('nrr_u') }} as ikm_bobot_011_tidak_dibulatkan,
+        {{ ikm_from_nrr_bobot_0111('nrr_u') }} as ikm_bobot_0111_tidak_dibulatkan
     from nrr
 ),
 
@@ -19,7 +20,8 @@ rounded as (
     select
         *,
         round(ikm, 2) as ikm_dibulatkan,
-        round(ikm_bobot_011_tidak_dibulatkan, 2) as ikm_bobot_011
+        round(ikm_bobot_011_tidak_dibulatkan, 2) as ikm_bobot_011,
+        round(ikm_bobot_0111_tidak_dibulatkan, 2) as ikm_bobot_0111
     from computed
 ),
 
@@ -40,7 +42,9 @@ final as (
         {{ mutu_ikm('ikm_dibulatkan') }} as mutu,
         {{ kinerja_ikm('ikm_dibulatkan') }} as kinerja,
         ikm_bobot_011,
-        {{ mutu_ikm('ikm_bobot_011') }} as mutu_bobot_011
+        {{ mutu_ikm('ikm_bobot_011') }} as mutu_bobot_011,
+        ikm_bobot_0111,
+        {{ mutu_ikm('ikm_bobot_0111') }} as mutu_bobot_0111
     from rounded
 )
 

@@ -1,6 +1,8 @@
 {#- One row per pay run line (OPD x periode x jenis penghasilan), OPD resolved, judged for
     timeliness: on time = tanggal_bayar <= tanggal_jatuh_tempo. Unpaid past due = not paid and
-    the due date is before tanggal_acuan (var tanggal_acuan, default the build date). -#}
+    the due date is before tanggal_acuan: var tanggal_acuan when set, else the data's cut-off, the
+    latest payment date in the pemda's pay runs (the latest due date when none is paid). Never the
+    build date: unchanged inputs give the same figures on any day (no new published version). -#}
 with
 
 pembayaran as (
@@ -11,11 +13,25 @@ resolved as (
     {{ resolve_opd('pembayaran') }}
 ),
 
+batas_data as (
+    select
+        _kode_pemda,
+        coalesce(max(tanggal_bayar), max(tanggal_jatuh_tempo)) as tanggal_batas_data
+    from resolved
+    group by _kode_pemda
+),
+
 acuan as (
     select
         resolved.*,
-        {% if var('tanggal_acuan') %}cast('{{ var("tanggal_acuan") }}' as date){% else %}current_date{% endif %} as tanggal_acuan
+        {% if var('tanggal_acuan') -%}
+        cast('{{ var("tanggal_acuan") }}' as date) as tanggal_acuan
+        {%- else -%}
+        batas_data.tanggal_batas_data as tanggal_acuan
+        {%- endif %}
     from resolved
+    inner join batas_data
+        on batas_data._kode_pemda = resolved._kode_pemda
 ),
 
 final as (

@@ -1,5 +1,6 @@
 {#- Vacancies (kebutuhan - terisi, never negative) and proposals per pemda x periode x OPD x
-    eselon level, with the pemda-wide proposal cap check of the same periode on every row. -#}
+    eselon level, with the pemda-wide proposal cap check of the pre-Pilkada window on every row of a
+    periode in the window (the window's proposals up to that periode; empty outside it). -#}
 with
 
 formasi as (
@@ -45,8 +46,8 @@ final as (
         summed.kebutuhan,
         summed.terisi,
         summed.usulan_pengisian,
-        batas.usulan_eselon_ii as usulan_eselon_ii_pemda,
-        batas.usulan_eselon_iii_iv as usulan_eselon_iii_iv_pemda,
+        batas.usulan_eselon_ii_jendela as usulan_eselon_ii_pemda,
+        batas.usulan_eselon_iii_iv_jendela as usulan_eselon_iii_iv_pemda,
         batas.memenuhi_batas_usulan,
         'JABATAN' as satuan,
         summed.tahun

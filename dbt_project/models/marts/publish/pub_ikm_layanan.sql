@@ -1,5 +1,7 @@
 {#- IKM per pemda x OPD x service x semester, with mutu and the respondents against the
-    Krejcie-Morgan minimum sample for the population = requests received in that semester. -#}
+    Krejcie-Morgan minimum sample for the population = requests received in that semester. Below the
+    minimum sample, IKM is shown and mutu/kinerja are left empty with the reason (PermenPAN-RB
+    14/2017). selisih_bobot_0111 = IKM (weight 1/9) - IKM with the weight 0.111. -#}
 with
 
 ikm as (
@@ -8,10 +10,6 @@ ikm as (
 
 permohonan as (
     select * from {{ ref('fct_permohonan_layanan') }}
-),
-
-krejcie_morgan as (
-    select * from {{ ref('krejcie_morgan') }}
 ),
 
 layanan as (
@@ -52,19 +50,7 @@ with_populasi as (
 with_sampel as (
     select
         with_populasi.*,
-        case
-            when with_populasi.populasi = 0 then null
-            else coalesce(
-                (
-                    select km.sampel_minimum
-                    from krejcie_morgan as km
-                    where km.populasi >= with_populasi.populasi
-                    order by km.populasi
-                    limit 1
-                ),
-                (select max(km.sampel_minimum) from krejcie_morgan as km)
-            )
-        end as sampel_minimum
+        {{ sampel_minimum_krejcie_morgan('with_populasi.populasi') }} as sampel_minimum
     from with_populasi
 ),
 
@@ -77,8 +63,13 @@ final as (
         layanan.nama_layanan,
         with_sampel.semester,
         with_sampel.ikm_dibulatkan as ikm,
-        with_sampel.mutu,
-        with_sampel.kinerja,
+        round(with_sampel.ikm_dibulatkan - with_sampel.ikm_bobot_0111, 2) as selisih_bobot_0111,
+        case when not {{ mutu_ditahan('with_sampel.jumlah_responden', 'with_sampel.sampel_minimum') }}
+            then with_sampel.mutu end as mutu,
+        case when not {{ mutu_ditahan('with_sampel.jumlah_responden', 'with_sampel.sampel_minimum') }}
+            then with_sampel.kinerja end as kinerja,
+        {{ alasan_mutu_kosong('with_sampel.jumlah_responden', 'with_sampel.sampel_minimum', 'with_sampel.populasi') }}
+            as alasan_mutu_kosong,
         with_sampel.jumlah_responden,
         with_sampel.populasi,
         with_sampel.sampel_minimum,

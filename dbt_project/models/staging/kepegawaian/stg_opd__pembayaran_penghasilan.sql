@@ -14,7 +14,7 @@ renamed as (
         upper(btrim(_opd_folder)) as _opd_folder,
         {{ clean_periode('periode') }} as periode,
         {{ clean_kode_opd('kode_opd') }} as kode_opd_dilaporkan,
-        {{ clean_code('jenis_penghasilan') }} as jenis_penghasilan,
+        {{ clean_jenis_penghasilan('jenis_penghasilan') }} as jenis_penghasilan,
         jumlah_penerima::integer as jumlah_penerima,
         nilai_bruto::numeric(20, 2) as nilai_bruto,
         tanggal_jatuh_tempo,

@@ -264,7 +264,10 @@ def test_real_spellings_and_non_asn_kinds_pass_the_row_rules():
         with_("pegawai", nip=None, status_kepegawaian="NON_ASN", jenis_non_asn="honorer", golongan=None),
     ]
     # When they are checked, Then none is quarantined or warned: existing is not an error
-    assert rules_fired("pegawai", *rows) == [[], [], [], [], []]
+    fired = rules_fired("pegawai", *rows)
+    assert fired == [[], [], [], [], []]
+    # (the codes, the NIP of a non-ASN without one, the PPPK golongan IX all pass)
+    assert not {"FMT-003", "PEG-001", "PEG-009"} & {rule for found in fired for rule in found}
     # while a kind that is no kind, and M on a woman's NIP, are still found
     assert rules_fired("pegawai", with_("pegawai", nip=None, status_kepegawaian="NON_ASN", golongan=None,
                                         jenis_non_asn="Relawan"),

@@ -24,11 +24,11 @@ from typing import Any
 
 from psycopg import sql
 
+from satudata import reference
 from satudata.datasets import DATASETS, RAW_META_COLUMNS, Dataset
 from satudata.extract import parse
 from satudata.extract.profiles import FileContext
 from satudata.extract.readers import FileRejected, read_file
-from satudata.reference import opd_codes
 from satudata.rules import Finding, finding
 from satudata.rules.row_checks import RowChecker
 from satudata.warehouse import connect
@@ -235,11 +235,10 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
         return _summary(conn, file_id)
     dataset = DATASETS[dataset_name]
     source = archive / f"{sha}{Path(relpath).suffix.lower()}"
-    codes = opd_codes().get((kode_pemda, opd.upper()))
+    codes = reference.folder_codes(conn, kode_pemda, opd, dataset.name)  # seed or onboarded list, finance OPD
+    conn.commit()
     if codes is None:
-        raise FileRejected(
-            f"{relpath}: OPD folder {opd!r} is not in the reference list of pemda {kode_pemda} / "
-            f"folder OPD {opd!r} tidak ada dalam daftar OPD pemda {kode_pemda}", "unknown_opd")
+        raise FileRejected(reference.unknown_folder_reason(relpath, kode_pemda, opd), "unknown_opd")
     context = FileContext(file_name=Path(relpath).name, kode_pemda=kode_pemda, opd=opd)
     if dataset.name == "survei_kepuasan":  # an e-SKM export names the service: its OPD's codes, by name
         context.state["jenis_layanan"] = dict(conn.execute(

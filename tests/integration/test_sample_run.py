@@ -383,24 +383,27 @@ def test_data_quality_valid_rows_per_opd(run, tmp_path):
         numbers = [n for n, _ in sample_files.rows(path, dataset)]
         figures = expected[(bps, kode_opd)]
         figures[0] += 1
-        figures[1] += len(numbers) + sample_files.set_aside(path, dataset)  # read: lines and rows set aside
+        aside = sample_files.set_aside(path, dataset)  # read, and set aside as not lines (JUMLAH, parents...)
+        figures[1] += len(numbers) + aside
         figures[2] += sum((rel, n) in rejected for n in numbers)
         figures[3].add(dataset)
-        figures[4] += sample_files.set_aside(path, dataset)
+        figures[4] += aside
     refused = Counter(where(settings, settings.landing / f["path"])[:2] for f in summary["files"]
                       if f["status"] == "rejected")
-    got = defaultdict(lambda: [0, 0, 0, 0, []])  # a run straddling midnight at a month's end gives two rows
+    got = defaultdict(lambda: [0, 0, 0, 0, [], 0])  # a run straddling midnight at a month's end gives two rows
     for r in published(settings, "skor_kualitas_data"):
         figures = got[(r["kode_kabupaten_kota"], r["kode_opd"])]
         for i, column in enumerate(("jumlah_file", "baris_dibaca", "baris_karantina", "jumlah_file_ditolak")):
             figures[i] += int(r[column])
         figures[4].append((dec(r["persentase_valid"]), r["persentase_lengkap"], r["persentase_tepat_waktu"],
                            int(r["jumlah_dataset"])))
+        figures[5] += int(r["baris_disisihkan"])
     assert got.keys() == expected.keys()
     for key, (files, read, bad, datasets, aside) in expected.items():
-        assert got[key][:4] == [files, read, bad, refused[key]], key
-        if len(got[key][4]) == 1:  # valid %: rows loaded of the rows that are lines (read - set aside)
-            assert got[key][4] == [(percent(read - aside - bad, read - aside), "", "", len(datasets))], key
+        assert got[key][:4] == [files, read, bad, refused[key]] and got[key][5] == aside, key
+        if len(got[key][4]) == 1:  # valid = loaded / the rows that are lines (read - set aside)
+            lines = read - aside
+            assert got[key][4] == [(percent(lines - bad, lines), "", "", len(datasets))], key
     # the same files again, and what it spoiled on purpose
     sample = generate(tmp_path / "landing", scale="small", seed=2024)
     assert sum(f[2] for f in got.values()) == sum(sample["bad_rows"].values()) > 0

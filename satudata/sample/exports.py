@@ -2,7 +2,7 @@
 domain generators write, turned into the layout of an export profile (satudata/extract/profiles/), so
 `make run` and the tests read those layouts every time.
 
-How: `Output.open` hands every file of `anggaran`, `realisasi_belanja` and `survei_kepuasan` to
+How: `Output.open` hands every file of `anggaran`, `realisasi_belanja`, `survei_kepuasan` and `lra` to
 :func:`wrap`, which buffers its rows. At close, the file is written in an export layout when it suits one
 (see each layout's `fits`) and that layout's turn has come (a per-pemda rotation with a random start:
 `PERIOD` files apart), else in the standard's columns exactly as before. Layouts:
@@ -27,6 +27,9 @@ How: `Output.open` hands every file of `anggaran`, `realisasi_belanja` and `surv
   as a bucket, JUMLAH, signature, a "Rekap NRR" sheet. Files of at most `XLS_MAX_ROWS` respondents.
 - `eskm_label_pertanyaan` (.xls, an HTML table): answers as the PermenPAN-RB 14/2017 labels of each unsur
   (5 as "Sangat tidak puas"), a two-row header, the time of filling in, a note row under the table.
+- `djpk_lra` (.csv): the pemda LRA as the DJPK portal's Realisasi APBD: no tahun column (`LRA 2024.csv`),
+  hierarchy by leading spaces, amounts in M / J, one line given twice (a scrape); only an LRA written with
+  units (no rounding is added).
 
 The planted errors stay errors the row rules catch: nilai 0 or negative stays so, a payment dated in the
 next year keeps the tahun anggaran of the register's title, an answer 5 becomes `e` / a label of no unsur.
@@ -58,16 +61,17 @@ from satudata.sample.reference import Pemda, load_reference
 from satudata.sample.xlsx import STYLE_BOLD, XlsxSheet
 
 TWIN_DIR = "sample_truth"
-DATASETS = ("anggaran", "realisasi_belanja", "survei_kepuasan")
 LAYOUTS = {  # dataset -> the layouts its files may take, in the order they are offered a file
     "realisasi_belanja": ("sipd_register_sp2d", "sipd_realisasi"),
     "anggaran": ("sipd_rincian_belanja", "sipd_rekap_apbd"),
     "survei_kepuasan": ("eskm_huruf_p", "eskm_label_pertanyaan"),
+    "lra": ("djpk_lra",),
 }
 PERIOD = {  # a layout takes every PERIOD-th file that fits it (after a random start of 0-2 files)
     "sipd_register_sp2d": 15, "sipd_realisasi": 15, "sipd_rincian_belanja": 10, "sipd_rekap_apbd": 10,
-    "eskm_huruf_p": 8, "eskm_label_pertanyaan": 8,
+    "eskm_huruf_p": 8, "eskm_label_pertanyaan": 8, "djpk_lra": 1,
 }  # fmt: skip
+START = {"djpk_lra": 1}  # the random start is 0-2 files, 0-1 for the one LRA file of a pemda
 XLS_MAX_ROWS = 120  # the BIFF writer's one-sector FAT holds about 64 KB
 
 
@@ -90,7 +94,7 @@ class _Rotation:
     """Per pemda: how many fitting files each layout still lets pass before it takes one."""
 
     def __init__(self, seed: int, kode_pemda: str) -> None:
-        self.skip = {lay: rng_for(seed, "export-start", kode_pemda, lay).randint(0, 2)
+        self.skip = {lay: rng_for(seed, "export-start", kode_pemda, lay).randint(0, START.get(lay, 2))
                      for lays in LAYOUTS.values() for lay in lays}  # fmt: skip
         self.murni: dict[str, dict[tuple[str, str], int]] = {}  # OPD -> (sub kegiatan, rekening) -> pagu MURNI
 
@@ -176,6 +180,7 @@ TWIN_COLUMNS = {
                  "uraian_rekening", "pagu", "sumber_dana"),
     "survei_kepuasan": ("tanggal", "kode_layanan", *(f"u{i}" for i in range(1, 10)), "jenis_kelamin", "pendidikan",
                         "usia"),
+    "lra": ("tahun", "akun", "anggaran", "realisasi", "persentase", "level"),
 }  # fmt: skip
 
 
@@ -616,6 +621,41 @@ def _write_label(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
     return path, "xls", twin
 
 
+# ---- lra: the DJPK portal's Realisasi APBD -----------------------------------------------------------------
+
+_UNIT = {"M": Decimal(10) ** 9, "Jt": Decimal(10) ** 6}
+
+
+def _fits_djpk(ef: ExportFile, rows: list[dict]) -> bool:
+    # the portal shows amounts with a unit (M, J): only LRA files written that way (no rounding here)
+    return all(isinstance(r[c], str) and r[c].endswith((" M", " Jt")) for r in rows for c in ("anggaran", "realisasi"))
+
+
+def _amount(text: str) -> int:
+    number, unit = text.rsplit(" ", 1)
+    return int(Decimal(number.replace(".", "").replace(",", ".")) * _UNIT[unit])  # hundredths of M or Jt: whole
+
+
+def _write_djpk(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
+    lines = ["akun;anggaran;realisasi;persentase"]
+    twin: Twin = []
+    repeat = ef.rng.randrange(len(rows))  # a scrape gives one line twice
+    for i, r in enumerate(rows):
+        pct = r["persentase"] if isinstance(r["persentase"], str) else "-"
+        line = ";".join((r["akun"], r["anggaran"].replace(" Jt", " J"), r["realisasi"].replace(" Jt", " J"), pct))
+        lines.append(line)
+        twin.append((len(lines), False, {"tahun": ef.tahun, "akun": r["akun"], "anggaran": _amount(r["anggaran"]),
+                                         "realisasi": _amount(r["realisasi"]),
+                                         "persentase": pct if pct != "-" else None,  # as written: 97,12
+                                         "level": (len(r["akun"]) - len(r["akun"].lstrip(" "))) // 4}))
+        if i == repeat:
+            lines.append(line)
+            twin.append((len(lines), True, {}))
+    path = ef.path("csv", f"LRA {ef.tahun}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, "csv", twin
+
+
 FITS = {
     "sipd_register_sp2d": _fits_register,
     "sipd_realisasi": _fits_sipd_ri,
@@ -623,6 +663,7 @@ FITS = {
     "sipd_rekap_apbd": _fits_rekap,
     "eskm_huruf_p": lambda ef, rows: _fits_eskm(ef, rows, XLS_MAX_ROWS),
     "eskm_label_pertanyaan": _fits_eskm,
+    "djpk_lra": _fits_djpk,
 }
 WRITERS = {
     "sipd_register_sp2d": _write_register,
@@ -631,6 +672,7 @@ WRITERS = {
     "sipd_rekap_apbd": _write_rekap,
     "eskm_huruf_p": _write_huruf,
     "eskm_label_pertanyaan": _write_label,
+    "djpk_lra": _write_djpk,
 }
 
 

@@ -95,11 +95,17 @@ class Output:
         extra_columns: tuple[str, ...] = (),
         header_groups: dict[str, str] | None = None,
     ) -> SubmissionFile:
+        from satudata.sample import exports  # a share of the files in real export layouts
+
         ext = "xlsx" if style.fmt == "xlsx" else "csv"
         path = self.landing / pemda.kode_pemda / opd.singkatan / dataset / f"{name}.{ext}"
+        args = (path, dataset, columns, style, title or [], extra_columns, header_groups)
+        wrapped = exports.wrap(self, pemda, opd, dataset, name, args)
+        if wrapped is not None:
+            return wrapped  # type: ignore[return-value]  # the same write / close / rows
         self.files[dataset] += 1
         self.formats[ext] += 1
-        return SubmissionFile(path, dataset, columns, style, title or [], extra_columns, header_groups)
+        return SubmissionFile(*args)
 
     def count(self, dataset: str, f: SubmissionFile, bad: int = 0) -> None:
         self.rows[dataset] += f.rows

@@ -26,6 +26,7 @@ from typing import Any
 
 from satudata.sample.anggaran import generate_anggaran
 from satudata.sample.common import Output, PemdaContext, WorkCalendar, rng_for
+from satudata.sample.exports import clear_twins
 from satudata.sample.kepegawaian import generate_kepegawaian
 from satudata.sample.opd_template import SEED_CITIES, Opd, generic_opd_list, title_name
 from satudata.sample.pelayanan import generate_pelayanan
@@ -85,6 +86,7 @@ def _size(kode: str, scale: str, seed: int) -> dict[str, float]:
 def _one_pemda(landing: Path, scale: str, seed: int, tahun: int, kode: str) -> dict[str, Any]:
     ref = load_reference()
     out = Output(landing, seed, tahun, scale)
+    clear_twins(landing, kode)
     nama, opds = _opds(ref, kode, seed)
     ctx = PemdaContext(
         pemda=ref.pemda[kode],

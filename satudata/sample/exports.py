@@ -1,0 +1,681 @@
+"""A share of each pemda's files in the layouts of real exports (issue #13): the same canonical rows the
+domain generators write, turned into the layout of an export profile (satudata/extract/profiles/), so
+`make run` and the tests read those layouts every time.
+
+How: `Output.open` hands every file of `anggaran`, `realisasi_belanja`, `survei_kepuasan` and `lra` to
+:func:`wrap`, which buffers its rows. At close, the file is written in an export layout when it suits one
+(see each layout's `fits`) and that layout's turn has come (a per-pemda rotation with a random start:
+`PERIOD` files apart), else in the standard's columns exactly as before. Layouts:
+
+- `sipd_register_sp2d` (.xlsx): realisasi as a SIPD register: title with SKPD and tahun anggaran, SP2D
+  columns merged down over one row per rekening (payments of one day, one sub kegiatan and one jenis are
+  one SP2D), SPM number and date, Nilai SP2D and Potongan, wide SIPD-RI kode rekening, a UP SP2D (no
+  rekening) and an SPM not yet paid (both set aside), a JUMLAH row.
+- `sipd_realisasi` (.csv): realisasi as the SIPD-RI export: `;`, UTF-8 BOM, d/m/Y, no tahun column (so
+  only files without a payment dated after the year: the year comes from the date), both widths of kode
+  rekening, jenis sometimes blank.
+- `sipd_rincian_belanja` (.xlsx): a PERUBAHAN anggaran as the DPPA "Rincian Belanja" print: a block per
+  sub kegiatan x sumber dana with its header rows, the account rows of levels 1-5 with the sums of their
+  lines before and after the change, the six-level line, its `[#]` paket, `[-]` keterangan and komponen rows
+  (koefisien x harga adding up to the line), JUMLAH TOTAL and a signature. Only OPDs whose lines carry no
+  tagging (the print has no column for it).
+- `sipd_rekap_apbd` (.xlsx): a MURNI anggaran as the SIPD-RI Rekap Penetapan APBD: one row per komponen
+  (a line of the standard is one or two komponen rows whose pagu add up to it), SIPD-RI field names,
+  wide kode rekening, TOTAL.
+- `eskm_huruf_p` (.xls, BIFF8): an SKM file as an e-SKM "Data Responden": answers as letters a-d (a
+  1-5 scale answer 5 as `e`), P8 sarana before P9 pengaduan, service by name, age as a range, education
+  as a bucket, JUMLAH, signature, a "Rekap NRR" sheet. Files of at most `XLS_MAX_ROWS` respondents.
+- `eskm_label_pertanyaan` (.xls, an HTML table): answers as the PermenPAN-RB 14/2017 labels of each unsur
+  (5 as "Sangat tidak puas"), a two-row header, the time of filling in, a note row under the table.
+- `djpk_lra` (.csv): the pemda LRA as the DJPK portal's Realisasi APBD: no tahun column (`LRA 2024.csv`),
+  hierarchy by leading spaces, amounts in M / J, one line given twice (a scrape); only an LRA written with
+  units (no rounding is added).
+
+The planted errors stay errors the row rules catch: nilai 0 or negative stays so, a payment dated in the
+next year keeps the tahun anggaran of the register's title, an answer 5 becomes `e` / a label of no unsur.
+
+The canonical twin: for every file written in an export layout, `<landing>/../sample_truth/<relative path>.csv`
+(outside the landing folder: discovery never sees it) holds what the export carries in the standard's
+columns: `_baris` (the export's row number), `_disisihkan` (1 for a row the profile sets aside: a parent
+account, a komponen, a UP SP2D, a JUMLAH row...) and the canonical columns, so tests can recompute figures
+without reading export layouts (tests/integration/sample_files.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from satudata.sample.biff import write_xls
+from satudata.sample.common import rng_for
+from satudata.sample.files import BULAN, SubmissionFile
+from satudata.sample.opd_template import Opd, title_name
+from satudata.sample.reference import Pemda, load_reference
+from satudata.sample.xlsx import STYLE_BOLD, XlsxSheet
+
+TWIN_DIR = "sample_truth"
+LAYOUTS = {  # dataset -> the layouts its files may take, in the order they are offered a file
+    "realisasi_belanja": ("sipd_register_sp2d", "sipd_realisasi"),
+    "anggaran": ("sipd_rincian_belanja", "sipd_rekap_apbd"),
+    "survei_kepuasan": ("eskm_huruf_p", "eskm_label_pertanyaan"),
+    "lra": ("djpk_lra",),
+}
+PERIOD = {  # a layout takes every PERIOD-th file that fits it (after a random start of 0-2 files)
+    "sipd_register_sp2d": 15, "sipd_realisasi": 15, "sipd_rincian_belanja": 10, "sipd_rekap_apbd": 10,
+    "eskm_huruf_p": 8, "eskm_label_pertanyaan": 8, "djpk_lra": 1,
+}  # fmt: skip
+START = {"djpk_lra": 1}  # the random start is 0-2 files, 0-1 for the one LRA file of a pemda
+XLS_MAX_ROWS = 120  # the BIFF writer's one-sector FAT holds about 64 KB
+
+
+def twin_path(landing: Path, path: Path) -> Path:
+    """Where the canonical twin of the landing file `path` is written."""
+    return landing.parent / TWIN_DIR / f"{path.relative_to(landing).as_posix()}.csv"
+
+
+def clear_twins(landing: Path, kode_pemda: str) -> None:
+    """Remove a pemda's twins of an earlier run (a file written in the standard layout now has none)."""
+    folder = landing.parent / TWIN_DIR / kode_pemda
+    if folder.exists():
+        shutil.rmtree(folder)
+
+
+# ---- the hook ---------------------------------------------------------------------------------
+
+
+class _Rotation:
+    """Per pemda: how many fitting files each layout still lets pass before it takes one."""
+
+    def __init__(self, seed: int, kode_pemda: str) -> None:
+        self.skip = {lay: rng_for(seed, "export-start", kode_pemda, lay).randint(0, START.get(lay, 2))
+                     for lays in LAYOUTS.values() for lay in lays}  # fmt: skip
+        self.murni: dict[str, dict[tuple[str, str], int]] = {}  # OPD -> (sub kegiatan, rekening) -> pagu MURNI
+
+    def take(self, layout: str) -> bool:
+        if self.skip[layout] > 0:
+            self.skip[layout] -= 1
+            return False
+        self.skip[layout] = PERIOD[layout] - 1
+        return True
+
+
+def wrap(out: Any, pemda: Pemda, opd: Opd, dataset: str, name: str, open_args: tuple) -> ExportFile | None:
+    """The file to write through, when `dataset` is one an export layout may take (else None)."""
+    if dataset not in LAYOUTS:
+        return None
+    rotation = getattr(out, "_exports", None)
+    if rotation is None:
+        rotation = out._exports = _Rotation(out.seed, pemda.kode_pemda)
+    return ExportFile(out, rotation, pemda, opd, dataset, name, open_args)
+
+
+class ExportFile:
+    """Buffers a file's rows; at close writes it in an export layout or, as before, in the standard's."""
+
+    def __init__(self, out: Any, rotation: _Rotation, pemda: Pemda, opd: Opd, dataset: str, name: str,
+                 open_args: tuple) -> None:
+        self.out, self.rotation, self.pemda, self.opd = out, rotation, pemda, opd
+        self.dataset, self.name, self.open_args = dataset, name, open_args
+        self.buffer: list[dict[str, Any]] = []
+        self.rows = 0
+        self.rng = rng_for(out.seed, "export", pemda.kode_pemda, opd.singkatan, dataset, name)
+
+    def write(self, row: dict[str, Any]) -> None:
+        self.buffer.append(dict(row))
+        self.rows += 1
+
+    def __enter__(self) -> ExportFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        rows = self.buffer
+        if self.dataset == "anggaran" and rows and rows[0].get("versi") == "MURNI":
+            self.rotation.murni[self.opd.singkatan] = {(r["kode_sub_kegiatan"], r["kode_rekening"]): r["pagu"]
+                                                       for r in rows}  # fmt: skip
+        for layout in LAYOUTS[self.dataset]:
+            if rows and FITS[layout](self, rows) and self.rotation.take(layout):
+                path, fmt, grid = WRITERS[layout](self, rows)
+                self.out.files[self.dataset] += 1
+                self.out.formats[fmt] += 1
+                _write_twin(self.out.landing, path, self.dataset, grid)
+                return
+        f = SubmissionFile(*self.open_args)
+        for row in rows:
+            f.write(row)
+        f.close()
+        self.out.files[self.dataset] += 1
+        self.out.formats[f.style.fmt] += 1
+
+    # helpers
+    def path(self, ext: str, name: str | None = None) -> Path:
+        folder = self.out.landing / self.pemda.kode_pemda / self.opd.singkatan / self.dataset
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{name or self.name}.{ext}"
+
+    @property
+    def tahun(self) -> int:
+        return self.out.tahun
+
+    @property
+    def nama_pemda(self) -> str:
+        return title_name(self.pemda.nama_pemda)
+
+
+# a twin row: (export row number, set aside?, canonical values)
+Twin = list[tuple[int, bool, dict[str, Any]]]
+TWIN_COLUMNS = {
+    "realisasi_belanja": ("tahun", "nomor_sp2d", "tanggal_sp2d", "jenis_sp2d", "kode_opd", "kode_sub_kegiatan",
+                          "kode_rekening", "nilai"),
+    "anggaran": ("tahun", "versi", "kode_opd", "kode_sub_kegiatan", "nama_sub_kegiatan", "kode_rekening",
+                 "uraian_rekening", "pagu", "sumber_dana"),
+    "survei_kepuasan": ("tanggal", "kode_layanan", *(f"u{i}" for i in range(1, 10)), "jenis_kelamin", "pendidikan",
+                        "usia"),
+    "lra": ("tahun", "akun", "anggaran", "realisasi", "persentase", "level"),
+}  # fmt: skip
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _write_twin(landing: Path, path: Path, dataset: str, twin: Twin) -> None:
+    target = twin_path(landing, path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    columns = TWIN_COLUMNS[dataset]
+    with open(target, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["_baris", "_disisihkan", *columns])
+        for number, aside, values in twin:
+            w.writerow([number, "1" if aside else "", *(_plain(values.get(c)) for c in columns)])
+
+
+# ---- shared formatting --------------------------------------------------------------------------
+
+
+def wide(code: str) -> str:
+    """A chart code as SIPD-RI writes it (5.1.02.01.01.0024 -> 5.1.02.01.001.00024)."""
+    parts = code.split(".")
+    if len(parts) >= 5:
+        parts[4] = parts[4].zfill(3)
+    if len(parts) == 6:
+        parts[5] = parts[5].zfill(5)
+    return ".".join(parts)
+
+
+def rp(amount: int | Decimal) -> str:
+    """``Rp. 1.234.567`` and ``Rp. (1.234.567)`` as the SIPD prints write them."""
+    text = f"{abs(int(amount)):,}".replace(",", ".")
+    return f"Rp. ({text})" if amount < 0 else f"Rp. {text}"
+
+
+def ribuan(amount: int | Decimal) -> str:
+    """``98.000.000`` (SIPD-RI CSV), ``-1.234`` for a negative."""
+    text = f"{abs(int(amount)):,}".replace(",", ".")
+    return f"-{text}" if amount < 0 else text
+
+
+def _jenis(nomor: str) -> str:
+    return nomor.split("/")[3]
+
+
+def _komponen(rng: Any, pagu: int) -> list[tuple[str, int, str, int]]:
+    """A line's komponen (uraian, volume, satuan, harga) whose volume x harga add up to `pagu`."""
+    if pagu <= 0:
+        return [("Belanja sesuai kebutuhan", 1, "Paket", pagu)]
+    vol = rng.choice((2, 4, 5, 10, 12, 20))
+    harga = (pagu * rng.uniform(0.15, 0.45) / vol) // 1000 * 1000
+    if harga <= 0 or pagu - vol * harga <= 0:
+        return [("Belanja sesuai kebutuhan", 1, "Paket", pagu)]
+    item = rng.choice((("Konsumsi kegiatan", "Kotak"), ("Bahan habis pakai", "Buah"), ("Jasa tenaga pendukung", "OH"),
+                       ("Perjalanan dinas dalam daerah", "OH"), ("Cetak dan penggandaan", "Lembar")))  # fmt: skip
+    return [(item[0], vol, item[1], int(harga)), ("Belanja sesuai kebutuhan", 1, "Paket", pagu - vol * int(harga))]
+
+
+# ---- realisasi: SIPD register SP2D ---------------------------------------------------------------
+
+
+def _fits_register(ef: ExportFile, rows: list[dict]) -> bool:
+    return all(r.get("nomor_sp2d") and r.get("kode_rekening") for r in rows)
+
+
+def _sp2ds(rows: list[dict], tahun: int) -> list[list[dict]]:
+    """Payments of one day, sub kegiatan and jenis as one SP2D (up to four rekening); a spoiled payment
+    (nilai 0 or below, dated after the year) stays an SP2D of its own."""
+    groups: list[list[dict]] = []
+    for r in rows:
+        ok = r["nilai"] > 0 and r["tanggal_sp2d"].year == tahun
+        last = groups[-1] if groups else None
+        if (ok and last and last[0].get("_ok") and last[0]["tanggal_sp2d"] == r["tanggal_sp2d"]
+                and last[0]["kode_sub_kegiatan"] == r["kode_sub_kegiatan"]
+                and _jenis(last[0]["nomor_sp2d"]) == _jenis(r["nomor_sp2d"]) and len(last) < 4
+                and r["kode_rekening"] not in {x["kode_rekening"] for x in last}):
+            last.append(r)
+        else:
+            groups.append([{**r, "_ok": ok}])
+    return groups
+
+
+def _write_register(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
+    ref, opd, t, rng = load_reference(), ef.opd, ef.tahun, ef.rng
+    ws = XlsxSheet("Register SP2D")
+    width = 13
+    for line in ("REGISTER SP2D", f"PEMERINTAH {ef.nama_pemda.upper()}", f"SKPD : {opd.kode_opd} - {opd.nama_opd}",
+                 f"TAHUN ANGGARAN {t}"):
+        ws.append([line], [STYLE_BOLD])
+        ws.merge(ws.row_count, 1, ws.row_count, width)
+    ws.append([])
+    ws.append(["No", "Nomor SPM", "Tanggal SPM", "Nomor SP2D", "Tanggal SP2D", "Jenis SP2D", "Keterangan",
+               "Nilai SP2D", "Potongan", "Kode Sub Kegiatan", "Kode Rekening", "Uraian Rekening", "Jumlah"],
+              [STYLE_BOLD] * width)
+    twin: Twin = []
+    grand = 0
+    months = {r["tanggal_sp2d"].month for r in rows if r["tanggal_sp2d"].year == t}
+    prefix = f"{ef.pemda.kode_pemda}/{{}}/{{:06d}}/{{}}/{opd.kode_opd}/M/{{}}/{t}"
+    sp2ds: list[tuple[str | None, date, str | None, list[dict], str]] = []  # spm no, date, jenis, lines, ket
+    if 1 in months:  # the year's Uang Persediaan: paid to the bendahara, no rekening
+        first = min(r["tanggal_sp2d"] for r in rows if r["tanggal_sp2d"].year == t)
+        up = int(rng.uniform(20, 80)) * 1_000_000
+        sp2ds.append(("UP", first, "UP", [{"nomor_sp2d": prefix.format("04.0", 0, "UP", 1), "tanggal_sp2d": first,
+                                            "kode_sub_kegiatan": None, "kode_rekening": None, "nilai": up}],
+                      f"Uang Persediaan TA {t}"))
+    for group in _sp2ds(rows, t):
+        jenis = _jenis(group[0]["nomor_sp2d"])
+        gaji = all(x["kode_rekening"].startswith("5.1.01") for x in group)
+        shown = {"LS": "LS Gaji" if gaji else "LS", "GU": "" if rng.random() < 0.3 else "GU"}.get(jenis, jenis)
+        ket = ("Gaji dan tunjangan ASN" if gaji else
+               f"{'Ganti uang persediaan' if jenis == 'GU' else 'Pembayaran'} "
+               f"{(ref.sub_kegiatan.get(group[0]['kode_sub_kegiatan']) or '').lower()}").strip()
+        sp2ds.append((None, group[0]["tanggal_sp2d"], shown or None, group, ket))
+    if 12 in months and rows[-1]["nilai"] > 0:  # an SPM of the year's end not yet paid: no SP2D
+        last = rows[-1]
+        sp2ds.append(("SPM", last["tanggal_sp2d"], "LS", [{**last, "nomor_sp2d": None}], "SPM belum terbit SP2D"))
+    for n, (kind, day, shown, group, ket) in enumerate(sp2ds, start=1):
+        nomor = group[0]["nomor_sp2d"]
+        spm_no = (nomor or prefix.format("04.0", 999_000 + n, "LS", day.month)).replace("/04.0/", "/02.0/")
+        spm_day = day - timedelta(days=1 if day.weekday() else 3)
+        nilai = sum(x["nilai"] for x in group)
+        potongan = int(nilai * 0.1) // 1000 * 1000 if shown == "LS Gaji" else (
+            int(nilai * 0.115) // 1000 * 1000 if shown == "LS" and nilai > 0 else 0)
+        top = ws.row_count + 1
+        for i, x in enumerate(group):
+            head = [n, spm_no, spm_day, nomor, day if nomor else None, shown, ket, nilai if nomor else None, potongan]
+            rek = x["kode_rekening"]
+            ws.append([*(head if i == 0 else [None] * 9), x["kode_sub_kegiatan"], wide(rek) if rek else None,
+                       ref.rekening.get(rek, ("", 0))[0] if rek else None, x["nilai"]])
+            grand += x["nilai"]
+            aside = kind is not None
+            twin.append((ws.row_count, aside, {
+                "tahun": t, "nomor_sp2d": nomor, "tanggal_sp2d": x["tanggal_sp2d"] if nomor else None,
+                "jenis_sp2d": _jenis(nomor) if nomor else None, "kode_opd": opd.kode_opd,
+                "kode_sub_kegiatan": x["kode_sub_kegiatan"], "kode_rekening": rek, "nilai": x["nilai"]}))
+        if ws.row_count > top:
+            for col in range(1, 10):
+                ws.merge(top, col, ws.row_count, col)
+    ws.append([None, None, None, None, None, None, "JUMLAH", None, None, None, None, None, grand])
+    twin.append((ws.row_count, True, {}))
+    path = ef.path("xlsx")
+    ws.save(path)
+    return path, "xlsx", twin
+
+
+# ---- realisasi: SIPD-RI CSV ----------------------------------------------------------------------
+
+
+def _fits_sipd_ri(ef: ExportFile, rows: list[dict]) -> bool:
+    # no tahun column: a payment dated after the year would be read as that year's, not as an error
+    return all(r["tanggal_sp2d"].year == r["tahun"] == ef.tahun for r in rows)
+
+
+def _write_sipd_ri(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
+    ref, opd, rng = load_reference(), ef.opd, ef.rng
+    header = ["kode_skpd", "nama_skpd", "kode_sub_giat", "nama_sub_giat", "kode_akun", "nama_akun",
+              "nomor_sp_2_d", "tanggal_sp_2_d", "jenis_sp_2_d", "nilai_realisasi"]
+    lines = [header]
+    twin: Twin = []
+    for r in rows:
+        rek, jenis = r["kode_rekening"], _jenis(r["nomor_sp2d"])
+        d = r["tanggal_sp2d"]
+        lines.append([opd.kode_opd, opd.nama_opd, r["kode_sub_kegiatan"],
+                      ref.sub_kegiatan.get(r["kode_sub_kegiatan"], ""), wide(rek) if rng.random() < 0.7 else rek,
+                      ref.rekening.get(rek, ("", 0))[0], r["nomor_sp2d"], f"{d.day:02d}/{d.month:02d}/{d.year}",
+                      "" if rng.random() < 0.15 else jenis, ribuan(r["nilai"])])
+        twin.append((len(lines), False, {**{k: r[k] for k in ("nomor_sp2d", "tanggal_sp2d", "kode_sub_kegiatan",
+                                                               "kode_rekening", "nilai")},
+                                         "tahun": d.year, "jenis_sp2d": jenis, "kode_opd": opd.kode_opd}))
+    text = "".join(";".join(x.replace(";", ",") for x in line) + "\r\n" for line in lines)
+    path = ef.path("csv")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    return path, "csv", twin
+
+
+# ---- anggaran: DPPA Rincian Belanja print ----------------------------------------------------------
+
+
+def _fits_rincian(ef: ExportFile, rows: list[dict]) -> bool:
+    return (rows[0].get("versi") == "PERUBAHAN" and ef.opd.singkatan in ef.rotation.murni
+            and not any(r.get("tagging") for r in rows)
+            and all(str(r["kode_rekening"]).count(".") == 5 for r in rows))
+
+
+def _write_rincian(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
+    ref, opd, t, rng = load_reference(), ef.opd, ef.tahun, ef.rng
+    murni = ef.rotation.murni[opd.singkatan]
+    ws = XlsxSheet("Rincian Belanja")
+    width = 13
+    for line in ("DOKUMEN PELAKSANAAN PERUBAHAN ANGGARAN", "SATUAN KERJA PERANGKAT DAERAH (DPPA-SKPD)",
+                 "RINCIAN BELANJA", f"PEMERINTAH {ef.nama_pemda.upper()}", f"TAHUN ANGGARAN {t}",
+                 f"Organisasi : {opd.kode_opd} - {opd.nama_opd}"):
+        ws.append([line], [STYLE_BOLD])
+        ws.merge(ws.row_count, 1, ws.row_count, width)
+    ws.append([])
+    bold = [STYLE_BOLD] * width
+    ws.append(["Kode Rekening", "Uraian", "Sebelum Perubahan", None, None, None, None,
+               "Setelah Perubahan", None, None, None, None, "Bertambah/(Berkurang)"], bold)
+    ws.append([None, None, "Koefisien", "Satuan", "Harga", "PPN", "Jumlah",
+               "Koefisien", "Satuan", "Harga", "PPN", "Jumlah", None], bold)
+    top = ws.row_count - 1
+    ws.merge(top, 1, top + 1, 1)
+    ws.merge(top, 2, top + 1, 2)
+    ws.merge(top, 3, top, 7)
+    ws.merge(top, 8, top, 12)
+    ws.merge(top, 13, top + 1, 13)
+    twin: Twin = []
+
+    def amounts(before: int, after: int) -> list[object]:
+        return [None, None, None, None, rp(before), None, None, None, None, rp(after), rp(after - before)]
+
+    def aside(values: list[object]) -> None:
+        ws.append(values)
+        twin.append((ws.row_count, True, {}))
+
+    blocks: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for r in rows:
+        blocks[(r["kode_sub_kegiatan"], r["sumber_dana"])].append(r)
+    grand = [0, 0]
+    for (sub, sumber), lines in sorted(blocks.items()):
+        lines.sort(key=lambda r: r["kode_rekening"])
+        nama_sub = ref.sub_kegiatan.get(sub)
+        aside([f"Sub Kegiatan : {sub} - {nama_sub}" if nama_sub else f"Sub Kegiatan : {sub}"])
+        ws.merge(ws.row_count, 1, ws.row_count, width)
+        aside([f"Sumber Pendanaan : {sumber}"])
+        ws.merge(ws.row_count, 1, ws.row_count, width)
+        sums: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for r in lines:
+            before = murni.get((sub, r["kode_rekening"]), 0) or 0
+            parts = r["kode_rekening"].split(".")
+            for k in range(1, 6):
+                s = sums[".".join(parts[:k])]
+                s[0] += before
+                s[1] += r["pagu"]
+        opened: set[str] = set()
+        for r in lines:
+            rek, pagu = r["kode_rekening"], r["pagu"]
+            before = murni.get((sub, rek), 0) or 0
+            parts = rek.split(".")
+            for k in range(1, 6):
+                parent = ".".join(parts[:k])
+                if parent not in opened:
+                    opened.add(parent)
+                    uraian = ref.rekening.get(parent, (f"Rekening {parent}", k))[0] or f"Rekening {parent}"
+                    aside([wide(parent), uraian, *amounts(*sums[parent])])
+            uraian = ref.rekening.get(rek, ("", 0))[0]
+            ws.append([wide(rek), uraian, *amounts(before, pagu)])
+            twin.append((ws.row_count, False, {
+                "tahun": t, "versi": "PERUBAHAN", "kode_opd": opd.kode_opd, "kode_sub_kegiatan": sub,
+                "nama_sub_kegiatan": nama_sub, "kode_rekening": rek, "uraian_rekening": uraian or None, "pagu": pagu,
+                "sumber_dana": sumber}))
+            aside([None, f"[#] {uraian or 'Paket'} {opd.singkatan}", *amounts(before, pagu)])
+            if rng.random() < 0.5:
+                aside([None, "[-] Kebutuhan satu tahun anggaran", *amounts(before, pagu)])
+            after_k = _komponen(rng, pagu)
+            fixed = after_k[0] if len(after_k) == 2 else None
+            for j, (nama, vol, satuan, harga) in enumerate(after_k):
+                kept = fixed is not None and fixed[1] * fixed[3] <= before  # the komponen was there before
+                if fixed is not None and j == 0:
+                    vol0, harga0 = (vol if kept else 0), harga
+                else:
+                    vol0, harga0 = 1, before - (fixed[1] * fixed[3] if kept else 0)
+                aside([None, nama, f"{vol0} {satuan}", satuan, rp(harga0), "0", rp(vol0 * harga0),
+                       f"{vol} {satuan}", satuan, rp(harga), "0", rp(vol * harga), rp(vol * harga - vol0 * harga0)])
+            grand[0] += before
+            grand[1] += pagu
+    ws.append([None, "JUMLAH TOTAL", None, None, None, None, rp(grand[0]), None, None, None, None, rp(grand[1]),
+               rp(grand[1] - grand[0])])
+    twin.append((ws.row_count, True, {}))
+    ws.append([])
+    for line in (f"{ef.nama_pemda.removeprefix('Kota ').removeprefix('Kabupaten ')}, 20 Oktober {t}",
+                 f"Kepala {opd.nama_opd}", None, None, "(nama pejabat)", "NIP. ........................."):
+        ws.append([None] * 10 + [line])
+    path = ef.path("xlsx", f"DPPA_rincian_belanja_{t}")
+    ws.save(path)
+    return path, "xlsx", twin
+
+
+# ---- anggaran: SIPD-RI Rekap Penetapan APBD -----------------------------------------------------------
+
+
+def _fits_rekap(ef: ExportFile, rows: list[dict]) -> bool:
+    return rows[0].get("versi") == "MURNI" and not any(r.get("tagging") for r in rows)
+
+
+SUMBER_DANA_KODE = {"DAU": "1.2.01.01.01.0001", "PAD": "1.1.04.01.01.0001", "DAK Fisik": "1.2.01.01.02.0001",
+                    "DAK Non Fisik - BOS": "1.2.01.01.03.0001", "BLUD": "1.1.04.16.01.0001"}  # fmt: skip
+
+
+def _write_rekap(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
+    ref, opd, t, rng = load_reference(), ef.opd, ef.tahun, ef.rng
+    header = ["kode_daerah", "nama_daerah", "tahun", "kode_skpd", "nama_skpd", "kode_sub_kegiatan",
+              "nama_sub_kegiatan", "kode_sumber_dana", "nama_sumber_dana", "kode_rekening", "nama_rekening",
+              "kode_standar_harga", "nama_standar_harga", "spek", "koefisien", "satuan", "harga_satuan", "pagu"]
+    ws = XlsxSheet("Rekap APBD")
+    ws.append([f"REKAP PENETAPAN APBD {ef.nama_pemda.upper()} TAHUN ANGGARAN {t}"], [STYLE_BOLD])
+    ws.merge(1, 1, 1, len(header))
+    ws.append([])
+    ws.append(header, [STYLE_BOLD] * len(header))
+    twin: Twin = []
+    total = 0
+    for r in rows:
+        sub, rek, sumber = r["kode_sub_kegiatan"], r["kode_rekening"], r["sumber_dana"]
+        uraian = ref.rekening.get(rek, ("", 0))[0]
+        for n, (nama, vol, satuan, harga) in enumerate(_komponen(rng, r["pagu"]), start=1):
+            ws.append([ef.pemda.kode_pemda, ef.nama_pemda, t, opd.kode_opd, opd.nama_opd, sub,
+                       ref.sub_kegiatan.get(sub), SUMBER_DANA_KODE.get(sumber, "1.2.01.01.01.0001"), sumber,
+                       wide(rek), uraian, f"{rek}.{n:05d}"[:24], nama, "-", f"{vol} {satuan}", satuan, harga,
+                       vol * harga])
+            total += vol * harga
+            twin.append((ws.row_count, False, {
+                "tahun": t, "versi": "MURNI", "kode_opd": opd.kode_opd, "kode_sub_kegiatan": sub,
+                "nama_sub_kegiatan": ref.sub_kegiatan.get(sub), "kode_rekening": rek,
+                "uraian_rekening": uraian or None, "pagu": vol * harga, "sumber_dana": sumber}))
+    ws.append(["TOTAL", *[None] * (len(header) - 2), total])
+    twin.append((ws.row_count, True, {}))
+    path = ef.path("xlsx", f"rekap_penetapan_apbd_{t}")
+    ws.save(path)
+    return path, "xlsx", twin
+
+
+# ---- survei_kepuasan: e-SKM exports --------------------------------------------------------------------
+
+
+def _names(opd: Opd) -> dict[str, str]:
+    from satudata.sample.pelayanan import LAYANAN  # the services of the sample (read only)
+
+    return {s[0]: s[1] for s in LAYANAN.get(opd.singkatan, ())}
+
+
+def _fits_eskm(ef: ExportFile, rows: list[dict], max_rows: int | None = None) -> bool:
+    names = _names(ef.opd)
+    return (max_rows is None or len(rows) <= max_rows) and all(r["kode_layanan"] in names for r in rows)
+
+
+USIA_RENTANG = ((20, "< 20 tahun", 19), (25, "20-24 tahun", 20), (35, "25-34 tahun", 25), (45, "35-44 tahun", 35),
+                (55, "45-54 tahun", 45), (999, "55 tahun ke atas", 55))  # (below, text, value read back)
+PENDIDIKAN_KELOMPOK = {"SD": "SD/Sederajat", "SMP": "SMP/Sederajat", "SMA": "SMA/SMK/Sederajat", "D3": "D3",
+                       "S1": "S1", "S2": "S2 ke atas"}  # fmt: skip
+PEKERJAAN = ("PNS", "Karyawan Swasta", "Wiraswasta", "Pelajar/Mahasiswa", "Ibu Rumah Tangga", "Petani", "Lainnya")
+
+
+def _usia(age: int) -> tuple[str, int]:
+    text, value = next((text, value) for below, text, value in USIA_RENTANG if age < below)
+    return text, value
+
+
+def _periode(rows: list[dict]) -> str:
+    months = sorted({r["tanggal"].month for r in rows})
+    return f"{BULAN[months[0] - 1]} - {BULAN[months[-1] - 1]} {rows[0]['tanggal'].year}"
+
+
+def _write_huruf(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
+    names, rng = _names(ef.opd), ef.rng
+    header = ["No", "Tanggal", "Jenis Layanan", "Jenis Kelamin", "Umur", "Pendidikan", "Pekerjaan",
+              *[f"P{i}" for i in range(1, 10)], "Saran"]
+    grid: list[list[object]] = [
+        ["REKAPITULASI DATA RESPONDEN SURVEI KEPUASAN MASYARAKAT"], [ef.opd.nama_opd.upper()],
+        [f"Periode: {_periode(rows)}"], [], header]
+    twin: Twin = []
+    for no, r in enumerate(sorted(rows, key=lambda r: r["tanggal"]), start=1):
+        scores = [r[f"u{i}"] for i in range(1, 10)]
+        letters = ["abcde"[s - 1] for s in scores]
+        umur, usia = _usia(r["usia"])
+        grid.append([no, r["tanggal"], names[r["kode_layanan"]], r["jenis_kelamin"], umur,
+                     PENDIDIKAN_KELOMPOK[r["pendidikan"]], rng.choice(PEKERJAAN), *letters[:7], letters[8], letters[7],
+                     "Pelayanan perlu dipercepat" if rng.random() < 0.1 else None])
+        twin.append((len(grid), False, {
+            "tanggal": r["tanggal"], "kode_layanan": r["kode_layanan"],
+            **{f"u{i}": s if s <= 4 else "e" for i, s in enumerate(scores, start=1)},
+            "jenis_kelamin": r["jenis_kelamin"], "pendidikan": r["pendidikan"], "usia": usia}))
+    grid.append(["JUMLAH", None, f"{len(rows)} responden"])
+    twin.append((len(grid), True, {}))
+    grid += [[], [None] * 11 + [f"{title_name(ef.pemda.nama_pemda)}, {ef.tahun}"],
+             [None] * 11 + ["Kepala Perangkat Daerah"], [None] * 11 + ["NIP. ........................."]]
+    rekap = [["REKAP NILAI RATA-RATA PER UNSUR"], ["Unsur", "NRR", "NRR Tertimbang"]]
+    for i in range(1, 10):
+        ok = [r[f"u{i if i < 8 else 17 - i}"] for r in rows if r[f"u{i if i < 8 else 17 - i}"] <= 4]
+        nrr = round(sum(ok) / len(ok), 3) if ok else 0
+        rekap.append([f"P{i}", nrr, round(nrr / 9, 3)])
+    width = len(header) - 1
+    path = ef.path("xls", f"data_responden_skm_{ef.name.rsplit('_', 1)[-1]}")
+    write_xls(path, [("Data Responden", grid, [(0, 0, 0, width), (1, 1, 0, width), (2, 2, 0, width)], False),
+                     ("Rekap NRR", rekap, [], False)])
+    return path, "xls", twin
+
+
+def _label(unsur: str, score: int) -> str:
+    from satudata.extract.profiles.steps_pelayanan import JAWABAN  # the questionnaire's labels
+
+    if score > 4:
+        return "Sangat tidak puas"  # a 1-5 scale app's answer: no label of the 1-4 questionnaire
+    return JAWABAN[unsur][score - 1].capitalize()
+
+
+JK_LABEL = {"L": "Laki-laki", "P": "Perempuan"}
+PENDIDIKAN_LABEL = {"SD": "SD", "SMP": "SLTP/Sederajat", "SMA": "SLTA/Sederajat", "D3": "Diploma III", "S1": "S1",
+                    "S2": "S2"}  # fmt: skip
+
+
+def _write_label(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
+    names, rng = _names(ef.opd), ef.rng
+    head = ("<tr><th rowspan='2'>No</th><th rowspan='2'>Waktu Pengisian</th><th rowspan='2'>Layanan</th>"
+            "<th rowspan='2'>Umur</th><th rowspan='2'>Jenis Kelamin</th><th rowspan='2'>Pendidikan Terakhir</th>"
+            "<th colspan='9'>Jawaban</th><th rowspan='2'>Kritik &amp; Saran</th></tr>\n<tr>"
+            + "".join(f"<th>Pertanyaan {i}</th>" for i in range(1, 10)) + "</tr>\n")
+    body, twin = [], []
+    for no, r in enumerate(sorted(rows, key=lambda r: r["tanggal"]), start=1):
+        moment = datetime.combine(r["tanggal"], datetime.min.time()) + timedelta(
+            seconds=rng.randint(7 * 3600 + 30 * 60, 15 * 3600))
+        scores = [r[f"u{i}"] for i in range(1, 10)]
+        cells = [str(no), f"{moment:%Y-%m-%d %H:%M:%S}", names[r["kode_layanan"]], str(r["usia"]),
+                 JK_LABEL[r["jenis_kelamin"]], PENDIDIKAN_LABEL[r["pendidikan"]],
+                 *(_label(f"u{i}", s) for i, s in enumerate(scores, start=1)), ""]
+        body.append("<tr>" + "".join(f"<td class='xl65' x:str>{escape(c)}</td>" for c in cells) + "</tr>\n")
+        twin.append((4 + no, False, {
+            "tanggal": r["tanggal"], "kode_layanan": r["kode_layanan"],
+            **{f"u{i}": s if s <= 4 else _label(f"u{i}", s) for i, s in enumerate(scores, start=1)},
+            "jenis_kelamin": JK_LABEL[r["jenis_kelamin"]], "pendidikan": r["pendidikan"], "usia": r["usia"]}))
+    twin.append((5 + len(rows), True, {}))  # the note under the table
+    html = (
+        '<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel" '
+        'xmlns="http://www.w3.org/TR/REC-html40">\n<head><meta http-equiv="Content-Type" content="text/html; '
+        'charset=utf-8"><meta name="ProgId" content="Excel.Sheet">\n<style>.xl65{mso-number-format:"\\@";'
+        "border:.5pt solid windowtext;}</style>\n</head>\n<body>\n<h3>DATA SURVEI KEPUASAN MASYARAKAT</h3>\n"
+        f"<h4>Unit Layanan: {escape(ef.opd.nama_opd)} &ndash; {escape(_periode(rows))}</h4>\n"
+        '<table border="1">\n' + head + "".join(body) + "</table>\n"
+        f"<p>Jumlah responden: {len(rows)}</p>\n</body>\n</html>\n"
+    )
+    path = ef.path("xls", f"data_survei_{ef.name}")
+    path.write_text(html, encoding="utf-8")
+    return path, "xls", twin
+
+
+# ---- lra: the DJPK portal's Realisasi APBD -----------------------------------------------------------------
+
+_UNIT = {"M": Decimal(10) ** 9, "Jt": Decimal(10) ** 6}
+
+
+def _fits_djpk(ef: ExportFile, rows: list[dict]) -> bool:
+    # the portal shows amounts with a unit (M, J): only LRA files written that way (no rounding here)
+    return all(isinstance(r[c], str) and r[c].endswith((" M", " Jt")) for r in rows for c in ("anggaran", "realisasi"))
+
+
+def _amount(text: str) -> int:
+    number, unit = text.rsplit(" ", 1)
+    return int(Decimal(number.replace(".", "").replace(",", ".")) * _UNIT[unit])  # hundredths of M or Jt: whole
+
+
+def _write_djpk(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
+    lines = ["akun;anggaran;realisasi;persentase"]
+    twin: Twin = []
+    repeat = ef.rng.randrange(len(rows))  # a scrape gives one line twice
+    for i, r in enumerate(rows):
+        pct = r["persentase"] if isinstance(r["persentase"], str) else "-"
+        line = ";".join((r["akun"], r["anggaran"].replace(" Jt", " J"), r["realisasi"].replace(" Jt", " J"), pct))
+        lines.append(line)
+        twin.append((len(lines), False, {"tahun": ef.tahun, "akun": r["akun"], "anggaran": _amount(r["anggaran"]),
+                                         "realisasi": _amount(r["realisasi"]),
+                                         "persentase": pct if pct != "-" else None,  # as written: 97,12
+                                         "level": (len(r["akun"]) - len(r["akun"].lstrip(" "))) // 4}))
+        if i == repeat:
+            lines.append(line)
+            twin.append((len(lines), True, {}))
+    path = ef.path("csv", f"LRA {ef.tahun}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, "csv", twin
+
+
+FITS = {
+    "sipd_register_sp2d": _fits_register,
+    "sipd_realisasi": _fits_sipd_ri,
+    "sipd_rincian_belanja": _fits_rincian,
+    "sipd_rekap_apbd": _fits_rekap,
+    "eskm_huruf_p": lambda ef, rows: _fits_eskm(ef, rows, XLS_MAX_ROWS),
+    "eskm_label_pertanyaan": _fits_eskm,
+    "djpk_lra": _fits_djpk,
+}
+WRITERS = {
+    "sipd_register_sp2d": _write_register,
+    "sipd_realisasi": _write_sipd_ri,
+    "sipd_rincian_belanja": _write_rincian,
+    "sipd_rekap_apbd": _write_rekap,
+    "eskm_huruf_p": _write_huruf,
+    "eskm_label_pertanyaan": _write_label,
+    "djpk_lra": _write_djpk,
+}
+
+
+def layouts() -> Sequence[str]:
+    """Every export layout the sample writes (profile ids)."""
+    return tuple(WRITERS)

@@ -5,6 +5,8 @@
     satudata warehouse start|stop|url
     satudata generate [--scale kota|small|provinsi|nasional] [--landing DIR]
     satudata revert <dataset_id> <version> [--by NAME] [--reason TEXT]   make an earlier version current
+    satudata check FILE [--pemda 72.71 --opd DINKES --dataset realisasi_belanja] [--out DIR]
+                                 check a file before sending it, offline: exit 0 clean, 1 findings, 2 refused
 """
 
 from __future__ import annotations
@@ -131,7 +133,17 @@ def main(argv: list[str] | None = None) -> int:
     rev.add_argument("version", help="e.g. v2")
     rev.add_argument("--by", default=os.environ.get("USER") or "unknown", help="who reverts (audit)")
     rev.add_argument("--reason", default="")
+    chk = sub.add_parser("check", help="periksa berkas sebelum dikirim / check a file before sending it (offline)")
+    chk.add_argument("file", type=Path)
+    chk.add_argument("--pemda", default=None, help="kode pemda, e.g. 72.71 (default: from the path)")
+    chk.add_argument("--opd", default=None, help="OPD singkatan, e.g. DINKES (default: from the path)")
+    chk.add_argument("--dataset", default=None, help="e.g. realisasi_belanja (default: from the path)")
+    chk.add_argument("--out", type=Path, default=Path("."), help="folder for the feedback workbook (default: .)")
     args = parser.parse_args(argv)
+    if args.command == "check":  # offline: no settings, no warehouse
+        from satudata.load.check import run_check
+
+        return run_check(args.file, args.pemda, args.opd, args.dataset, args.out)
     settings = Settings.from_env()
 
     if args.command == "revert":

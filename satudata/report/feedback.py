@@ -145,6 +145,11 @@ def _notes(f: dict) -> list[str]:
 
 
 def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) -> None:
+    """Write one submission's workbook from plain data: `f` a file record with the keys of FILE_COLUMNS
+    (as audit.source_file holds them; `layout` and `set_aside` as dicts, `checked_at` instead of
+    `received_at` for a check before sending), `findings` (sheet, row_number, column_name, rule_id,
+    severity, provided_value, expected, message) in row order, as audit.row_finding holds them. The
+    pipeline (write_feedback) and `satudata check` (satudata/load/check.py) both call it."""
     layout = f["layout"] or {}
     columns = layout.get("columns", {})
     dataset = DATASETS.get(f["dataset"] or "")
@@ -159,6 +164,8 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
         ("Kode pemda", f["kode_pemda"] or "-"),
         ("OPD", f["opd"] or "-"),
         ("Dataset", f"{f['dataset']} ({dataset.title})" if dataset else (f["dataset"] or "-")),
+        ("Diperiksa sebelum dikirim (satudata check)", f["checked_at"].strftime("%Y-%m-%d %H:%M %Z"))
+        if f.get("checked_at") else
         ("Diterima pada", f["received_at"].strftime("%Y-%m-%d %H:%M UTC") if f["received_at"] else "-"),
         ("Status", STATUS_ID.get(shown_status, shown_status)),
         ("Baris dibaca", f["rows_read"]),

@@ -425,21 +425,15 @@ def _replace_earlier(conn: Any, dataset: str, kode_pemda: str, opd: str, file_id
             sql.SQL("select distinct _period from {} where _kode_pemda = %s and _opd_folder = %s "
                     "and _file_id = any(%s) and _period = any(%s)").format(table),
             (kode_pemda, opd, later, list(periods)))}
-        conn.execute(sql.SQL("delete from {} where _kode_pemda = %s and _opd_folder = %s "
-                             "and _file_id = %s and _period = any(%s)").format(table),
-                     (kode_pemda, opd, file_id, list(taken)))
+        _to_history(conn, dataset, sql.SQL("_file_id = %s"), (kode_pemda, opd, file_id, list(taken)), min(later))
         periods = periods - taken
         if taken and not periods:
             conn.execute("update audit.source_file set superseded_by = %s where file_id = %s", (min(later), file_id))
     earlier = [f for f in others if f < file_id]
     if not earlier or not periods:
         return
-    replaced = [r[0] for r in conn.execute(
-        sql.SQL("with gone as (delete from {} where _kode_pemda = %s and _opd_folder = %s "
-                "and _file_id = any(%s) and _period = any(%s) returning _file_id) "
-                "select distinct _file_id from gone").format(table),
-        (kode_pemda, opd, earlier, list(periods))
-    )]
+    replaced = _to_history(conn, dataset, sql.SQL("_file_id = any(%s)"), (kode_pemda, opd, earlier, list(periods)),
+                           file_id)
     for old in replaced:  # a file left without rows by this one (a file of no rows is replaced by none)
         left = conn.execute(sql.SQL("select 1 from {} where _kode_pemda = %s and _opd_folder = %s "
                                     "and _file_id = %s limit 1").format(table), (kode_pemda, opd, old)).fetchone()
@@ -449,6 +443,19 @@ def _replace_earlier(conn: Any, dataset: str, kode_pemda: str, opd: str, file_id
                 (file_id, old),
             )
             log.info("file %s is replaced by file %s", old, file_id)
+
+
+def _to_history(conn: Any, dataset: str, files: sql.Composable, args: tuple, superseded_by: int) -> list[int]:
+    """Move the rows of a slot's files and periods out of raw.<dataset> into audit.source_row_history
+    (history, not deletion: an old version can be rebuilt); in one statement, on the slot index. Returns
+    the files that lost rows."""
+    return [r[0] for r in conn.execute(
+        sql.SQL("with gone as (delete from {} where _kode_pemda = %s and _opd_folder = %s and {} "
+                "and _period = any(%s) returning *), kept as (insert into audit.source_row_history "
+                "(dataset, file_id, sheet, row_number, kode_pemda, opd, period, superseded_by, row_values) "
+                "select %s, _file_id, _sheet, _row_number, _kode_pemda, _opd_folder, _period, %s, to_jsonb(gone) "
+                "from gone returning file_id) select distinct file_id from kept").format(_raw_table(dataset), files),
+        (*args, dataset, superseded_by))]
 
 
 def summary(url: str, file_id: int) -> dict:

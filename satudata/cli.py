@@ -7,6 +7,7 @@
     satudata revert <dataset_id> <version> [--by NAME] [--reason TEXT]   make an earlier version current
     satudata check FILE [--pemda 72.71 --opd DINKES --dataset realisasi_belanja] [--out DIR]
                                  check a file before sending it, offline: exit 0 clean, 1 findings, 2 refused
+    satudata rebuild <dataset_id> <version> [--out FILE]   a version's data.csv again from the warehouse
 """
 
 from __future__ import annotations
@@ -139,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     chk.add_argument("--opd", default=None, help="OPD singkatan, e.g. DINKES (default: from the path)")
     chk.add_argument("--dataset", default=None, help="e.g. realisasi_belanja (default: from the path)")
     chk.add_argument("--out", type=Path, default=Path("."), help="folder for the feedback workbook (default: .)")
+    reb = sub.add_parser("rebuild", help="make a published version's data.csv again from the warehouse")
+    reb.add_argument("dataset_id")
+    reb.add_argument("version", help="e.g. v1")
+    reb.add_argument("--out", type=Path, default=None, help="where to write it (default: ./<id>_<v>_rebuild.csv)")
     args = parser.parse_args(argv)
     if args.command == "check":  # offline: no settings, no warehouse
         from satudata.load.check import run_check
@@ -146,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_check(args.file, args.pemda, args.opd, args.dataset, args.out)
     settings = Settings.from_env()
 
+    if args.command == "rebuild":
+        from satudata.publish.rebuild import run_rebuild
+
+        return run_rebuild(settings, args.dataset_id, args.version, args.out)
     if args.command == "revert":
         from satudata.publish.release import run_revert
 

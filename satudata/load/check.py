@@ -86,13 +86,13 @@ def check_file(path: Path, kode_pemda: str, opd: str, dataset_name: str) -> Chec
     }
     findings: list[tuple] = []
     try:
-        table, codes = open_submission(path, relpath, kode_pemda, opd, dataset)
+        table, codes, context = open_submission(path, relpath, kode_pemda, opd, dataset)
         tally = FileTally()
         with table:
             for src, _row, found in checked_rows(table, dataset, opd, codes, tally):
                 findings.extend((table.sheet, src.row_number, f.column, f.rule_id, f.severity, f.provided,
                                  f.expected, f.message) for f in found)
-        out = file_outcome(table, tally, path.name, relpath)
+        out = file_outcome(table, tally, context, path.name, relpath)
     except FileRejected as e:  # as the loader's _reject: the whole file, with the reason
         record.update(status="rejected", reasons=[str(e.reason).replace(str(path), relpath)])
         return CheckResult(record, [], refused=True)

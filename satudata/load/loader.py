@@ -236,18 +236,20 @@ class FileTally:
     sums: dict[str, Decimal] = field(default_factory=dict)  # numeric columns over the loaded rows
 
 
-def open_submission(source: Path, relpath: str, kode_pemda: str, opd: str,
-                    dataset: Dataset) -> tuple[Table, set[str]]:
-    """The file opened for its rows, and the codes a row of this OPD may use. Raises FileRejected when
-    the OPD is not in the reference list or the file cannot be read at all. Used by the loader and
-    by `satudata check` (satudata/load/check.py), so both refuse the same files."""
+def open_submission(source: Path, relpath: str, kode_pemda: str, opd: str, dataset: Dataset,
+                    state: dict[str, Any] | None = None) -> tuple[Table, set[str], FileContext]:
+    """The file opened for its rows, the codes a row of this OPD may use, and the profile steps' context
+    (`state`: what the steps may use besides the file, e.g. the OPD's jenis_layanan by name). Raises
+    FileRejected when the OPD is not in the reference list or the file cannot be read at all. Used by the
+    loader and by `satudata check` (satudata/load/check.py), so both refuse the same files."""
     codes = opd_codes().get((kode_pemda, opd.upper()))
     if codes is None:
         raise FileRejected(
             f"{relpath}: OPD folder {opd!r} is not in the reference list of pemda {kode_pemda} / "
             f"folder OPD {opd!r} tidak ada dalam daftar OPD pemda {kode_pemda}", "unknown_opd")
-    table = read_file(source, dataset, FileContext(file_name=Path(relpath).name, kode_pemda=kode_pemda, opd=opd))
-    return table, codes
+    context = FileContext(file_name=Path(relpath).name, kode_pemda=kode_pemda, opd=opd)
+    context.state.update(state or {})
+    return read_file(source, dataset, context), codes, context
 
 
 def checked_rows(table: Table, dataset: Dataset, opd: str, codes: set[str],
@@ -285,20 +287,24 @@ def checked_rows(table: Table, dataset: Dataset, opd: str, codes: set[str],
         yield src, row, found
 
 
-def file_outcome(table: Table, tally: FileTally, source_name: str, relpath: str) -> dict[str, Any]:
+def file_outcome(table: Table, tally: FileTally, context: FileContext, source_name: str,
+                 relpath: str) -> dict[str, Any]:
     """After the last row: the file's status, notes (reasons) and layout, as audit.source_file keeps
     them (the trailing JUMLAH/TOTAL rows are counted as read and set aside here)."""
     if table.total_rows:  # rows of the file too: read, and set aside
         tally.rows_read += len(table.total_rows)
         tally.set_aside[SET_ASIDE_TOTAL] += len(table.total_rows)
-    reasons = table.warnings + _total_row_warnings(table, tally.sums)
+    # a profile checks its own subtotals (parents against children): the loaded rows are not the whole file
+    reasons = (table.warnings + (_total_row_warnings(table, tally.sums) if table.profile is None else [])
+               + context.warnings)
     if table.profile is not None:
         reasons.insert(0, f"dibaca sebagai: {table.profile.nama} / read as: {table.profile.nama}")
     reasons += [f"{n} baris disisihkan (bukan baris data): {r} / {n} rows set aside (not lines)"
                 for r, n in sorted(tally.set_aside.items())]
     reasons += [f"extra column ignored / kolom tambahan diabaikan: {c}" for c in table.extra_columns]
     reasons = [r.replace(source_name, relpath) for r in reasons]
-    flagged = tally.warning_rules or table.dropped_columns or any("JUMLAH" in r for r in reasons)
+    flagged = (tally.warning_rules or table.dropped_columns or context.warnings
+               or any("JUMLAH" in r for r in reasons))
     return {
         "status": "loaded_with_warnings" if flagged else "loaded",
         "sheet": table.sheet, "header_row": table.header_row, "encoding": table.encoding,
@@ -323,7 +329,13 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
         return _summary(conn, file_id)
     dataset = DATASETS[dataset_name]
     source = archive / f"{sha}{Path(relpath).suffix.lower()}"
-    table, codes = open_submission(source, relpath, kode_pemda, opd, dataset)
+    state: dict[str, Any] = {}
+    if dataset.name == "survei_kepuasan":  # an e-SKM export names the service: its OPD's codes, by name
+        state["jenis_layanan"] = dict(conn.execute(
+            "select nama_layanan, kode_layanan from raw.jenis_layanan where _kode_pemda = %s and _opd_folder = %s "
+            "and nama_layanan is not null and kode_layanan is not null order by _file_id", (kode_pemda, opd)))
+        conn.commit()
+    table, codes, context = open_submission(source, relpath, kode_pemda, opd, dataset, state)
 
     tally = FileTally()
     period_of = _period_keyer(dataset)
@@ -363,7 +375,7 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
                 while chunk := findings.read(1 << 20):
                     copy.write(chunk)
     table.close()
-    out = file_outcome(table, tally, source.name, relpath)
+    out = file_outcome(table, tally, context, source.name, relpath)
     _replace_earlier(conn, dataset.name, kode_pemda, opd, file_id, periods)
     conn.execute(
         "update audit.source_file set status = case when superseded_by is null then %s else 'superseded' end, "

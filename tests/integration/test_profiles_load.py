@@ -45,6 +45,7 @@ def test_rows_of_a_profiled_file_are_loaded_quarantined_or_set_aside(tmp_path, w
     assert f["set_aside"] == {"baris paket [#] / package row": 1, "baris JUMLAH/TOTAL / total row": 1}
     assert f["profile"] == "uji_register"
     assert "dibaca sebagai: Register Uji / read as: Register Uji" in f["reasons"]
+    assert "SP2D 0001/LS/2024: 2 baris, terakhir baris 4" in f["reasons"]  # a step's file-level finding
     assert any(rule.startswith("BEL") and severity == "fatal" for _, _, rule, severity in findings(warehouse_url, rel))
     with connect(warehouse_url) as conn:
         raw = conn.execute("select nomor_sp2d, kode_rekening, nilai, tahun, jenis_sp2d from raw.realisasi_belanja "

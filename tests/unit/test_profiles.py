@@ -36,7 +36,21 @@ PROFILE = textwrap.dedent("""
       - set_aside_if_match: {column: _uraian, pattern: '^\\[#\\]', reason: "baris paket [#] / package row"}
       - year_of_date: {column: tahun, source: tanggal_sp2d}
       - constant: {jenis_sp2d: LS}
+      - uji_jumlah_per_sp2d
 """)
+
+
+@profiles.step("uji_jumlah_per_sp2d")
+def uji_jumlah_per_sp2d(row, ctx):
+    """Test step: counts the lines of each SP2D and warns, at the end, naming the row of the last line."""
+    ctx.state.setdefault("lines", {}).setdefault(row.get("nomor_sp2d"), []).append(ctx.row_number)
+    ctx.once_at_end(_report_lines)
+    return None
+
+
+def _report_lines(ctx):
+    for nomor, rows in ctx.state["lines"].items():
+        ctx.warnings.append(f"SP2D {nomor}: {len(rows)} baris, terakhir baris {rows[-1]}")
 
 
 @pytest.fixture
@@ -92,6 +106,8 @@ def test_recognised_from_the_header_and_rows_turned_into_the_standard(uji_profil
     aside = [r for r in rows if r.set_aside]
     assert [(r.row_number, r.set_aside) for r in aside] == [(6, "baris paket [#] / package row")]
     assert [t.label for t in table.total_rows] == ["JUMLAH"]
+    # a step sees the row number, and what it registered runs once after the last row
+    assert ctx.warnings == ["SP2D 0001/LS/2024: 2 baris, terakhir baris 5"]
 
 
 def test_a_file_in_the_standard_columns_is_read_without_a_profile(uji_profile, tmp_path):
@@ -129,3 +145,19 @@ def test_steps_are_registered_once():
         profiles.step("fill_down")(lambda row, ctx: None)
 
 
+
+
+def test_title_lines_count_a_merged_title_once_and_leave_out_a_two_row_header(uji_profile, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["REGISTER SP2D 2024"] * 4)  # what a title merged over A1:D1 reads as once merges are filled
+    ws.append(["Dinas Kesehatan", None, None, None])
+    ws.append(["SP2D", None, "Rekening", None])
+    ws.append(["No. SP2D", "Tgl SP2D", "Kode Rekening", "Jumlah", "Nilai SP2D", "Kode Sub Kegiatan"])
+    ws.append(["1/LS/2024", "2024-02-05", "5.1.02.01.01.0024", 10, 10, "1.02.02.2.01.0001"])
+    path = tmp_path / "r.xlsx"
+    wb.save(path)
+    with read_file(path, DATASETS["realisasi_belanja"]) as table:
+        assert table.title_lines[:2] == ["REGISTER SP2D 2024", "Dinas Kesehatan"]

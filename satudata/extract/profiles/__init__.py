@@ -63,6 +63,14 @@ class FileContext:
     decimal_hints: dict[str, str] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)  # carried between rows (fill down, group headers)
     warnings: list[str] = field(default_factory=list)  # file-level findings a step adds (shown as reasons)
+    row_number: int | None = None  # the row the steps are looking at (as the submitter sees it)
+    # called once after the last row (a check that needs the whole group: the last SP2D, the last sub kegiatan)
+    at_end: list[Callable[[FileContext], None]] = field(default_factory=list)
+
+    def once_at_end(self, fn: Callable[[FileContext], None]) -> None:
+        """Run ``fn(ctx)`` after the last row; registering the same function again does nothing."""
+        if fn not in self.at_end:
+            self.at_end.append(fn)
 
     def number(self, value: object, column: str | None = None) -> Any:
         """A number as the file writes it (the file's decimal separator); None when blank or unreadable."""
@@ -209,6 +217,7 @@ def apply(profile: Profile, rows: Iterable[Any], ctx: FileContext) -> Iterator[A
     extra = tuple(profile.extra)
     for src in rows:
         values = dict(src.values)
+        ctx.row_number = src.row_number
         reason = None
         for fn, args in steps:
             reason = fn(values, ctx, **args)
@@ -217,6 +226,9 @@ def apply(profile: Profile, rows: Iterable[Any], ctx: FileContext) -> Iterator[A
         for name in extra:
             values.pop(name, None)
         yield replace(src, values=values, set_aside=reason or None)
+    ctx.row_number = None
+    for fn in ctx.at_end:
+        fn(ctx)
 
 
 # ---------------------------------------------------------------------------------------------

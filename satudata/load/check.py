@@ -74,6 +74,27 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _service_names(path: Path, kode_pemda: str, opd: str) -> dict[str, str]:
+    """What the load gives an e-SKM export that names its services (the OPD's jenis_layanan rows: name ->
+    code), taken offline from the OPD's jenis_layanan files beside it in the landing layout
+    (`<OPD>/jenis_layanan/`), read and checked as the load would; empty when there are none."""
+    folder = path.resolve().parent.parent / "jenis_layanan"
+    names: dict[str, str] = {}
+    dataset = DATASETS["jenis_layanan"]
+    for f in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if not f.is_file() or f.name.startswith("."):
+            continue
+        try:
+            table, codes, _ = open_submission(f, f"{kode_pemda}/{opd}/jenis_layanan/{f.name}", kode_pemda, opd, dataset)
+        except FileRejected:
+            continue
+        with table:
+            for _src, row, _found in checked_rows(table, dataset, opd, codes, FileTally()):
+                if row is not None and row.get("nama_layanan") and row.get("kode_layanan"):
+                    names[row["nama_layanan"]] = row["kode_layanan"]
+    return names
+
+
 def check_file(path: Path, kode_pemda: str, opd: str, dataset_name: str) -> CheckResult:
     """Read and check one file as the load would; nothing is written anywhere."""
     dataset = DATASETS[dataset_name]
@@ -86,7 +107,8 @@ def check_file(path: Path, kode_pemda: str, opd: str, dataset_name: str) -> Chec
     }
     findings: list[tuple] = []
     try:
-        table, codes, context = open_submission(path, relpath, kode_pemda, opd, dataset)
+        state = {"jenis_layanan": _service_names(path, kode_pemda, opd)} if dataset_name == "survei_kepuasan" else {}
+        table, codes, context = open_submission(path, relpath, kode_pemda, opd, dataset, state)
         tally = FileTally()
         with table:
             for src, _row, found in checked_rows(table, dataset, opd, codes, tally):

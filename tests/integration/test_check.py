@@ -83,3 +83,27 @@ def test_check_gives_the_pipelines_findings_offline(tmp_path, warehouse_url):
     # Without a pemda / OPD / dataset to go by, the check is refused
     unknown = check(str(clean), cwd=tmp_path)
     assert unknown.returncode == 2 and "pemda" in unknown.stdout
+
+
+def test_check_gives_an_eskm_export_the_service_codes_the_load_gives_it(tmp_path, warehouse_url):
+    # Given the e-SKM export and DISDUKCAPIL's service standard beside it, loaded by the pipeline
+    from satudata.load.check import check_file
+    from tests.integration.loading import drop, land_and_load
+
+    settings = make_settings(tmp_path, warehouse_url, tmp_path / "landing")
+    standar = tmp_path / "standar.csv"
+    standar.write_text("kode_layanan,nama_layanan,waktu_penyelesaian_hari\n"
+                       "KTP01,Pembuatan KTP-el,1\nKK01,Kartu Keluarga,3\n", encoding="utf-8")
+    drop(settings, standar, "18.72", "DISDUKCAPIL", "jenis_layanan")
+    huruf = drop(settings, REPO_ROOT / "tests" / "fixtures" / "profiles" / "eskm_huruf_p.xls", "18.72",
+                 "DISDUKCAPIL", "survei_kepuasan", "Data Responden SKM Semester I 2024.xls")
+    loaded = land_and_load(settings)[huruf]
+
+    # When the same export is checked offline where it lies (the standard read from its folder beside it)
+    checked = check_file(settings.landing / huruf, "18.72", "DISDUKCAPIL", "survei_kepuasan").file
+
+    # Then it is read, counted and noted as the load did: one service the standard lacks, named
+    for key in ("status", "rows_read", "rows_loaded", "rows_quarantined", "rows_set_aside", "set_aside", "profile",
+                "reasons"):
+        assert checked[key] == loaded[key], key
+    assert len([r for r in checked["reasons"] if "tidak ditemukan di jenis_layanan" in r]) == 1

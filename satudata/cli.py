@@ -8,6 +8,9 @@
     satudata pemda add <kode_pemda> [--opd FILE] [--unit FILE]   onboard a pemda: its OPD list, its unit crosswalk
     satudata pemda show <kode_pemda>                           its current lists and their history
     satudata doctor [--tests]    what a run (and the tests) need here: one line per problem with its fix
+    satudata check FILE [--pemda 72.71 --opd DINKES --dataset realisasi_belanja] [--out DIR]
+                                 check a file before sending it, offline: exit 0 clean, 1 findings, 2 refused
+    satudata rebuild <dataset_id> <version> [--out FILE]   a version's data.csv again from the warehouse
 """
 
 from __future__ import annotations
@@ -187,16 +190,33 @@ def main(argv: list[str] | None = None) -> int:
     pem.add_argument("--unit", type=Path, default=None, help="unit crosswalk: nama_unit;kode_unit;jenis_unit;induk")
     doc = sub.add_parser("doctor", help="check what a run needs on this machine; one line per problem with its fix")
     doc.add_argument("--tests", action="store_true", help="also what `make test` needs (Chromium is then blocking)")
+    chk = sub.add_parser("check", help="periksa berkas sebelum dikirim / check a file before sending it (offline)")
+    chk.add_argument("file", type=Path)
+    chk.add_argument("--pemda", default=None, help="kode pemda, e.g. 72.71 (default: from the path)")
+    chk.add_argument("--opd", default=None, help="OPD singkatan, e.g. DINKES (default: from the path)")
+    chk.add_argument("--dataset", default=None, help="e.g. realisasi_belanja (default: from the path)")
+    chk.add_argument("--out", type=Path, default=Path("."), help="folder for the feedback workbook (default: .)")
+    reb = sub.add_parser("rebuild", help="make a published version's data.csv again from the warehouse")
+    reb.add_argument("dataset_id")
+    reb.add_argument("version", help="e.g. v1")
+    reb.add_argument("--out", type=Path, default=None, help="where to write it (default: ./<id>_<v>_rebuild.csv)")
     args = parser.parse_args(argv)
     if args.command == "doctor":
         from satudata import doctor
 
         return doctor.main(for_tests=args.tests)
+    if args.command == "check":  # offline: no settings, no warehouse
+        from satudata.load.check import run_check
+
+        return run_check(args.file, args.pemda, args.opd, args.dataset, args.out)
     settings = Settings.from_env()
 
     if args.command == "pemda":
         return run_pemda(settings, args.action, args.kode_pemda, args.opd, args.unit)
+    if args.command == "rebuild":
+        from satudata.publish.rebuild import run_rebuild
 
+        return run_rebuild(settings, args.dataset_id, args.version, args.out)
     if args.command == "revert":
         from satudata.publish.release import run_revert
 

@@ -200,6 +200,8 @@ def pemda_reference(conn: Any, kode_pemda: str) -> PemdaReference:
     """The current OPD list and crosswalk of a pemda: the seed for a seed city, else the warehouse's
     current onboarded version; the crosswalk always from the warehouse. Kept for `resolve_unit`."""
     ref = _seed_reference(kode_pemda)
+    if conn is None:  # offline (`satudata check`): the seed cities' lists, no onboarded list or crosswalk
+        return ref
     current = {kind: (version_id, sha) for kind, version_id, sha in conn.execute(
         "select kind, version_id, sha256 from reference.list_version where kode_pemda = %s and valid_to is null",
         (kode_pemda,))}

@@ -14,7 +14,8 @@ import re
 import tempfile
 import zlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
@@ -28,7 +29,7 @@ from satudata import reference
 from satudata.datasets import DATASETS, RAW_META_COLUMNS, Dataset
 from satudata.extract import parse
 from satudata.extract.profiles import FileContext
-from satudata.extract.readers import FileRejected, read_file
+from satudata.extract.readers import FileRejected, SourceRow, Table, read_file
 from satudata.rules import Finding, finding
 from satudata.rules.row_checks import RowChecker
 from satudata.warehouse import connect
@@ -222,6 +223,100 @@ def _load(url: str, archive: Path, file_id: int) -> dict:
         return _load_with(conn, archive, file_id)
 
 
+@dataclass
+class FileTally:
+    """What became of the rows of one file, counted while they are read (rows_read = loaded +
+    quarantined + set aside)."""
+
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    set_aside: Counter[str] = field(default_factory=Counter)  # rows that are not lines, by reason
+    warning_rules: set[str] = field(default_factory=set)
+    sums: dict[str, Decimal] = field(default_factory=dict)  # numeric columns over the loaded rows
+
+
+def open_submission(source: Path, relpath: str, kode_pemda: str, opd: str, dataset: Dataset,
+                    state: dict[str, Any] | None = None, conn: Any = None) -> tuple[Table, set[str], FileContext]:
+    """The file opened for its rows, the codes a row of this OPD may use, and the profile steps' context
+    (`state`: what the steps may use besides the file, e.g. the OPD's jenis_layanan by name). Raises
+    FileRejected when the OPD is not in the reference list or the file cannot be read at all. Used by the
+    loader and by `satudata check` (satudata/load/check.py), so both refuse the same files. ``conn``: the
+    warehouse, for an onboarded pemda's lists; without it (`check`, offline) the seed cities' lists only."""
+    codes = reference.folder_codes(conn, kode_pemda, opd, dataset.name)  # seed or onboarded list, finance OPD
+    if conn is not None:
+        conn.commit()
+    if codes is None:
+        raise FileRejected(reference.unknown_folder_reason(relpath, kode_pemda, opd), "unknown_opd")
+    context = FileContext(file_name=Path(relpath).name, kode_pemda=kode_pemda, opd=opd)
+    context.state.update(state or {})
+    return read_file(source, dataset, context), codes, context
+
+
+def checked_rows(table: Table, dataset: Dataset, opd: str, codes: set[str],
+                 tally: FileTally) -> Iterator[tuple[SourceRow, dict[str, Any] | None, list[Finding]]]:
+    """The per-row work, the same for the warehouse load and `satudata check`: read -> type -> row
+    rules. Yields every line of the file as (source row, typed row or None when it is quarantined,
+    its findings); rows set aside (not lines) are only counted in `tally`, which also counts the
+    rows loaded and quarantined and sums the numeric columns of the rows loaded."""
+    checker = RowChecker(dataset.name, opd, codes)
+    convert = converters(dataset, table.decimal_hints)
+    sums = tally.sums
+    for c in dataset.columns:
+        if c.type == "numeric":
+            sums.setdefault(c.name, Decimal(0))
+    set_aside = tally.set_aside
+    for src in table.rows:
+        tally.rows_read += 1
+        if src.set_aside:
+            set_aside[src.set_aside] += 1
+            continue
+        row, found = _typed(convert, src.values)
+        if not found:
+            found = checker.check(row)
+        elif not any(f.rule_id.startswith("FMT") for f in found):
+            found += checker.check(row)
+        if found:
+            tally.warning_rules.update(f.rule_id for f in found if f.severity == "warning")
+            if any(f.severity == "fatal" for f in found):
+                tally.rows_quarantined += 1
+                yield src, None, found
+                continue
+        for name in sums:
+            sums[name] += row[name] or 0
+        tally.rows_loaded += 1
+        yield src, row, found
+
+
+def file_outcome(table: Table, tally: FileTally, context: FileContext, source_name: str,
+                 relpath: str) -> dict[str, Any]:
+    """After the last row: the file's status, notes (reasons) and layout, as audit.source_file keeps
+    them (the trailing JUMLAH/TOTAL rows are counted as read and set aside here)."""
+    if table.total_rows:  # rows of the file too: read, and set aside
+        tally.rows_read += len(table.total_rows)
+        tally.set_aside[SET_ASIDE_TOTAL] += len(table.total_rows)
+    # a profile checks its own subtotals (parents against children): the loaded rows are not the whole file
+    reasons = (table.warnings + (_total_row_warnings(table, tally.sums) if table.profile is None else [])
+               + context.warnings)
+    if table.profile is not None:
+        reasons.insert(0, f"dibaca sebagai: {table.profile.nama} / read as: {table.profile.nama}")
+    reasons += [f"{n} baris disisihkan (bukan baris data): {r} / {n} rows set aside (not lines)"
+                for r, n in sorted(tally.set_aside.items())]
+    reasons += [f"extra column ignored / kolom tambahan diabaikan: {c}" for c in table.extra_columns]
+    reasons = [r.replace(source_name, relpath) for r in reasons]
+    flagged = (tally.warning_rules or table.dropped_columns or context.warnings
+               or any("JUMLAH" in r for r in reasons))
+    return {
+        "status": "loaded_with_warnings" if flagged else "loaded",
+        "sheet": table.sheet, "header_row": table.header_row, "encoding": table.encoding,
+        "delimiter": table.delimiter, "rows_read": tally.rows_read, "rows_loaded": tally.rows_loaded,
+        "rows_quarantined": tally.rows_quarantined, "rows_set_aside": sum(tally.set_aside.values()),
+        "set_aside": dict(sorted(tally.set_aside.items())),
+        "profile": table.profile.id if table.profile is not None else None,
+        "reasons": reasons, "layout": _layout(table),
+    }
+
+
 def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
     meta = conn.execute(
         "select path, sha256, kode_pemda, opd, dataset, status from audit.source_file where file_id = %s",
@@ -235,46 +330,28 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
         return _summary(conn, file_id)
     dataset = DATASETS[dataset_name]
     source = archive / f"{sha}{Path(relpath).suffix.lower()}"
-    codes = reference.folder_codes(conn, kode_pemda, opd, dataset.name)  # seed or onboarded list, finance OPD
-    conn.commit()
-    if codes is None:
-        raise FileRejected(reference.unknown_folder_reason(relpath, kode_pemda, opd), "unknown_opd")
-    context = FileContext(file_name=Path(relpath).name, kode_pemda=kode_pemda, opd=opd)
+    state: dict[str, Any] = {}
     if dataset.name == "survei_kepuasan":  # an e-SKM export names the service: its OPD's codes, by name
-        context.state["jenis_layanan"] = dict(conn.execute(
+        state["jenis_layanan"] = dict(conn.execute(
             "select nama_layanan, kode_layanan from raw.jenis_layanan where _kode_pemda = %s and _opd_folder = %s "
             "and nama_layanan is not null and kode_layanan is not null order by _file_id", (kode_pemda, opd)))
         conn.commit()
-    table = read_file(source, dataset, context)
+    table, codes, context = open_submission(source, relpath, kode_pemda, opd, dataset, state, conn)
 
-    checker = RowChecker(dataset.name, opd, codes)
-    convert = converters(dataset, table.decimal_hints)
+    tally = FileTally()
     period_of = _period_keyer(dataset)
     formats = [(c.name, COPY_FORMAT[c.type]) for c in dataset.columns]
     # the meta columns before and after _row_number are the same on every row of the file
     head = f"{file_id}\t{_copy_text(table.sheet)}\t"
     middle = f"\t{_copy_text(kode_pemda)}\t{_copy_text(opd)}\t"
     columns = list(RAW_META_COLUMNS) + dataset.column_names
-    rows_read = rows_loaded = rows_quarantined = 0
-    set_aside: Counter[str] = Counter()  # rows that are not lines, by reason
-    warning_rules: set[str] = set()
     periods: set[str] = set()
-    sums: dict[str, Decimal] = {c.name: Decimal(0) for c in dataset.columns if c.type == "numeric"}
     conn.execute("select pg_advisory_xact_lock(%s)", (_slot_lock_key(kode_pemda, opd, dataset.name),))
     with conn.cursor() as cur, tempfile.SpooledTemporaryFile(8 << 20, "w+", encoding="utf-8") as findings:
         with cur.copy(sql.SQL("copy {} ({}) from stdin").format(
                 _raw_table(dataset.name), sql.SQL(", ").join(map(sql.Identifier, columns)))) as copy:
             lines: list[str] = []  # COPY text, written in batches
-            for src in table.rows:
-                rows_read += 1
-                if src.set_aside:
-                    set_aside[src.set_aside] += 1
-                    continue
-                row, found = _typed(convert, src.values)
-                if not found:
-                    found = checker.check(row)
-                elif not any(f.rule_id.startswith("FMT") for f in found):
-                    found += checker.check(row)
+            for src, row, found in checked_rows(table, dataset, opd, codes, tally):
                 if found:
                     # kept as COPY text in a file that spills to disk: memory stays flat however many
                     payload = _copy_text(_json_safe(src.values))
@@ -283,17 +360,12 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
                         f"{_copy_text(f.provided)}\t{_copy_text(f.expected)}\t{_copy_text(f.message)}\t{payload}\n"
                         for f in found
                     )
-                    warning_rules.update(f.rule_id for f in found if f.severity == "warning")
-                    if any(f.severity == "fatal" for f in found):
-                        rows_quarantined += 1
-                        continue
+                if row is None:  # quarantined
+                    continue
                 period = period_of(row)
                 periods.add(period)
-                for name in sums:
-                    sums[name] += row[name] or 0
                 lines.append(f"{head}{src.row_number}{middle}{_copy_text(period)}\t"
                              + "\t".join([fmt(row[name]) for name, fmt in formats]) + "\n")
-                rows_loaded += 1
                 if len(lines) >= COPY_BATCH_ROWS:
                     copy.write("".join(lines))
                     lines.clear()
@@ -304,32 +376,21 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
                 while chunk := findings.read(1 << 20):
                     copy.write(chunk)
     table.close()
-    if table.total_rows:  # rows of the file too: read, and set aside
-        rows_read += len(table.total_rows)
-        set_aside[SET_ASIDE_TOTAL] += len(table.total_rows)
-    # a profile checks its own subtotals (parents against children): the loaded rows are not the whole file
-    reasons = table.warnings + (_total_row_warnings(table, sums) if table.profile is None else []) + context.warnings
-    if table.profile is not None:
-        reasons.insert(0, f"dibaca sebagai: {table.profile.nama} / read as: {table.profile.nama}")
-    reasons += [f"{n} baris disisihkan (bukan baris data): {r} / {n} rows set aside (not lines)"
-                for r, n in sorted(set_aside.items())]
-    reasons += [f"extra column ignored / kolom tambahan diabaikan: {c}" for c in table.extra_columns]
-    reasons = [r.replace(source.name, relpath) for r in reasons]
+    out = file_outcome(table, tally, context, source.name, relpath)
     _replace_earlier(conn, dataset.name, kode_pemda, opd, file_id, periods)
-    flagged = warning_rules or table.dropped_columns or context.warnings or any("JUMLAH" in r for r in reasons)
     conn.execute(
         "update audit.source_file set status = case when superseded_by is null then %s else 'superseded' end, "
         "sheet = %s, header_row = %s, encoding = %s, delimiter = %s, rows_read = %s, rows_loaded = %s, "
         "rows_quarantined = %s, rows_set_aside = %s, set_aside = %s, profile = %s, reasons = %s, layout = %s "
         "where file_id = %s",
-        ("loaded_with_warnings" if flagged else "loaded", table.sheet, table.header_row, table.encoding,
-         table.delimiter, rows_read, rows_loaded, rows_quarantined, sum(set_aside.values()),
-         json.dumps(dict(sorted(set_aside.items())), ensure_ascii=False),
-         table.profile.id if table.profile is not None else None, json.dumps(reasons), _layout(table), file_id),
+        (out["status"], out["sheet"], out["header_row"], out["encoding"], out["delimiter"], out["rows_read"],
+         out["rows_loaded"], out["rows_quarantined"], out["rows_set_aside"],
+         json.dumps(out["set_aside"], ensure_ascii=False), out["profile"], json.dumps(out["reasons"]),
+         out["layout"], file_id),
     )
     conn.commit()
-    log.info("%s: read %d rows, loaded %d, quarantined %d, set aside %d", relpath, rows_read, rows_loaded,
-             rows_quarantined, sum(set_aside.values()))
+    log.info("%s: read %d rows, loaded %d, quarantined %d, set aside %d", relpath, out["rows_read"],
+             out["rows_loaded"], out["rows_quarantined"], out["rows_set_aside"])
     return _summary(conn, file_id)
 
 
@@ -377,21 +438,15 @@ def _replace_earlier(conn: Any, dataset: str, kode_pemda: str, opd: str, file_id
             sql.SQL("select distinct _period from {} where _kode_pemda = %s and _opd_folder = %s "
                     "and _file_id = any(%s) and _period = any(%s)").format(table),
             (kode_pemda, opd, later, list(periods)))}
-        conn.execute(sql.SQL("delete from {} where _kode_pemda = %s and _opd_folder = %s "
-                             "and _file_id = %s and _period = any(%s)").format(table),
-                     (kode_pemda, opd, file_id, list(taken)))
+        _to_history(conn, dataset, sql.SQL("_file_id = %s"), (kode_pemda, opd, file_id, list(taken)), min(later))
         periods = periods - taken
         if taken and not periods:
             conn.execute("update audit.source_file set superseded_by = %s where file_id = %s", (min(later), file_id))
     earlier = [f for f in others if f < file_id]
     if not earlier or not periods:
         return
-    replaced = [r[0] for r in conn.execute(
-        sql.SQL("with gone as (delete from {} where _kode_pemda = %s and _opd_folder = %s "
-                "and _file_id = any(%s) and _period = any(%s) returning _file_id) "
-                "select distinct _file_id from gone").format(table),
-        (kode_pemda, opd, earlier, list(periods))
-    )]
+    replaced = _to_history(conn, dataset, sql.SQL("_file_id = any(%s)"), (kode_pemda, opd, earlier, list(periods)),
+                           file_id)
     for old in replaced:  # a file left without rows by this one (a file of no rows is replaced by none)
         left = conn.execute(sql.SQL("select 1 from {} where _kode_pemda = %s and _opd_folder = %s "
                                     "and _file_id = %s limit 1").format(table), (kode_pemda, opd, old)).fetchone()
@@ -401,6 +456,19 @@ def _replace_earlier(conn: Any, dataset: str, kode_pemda: str, opd: str, file_id
                 (file_id, old),
             )
             log.info("file %s is replaced by file %s", old, file_id)
+
+
+def _to_history(conn: Any, dataset: str, files: sql.Composable, args: tuple, superseded_by: int) -> list[int]:
+    """Move the rows of a slot's files and periods out of raw.<dataset> into audit.source_row_history
+    (history, not deletion: an old version can be rebuilt); in one statement, on the slot index. Returns
+    the files that lost rows."""
+    return [r[0] for r in conn.execute(
+        sql.SQL("with gone as (delete from {} where _kode_pemda = %s and _opd_folder = %s and {} "
+                "and _period = any(%s) returning *), kept as (insert into audit.source_row_history "
+                "(dataset, file_id, sheet, row_number, kode_pemda, opd, period, superseded_by, row_values) "
+                "select %s, _file_id, _sheet, _row_number, _kode_pemda, _opd_folder, _period, %s, to_jsonb(gone) "
+                "from gone returning file_id) select distinct file_id from kept").format(_raw_table(dataset), files),
+        (*args, dataset, superseded_by))]
 
 
 def summary(url: str, file_id: int) -> dict:

@@ -320,6 +320,48 @@ def metadata(dataset_id: str, pub: dict, version: str, rows: int, validation: di
     }
 
 
+SOURCES_FILE = "sumber.csv"
+SOURCES_COLUMNS = [("kode_pemda", "text"), ("opd", "text"), ("dataset", "text"), ("path", "text"),
+                   ("sha256", "text"), ("file_id", "bigint"), ("diterima", "text"), ("baris_dimuat", "bigint"),
+                   ("baris_dipakai", "bigint")]
+
+
+def source_files(url: str, datasets: list[str]) -> list[list[Any]]:
+    """The input files whose rows are in the warehouse now for these raw datasets (what the marts were
+    built from): pemda, OPD, dataset, path, sha256, file id, when received, rows loaded, and rows used
+    (loaded, less those a later correction superseded: audit.source_row_history). Read from the audit
+    schema only (the publisher never reads raw)."""
+    if not datasets:
+        return []
+    with connect(url) as conn:
+        rows = conn.execute(
+            "select sf.kode_pemda, sf.opd, sf.dataset, sf.path, sf.sha256, sf.file_id, "
+            "to_char(sf.received_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), sf.rows_loaded, "
+            "sf.rows_loaded - coalesce((select count(*) from audit.source_row_history h "
+            "where h.dataset = sf.dataset and h.file_id = sf.file_id), 0) "
+            "from audit.source_file sf where sf.dataset = any(%s) and sf.superseded_by is null "
+            "and sf.status in ('loaded', 'loaded_with_warnings') and sf.rows_loaded > 0 "
+            "order by sf.kode_pemda, sf.opd, sf.dataset, sf.file_id", (list(datasets),)).fetchall()
+    return [list(r) for r in rows if r[-1] > 0]
+
+
+def run_links(settings: Settings, version_dir: Path, run_id: str | None) -> dict:
+    """The run that published a version and its kept report (reports/runs/<run_id>/, written by the run's
+    report stage and never overwritten: satudata/report/runs.py), as links relative to the version's
+    folder, so they work on the web server of the outputs and in a copy of the whole output folder."""
+    if not run_id:
+        return {}
+    from satudata.report import runs
+
+    folder = runs.run_dir(settings, run_id)
+    return {"jalankan": {
+        "run_id": run_id,
+        "laporan_audit": os.path.relpath(folder / "audit" / "index.html", version_dir),
+        "ringkasan_jalankan": os.path.relpath(folder / "run_summary.json", version_dir),
+        "keputusan": os.path.relpath(folder / "decisions.json", version_dir),
+    }}
+
+
 def definition_hash(pub: dict, schema: dict) -> str:
     """What besides the data makes a new version: the schema, titles, descriptions, units."""
     meta = pub["meta"]
@@ -469,12 +511,18 @@ def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validat
     md = {**metadata(dataset_id, pub, version, len(rows), validation, coverage(columns, rows), suppression,
                      released_at, approval_for(url, provenance.get("run_id", ""))),
           "perubahan": {"dari_versi": current["version"] if current else None, **changes},
-          "provenance": provenance}
+          "provenance": provenance, **run_links(settings, folder / version, provenance.get("run_id"))}
     staging = folder / f".{version}.partial"
     staging.mkdir()
     (staging / "data.csv").write_bytes(data)
     _write_json(staging / "datapackage.json", datapackage(dataset_id, pub, schema, len(rows), data, version,
                                                           released_at))
+    sources = source_files(url, meta.get("source_datasets", []))
+    (staging / SOURCES_FILE).write_bytes(render_csv(SOURCES_COLUMNS, sources))
+    md["sumber_berkas"] = {"berkas": SOURCES_FILE, "jumlah_berkas": len(sources),
+                           "baris_dipakai": sum(r[-1] for r in sources),
+                           "keterangan": "berkas masukan yang barisnya membentuk versi ini / the input files "
+                                         "whose rows make this version (docs/provenance.md)"}
     _write_json(staging / "metadata.json", md)
     os.replace(staging, folder / version)  # the version appears whole or not at all
     # the commit point: from here the catalogue points at the new version (recover() mends the rest)

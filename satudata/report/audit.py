@@ -24,6 +24,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from satudata.config import Settings
+from satudata.report import runs
 from satudata.rules import CATEGORIES, catalogue, catalogue_hash
 from satudata.rules import doc as rules_doc
 from satudata.warehouse import connect
@@ -178,7 +179,8 @@ def collect(conn: Any, settings: Settings, run_id: str) -> dict[str, Any]:
             "quarantined": quarantined, "expected": expected, "results": results, "pubs": pubs, "serapan": serapan}
 
 
-def build_context(data: dict[str, Any], settings: Settings, run_id: str) -> dict[str, Any]:
+def build_context(data: dict[str, Any], settings: Settings, run_id: str,
+                  page: Path | None = None) -> dict[str, Any]:
     rules = catalogue()
     files, expected, results, pubs = data["files"], data["expected"], data["results"], data["pubs"]
     totals = {
@@ -270,7 +272,8 @@ def build_context(data: dict[str, Any], settings: Settings, run_id: str) -> dict
                                  title="Baris dikarantina per aturan / quarantined rows by rule", color="#c62828",
                                  digits=0)
     reports = settings.reports
-    page = reports / "audit" / "index.html"
+    page = page or reports / "audit" / "index.html"  # the latest, or the run's kept copy (report/runs.py)
+    kept = runs.report_page(settings, run_id)
 
     def link(target: Path) -> str | None:
         return os.path.relpath(target, page.parent) if target.exists() else None
@@ -288,9 +291,12 @@ def build_context(data: dict[str, Any], settings: Settings, run_id: str) -> dict
         "quarantine_by_rule": data["quarantine_by_rule"], "quarantined": data["quarantined"],
         "pubs": pubs, "colors": colors, "serapan": data["serapan"], "serapan_chart": serapan_chart,
         "quarantine_chart": quarantine_chart,
-        "links": {"rules": "../rules.html", "data_docs": link(reports / "data_docs" / "index.html"),
+        "links": {"rules": os.path.relpath(reports / "rules.html", page.parent),
+                  "data_docs": link(reports / "data_docs" / "index.html"),
                   "dbt_docs": link(reports / "dbt_docs" / "index.html"),
-                  "run_summary": link(reports / "run_summary.json"),
+                  "run_summary": link(kept.parent.parent / "run_summary.json"),
+                  "runs": os.path.relpath(reports / "index.html", page.parent),
+                  "this_run": os.path.relpath(kept, page.parent),
                   "catalog": link(settings.published / "catalog.json")},
     }
 
@@ -312,11 +318,15 @@ def write_audit_report(settings: Settings, url: str, run_id: str) -> Path:
     """Write reports/audit/index.html for the run, and reports/rules.html it links to."""
     with connect(url) as conn:
         data = collect(conn, settings, run_id)
+        decisions = runs.keep_decisions(conn, settings, run_id)
     page = settings.reports / "audit" / "index.html"
     page.parent.mkdir(parents=True, exist_ok=True)
     rules_doc.write(md=None, html=settings.reports / "rules.html")
+    kept = runs.report_page(settings, run_id)  # the run's own report first: the latest page links to it
+    runs.keep_report(settings, run_id, render(build_context(data, settings, run_id, page=kept)))
     tmp = page.with_suffix(".tmp")
     tmp.write_text(render(build_context(data, settings, run_id)), encoding="utf-8")
     os.replace(tmp, page)
-    log.info("auditors' report: %s", page)
+    runs.write_index(settings)
+    log.info("auditors' report: %s (kept as %s, decisions %s)", page, kept, decisions)
     return page

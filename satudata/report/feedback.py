@@ -33,17 +33,19 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from satudata.config import Settings
 from satudata.datasets import DATASETS
 from satudata.extract import profiles as export_profiles
 from satudata.extract.discover import KODE_PEMDA, OPD_FOLDER
+from satudata.report.runs import keep_feedback
 from satudata.rules import catalogue
 from satudata.warehouse import connect
 
 log = logging.getLogger(__name__)
 
-FEEDBACK_VERSION = 1  # bump when the report's layout changes, so existing reports are rewritten
+FEEDBACK_VERSION = 2  # bump when the report's layout changes, so existing reports are rewritten
 MAX_FINDINGS = 200_000  # lines in Temuan per file; beyond that the sheet says how many were left out
 
 STATUS_ID = {
@@ -112,6 +114,18 @@ def _cells(ws: Any, values: list[Any], bold: bool = False, fill: bool = False) -
     return out
 
 
+def _print_setup(ws: Any, header_row: int | None = None) -> None:
+    """Printed on A4 landscape, fitted to one page wide (as many pages long as it takes), the column
+    headings repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    if header_row:
+        ws.print_title_rows = f"{header_row}:{header_row}"
+
+
 def _widths(ws: Any, widths: list[int]) -> None:
     for i, w in enumerate(widths):
         ws.column_dimensions[chr(ord("A") + i)].width = w
@@ -145,6 +159,11 @@ def _notes(f: dict) -> list[str]:
 
 
 def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) -> None:
+    """Write one submission's workbook from plain data: `f` a file record with the keys of FILE_COLUMNS
+    (as audit.source_file holds them; `layout` and `set_aside` as dicts, `checked_at` instead of
+    `received_at` for a check before sending), `findings` (sheet, row_number, column_name, rule_id,
+    severity, provided_value, expected, message) in row order, as audit.row_finding holds them. The
+    pipeline (write_feedback) and `satudata check` (satudata/load/check.py) both call it."""
     layout = f["layout"] or {}
     columns = layout.get("columns", {})
     dataset = DATASETS.get(f["dataset"] or "")
@@ -152,6 +171,7 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
 
     ws = wb.create_sheet("Ringkasan")
     _widths(ws, [30, 90])
+    _print_setup(ws)
     ws.append(_cells(ws, ["Laporan pemeriksaan kiriman data (Satu Data)"], bold=True))
     ws.append([])
     rows = [
@@ -159,6 +179,8 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
         ("Kode pemda", f["kode_pemda"] or "-"),
         ("OPD", f["opd"] or "-"),
         ("Dataset", f"{f['dataset']} ({dataset.title})" if dataset else (f["dataset"] or "-")),
+        ("Diperiksa sebelum dikirim (satudata check)", f["checked_at"].strftime("%Y-%m-%d %H:%M %Z"))
+        if f.get("checked_at") else
         ("Diterima pada", f["received_at"].strftime("%Y-%m-%d %H:%M UTC") if f["received_at"] else "-"),
         ("Status", STATUS_ID.get(shown_status, shown_status)),
         ("Baris dibaca", f["rows_read"]),
@@ -194,6 +216,7 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
 
     ws = wb.create_sheet("Temuan")
     _widths(ws, [16, 8, 8, 24, 24, 40, 10, 50, 28])
+    _print_setup(ws, header_row=1)
     ws.append(_cells(ws, ["Lembar", "Baris", "Kolom", "Judul kolom", "Nilai yang dikirim", "Yang diharapkan",
                           "Aturan", "Keterangan", "Akibat"], bold=True, fill=True))
     for sheet, row_number, column_name, *_rest in findings[:MAX_FINDINGS]:
@@ -209,6 +232,7 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
 
     ws = wb.create_sheet("Kolom")
     _widths(ws, [8, 32, 28, 60])
+    _print_setup(ws, header_row=1)
     ws.append(_cells(ws, ["Kolom", "Judul kolom di berkas", "Kolom baku", "Keterangan"], bold=True, fill=True))
     for name, where in sorted(columns.items(), key=lambda kv: (len(kv[1]["letter"]), kv[1]["letter"])):
         ws.append([where["letter"], _safe(ws, where["header"]), name, "Dibaca"])
@@ -296,5 +320,6 @@ def write_feedback(settings: Settings, url: str, run_id: str) -> list[Path]:
         tmp = index_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(index, indent=0, sort_keys=True))
         os.replace(tmp, index_path)
+    keep_feedback(settings, run_id, root, written)  # the run's own copies (reports/runs/<run_id>/feedback)
     log.info("submitter feedback: %d reports under %s", len(written), root)
     return written

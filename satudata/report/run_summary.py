@@ -9,6 +9,7 @@ from typing import Any
 
 from satudata.config import Settings
 from satudata.extract.sources import source_runs
+from satudata.report.runs import keep_summary
 from satudata.warehouse import connect
 
 FILE_COLUMNS = ("path", "dataset", "kode_pemda", "opd", "sha256", "rows_read", "rows_loaded",
@@ -97,4 +98,5 @@ def write_run_summary(settings: Settings, url: str, run_id: str) -> dict:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     os.replace(tmp, path)
+    keep_summary(settings, run_id, summary)  # the run's own copy, never overwritten by a later run
     return summary

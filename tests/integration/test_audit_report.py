@@ -170,3 +170,33 @@ def test_the_run_itself_succeeded_with_amber_for_the_missing_source(run):
         colors = dict(conn.execute("select dataset_id, status_color from audit.publication").fetchall())
     # the 2024 roster arrived after its deadline (10 February 2024): published, but amber, never green
     assert colors["asn_jumlah"] == "amber"
+
+
+def page_width_at(page: Path, profile: Path, width: int = 390) -> tuple[int, int]:
+    """(scrollWidth, clientWidth) of `page` laid out in a frame `width` px wide (a phone), in Chromium."""
+    frame = profile.with_suffix(".html")
+    frame.write_text(
+        f'<html><body style="margin:0"><iframe id="f" src="{page.as_uri()}" style="width:{width}px;height:900px;'
+        'border:0"></iframe><script>document.getElementById("f").onload = function () {'
+        'var d = this.contentDocument.documentElement;'
+        'document.body.setAttribute("data-width", d.scrollWidth + " " + d.clientWidth); };</script></body></html>',
+        encoding="utf-8")
+    dom = subprocess.run(
+        [require_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--allow-file-access-from-files", "--virtual-time-budget=10000", f"--user-data-dir={profile}",
+         "--dump-dom", frame.as_uri()],
+        capture_output=True, text=True, timeout=180)
+    found = re.search(r'data-width="(\d+) (\d+)"', dom.stdout)
+    assert found, dom.stdout[-2000:] + dom.stderr[-2000:]
+    return int(found[1]), int(found[2])
+
+
+def test_the_reports_have_no_horizontal_overflow_at_390_px(run, tmp_path):
+    settings, _ = run
+    # the latest report, the run's kept copy, the rules page and the list of runs, on a phone 390 px wide
+    pages = [settings.reports / "audit" / "index.html", settings.reports / "rules.html",
+             settings.reports / "index.html", *(settings.reports / "runs").glob("*/audit/index.html")]
+    assert len(pages) == 4
+    for i, page in enumerate(pages):
+        scroll, client = page_width_at(page, tmp_path / f"profile{i}")
+        assert 0 < client <= 390 and scroll <= client, (page, scroll, client)

@@ -133,3 +133,98 @@ def test_fatal_check_blocks_only_the_datasets_it_touches(fatal_run):
     # while datasets the check does not touch still go through the gate
     assert s["datasets"]["asn_jumlah"]["status"] in ("published", "unchanged")
     assert s["datasets"]["ikm_layanan"]["status"] in ("published", "unchanged")
+
+
+def test_every_run_keeps_its_report_and_v1_links_to_the_run_that_published_it(env):
+    # Given the three runs above: the first published v1 of serapan_anggaran, the last failed (blocked)
+    runs = sorted((env.reports / "runs").iterdir(), key=lambda p: json.loads(
+        (p / "run_summary.json").read_text())["generated_at"])
+    assert len(runs) == 3
+    summaries = [json.loads((r / "run_summary.json").read_text()) for r in runs]
+    assert [s["status"] for s in summaries] == ["success", "success", "failed"]
+    first, last = runs[0], runs[-1]
+
+    # Then every run kept its own report, summary, decisions and feedback
+    for r, s in zip(runs, summaries, strict=True):
+        page = (r / "audit" / "index.html").read_text(encoding="utf-8")
+        assert f'data-key="run_id" data-value="{r.name}"' in page
+        decisions = json.loads((r / "decisions.json").read_text())
+        assert {d["dataset_id"]: d["status"] for d in decisions["datasets"]} == {
+            k: v["status"] for k, v in s["datasets"].items()}
+        assert list((r / "feedback").rglob("*.xlsx")), r
+    assert {d["dataset_id"]: d["status"] for d in json.loads((last / "decisions.json").read_text())["datasets"]}[
+        "serapan_anggaran"] == "blocked"
+    # the latest page is the failed run's; the list of runs names all three, newest first
+    assert f'data-value="{last.name}"' in (env.reports / "audit" / "index.html").read_text(encoding="utf-8")
+    index = (env.reports / "index.html").read_text(encoding="utf-8")
+    assert [index.index(f'data-run="{r.name}"') for r in reversed(runs)] == sorted(
+        index.index(f'data-run="{r.name}"') for r in runs)
+    assert f'data-run="{last.name}" data-status="failed"' in index
+
+    # and v1's metadata names the first run and links to the report that describes it, still there
+    v1 = env.published / "serapan_anggaran" / "v1"
+    md = json.loads((v1 / "metadata.json").read_text())
+    assert md["jalankan"]["run_id"] == md["provenance"]["run_id"] == first.name
+    report = (v1 / md["jalankan"]["laporan_audit"]).resolve()
+    assert report == (first / "audit" / "index.html").resolve()
+    page = report.read_text(encoding="utf-8")
+    assert f'data-key="run_id" data-value="{first.name}"' in page
+    assert 'data-dataset="serapan_anggaran" data-status="published"' in page
+    assert (v1 / md["jalankan"]["keputusan"]).resolve().exists()
+    assert json.loads((v1 / md["jalankan"]["ringkasan_jalankan"]).read_text())["datasets"]["serapan_anggaran"][
+        "version"] == "v1"
+
+
+def test_an_auditor_traces_a_published_cell_to_its_file_and_row(env, pg_server):
+    # Given v1 of serapan_anggaran as published (its data.csv, metadata.json and sumber.csv) and an
+    # auditor's own login, a member of `auditor` (docs/provenance.md)
+    import csv
+    import hashlib
+    import io
+    import uuid
+
+    v1 = env.published / "serapan_anggaran" / "v1"
+    rows = list(csv.DictReader(io.StringIO((v1 / "data.csv").read_text(encoding="utf-8"))))
+    cell = next(r for r in rows if r["kode_jenis_belanja"] == "5.1.02" and r["bulan"] == "1")
+    login = f"auditor_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(env.warehouse_url, autocommit=True) as conn:
+        conn.execute(f"create role {login} login in role auditor")
+    auditor = env.warehouse_url.replace("postgres@", f"{login}@", 1)
+    try:
+        with psycopg.connect(auditor) as conn:
+            # When the auditor follows the documented queries: the cell's pemda and OPD from the reference
+            # tables, then the rows of the source dataset that make that cell
+            kode_pemda, singkatan = conn.execute(
+                "select o.kode_pemda, o.singkatan from ref.opd o join ref.pemda p on p.kode_pemda = o.kode_pemda "
+                "where p.kode_bps = %s and o.kode_opd = %s", (cell["kode_kabupaten_kota"], cell["kode_opd"])
+            ).fetchone()
+            origin = conn.execute(
+                "select path, sha256, sheet, row_number, row_values->>'nomor_sp2d', (row_values->>'nilai')::numeric "
+                "from audit.row_origin('realisasi_belanja', %s, %s) where is_current "
+                "and row_values->>'tahun' = %s and row_values->>'kode_rekening' like %s || '.%%' "
+                "and extract(month from (row_values->>'tanggal_sp2d')::date) = %s order by path, row_number",
+                (kode_pemda, singkatan, cell["tahun"], cell["kode_jenis_belanja"], int(cell["bulan"]))).fetchall()
+            # and the auditor still reads no raw table about persons
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("select 1 from raw.pegawai limit 1")
+            conn.rollback()
+            with pytest.raises(psycopg.errors.RaiseException):
+                conn.execute("select * from audit.row_origin('pegawai', '18.72')")
+    finally:
+        with psycopg.connect(env.warehouse_url, autocommit=True) as conn:
+            conn.execute(f"drop owned by {login}")
+            conn.execute(f"drop role {login}")
+
+    # Then the cell is SP2D-001, row 2 of DINKES's r.csv, whose value it is
+    path = "18.72/DINKES/realisasi_belanja/r.csv"
+    sha = hashlib.sha256((env.landing / path).read_bytes()).hexdigest()
+    assert origin == [(path, sha, None, 2, "SP2D-001", 2500000)]
+    assert float(cell["realisasi_bulan"]) == sum(float(o[5]) for o in origin)
+    # and the version's sumber.csv lists that very file (pemda, OPD, path, sha256, rows used)
+    sources = list(csv.DictReader(io.StringIO((v1 / "sumber.csv").read_text(encoding="utf-8"))))
+    listed = next(s for s in sources if s["path"] == path)
+    assert (listed["kode_pemda"], listed["opd"], listed["sha256"], listed["baris_dipakai"]) == (
+        "18.72", "DINKES", sha, "3")  # 4 rows, SP2D-004 (-5) quarantined
+    assert {s["dataset"] for s in sources} == {"anggaran", "realisasi_belanja"}
+    md = json.loads((v1 / "metadata.json").read_text())
+    assert md["sumber_berkas"]["jumlah_berkas"] == len(sources)

@@ -45,7 +45,7 @@ def _text(value: Any) -> str | None:
 
 
 Converter = Callable[[Any], Any]
-CODE_COLUMNS = ("status", "kanal", "versi", "bidang")  # besides every kode_* column
+CODE_COLUMNS = ("status", "kanal", "versi", "bidang", "jenis_sp2d")  # besides every kode_* column
 _UNSEEN = object()
 
 

@@ -58,7 +58,8 @@ KEY_CODES: dict[str, dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]] = 
     "formasi_jabatan": {"jenis_jabatan": (c.clean_code, c.JENIS_JABATAN)},
     "pembayaran_penghasilan": {"jenis_penghasilan": (c.clean_code, c.JENIS_PENGHASILAN)},
     "kinerja_pegawai": {"predikat": (c.clean_code, c.PREDIKAT)},
-    "anggaran": {"versi": (c.clean_code, c.VERSI)},
+    "anggaran": {"versi": (c.clean_versi, c.VERSI)},
+    "realisasi_belanja": {"jenis_sp2d": (c.clean_jenis_sp2d, c.JENIS_SP2D)},
     "permohonan_layanan": {"status": (c.clean_code, c.STATUS_PERMOHONAN)},
     "capaian_spm": {"bidang": (c.clean_code, c.BIDANG_SPM)},
 }

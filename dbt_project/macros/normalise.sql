@@ -137,12 +137,18 @@
     end
 {%- endmacro %}
 
-{#- jenis SP2D -> how it counts: 1 realisasi (LS, GU, GU/TU NIHIL), -1 a refund (PENGEMBALIAN), 0
-    otherwise (UP, TU: uang muka, beside realisasi) -#}
+{#- jenis SP2D -> how it counts: 1 realisasi (LS, GU, GU/TU NIHIL; and an SP2D whose jenis neither
+    the column nor the number tells, as before jenis existed: BEL-007 warns), -1 a refund
+    (PENGEMBALIAN), 0 otherwise (UP, TU: uang muka, beside realisasi) -#}
 {% macro realisasi_sign(jenis_sp2d) -%}
     case
-        when {{ jenis_sp2d }} in ('LS', 'GU', 'GU_NIHIL', 'TU_NIHIL') then 1
+        when {{ jenis_sp2d }} is null or {{ jenis_sp2d }} in ('LS', 'GU', 'GU_NIHIL', 'TU_NIHIL') then 1
         when {{ jenis_sp2d }} = 'PENGEMBALIAN' then -1
         else 0
     end
+{%- endmacro %}
+
+{#- what an SP2D line adds to uang muka: nilai of UP and TU (advances to the bendahara), else 0 -#}
+{% macro nilai_uang_muka(jenis_sp2d, nilai) -%}
+    case when {{ jenis_sp2d }} in ('UP', 'TU') then {{ nilai }} else 0 end
 {%- endmacro %}

@@ -94,7 +94,7 @@ def test_fatal_check_blocks_only_the_datasets_it_touches(env):
     target.mkdir(parents=True)
     (target / "sp2d_bpkad.csv").write_text(
         "tahun,nomor_sp2d,tanggal_sp2d,kode_sub_kegiatan,kode_rekening,nilai\n"
-        "2024,SP2D-001,2024-03-15,5.02.01.2.01.0001,5.1.02.01.01.0024,7500000\n"
+        "2024,SP2D-001,2024-03-15,1.02.02.2.01.0001,5.1.02.01.01.0024,7500000\n"
     )
     before = catalog(env)
 

@@ -152,3 +152,13 @@
 {% macro nilai_uang_muka(jenis_sp2d, nilai) -%}
     case when {{ jenis_sp2d }} in ('UP', 'TU') then {{ nilai }} else 0 end
 {%- endmacro %}
+
+{#- order of a tahapan (already cleaned by clean_versi) within a year: MURNI 0, PERGESERAN_n n,
+    PERUBAHAN 10; null for a versi outside the code list -#}
+{% macro urutan_versi(versi) -%}
+    case
+        when {{ versi }} = 'MURNI' then 0
+        when {{ versi }} = 'PERUBAHAN' then 10
+        when {{ versi }} ~ '^PERGESERAN_[1-9]$' then right({{ versi }}, 1)::integer
+    end
+{%- endmacro %}

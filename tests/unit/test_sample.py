@@ -217,7 +217,7 @@ def test_every_dataset_is_present_for_every_seed_city(small):
     landing, result = small
     # When grouping files by pemda
     present = {(p.relative_to(landing).parts[0], p.parts[-2]) for p in files_of(landing)}
-    # Then all 13 datasets are there for each of the four seed cities, with rows
+    # Then all 14 datasets are there for each of the four seed cities, with rows
     for kode in SEED_CITIES:
         for dataset in DATASETS:
             assert (kode, dataset) in present, (kode, dataset)

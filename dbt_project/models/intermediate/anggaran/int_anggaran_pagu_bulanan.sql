@@ -1,5 +1,5 @@
 {#- Pagu in force per pemda x OPD x tahun x jenis belanja (level 3 under 5) x month 1-12. The
-    tahapan of a month is chosen per pemda: the latest (int_anggaran_tahapan.peringkat) that took
+    tahapan of a month is chosen per pemda (int_anggaran_tahapan_bulanan): the latest that took
     effect on or before the month's last day, else the pemda's first. Each OPD then counts the lines
     of its own latest tahapan not after the pemda's (an OPD without a DPPA keeps its DPA); an OPD
     whose only lines are of a later tahapan counts those. So January-August keep the MURNI pagu
@@ -11,34 +11,8 @@ rincian as (
     where kode_jenis_belanja like '5.%'
 ),
 
-tahapan as (
-    select * from {{ ref('int_anggaran_tahapan') }}
-),
-
-bulan as (
-    {{ month_spine() }}
-),
-
 tahapan_bulan as (
-    select distinct on (tahapan.kode_pemda, tahapan.tahun, bulan.bulan)
-        tahapan.kode_pemda,
-        tahapan.tahun,
-        bulan.bulan,
-        tahapan.versi as versi_pagu,
-        tahapan.peringkat
-    from tahapan
-    cross join bulan
-    order by
-        tahapan.kode_pemda,
-        tahapan.tahun,
-        bulan.bulan,
-        -- in force by the month's last day first, the latest of those; else the earliest tahapan
-        (tahapan.tanggal_berlaku <= (make_date(tahapan.tahun, bulan.bulan, 1) + interval '1 month' - interval '1 day')::date) desc,
-        case
-            when tahapan.tanggal_berlaku <= (make_date(tahapan.tahun, bulan.bulan, 1) + interval '1 month' - interval '1 day')::date
-                then -tahapan.peringkat
-            else tahapan.peringkat
-        end
+    select * from {{ ref('int_anggaran_tahapan_bulanan') }}
 ),
 
 pagu_versi as (

@@ -31,12 +31,7 @@ final as (
     select
         *,
         {{ rekening_prefix('kode_rekening', 3) }} as kode_jenis_belanja,
-        -- order of the tahapan within a year: MURNI 0, PERGESERAN_n n, PERUBAHAN 10
-        case
-            when versi = 'MURNI' then 0
-            when versi = 'PERUBAHAN' then 10
-            when versi ~ '^PERGESERAN_[1-9]$' then right(versi, 1)::integer
-        end as urutan_versi
+        {{ urutan_versi('versi') }} as urutan_versi
     from renamed
 )
 

@@ -190,7 +190,7 @@ DATASETS: dict[str, Dataset] = {
                 Column("kode_sub_kegiatan", aliases=("kode subkegiatan", "kode sub kegiatan")),
                 Column("kode_rekening", aliases=("kode akun", "kode rek")),
                 Column("bulan", "integer"),
-                Column("rencana", "numeric", aliases=("anggaran kas", "rencana penarikan", "nilai", "jumlah")),
+                Column("rencana", "numeric", aliases=("anggaran kas", "rencana penarikan", "rencana penarikan dana")),
             ),
             # the plan of a tahapan replaces the earlier file of the same tahapan, as `anggaran` does
             period_columns=("tahun", "versi"),

@@ -409,6 +409,21 @@ def test_anggaran_kas_early_warning_per_opd_and_month(run):
     assert tags == {"SEMUA", "STUNTING", "KEMISKINAN_EKSTREM", "INFLASI", "PENGANGGURAN"}
 
 
+@pytest.mark.rules("KAS-003")
+def test_anggaran_kas_off_its_pagu_is_reported_not_blocked(run):
+    # Given the sample's anggaran kas, where about one line in 200 plans a million less than its pagu
+    settings, _, summary = run
+    with psycopg.connect(settings.warehouse_url) as conn:
+        [(severity, success, count, examples)] = conn.execute(
+            "select severity, success, failing_count, examples from audit.rule_result where rule_id = 'KAS-003'"
+        ).fetchall()
+    # Then KAS-003 reports those lines, a million short each, as a warning ...
+    assert (severity, success) == ("warning", False) and count > 0
+    assert {Decimal(str(e["difference"])) for e in examples} == {Decimal("-1000000")}
+    # ... and the early warning built on the anggaran kas is published all the same
+    assert summary["datasets"]["peringatan_anggaran_kas"]["status"] == "published"
+
+
 def test_data_quality_valid_rows_per_opd(run, tmp_path):
     """skor_kualitas_data: per OPD, the files it sent, the rows read from them, the rows quarantined, the files
     refused, and valid % = rows loaded / rows read x 100. A file is counted once per content: the same bytes

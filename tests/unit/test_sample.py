@@ -312,14 +312,17 @@ def test_gaji_pay_runs_equal_realisasi_on_5_1_01_01_per_opd_month(tables):
 def test_lra_belanja_equals_the_sum_of_opd_realisasi(tables, small):
     _, result = small
     for kode in SEED_CITIES:
-        # Given the accepted SP2D rows of a pemda (nilai > 0, dated in the year)
+        # Given the accepted SP2D rows of a pemda (nilai > 0, dated in the year), as realisasi: LS and GU,
+        # less refunds (`/CP/`); UP and TU are advances (Permendagri 77/2020)
         total = sum(
-            r["nilai"]
+            -r["nilai"] if "/CP/" in r["nomor_sp2d"] else 0 if re.search("/(UP|TU)/", r["nomor_sp2d"]) else r["nilai"]
             for (k, _o, d), rows in tables.items()
             if k == kode and d == "realisasi_belanja"
             for r in rows
             if r["nilai"] > 0 and r["tanggal_sp2d"].year == 2024
         )
+        assert any("/CP/" in r["nomor_sp2d"] for (k, _o, d), rows in tables.items()
+                   if k == kode and d == "realisasi_belanja" for r in rows)
         # When reading the LRA the pemda's BPKAD submitted
         lra = tables[(kode, "BPKAD", "lra")]
         belanja = next(r for r in lra if r["akun"].strip().upper() == "BELANJA DAERAH")

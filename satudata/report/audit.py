@@ -152,8 +152,8 @@ def warning_grid(rows: list[str], cells: dict[tuple[str, int], tuple[float | Non
     legend = ((f"HIJAU: ≥ {kuning:g}% rencana", "HIJAU"), (f"KUNING: {merah:g}–{kuning:g}%", "KUNING"),
               (f"MERAH: < {merah:g}%", "MERAH"), ("tanpa rencana kas", "TANPA_RENCANA"))
     for k, (text, status) in enumerate(legend):
-        parts.append(f'<rect x="{label_w + k * 120 - 100}" y="{y - 10}" width="12" height="12" '
-                     f'fill="{BAND_COLOR[status]}"/><text x="{label_w + k * 120 - 84}" y="{y}" font-size="10">'
+        parts.append(f'<rect x="{label_w + k * 150 - 120}" y="{y - 10}" width="12" height="12" '
+                     f'fill="{BAND_COLOR[status]}"/><text x="{label_w + k * 150 - 104}" y="{y}" font-size="10">'
                      f'{escape(text)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -36,6 +36,20 @@ def _settings():
     return Settings.from_env()
 
 
+def _connection(conn_id: str | None) -> dict | None:
+    """An Airflow connection from wherever Airflow keeps it (Admin > Connections, `airflow connections add`,
+    AIRFLOW_CONN_* variables, a secrets backend), as plain values for the package; None when undefined."""
+    from airflow.sdk import Connection
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    if not conn_id:
+        return None
+    try:
+        return Connection.get(conn_id).to_dict(validate=False)
+    except AirflowNotFoundException:
+        return None
+
+
 class PpidApproval(ApprovalOperator):
     """PPID sign-off before publishing; who answered and when goes to audit.publication_approval."""
 
@@ -88,7 +102,9 @@ def satudata_pipeline():
     def extract(source_id: str, pipeline_run: str) -> dict:
         from satudata import pipeline
 
-        return pipeline.extract(_settings(), pipeline_run, source_id)
+        settings = _settings()
+        connection = _connection(pipeline.source_connection(settings, source_id))
+        return pipeline.extract(settings, pipeline_run, source_id, connection)
 
     @task(trigger_rule="all_done")  # a failed source fails alone: the others' files still land
     def extracted(pipeline_run: str) -> list[str]:
@@ -133,7 +149,7 @@ def satudata_pipeline():
     def publish(pipeline_run: str) -> dict:
         from satudata import pipeline
 
-        return pipeline.gate_and_publish(_settings(), pipeline_run)
+        return pipeline.gate_and_publish(_settings(), pipeline_run, ckan=_connection("ckan_default"))
 
     @task(trigger_rule="all_done", retries=0)
     def report(pipeline_run: str) -> dict:

@@ -5,6 +5,8 @@
     satudata warehouse start|stop|url
     satudata generate [--scale kota|small|provinsi|nasional] [--landing DIR]
     satudata revert <dataset_id> <version> [--by NAME] [--reason TEXT]   make an earlier version current
+    satudata pemda add <kode_pemda> [--opd FILE] [--unit FILE]   onboard a pemda: its OPD list, its unit crosswalk
+    satudata pemda show <kode_pemda>                           its current lists and their history
 """
 
 from __future__ import annotations
@@ -112,6 +114,52 @@ def print_outputs(settings: Settings, summary: dict, seconds: float) -> None:
     print(f"  dbt docs            {settings.reports / 'dbt_docs' / 'index.html'}")
 
 
+def run_pemda(settings: Settings, action: str, kode_pemda: str, opd: Path | None, unit: Path | None) -> int:
+    """`satudata pemda add|show`: against SATUDATA_WAREHOUSE_URL, or the embedded warehouse (started and
+    stopped again if it was not running). `add` validates each file and keeps it as the pemda's new
+    current version (satudata/reference.py); a refused file changes nothing and prints every problem."""
+    from satudata import reference
+    from satudata.warehouse import connect, migrate
+
+    embedded = None if settings.warehouse_url else EmbeddedWarehouse(settings.home)
+    started = embedded is not None and embedded.running_url() is None
+    url = settings.warehouse_url or embedded.start()  # type: ignore[union-attr]
+    code = 0
+    try:
+        migrate(url)
+        if action == "add":
+            if opd is None and unit is None:
+                print("pemda add: give --opd FILE and/or --unit FILE / berikan --opd dan/atau --unit")
+                return 2
+            for kind, path in (("opd", opd), ("unit", unit)):
+                if path is None:
+                    continue
+                try:
+                    with connect(url) as conn:
+                        result = reference.onboard(conn, kode_pemda, kind, path.read_bytes(), path.name)
+                except reference.OnboardingError as e:
+                    print(f"{path}: refused / ditolak:")
+                    for problem in e.problems:
+                        print(f"  {problem}")
+                    code = 1
+                    continue
+                print(f"{kode_pemda} {kind}: version {result['version_id']} {result['status']}, "
+                      f"{result['rows']} rows / versi {result['version_id']}, {result['rows']} baris")
+        with connect(url) as conn:
+            for row in conn.execute(
+                    "select kind, version_id, file_name, row_count, valid_from, valid_to from reference.list_version "
+                    "where kode_pemda = %s order by kind, version_id", (kode_pemda,)):
+                current = "current" if row[5] is None else f"until {row[5]:%Y-%m-%d %H:%M}"
+                print(f"  {row[0]:5s} v{row[1]:<5d} {row[3]:5d} rows  {row[2]}  from {row[4]:%Y-%m-%d %H:%M} {current}")
+            ref = reference.pemda_reference(conn, kode_pemda)
+        print(f"{kode_pemda} {reference.pemda_names().get(kode_pemda, '?')}: OPD list from {ref.source} "
+              f"({len(ref.opd)} OPD), crosswalk {len(ref.units)} units")
+    finally:
+        if started:
+            embedded.stop()  # type: ignore[union-attr]
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="satudata", description=__doc__,
@@ -131,8 +179,16 @@ def main(argv: list[str] | None = None) -> int:
     rev.add_argument("version", help="e.g. v2")
     rev.add_argument("--by", default=os.environ.get("USER") or "unknown", help="who reverts (audit)")
     rev.add_argument("--reason", default="")
+    pem = sub.add_parser("pemda", help="onboard a pemda: its OPD list and unit crosswalk (README, Onboarding)")
+    pem.add_argument("action", choices=["add", "show"])
+    pem.add_argument("kode_pemda", help="Kemendagri code, e.g. 35.07")
+    pem.add_argument("--opd", type=Path, default=None, help="OPD list: kode_opd;singkatan;nama_opd")
+    pem.add_argument("--unit", type=Path, default=None, help="unit crosswalk: nama_unit;kode_unit;jenis_unit;induk")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
+
+    if args.command == "pemda":
+        return run_pemda(settings, args.action, args.kode_pemda, args.opd, args.unit)
 
     if args.command == "revert":
         from satudata.publish.release import run_revert

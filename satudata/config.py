@@ -6,7 +6,11 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+
+if TYPE_CHECKING:
+    from satudata.extract.connection import Connection
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,7 +65,6 @@ class Settings:
     SATUDATA_SAMPLE_SCALE    scale of the generated sample data (default kota)
     SATUDATA_SMALL_CELL      suppression threshold for person-based counts (default 5)
     SATUDATA_AUTO_APPROVE    true = the PPID sign-off before publishing approves itself (demo, CI; default false)
-    AIRFLOW_CONN_CKAN_DEFAULT  the Airflow connection `ckan_default` (JSON or URI): also publish to CKAN
     SATUDATA_REGISTRY        the source registry (default: <landing>/registry.yaml when present)
     SATUDATA_LOCK_TIMEOUT    seconds a run waits for another run's load or publication (default 1800)
     """
@@ -73,7 +76,9 @@ class Settings:
     sample_scale: str = "kota"
     small_cell: int = 5
     auto_approve: bool = False
-    ckan_connection: str | None = None
+    # the Airflow connection `ckan_default` as plain values, resolved through Airflow by the publish task
+    # (UI, AIRFLOW_CONN_CKAN_DEFAULT, a secrets backend); None: no CKAN push. Never read from the environment here.
+    ckan_connection: Connection | None = None
     repo_root: Path = REPO_ROOT
     registry: Path | None = None
     lock_timeout: float = 1800.0
@@ -90,7 +95,6 @@ class Settings:
             sample_scale=env.get("SATUDATA_SAMPLE_SCALE") or "kota",
             small_cell=int(env.get("SATUDATA_SMALL_CELL") or 5),
             auto_approve=(env.get("SATUDATA_AUTO_APPROVE") or "").strip().lower() in ("1", "true", "yes"),
-            ckan_connection=env.get("AIRFLOW_CONN_CKAN_DEFAULT") or None,
             registry=Path(env["SATUDATA_REGISTRY"]).resolve() if env.get("SATUDATA_REGISTRY") else None,
             lock_timeout=float(env.get("SATUDATA_LOCK_TIMEOUT") or 1800),
         )

@@ -176,6 +176,8 @@ DATASETS: dict[str, Dataset] = {
                 Column("anggaran", "numeric"),
                 Column("realisasi", "numeric"),
                 Column("persentase", "numeric", required=False, aliases=("%", "persen")),
+                # depth of the account line, 0 = top (DJPK shows it by leading spaces: profile djpk_lra)
+                Column("level", "integer", required=False, aliases=("tingkat",)),
             ),
             period_columns=("tahun",),
             title="Laporan Realisasi Anggaran pemda",

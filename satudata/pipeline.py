@@ -10,11 +10,13 @@ import json
 import logging
 import re
 import subprocess
+from dataclasses import replace
 
 from psycopg import sql
 
 from satudata.config import LOADER, PUBLISHER, TRANSFORMER, Settings
 from satudata.extract import sources
+from satudata.extract.connection import Connection
 from satudata.extract.discover import discover
 from satudata.load.land import land_file
 from satudata.load.loader import load_file
@@ -70,9 +72,17 @@ def list_sources(settings: Settings, run_id: str) -> list[str]:
     return sources.list_sources(settings, run_id)
 
 
-def extract(settings: Settings, run_id: str, source_id: str) -> dict:
+def source_connection(settings: Settings, source_id: str) -> str | None:
+    """The Airflow connection id a source names; the DAG task resolves it through Airflow."""
+    return sources.connection_id(settings, source_id)
+
+
+def extract(settings: Settings, run_id: str, source_id: str, connection: dict | None = None) -> dict:
+    """``connection``: the values of the source's Airflow connection (``Connection.to_dict()``), resolved by
+    the task; None when the source names none, or Airflow does not know it (the source then fails, saying so)."""
     settings = settings.as_role(LOADER)
-    return sources.extract(settings, run_id, source_id)
+    conn_id = sources.connection_id(settings, source_id)
+    return sources.extract(settings, run_id, source_id, {conn_id: connection} if conn_id and connection else None)
 
 
 def extracted_files(settings: Settings, run_id: str) -> list[str]:
@@ -180,9 +190,12 @@ def _not_built(url: str, run_id: str) -> set[str]:
     return {r[0] for r in rows}
 
 
-def gate_and_publish(settings: Settings, run_id: str) -> dict:
+def gate_and_publish(settings: Settings, run_id: str, ckan: dict | None = None) -> dict:
     """Decide per dataset, then publish what passed. A blocked dataset keeps its last good version.
-    One run at a time publishes (satudata/warehouse/lock.py)."""
+    One run at a time publishes (satudata/warehouse/lock.py). ``ckan``: the values of the Airflow connection
+    `ckan_default`, resolved by the task through Airflow; the current versions are pushed there too."""
+    if ckan:
+        settings = replace(settings, ckan_connection=Connection.from_dict(ckan, "ckan_default"))
     with stage_lock(settings.as_role(PUBLISHER).require_url(), "publish", run_id, settings.lock_timeout):
         return _gate_and_publish(settings, run_id)
 

@@ -57,3 +57,14 @@ def run_cli(settings: Settings, *args: str, timeout: int = 1500) -> subprocess.C
     }
     return subprocess.run([sys.executable, "-m", "satudata.cli", *args], env=env, cwd=REPO_ROOT,
                           capture_output=True, text=True, timeout=timeout)
+
+
+def airflow_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess:
+    """`airflow <args>` in the Airflow home `satudata run` uses for these settings (its metadata database
+    migrated first), as a data engineer would run it: e.g. `connections add`."""
+    from satudata.airflow_local import airflow_bin, prepare_metadata
+    from satudata.cli import airflow_env
+
+    env = airflow_env(settings, settings.warehouse_url or "")
+    assert prepare_metadata(env) == 0
+    return subprocess.run([airflow_bin(), *args], env=env, capture_output=True, text=True, timeout=300)

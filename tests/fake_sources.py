@@ -11,6 +11,7 @@ one record fewer), total_drift (meta.total grows after page 1), no_total, always
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import threading
@@ -136,3 +137,139 @@ def pegawai_records(n: int, periode: str = "2024-01") -> list[dict]:
             "periode": periode,
         })
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# a CKAN portal (moved from tests/integration/test_ckan.py: the pipeline run through Airflow uses it too)
+
+class FakeCkan:
+    """Just enough of CKAN's action API, in memory."""
+
+    def __init__(self, token: str = "tok-rahasia-123") -> None:
+        self.token = token  # the API key every call must carry
+        self.calls: list[dict] = []
+        self.packages: dict[str, dict] = {}
+        self.tables: dict[str, dict] = {}  # resource id -> {fields, primary_key, records: {pk: record}}
+        self.fail: set[str] = set()
+        self.ids = itertools.count(1)
+
+    # -- the actions -------------------------------------------------------------------------
+    def package_show(self, d):
+        if d["id"] not in self.packages:
+            raise LookupError("Not found")
+        return self.packages[d["id"]]
+
+    def package_create(self, d):
+        assert d["name"] not in self.packages and d.get("owner_org")
+        pkg = {**d, "id": f"pkg-{next(self.ids)}", "resources": []}
+        self.packages[d["name"]] = pkg
+        return pkg
+
+    def package_update(self, d):
+        pkg = self.packages[d["name"]]
+        assert d["id"] == pkg["id"] and "resources" in d  # the shown package, merged: resources kept
+        pkg.update({k: v for k, v in d.items() if k != "resources"})
+        return pkg
+
+    def _resource(self, rid):
+        for pkg in self.packages.values():
+            for r in pkg["resources"]:
+                if r["id"] == rid:
+                    return r
+        raise LookupError("Not found")
+
+    def resource_create(self, d):
+        pkg = next(p for p in self.packages.values() if p["id"] == d["package_id"])
+        res = {**d, "id": f"res-{next(self.ids)}"}
+        pkg["resources"].append(res)
+        return res
+
+    def resource_update(self, d):
+        res = self._resource(d["id"])
+        res.clear()
+        res.update(d)
+        return res
+
+    def resource_patch(self, d):
+        res = self._resource(d["id"])
+        res.update(d)
+        return res
+
+    def datastore_delete(self, d):
+        if d["resource_id"] not in self.tables:
+            raise LookupError("Not found")
+        del self.tables[d["resource_id"]]
+        return {"resource_id": d["resource_id"]}
+
+    def datastore_create(self, d):
+        self._resource(d["resource_id"])
+        assert d["fields"] and all(f["type"] for f in d["fields"]), "explicit types, no guessing"
+        assert d["primary_key"] and set(d["primary_key"]) <= {f["id"] for f in d["fields"]}
+        self.tables[d["resource_id"]] = {"fields": d["fields"], "primary_key": d["primary_key"], "records": {}}
+        return {"resource_id": d["resource_id"], "fields": d["fields"]}
+
+    def datastore_upsert(self, d):
+        table = self.tables[d["resource_id"]]
+        assert d["method"] == "upsert"
+        types = {f["id"]: f["type"] for f in table["fields"]}
+        for rec in d["records"]:
+            assert set(rec) == set(types), "every field, no extra"
+            for name, value in rec.items():
+                if value is not None and types[name] in ("int4", "int8"):
+                    assert isinstance(value, int) and not isinstance(value, bool), (name, value)
+                if value is not None and types[name] == "bool":
+                    assert isinstance(value, bool), (name, value)
+            key = tuple(rec[k] for k in table["primary_key"])
+            assert all(v is not None for v in key), "primary key complete"
+            table["records"][key] = rec
+        return {"resource_id": d["resource_id"], "method": "upsert"}
+
+    # -- HTTP ---------------------------------------------------------------------------------
+    def handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _answer(self, status, body):
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self):
+                action = self.path.rsplit("/", 1)[-1]
+                payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
+                fake.calls.append({"action": action, "payload": payload,
+                                   "authorization": self.headers.get("Authorization")})
+                if self.headers.get("Authorization") != fake.token:
+                    return self._answer(403, {"success": False, "error": {"__type": "Authorization Error",
+                                                                          "message": "Access denied"}})
+                if action in fake.fail:
+                    return self._answer(500, {"success": False, "error": {"__type": "Internal Server Error"}})
+                try:
+                    result = getattr(fake, action)(payload)
+                except LookupError as exc:
+                    return self._answer(404, {"success": False,
+                                              "error": {"__type": "Not Found Error", "message": str(exc)}})
+                except AssertionError as exc:
+                    return self._answer(409, {"success": False,
+                                              "error": {"__type": "Validation Error", "message": str(exc)}})
+                return self._answer(200, {"success": True, "result": result})
+
+        return Handler
+
+    def __enter__(self) -> FakeCkan:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self.handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        self.port = self._server.server_address[1]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)

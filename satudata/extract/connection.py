@@ -1,20 +1,17 @@
-"""What the HTTP and SQL extractors share: the connection (credentials) of a source, and SourceError.
+"""A connection (credentials) as plain values, what the HTTP / SQL extractors and the CKAN push use, and
+SourceError.
 
-Credentials live in Airflow connections, never in the registry. The package does not import
-Airflow: it reads `AIRFLOW_CONN_<CONN_ID>` from the environment, which is also how Airflow hands
-connections to tasks (secrets backends included), in either of Airflow's two forms:
-
-    AIRFLOW_CONN_SIMPEG_METRO='{"conn_type": "http", "host": "simpeg.example.go.id", "password": "<token>"}'
-    AIRFLOW_CONN_SICANTIK_METRO='postgres://reader:secret@10.0.0.5:5432/sicantik'
+Credentials live in Airflow connections, never in the registry. The package does not import Airflow:
+the DAG's tasks resolve a connection through Airflow itself (`airflow.sdk.Connection.get`: the UI and
+metadata database, `AIRFLOW_CONN_*` variables, a secrets backend) and hand it to the package as the
+mapping of `Connection.to_dict()`, which :meth:`Connection.from_dict` takes.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
 
 
 class SourceError(Exception):
@@ -42,52 +39,31 @@ class Connection:
         """A bearer token: `extra.token` if given, else the password."""
         return self.extra.get("token") or self.password
 
+    @classmethod
+    def from_dict(cls, data: Connection | dict[str, Any], conn_id: str | None = None) -> Connection:
+        """The mapping of Airflow's `Connection.to_dict()` (conn_id, conn_type, host, port, login, password,
+        schema, extra) as a Connection; a Connection is returned as it is."""
+        if isinstance(data, Connection):
+            return data
+        extra = data.get("extra") or {}
+        if isinstance(extra, str):
+            extra = json.loads(extra) if extra.strip() else {}
+        port = data.get("port")
+        return cls(conn_id or data.get("conn_id") or "", data.get("conn_type"), data.get("host"),
+                   int(port) if port else None, data.get("login"), data.get("password"), data.get("schema"),
+                   dict(extra))
 
-def connection_from_env(conn_id: str, env: dict[str, str] | None = None) -> Connection:
-    """The Airflow connection `conn_id` from `AIRFLOW_CONN_<CONN_ID>` (JSON or URI)."""
-    var = f"AIRFLOW_CONN_{conn_id.upper()}"
-    value = (os.environ if env is None else env).get(var)
-    if not value:
+
+def require(conn_id: str, connections: dict[str, Connection | dict[str, Any]] | None) -> Connection:
+    """The connection a source names, from those the task resolved through Airflow; a clear SourceError
+    when Airflow does not know it."""
+    found = (connections or {}).get(conn_id)
+    if found is None:
         raise SourceError(
-            f"koneksi {conn_id!r} tidak ditemukan ({var} tidak diisi) / "
-            f"connection {conn_id!r} not found ({var} is not set)"
+            f"koneksi Airflow {conn_id!r} tidak ditemukan (tambahkan di Admin > Connections, "
+            f"`airflow connections add`, AIRFLOW_CONN_{conn_id.upper()} atau secrets backend) / "
+            f"Airflow connection {conn_id!r} not found"
         )
-    if value.lstrip().startswith("{"):
-        try:
-            data = json.loads(value)
-            extra = data.get("extra") or {}
-            extra = json.loads(extra) if isinstance(extra, str) else dict(extra)
-            port = data.get("port")
-            return Connection(
-                conn_id,
-                data.get("conn_type"),
-                data.get("host"),
-                int(port) if port else None,
-                data.get("login"),
-                data.get("password"),
-                data.get("schema"),
-                extra,
-            )
-        except (ValueError, TypeError, AttributeError) as e:
-            raise SourceError(
-                f"{var} bukan JSON koneksi Airflow yang sah / is not a valid Airflow connection "
-                f"JSON: {type(e).__name__}"
-            ) from None
-    try:
-        u = urlsplit(value)
-        port = u.port
-    except ValueError:
-        raise SourceError(f"{var} bukan URI koneksi Airflow yang sah / is not a valid Airflow connection URI") from None
-    extra = dict(parse_qsl(u.query))
-    if "__extra__" in extra:
-        extra = json.loads(extra["__extra__"])
-    return Connection(
-        conn_id,
-        u.scheme.replace("-", "_") or None,
-        unquote(u.hostname or "") or None,
-        port,
-        unquote(u.username) if u.username else None,
-        unquote(u.password) if u.password else None,
-        unquote(u.path.lstrip("/")) or None,
-        extra,
-    )
+    return Connection.from_dict(found, conn_id)
+
+

@@ -8,7 +8,8 @@ the typed value, returns ``None`` for a blank cell (empty, whitespace, ``-``), o
 Number rules (``parse_number``), in order:
 
 1. ``Rp``/``Rp.``/``IDR`` in front, a ``,-`` / ``,--`` / ``.-`` tail (``Rp 1.234.567,-``) and a
-   trailing ``%`` are dropped. ``(1.234)`` and a leading ``-`` (or ``−``) make it negative.
+   trailing ``%`` are dropped. ``(1.234)``, ``Rp. (1.234)`` and a leading ``-`` (or ``−``) make it
+   negative.
 2. A unit suffix multiplies: ``Rb``/``Ribu`` = 10^3, ``Jt``/``Juta`` = 10^6,
    ``M``/``Miliar``/``Milyar`` = 10^9, ``T``/``Triliun``/``Trilyun`` = 10^12 (any case).
 3. Separators. Spaces between digit groups of three are thousands separators (``1 234 567``).
@@ -219,6 +220,8 @@ def parse_number(value: object, decimal_hint: str | None = None) -> Decimal | No
     s = _CURRENCY_RE.sub("", s)
     if s[:1] in "-\u2212":  # Rp -1.234
         negative, s = not negative, s[1:].strip()
+    elif s.startswith("(") and s.endswith(")"):  # Rp. (1.234): SIPD prints
+        negative, s = not negative, s[1:-1].strip()
     s = _NO_CENTS_RE.sub("", s).strip()
     if s.endswith("%"):
         s = s[:-1].strip()

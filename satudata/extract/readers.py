@@ -54,6 +54,7 @@ import zipfile
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from html.parser import HTMLParser
 from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
@@ -63,6 +64,7 @@ from typing import Any, Literal
 from openpyxl.utils import get_column_letter
 
 from satudata.datasets import Dataset
+from satudata.extract import profiles as export_profiles
 from satudata.extract.parse import (
     HeaderMatch,
     _lookup,
@@ -71,6 +73,7 @@ from satudata.extract.parse import (
     match_headers,
     normalize_header,
 )
+from satudata.extract.profiles import FileContext, Profile
 
 __all__ = ["read_file", "Table", "SourceRow", "SourceColumn", "TotalRow", "FileRejected"]
 
@@ -149,6 +152,7 @@ class SourceColumn:
 class SourceRow:
     row_number: int  # 1-based Excel row / line where the CSV record starts
     values: dict[str, object]  # canonical name -> raw value, matched columns only
+    set_aside: str | None = None  # not a line (a subtotal, a parent account, ...): the reason; counted, not loaded
 
 
 @dataclass(frozen=True)
@@ -163,7 +167,7 @@ class TotalRow:
 class Table:
     path: Path
     dataset: str
-    format: Literal["csv", "xlsx"]
+    format: Literal["csv", "xlsx", "xls", "html"]
     sheet: str | None
     header_row: int  # 1-based; the lower row of a two-row header
     columns: dict[str, SourceColumn]
@@ -175,6 +179,8 @@ class Table:
     total_rows: list[TotalRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     decimal_hints: dict[str, str] = field(default_factory=dict)
+    profile: Profile | None = None  # the export layout recognised (None: the standard's own columns)
+    title_lines: list[str] = field(default_factory=list)  # text of the rows above the header
     _close: Callable[[], None] | None = field(default=None, repr=False)
 
     def close(self) -> None:
@@ -197,17 +203,27 @@ class Table:
 # public entry point
 
 
-def read_file(path: Path, dataset: Dataset) -> Table:
+def read_file(path: Path, dataset: Dataset, context: FileContext | None = None) -> Table:
     """Open ``path`` as a submission of ``dataset``; raise :class:`FileRejected` if it cannot be
     read at all (unknown extension, empty, corrupt xlsx, binary CSV, no header, required column
-    missing)."""
+    missing).
+
+    A file laid out like a known export (SIASN, SIPD-RI, e-SKM...) is recognised from its first rows
+    and read through its profile (:mod:`satudata.extract.profiles`): ``Table.profile`` names it, and
+    rows that are not lines come out with ``SourceRow.set_aside`` set. ``context`` carries what the
+    profile steps may need (the name the OPD gave the file, the pemda and OPD)."""
     path = Path(path)
+    context = context if context is not None else FileContext(file_name=path.name)
     suffix = path.suffix.lower()
     if suffix in _CSV_EXTENSIONS:
-        return _read_csv(path, dataset)
+        return _read_csv(path, dataset, context)
     if suffix in _XLSX_EXTENSIONS:
-        return _read_xlsx(path, dataset)
-    if suffix in {".xls", ".ods", ".xlsb"}:
+        return _read_xlsx(path, dataset, context)
+    if suffix == ".xls":
+        return _read_xls_family(path, dataset, context)
+    if suffix in {".html", ".htm"}:
+        return _read_html(path, dataset, context)
+    if suffix in {".ods", ".xlsb"}:
         raise FileRejected(
             f"Berkas '{path.name}': format {suffix} tidak didukung, simpan ulang sebagai .xlsx atau "
             f".csv. / File '{path.name}': {suffix} is not supported, save it as .xlsx or .csv.",
@@ -498,18 +514,21 @@ def _finish(
     blank: object,
     dataset: Dataset,
     close: Callable[[], None],
+    context: FileContext | None = None,
 ) -> Table:
-    """Attach the row stream, reading ahead a sample for the decimal separators."""
-    stream = _classify(records, header, blank, table, close)
-    table._close = stream.close
+    """Attach the row stream, reading ahead a sample for the decimal separators; a profile's steps
+    run on every row (after the header, title, numbering and total rows are handled)."""
+    classified = _classify(records, header, blank, table, close)
+    table._close = classified.close
+    # the decimal separators are sampled on the rows as read, before any profile step runs
     try:
-        sample = list(islice(stream, HINT_SAMPLE_ROWS))
+        raw_sample = list(islice(classified, HINT_SAMPLE_ROWS))
     except BaseException:
-        stream.close()
+        classified.close()
         raise
     numeric = [n for n in header.match.columns if dataset.column(n).type in ("numeric", "integer")]
     for name in numeric:
-        hint = detect_decimal_separator(r.values.get(name) for r in sample)
+        hint = detect_decimal_separator(r.values.get(name) for r in raw_sample)
         if hint:
             table.decimal_hints[name] = hint
     # a file is written in one locale: columns that show nothing take the others' separator
@@ -517,9 +536,13 @@ def _finish(
         file_hint = next(iter(table.decimal_hints.values()))
         for name in numeric:
             table.decimal_hints.setdefault(name, file_hint)
-    if not sample:
+    if not raw_sample:
         table.warnings.append("tidak ada baris data / no data rows")
-    table.rows = chain(sample, stream)
+    table.rows = chain(raw_sample, classified)
+    if table.profile is not None:
+        context = context if context is not None else FileContext(file_name=table.path.name)
+        context.title_lines, context.sheet, context.decimal_hints = table.title_lines, table.sheet, table.decimal_hints
+        table.rows = export_profiles.apply(table.profile, table.rows, context)
     return table
 
 
@@ -649,7 +672,32 @@ def _csv_records(
             ) from exc
 
 
-def _read_csv(path: Path, dataset: Dataset) -> Table:
+def _title_lines(rows: Sequence[Sequence[object]], header: _Header) -> list[str]:
+    """The text of each non-empty row above the header (report titles: a snapshot date, a tahapan); a title
+    merged across cells counts once, and the upper row of a two-row header is not a title."""
+    out = []
+    for row in rows[: header.index - 1 if header.parent_used else header.index]:
+        texts: list[str] = []
+        for t in (_text(c) for c in row):
+            if t and (not texts or texts[-1] != t):
+                texts.append(t)
+        if texts:
+            out.append(" ".join(texts))
+    return out
+
+
+def _recognise(rows: Sequence[Sequence[object]], dataset: Dataset) -> tuple[Profile | None, Dataset, _Header | None]:
+    """The export profile these first rows show (if any), the dataset as that export writes it, its header."""
+    profile = export_profiles.recognise(dataset.name, rows)
+    reading = profile.reading_dataset if profile is not None else dataset
+    return profile, reading, _find_header(rows, reading)
+
+
+def _where(profile: Profile | None, where: str) -> str:
+    return f"{where} (dibaca sebagai / read as: {profile.nama})" if profile is not None else where
+
+
+def _read_csv(path: Path, dataset: Dataset, context: FileContext | None = None) -> Table:
     try:
         encoding = _detect_encoding(path)
         with _open_text(path, encoding) as f:
@@ -664,7 +712,7 @@ def _read_csv(path: Path, dataset: Dataset) -> Table:
     if len(text) == _SNIFF_CHARS and "\n" in text:
         text = text[: text.rindex("\n") + 1]
 
-    best: tuple[int, int, str, _Header] | None = None
+    best: tuple[tuple[int, int, int], str, _Header, Profile | None, Dataset, list[str]] | None = None
     candidates = _CSV_DELIMITERS if path.suffix.lower() != ".tsv" else ("\t",)
     for rank, delimiter in enumerate(candidates):
         if delimiter not in text:  # every row would be one cell, which can match one column at most: no header
@@ -673,17 +721,17 @@ def _read_csv(path: Path, dataset: Dataset) -> Table:
             rows = list(islice(csv.reader(io.StringIO(text), delimiter=delimiter), HEADER_SCAN_ROWS))
         except csv.Error:
             continue
-        header = _find_header(rows, dataset)
+        profile, reading, header = _recognise(rows, dataset)
         if header is None:
             continue
-        key = (header.match.score, -rank)
-        if best is None or key > best[:2]:
-            best = (key[0], key[1], delimiter, header)
+        key = (int(profile is not None), header.match.score, -rank)
+        if best is None or key > best[0]:
+            best = (key, delimiter, header, profile, reading, _title_lines(rows, header))
     if best is None:
         raise _no_header(path, dataset)
-    _, _, delimiter, header = best
+    _, delimiter, header, profile, reading, titles = best
     if header.match.missing:
-        raise _missing_reason(path, header.match, dataset, "")
+        raise _missing_reason(path, header.match, reading, _where(profile, ""))
 
     notes: list[str] = []  # filled when the file has been read (control characters removed)
     records = _csv_records(path, encoding, delimiter, notes)
@@ -703,11 +751,13 @@ def _read_csv(path: Path, dataset: Dataset) -> Table:
         delimiter=delimiter,
         rows=iter(()),
         warnings=notes,
+        profile=profile,
+        title_lines=titles,
     )
-    notes.extend(_header_warnings(header, header_line, dataset))
+    notes.extend(_header_warnings(header, header_line, reading))
     if encoding == "cp1252":
         table.warnings.append("berkas bukan UTF-8, dibaca sebagai Windows-1252 / not UTF-8, read as Windows-1252")
-    return _finish(table, records, header, "", dataset, records.close)
+    return _finish(table, records, header, "", reading, records.close, context)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -792,7 +842,7 @@ def _xlsx_records(ws: Any, start: int, merges: list[_Range]) -> Iterator[tuple[i
         yield row_number, cells
 
 
-def _read_xlsx(path: Path, dataset: Dataset) -> Table:
+def _read_xlsx(path: Path, dataset: Dataset, context: FileContext | None = None) -> Table:
     import openpyxl  # heavy-ish import, only when an xlsx arrives
 
     if path.stat().st_size == 0:
@@ -809,7 +859,7 @@ def _read_xlsx(path: Path, dataset: Dataset) -> Table:
             "corrupt_xlsx",
         ) from exc
     try:
-        return _read_workbook(path, dataset, wb)
+        return _read_workbook(path, dataset, wb, context)
     except BaseException:
         wb.close()
         raise
@@ -863,8 +913,9 @@ def _check_container(path: Path) -> None:
         )
 
 
-def _read_workbook(path: Path, dataset: Dataset, wb: Any) -> Table:
-    choices: list[tuple[tuple[int, int, int, int], Any, _Header, list[_Range]]] = []
+def _read_workbook(path: Path, dataset: Dataset, wb: Any, context: FileContext | None = None) -> Table:
+    choices: list[tuple[tuple[int, int, int, int, int], Any, _Header, list[_Range], Profile | None, Dataset,
+                        list[str]]] = []
     any_cells = False
     try:
         for position, ws in enumerate(wb.worksheets):
@@ -874,16 +925,17 @@ def _read_workbook(path: Path, dataset: Dataset, wb: Any) -> Table:
             if any(not _is_empty(r) for r in head):
                 any_cells = True
             _fill_merges(head, merges)
-            header = _find_header(head, dataset)
+            profile, reading, header = _recognise(head, dataset)
             if header is None:
                 continue
             key = (
+                int(profile is not None),
                 header.match.score,
                 -len(header.match.missing),
                 int(ws.sheet_state == "visible"),
                 -position,
             )
-            choices.append((key, ws, header, merges))
+            choices.append((key, ws, header, merges, profile, reading, _title_lines(head, header)))
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise FileRejected(
             f"Berkas '{path.name}' rusak, isi sheet tidak dapat dibaca ({type(exc).__name__}). / "
@@ -897,12 +949,12 @@ def _read_workbook(path: Path, dataset: Dataset, wb: Any) -> Table:
         )
     if not choices:
         raise _no_header(path, dataset)
-    _, ws, header, merges = max(choices, key=lambda c: c[0])
+    _, ws, header, merges, profile, reading, titles = max(choices, key=lambda c: c[0])
     where = f" sheet '{ws.title}'"
     if header.match.missing:
-        raise _missing_reason(path, header.match, dataset, where)
+        raise _missing_reason(path, header.match, reading, _where(profile, where))
     header_row = header.index + 1
-    warnings = _header_warnings(header, header_row, dataset)
+    warnings = _header_warnings(header, header_row, reading)
     if len(wb.worksheets) > 1:
         names = ", ".join(f"'{s.title}'" for s in wb.worksheets)
         warnings.insert(0, f"sheet '{ws.title}' dipakai (dari {names}) / sheet '{ws.title}' used (of {names})")
@@ -919,9 +971,11 @@ def _read_workbook(path: Path, dataset: Dataset, wb: Any) -> Table:
         delimiter=None,
         rows=iter(()),
         warnings=warnings,
+        profile=profile,
+        title_lines=titles,
     )
     records = _xlsx_records(ws, header_row + 1, merges)
-    return _finish(table, _guard_xlsx(records, path), header, None, dataset, wb.close)
+    return _finish(table, _guard_xlsx(records, path), header, None, reading, wb.close, context)
 
 
 def _guard_xlsx(records: Iterable[tuple[int, Sequence[object]]], path: Path) -> Iterator[tuple[int, Sequence[object]]]:
@@ -933,3 +987,462 @@ def _guard_xlsx(records: Iterable[tuple[int, Sequence[object]]], path: Path) -> 
             f"File '{path.name}' is corrupt inside the sheet.",
             "corrupt_xlsx",
         ) from exc
+
+
+# ---------------------------------------------------------------------------------------------
+# .xls: Excel 97-2003 (BIFF, read with xlrd) and HTML tables saved as .xls
+#
+# Both are handed to _read_workbook as a workbook that speaks the part of openpyxl's read-only
+# API it uses (``worksheets``, ``title``, ``sheet_state``, ``reset_dimensions``, ``iter_rows``,
+# ``close``), so header detection, sheet choice and row streaming are the xlsx ones. They carry
+# no merge XML (_merged_ranges finds none): merged cells are spread here as the xlsx path does,
+# every merge in the first HEADER_SCAN_ROWS rows (header area), single-column merges below.
+
+# xlrd holds a whole BIFF file in memory (several times its size as Python objects); an .xls
+# is at most 65,536 rows x 256 columns, which real exports reach well under this size
+XLS_MAX_BYTES = 64 << 20
+# an HTML table is streamed (constant memory); this bounds the time spent on one file
+HTML_MAX_BYTES = 256 << 20
+HTML_MAX_COLUMNS = 16_384  # Excel's column count: a wider row is refused
+HTML_MAX_COLSPAN = 1_000  # the HTML spec's limits on colspan / rowspan (larger values are clamped)
+HTML_MAX_ROWSPAN = 65_534
+_SNIFF_BYTES = 4096
+_HTML_START = re.compile(
+    r"^(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|table|head|body|meta|style|title)\b",
+    re.I | re.S,
+)
+_SPREADSHEET_ML = b"urn:schemas-microsoft-com:office:spreadsheet"
+_HTML_SKIP = frozenset({"script", "style", "title", "template", "noscript", "xml", "textarea", "select"})
+_HTML_BLOCK = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "center"})
+
+
+def _read_xls_family(path: Path, dataset: Dataset, context: FileContext | None = None) -> Table:
+    """A file named .xls: BIFF, an HTML table, or tab-separated text (web applications write all
+    three under ``.xls``), told apart by its first bytes; an xlsx or an XML Spreadsheet 2003 under
+    that name is refused with the way out."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(_SNIFF_BYTES)
+    except OSError as exc:
+        raise FileRejected(
+            f"Berkas '{path.name}' tidak dapat dibuka: {exc}. / File '{path.name}' cannot be opened.", "unreadable"
+        ) from exc
+    if not head.strip():
+        raise FileRejected(f"Berkas '{path.name}' kosong. / File '{path.name}' is empty.", "empty_file")
+    if head.startswith(_OLE_MAGIC):
+        return _read_xls(path, dataset, context)
+    if head.startswith(b"PK\x03\x04"):  # openpyxl opens nothing named .xls
+        raise FileRejected(
+            f"Berkas '{path.name}' adalah buku kerja .xlsx yang diberi nama .xls; ganti ekstensinya menjadi .xlsx "
+            f"lalu kirim ulang. / File '{path.name}' is an .xlsx workbook named .xls: rename it to .xlsx and send it "
+            "again.",
+            "unsupported_format",
+        )
+    if _looks_html(head):
+        return _read_html(path, dataset, context)
+    if head.lstrip(codecs.BOM_UTF8).lstrip().startswith(b"<?xml") and _SPREADSHEET_ML in head:
+        raise FileRejected(
+            f"Berkas '{path.name}' adalah XML Spreadsheet 2003, bukan .xls; simpan ulang sebagai .xlsx. / "
+            f"File '{path.name}' is an XML Spreadsheet 2003, not an .xls: save it as .xlsx.",
+            "unsupported_format",
+        )
+    return _read_csv(path, dataset, context)  # text under an .xls name (tab-separated, as many web apps write)
+
+
+def _looks_html(head: bytes) -> bool:
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                          (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if head.startswith(bom):
+            text = head[len(bom):].decode(encoding, errors="ignore")
+            break
+    else:
+        text = head.decode("latin-1")
+    return bool(_HTML_START.match(text.lstrip()))
+
+
+def _spread_merges(
+    records: Iterable[tuple[list[object], Sequence[_Range]]],
+) -> Iterator[tuple[object, ...]]:
+    """Rows of a sheet, given each with the merges that start on it (1-based ranges): a merged
+    cell's value is copied over the range, as _fill_merges (header area) and _xlsx_records
+    (single-column merges in the data) do for xlsx."""
+    active: list[tuple[int, int, int, int, object]] = []
+    for number, (cells, starting) in enumerate(records, start=1):
+        for c1, r1, c2, r2 in starting:
+            value = cells[c1 - 1] if c1 - 1 < len(cells) else None
+            if value is not None and (r2 > r1 or c2 > c1):
+                active.append((c1, r1, c2, r2, value))
+        if active:
+            active = [m for m in active if m[3] >= number]
+            for c1, _r1, c2, _r2, value in active:
+                if number > HEADER_SCAN_ROWS and c1 != c2:
+                    continue
+                if len(cells) < c2:
+                    cells.extend([None] * (c2 - len(cells)))
+                for c in range(c1, c2 + 1):
+                    if cells[c - 1] is None:
+                        cells[c - 1] = value
+        yield tuple(cells)
+
+
+@dataclass
+class _Sheet:
+    """One sheet of an .xls or HTML file, shaped like an openpyxl read-only worksheet."""
+
+    title: str
+    rows: Callable[[], Iterator[tuple[object, ...]]]
+    sheet_state: str = "visible"
+
+    def reset_dimensions(self) -> None:
+        pass
+
+    def iter_rows(self, values_only: bool = True) -> Iterator[tuple[object, ...]]:
+        return self.rows()
+
+
+@dataclass
+class _Book:
+    worksheets: list[_Sheet]
+    close: Callable[[], None]
+
+
+def _too_large(path: Path, size: int, limit: int) -> FileRejected:
+    return FileRejected(
+        f"Berkas '{path.name}' berukuran {size / 2**20:,.0f} MiB, melebihi batas {limit >> 20:,} MiB untuk berkas "
+        f".xls; kirim sebagai .xlsx atau .csv, atau dalam beberapa berkas. / File '{path.name}' is "
+        f"{size / 2**20:,.0f} MiB, over the {limit >> 20:,} MiB limit for .xls files: send it as .xlsx or .csv, "
+        "or split it.",
+        "too_large",
+    )
+
+
+def _cell_too_large(path: Path, where: str) -> FileRejected:
+    return FileRejected(
+        f"Berkas '{path.name}': sel di {where} lebih panjang dari {MAX_CELL_CHARS:,} karakter; berkas ditolak. / "
+        f"File '{path.name}': the cell at {where} is longer than {MAX_CELL_CHARS:,} characters; the file is "
+        "rejected.",
+        "cell_too_large",
+    )
+
+
+def _read_xls(path: Path, dataset: Dataset, context: FileContext | None = None) -> Table:
+    """An Excel 97-2003 workbook (BIFF5/8), read with xlrd: cached values only (xlrd evaluates no
+    formula), dates by the workbook's date system, integral numbers as int (as openpyxl gives them)."""
+    import xlrd  # only when an .xls arrives
+
+    size = path.stat().st_size
+    if size > XLS_MAX_BYTES:
+        raise _too_large(path, size, XLS_MAX_BYTES)
+    _refuse_encrypted_ole(path)
+    log = io.StringIO()  # xlrd writes its warnings to a log file, stdout by default
+    try:
+        try:
+            book = xlrd.open_workbook(str(path), logfile=log, formatting_info=True, on_demand=True)
+        except NotImplementedError:  # formatting of some BIFF versions: the merges are lost, the values are not
+            book = xlrd.open_workbook(str(path), logfile=log, on_demand=True)
+    except Exception as exc:  # XLRDError, CompDocError, struct.error, IndexError ... on a broken file
+        text = str(exc)
+        if "encrypted" in text.lower():
+            raise FileRejected(
+                f"Berkas '{path.name}' dilindungi kata sandi (terenkripsi); buka kunci lalu kirim ulang. / "
+                f"File '{path.name}' is password-protected (encrypted): remove the password and send it again.",
+                "encrypted",
+            ) from exc
+        if "find workbook" in text.lower():
+            raise FileRejected(
+                f"Berkas '{path.name}' adalah dokumen Office tetapi bukan buku kerja Excel (tidak ada stream "
+                f"Workbook). / File '{path.name}' is an Office document but not an Excel workbook.",
+                "corrupt_xls",
+            ) from exc
+        raise FileRejected(
+            f"Berkas '{path.name}' bukan berkas .xls yang valid atau rusak ({type(exc).__name__}: {text[:200]}); "
+            f"buka dan simpan ulang sebagai .xlsx. / File '{path.name}' is not a valid .xls or is corrupt: open it "
+            "and save it as .xlsx.",
+            "corrupt_xls",
+        ) from exc
+    try:
+        sheets = [_xls_sheet(path, book, xlrd, i) for i in range(book.nsheets)]
+        table = _read_workbook(path, dataset, _Book(sheets, book.release_resources), context)
+    except FileRejected:
+        book.release_resources()
+        raise
+    except Exception as exc:
+        book.release_resources()
+        raise FileRejected(
+            f"Berkas '{path.name}' rusak, isi sheet tidak dapat dibaca ({type(exc).__name__}). / "
+            f"File '{path.name}' is corrupt, sheet content unreadable.",
+            "corrupt_xls",
+        ) from exc
+    table.format = "xls"
+    return table
+
+
+def _refuse_encrypted_ole(path: Path) -> None:
+    """A password-protected workbook of any Excel version is an OLE file with an
+    ``EncryptedPackage`` stream (xlsx) or a FILEPASS record (BIFF, refused by xlrd)."""
+    marker = "EncryptedPackage".encode("utf-16-le")
+    with path.open("rb") as f:
+        tail = b""
+        while chunk := f.read(_CHUNK):
+            if marker in tail + chunk:
+                raise FileRejected(
+                    f"Berkas '{path.name}' dilindungi kata sandi (terenkripsi); buka kunci lalu kirim ulang. / "
+                    f"File '{path.name}' is password-protected (encrypted): remove the password and send it again.",
+                    "encrypted",
+                )
+            tail = chunk[-len(marker):]
+
+
+def _xls_sheet(path: Path, book: Any, xlrd: Any, index: int) -> _Sheet:
+    sheet = book.sheet_by_index(index)
+    merges = sorted(((c1 + 1, r1 + 1, c2, r2) for r1, r2, c1, c2 in sheet.merged_cells), key=lambda m: m[1])
+    date, number, boolean, error = xlrd.XL_CELL_DATE, xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_BOOLEAN, xlrd.XL_CELL_ERROR
+
+    def value(ctype: int, v: Any, r: int, c: int) -> object:
+        if ctype == number:
+            return int(v) if v == int(v) and abs(v) < 2**53 else v
+        if ctype == date:
+            try:
+                return xlrd.xldate.xldate_as_datetime(v, book.datemode)
+            except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+                return v
+        if ctype == boolean:
+            return bool(v)
+        if ctype == error:
+            return xlrd.error_text_from_code.get(v, "#ERR")
+        if isinstance(v, str):
+            if not v:
+                return None
+            if len(v) > MAX_CELL_CHARS:
+                raise _cell_too_large(path, f"sheet '{sheet.name}' {get_column_letter(c + 1)}{r + 1}")
+        return v
+
+    def rows() -> Iterator[tuple[object, ...]]:
+        by_row: dict[int, list[_Range]] = {}
+        for m in merges:
+            by_row.setdefault(m[1], []).append(m)
+
+        def records() -> Iterator[tuple[list[object], Sequence[_Range]]]:
+            for r in range(sheet.nrows):
+                types, values = sheet.row_types(r), sheet.row_values(r)
+                cells = [value(t, v, r, c) for c, (t, v) in enumerate(zip(types, values, strict=True))]
+                yield cells, by_row.get(r + 1, ())
+
+        return _spread_merges(records())
+
+    visible = "visible" if sheet.visibility == 0 else "hidden"
+    return _Sheet(sheet.name, rows, visible)
+
+
+def _read_html(path: Path, dataset: Dataset, context: FileContext | None = None) -> Table:
+    """An HTML table saved as .xls (what many web applications export): parsed with the standard
+    library's html.parser, streaming. Nothing is fetched and no script runs; entity references are
+    the fixed HTML5 set (no user-defined entities, so no expansion bomb). Text outside tables
+    (a heading above the table) becomes a one-cell row, as Excel shows it; all tables of the
+    page are stacked on one sheet, as Excel opens them. ``colspan`` / ``rowspan`` are merges."""
+    size = path.stat().st_size
+    if size > HTML_MAX_BYTES:
+        raise _too_large(path, size, HTML_MAX_BYTES)
+    try:
+        encoding = _detect_encoding(path)
+    except FileRejected as exc:
+        if exc.code != "binary_csv":
+            raise
+        raise FileRejected(
+            f"Berkas '{path.name}' berisi data biner (byte NUL), bukan tabel HTML. / "
+            f"File '{path.name}' holds binary data (NUL bytes), not an HTML table.",
+            "unreadable",
+        ) from exc
+
+    def rows() -> Iterator[tuple[object, ...]]:
+        return _spread_merges(_html_records(path, encoding))
+
+    sheet = _Sheet(path.stem[:31] or "Sheet1", rows)
+    table = _read_workbook(path, dataset, _Book([sheet], lambda: None), context)
+    table.format = "html"
+    table.sheet = None
+    table.encoding = encoding
+    return table
+
+
+def _html_records(path: Path, encoding: str) -> Iterator[tuple[list[object], Sequence[_Range]]]:
+    parser = _HtmlTable(path)
+    with _open_text(path, encoding) as f:
+        while chunk := f.read(_SNIFF_CHARS):
+            parser.feed(chunk)
+            # html.parser holds text (and an open tag) until it sees its end: a cell or a tag that never
+            # ends is refused here, before it is held whole
+            if len(parser.rawdata) > 4 * MAX_CELL_CHARS:
+                parser._refuse_cell()
+            yield from parser.drain()
+        parser.close()
+        parser.end()
+        yield from parser.drain()
+
+
+class _HtmlTable(HTMLParser):
+    """Rows of the tables of an HTML page: (cells, merges starting on the row); cell text with its
+    whitespace collapsed, ``<br>`` a line break, empty cells None. A table inside a cell gives its
+    text to that cell."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(convert_charrefs=True)
+        self.path = path
+        self.out: list[tuple[list[object], list[_Range]]] = []
+        self.number = 0  # rows emitted
+        self.skip: list[str] = []  # open elements whose content is not shown (script, style, title ...)
+        self.tables = 0  # depth of open <table> elements
+        self.row: list[object] | None = None
+        self.starting: list[_Range] = []
+        self.cell: list[str] | None = None
+        self.cell_len = 0
+        self.cell_at: tuple[int, int, int] = (0, 1, 1)  # 0-based column, colspan, rowspan
+        self.spans: dict[int, int] = {}  # 0-based column -> last row a rowspan from above covers
+        self.loose: list[str] = []  # text outside any table
+        self.loose_len = 0
+
+    # -- output
+    def drain(self) -> list[tuple[list[object], list[_Range]]]:
+        out, self.out = self.out, []
+        return out
+
+    def end(self) -> None:
+        self._end_cell()
+        self._end_row()
+        self._flush_loose()
+
+    def _emit(self, cells: list[object], starting: list[_Range]) -> None:
+        self.number += 1
+        self.out.append((cells, starting))
+
+    def _flush_loose(self) -> None:
+        text = " ".join("".join(self.loose).split())
+        self.loose, self.loose_len = [], 0
+        if text:
+            self._emit([text], [])
+
+    # -- tags
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.skip:
+            if tag in _HTML_SKIP:
+                self.skip.append(tag)
+            return
+        if tag in _HTML_SKIP:
+            self.skip.append(tag)
+        elif tag == "table":
+            self.tables += 1
+            if self.tables == 1:
+                self._flush_loose()
+        elif tag == "br":
+            if self.tables or self.cell is not None:
+                self._text(_BR)
+            else:
+                self._flush_loose()
+        elif self.tables == 1 and tag == "tr":
+            self._end_cell()
+            self._end_row()
+            self.row, self.starting = [], []
+        elif self.tables == 1 and tag in ("td", "th"):
+            self._start_cell(dict(attrs))
+        elif not self.tables and tag in _HTML_BLOCK:
+            self._flush_loose()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _HTML_SKIP:  # <td/> <br/> ...; a self-closed <script/> opens nothing
+            self.handle_starttag(tag, attrs)
+            if tag in ("td", "th", "tr", "table"):
+                self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skip:
+            if tag in self.skip:
+                while self.skip.pop() != tag:
+                    pass
+            return
+        if tag == "table" and self.tables:
+            if self.tables == 1:
+                self._end_cell()
+                self._end_row()
+            self.tables -= 1
+        elif self.tables == 1 and tag in ("td", "th"):
+            self._end_cell()
+        elif self.tables == 1 and tag == "tr":
+            self._end_cell()
+            self._end_row()
+        elif not self.tables and tag in _HTML_BLOCK:
+            self._flush_loose()
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self._text(data)
+
+    def _text(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+            self.cell_len += len(data)
+            if self.cell_len > 4 * MAX_CELL_CHARS:  # whitespace collapses; this bounds the memory
+                self._refuse_cell()
+        elif not self.tables:
+            self.loose.append(data)
+            self.loose_len += len(data)
+            if self.loose_len > 4 * MAX_CELL_CHARS:
+                raise _cell_too_large(self.path, f"baris/row {self.number + 1}")
+
+    def _refuse_cell(self) -> None:
+        where = f"baris/row {self.number + 1}, kolom/column {get_column_letter(self.cell_at[0] + 1)}"
+        raise _cell_too_large(self.path, where)
+
+    # -- cells and rows
+    def _start_cell(self, attrs: dict[str, str | None]) -> None:
+        self._end_cell()
+        if self.row is None:  # <td> without <tr>
+            self.row, self.starting = [], []
+        while len(self.row) in self.spans:  # covered by a rowspan from above: left empty, filled by _spread_merges
+            self.row.append(None)
+        colspan = min(max(_int_attr(attrs.get("colspan")), 1), HTML_MAX_COLSPAN)
+        rowspan = min(max(_int_attr(attrs.get("rowspan")), 1), HTML_MAX_ROWSPAN)
+        start = len(self.row)
+        if start + colspan > HTML_MAX_COLUMNS:
+            raise FileRejected(
+                f"Berkas '{self.path.name}': baris {self.number + 1} lebih lebar dari {HTML_MAX_COLUMNS:,} "
+                f"kolom; berkas ditolak. / File '{self.path.name}': row {self.number + 1} is wider than "
+                f"{HTML_MAX_COLUMNS:,} columns; the file is rejected.",
+                "too_large",
+            )
+        self.row.extend([None] * colspan)
+        self.cell, self.cell_len, self.cell_at = [], 0, (start, colspan, rowspan)
+
+    def _end_cell(self) -> None:
+        if self.cell is None or self.row is None:
+            self.cell = None
+            return
+        text = "\n".join(" ".join(line.split()) for line in "".join(self.cell).split(_BR)).strip()
+        if len(text) > MAX_CELL_CHARS:
+            self._refuse_cell()
+        start, colspan, rowspan = self.cell_at
+        self.row[start] = text or None
+        row_number = self.number + 1
+        if colspan > 1 or rowspan > 1:
+            self.starting.append((start + 1, row_number, start + colspan, row_number + rowspan - 1))
+        for c in range(start, start + colspan) if rowspan > 1 else ():
+            self.spans[c] = row_number + rowspan - 1
+        self.cell = None
+
+    def _end_row(self) -> None:
+        if self.row is None:
+            return
+        row_number = self.number + 1
+        for c in sorted(self.spans):  # rowspans from above reaching past this row's last cell
+            if c >= len(self.row) and self.spans[c] >= row_number:
+                self.row.extend([None] * (c + 1 - len(self.row)))
+        self._emit(self.row, self.starting)
+        self.spans = {c: last for c, last in self.spans.items() if last > row_number}
+        self.row, self.starting = None, []
+
+
+_BR = "\u2028"  # a <br> inside a cell, until the cell's whitespace is collapsed
+
+
+def _int_attr(value: str | None) -> int:
+    m = re.match(r"\s*(\d{1,7})", value or "")
+    return int(m.group(1)) if m else 1

@@ -26,7 +26,7 @@ from typing import Any
 
 from satudata.config import Settings
 from satudata.datasets import DATASETS
-from satudata.extract.connection import SourceError, connection_from_env
+from satudata.extract.connection import Connection, SourceError, require
 from satudata.extract.registry import (
     HttpLocation,
     Registry,
@@ -125,12 +125,15 @@ class ExtractFile:
 # the two kinds
 
 
-def _extract_http(source: Source, out: ExtractFile) -> dict:
+Connections = dict[str, Connection | dict[str, Any]]
+
+
+def _extract_http(source: Source, out: ExtractFile, connections: Connections | None) -> dict:
     from satudata.extract.http_source import fetch_records, field_value
 
     assert isinstance(source.location, HttpLocation)
     loc = source.location
-    token = connection_from_env(loc.connection).token if loc.connection else None
+    token = require(loc.connection, connections).token if loc.connection else None
     fields = {c: dict(loc.fields).get(c, c) for c in DATASETS[source.dataset].column_names}
     records: Iterator[dict] = fetch_records(loc, token)
     sample = list(islice(records, HEADER_SAMPLE))
@@ -144,7 +147,7 @@ def _extract_http(source: Source, out: ExtractFile) -> dict:
     return {"rows": out.rows, "columns": columns, "ignored_fields": ignored}
 
 
-def _extract_sql(url: str, source: Source, out: ExtractFile) -> dict:
+def _extract_sql(url: str, source: Source, out: ExtractFile, connections: Connections | None) -> dict:
     from satudata.extract.sql_source import extract_sql
 
     assert isinstance(source.location, SqlLocation)
@@ -152,7 +155,7 @@ def _extract_sql(url: str, source: Source, out: ExtractFile) -> dict:
         row = conn.execute("select watermark from audit.source_watermark where source_id = %s",
                            (source.id,)).fetchone()
     since = row[0] if row else None
-    result = extract_sql(source.location, DATASETS[source.dataset], connection_from_env(source.location.connection),
+    result = extract_sql(source.location, DATASETS[source.dataset], require(source.location.connection, connections),
                          since, out.header, out.row, application_name=f"satudata-extract:{source.id}"[:63])
     return {"rows": result.rows, "columns": result.columns, "changed": result.changed,
             "watermark_from": since, "watermark_to": result.watermark, "periods": sorted(result.periods)}
@@ -190,8 +193,14 @@ def list_sources(settings: Settings, run_id: str) -> list[str]:
     return ids
 
 
-def extract(settings: Settings, run_id: str, source_id: str) -> dict:
-    """Pull one source into a complete CSV, or fail with its reason recorded (nothing to land)."""
+def connection_id(settings: Settings, source_id: str) -> str | None:
+    """The Airflow connection a source names (the task resolves it through Airflow and passes it in)."""
+    return registry_for(settings).source(source_id).location.connection
+
+
+def extract(settings: Settings, run_id: str, source_id: str, connections: Connections | None = None) -> dict:
+    """Pull one source into a complete CSV, or fail with its reason recorded (nothing to land). ``connections``:
+    conn_id -> the connection's values, as the task resolved them through Airflow."""
     url = settings.require_url()
     source = registry_for(settings).source(source_id)
     with connect(url) as conn:
@@ -204,7 +213,8 @@ def extract(settings: Settings, run_id: str, source_id: str) -> dict:
         )
     out = ExtractFile(extracted_root(settings), source)
     try:
-        info = _extract_http(source, out) if source.kind == "http" else _extract_sql(url, source, out)
+        info = (_extract_http(source, out, connections) if source.kind == "http"
+                else _extract_sql(url, source, out, connections))
     except SourceError as e:
         out.discard()
         _record(url, run_id, source, "failed", reason=e.reason, finished_at=datetime.now(UTC))

@@ -10,6 +10,7 @@ import stat
 import uuid
 from pathlib import Path
 
+from satudata import reference
 from satudata.datasets import DATASETS
 from satudata.extract.discover import parse_drop_path
 from satudata.warehouse import connect
@@ -81,7 +82,11 @@ def land_file(url: str, landing: Path, archive: Path, relpath: str, run_id: str)
     `landed` (to be loaded), `duplicate` (same content already loaded: nothing to do) or
     `rejected` (the path does not say what the file is, or must not be read at all: outside the
     landing folder, through a symbolic link, not a regular file; such a file is never opened)."""
+    if (ref := reference.reference_drop(relpath)) is not None:
+        return _land_reference_once(url, landing, archive, relpath, run_id, *ref)
     drop = parse_drop_path(relpath)
+    if drop.kode_pemda and drop.problem is None:
+        _references_first(url, landing, archive, drop.kode_pemda, run_id)
     path = landing / relpath
     unsafe = unsafe_path(landing, relpath)
     if unsafe is None:
@@ -99,16 +104,19 @@ def land_file(url: str, landing: Path, archive: Path, relpath: str, run_id: str)
         # replaced by a corrected one and still lying in the folder must not come back every run);
         # a path never read is known by the path alone
         same = conn.execute(
-            "select file_id, status from audit.source_file where path = %s and sha256 = '' "
+            "select file_id, status, reasons from audit.source_file where path = %s and sha256 = '' "
             "order by file_id desc limit 1", (relpath,),
         ).fetchone() if unsafe else conn.execute(
-            "select file_id, status from audit.source_file where sha256 = %s and kode_pemda is not distinct from %s "
-            "and opd is not distinct from %s and dataset is not distinct from %s and ((superseded_by is null "
+            "select file_id, status, reasons from audit.source_file where sha256 = %s "
+            "and kode_pemda is not distinct from %s and opd is not distinct from %s "
+            "and dataset is not distinct from %s and ((superseded_by is null "
             "and status in ('landed', 'loaded', 'loaded_with_warnings', 'rejected')) or file_id = "
             "(select max(file_id) from audit.source_file where path = %s and kode_pemda is not distinct from %s)) "
             "order by file_id desc limit 1",
             (sha, drop.kode_pemda, drop.opd, drop.dataset, relpath, drop.kode_pemda),
         ).fetchone()
+        if same and same[1] == "rejected" and not unsafe and _opd_known_now(conn, drop, same[2]):
+            same = None  # refused for an OPD folder its pemda's list did not have; onboarded since: read again
         if same:
             # `landed` but not loaded: an earlier attempt stopped in between, so load it now
             status = "landed" if same[1] == "landed" else "duplicate"
@@ -127,6 +135,86 @@ def land_file(url: str, landing: Path, archive: Path, relpath: str, run_id: str)
         ).fetchone()[0]
         _note(conn, run_id, relpath, file_id, status)
     log.info("%s: landed as file %s (%s, %d bytes, sha256 %s)", relpath, file_id, status, size, sha[:12])
+    return {"file_id": file_id, "relpath": relpath, "status": status, "sha256": sha}
+
+
+def _opd_known_now(conn, drop, reasons: list[str]) -> bool:
+    """The file was refused because its OPD folder was not in its pemda's list, and now it is."""
+    if not (drop.kode_pemda and drop.opd and drop.dataset in DATASETS):
+        return False
+    if not any("is not in the reference list" in r for r in reasons or []):
+        return False
+    return reference.folder_codes(conn, drop.kode_pemda, drop.opd, drop.dataset) is not None
+
+
+_REFERENCES_LANDED: dict[tuple[str, str], dict] = {}  # (run_id, relpath) -> what landing it gave
+
+
+def _land_reference_once(url: str, landing: Path, archive: Path, relpath: str, run_id: str, kode_pemda: str,
+                         kind: str) -> dict:
+    key = (run_id, relpath)
+    if key not in _REFERENCES_LANDED:
+        _REFERENCES_LANDED[key] = land_reference(url, landing, archive, relpath, run_id, kode_pemda, kind)
+    return _REFERENCES_LANDED[key]
+
+
+def _references_first(url: str, landing: Path, archive: Path, kode_pemda: str, run_id: str) -> None:
+    """A pemda's reference drops (`_referensi/opd.csv`, then `unit.csv`) are landed before its first data
+    file of the run, whatever order the files come in, so the data is checked against the new lists."""
+    for kind, name in reference.KINDS.items():
+        relpath = f"{kode_pemda}/{reference.REFERENCE_FOLDER}/{name}"
+        if (landing / relpath).is_file() and (run_id, relpath) not in _REFERENCES_LANDED:
+            _land_reference_once(url, landing, archive, relpath, run_id, kode_pemda, kind)
+
+
+def land_reference(url: str, landing: Path, archive: Path, relpath: str, run_id: str, kode_pemda: str,
+                   kind: str) -> dict:
+    """A reference file drop `<kode_pemda>/_referensi/opd.csv|unit.csv` (onboarding a pemda): validated
+    and kept as the pemda's new current list (satudata/reference.py `onboard`) at landing, so the data
+    files of the same pemda, loaded after every file of the batch is landed, are checked against it.
+    Recorded in audit.source_file (opd `_referensi`, dataset `opd`|`unit`) as `loaded` (rows read =
+    rows loaded) or `rejected` with every problem (file, row, column); the same content again is a
+    `duplicate`, as for any file."""
+    unsafe = unsafe_path(landing, relpath)
+    if unsafe is None:
+        sha, size = _keep(landing / relpath, archive)
+    else:
+        sha, size = "", 0
+    with connect(url) as conn:
+        same = conn.execute(
+            "select file_id, status from audit.source_file where sha256 = %s and kode_pemda = %s and opd = %s "
+            "and dataset = %s and status in ('loaded', 'rejected') order by file_id desc limit 1",
+            (sha, kode_pemda, reference.REFERENCE_FOLDER, kind)).fetchone() if not unsafe else None
+        if same and same[1] == "rejected" and kind == "unit" and conn.execute(
+                "select 1 from reference.list_version where kode_pemda = %s and kind = 'opd' and valid_from > "
+                "(select received_at from audit.source_file where file_id = %s)", (kode_pemda, same[0])).fetchone():
+            same = None  # a crosswalk is checked against the OPD list, which changed since it was refused
+        if same:
+            _note(conn, run_id, relpath, same[0], "duplicate")
+            return {"file_id": same[0], "relpath": relpath, "status": "duplicate", "sha256": sha}
+        rows = 0
+        try:
+            if unsafe:
+                raise reference.OnboardingError([unsafe])
+            data = (archive / f"{sha}{Path(relpath).suffix.lower()}").read_bytes()
+            with conn.transaction():
+                result = reference.onboard(conn, kode_pemda, kind, data, relpath, run_id)
+            rows = result["rows"]
+            status = "loaded"
+            reasons = [f"{kind} list of pemda {kode_pemda}: version {result['version_id']} ({result['status']}) / "
+                       f"daftar {kind} pemda {kode_pemda}: versi {result['version_id']}"]
+        except reference.OnboardingError as e:
+            status, reasons = "rejected", e.problems
+            log.warning("%s: reference list refused: %s", relpath, "; ".join(e.problems[:5]))
+        file_id = conn.execute(
+            "insert into audit.source_file (run_id, path, sha256, size_bytes, kode_pemda, opd, dataset, status, "
+            "rows_read, rows_loaded, rows_quarantined, reasons) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 0, %s) "
+            "returning file_id",
+            (run_id, relpath, sha, size, kode_pemda, reference.REFERENCE_FOLDER, kind, status, rows,
+             rows if status == "loaded" else 0, json.dumps(reasons)),
+        ).fetchone()[0]
+        _note(conn, run_id, relpath, file_id, status)
+    log.info("%s: reference list of pemda %s, %s (%d rows)", relpath, kode_pemda, status, rows)
     return {"file_id": file_id, "relpath": relpath, "status": status, "sha256": sha}
 
 

@@ -13,6 +13,7 @@ import logging
 import re
 import tempfile
 import zlib
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,10 +24,11 @@ from typing import Any
 
 from psycopg import sql
 
+from satudata import reference
 from satudata.datasets import DATASETS, RAW_META_COLUMNS, Dataset
 from satudata.extract import parse
+from satudata.extract.profiles import FileContext
 from satudata.extract.readers import FileRejected, read_file
-from satudata.reference import opd_codes
 from satudata.rules import Finding, finding
 from satudata.rules.row_checks import RowChecker
 from satudata.warehouse import connect
@@ -43,6 +45,8 @@ def _text(value: Any) -> str | None:
     text = " ".join(str(value).split())
     return text or None
 
+
+SET_ASIDE_TOTAL = "baris JUMLAH/TOTAL / total row"
 
 Converter = Callable[[Any], Any]
 CODE_COLUMNS = ("status", "kanal", "versi", "bidang", "jenis_sp2d")  # besides every kode_* column
@@ -206,7 +210,7 @@ def _reject(url: str, archive: Path, file_id: int, e: FileRejected) -> dict:
         reason = str(e.reason).replace(str(source), relpath).replace(source.name, relpath)
         conn.execute(
             "update audit.source_file set status = 'rejected', rows_read = 0, rows_loaded = 0, "
-            "rows_quarantined = 0, reasons = %s where file_id = %s",
+            "rows_quarantined = 0, rows_set_aside = 0, reasons = %s where file_id = %s",
             (json.dumps([reason]), file_id),
         )
     log.warning("%s: rejected as a whole: %s", relpath, reason)
@@ -231,12 +235,17 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
         return _summary(conn, file_id)
     dataset = DATASETS[dataset_name]
     source = archive / f"{sha}{Path(relpath).suffix.lower()}"
-    codes = opd_codes().get((kode_pemda, opd.upper()))
+    codes = reference.folder_codes(conn, kode_pemda, opd, dataset.name)  # seed or onboarded list, finance OPD
+    conn.commit()
     if codes is None:
-        raise FileRejected(
-            f"{relpath}: OPD folder {opd!r} is not in the reference list of pemda {kode_pemda} / "
-            f"folder OPD {opd!r} tidak ada dalam daftar OPD pemda {kode_pemda}", "unknown_opd")
-    table = read_file(source, dataset)
+        raise FileRejected(reference.unknown_folder_reason(relpath, kode_pemda, opd), "unknown_opd")
+    context = FileContext(file_name=Path(relpath).name, kode_pemda=kode_pemda, opd=opd)
+    if dataset.name == "survei_kepuasan":  # an e-SKM export names the service: its OPD's codes, by name
+        context.state["jenis_layanan"] = dict(conn.execute(
+            "select nama_layanan, kode_layanan from raw.jenis_layanan where _kode_pemda = %s and _opd_folder = %s "
+            "and nama_layanan is not null and kode_layanan is not null order by _file_id", (kode_pemda, opd)))
+        conn.commit()
+    table = read_file(source, dataset, context)
 
     checker = RowChecker(dataset.name, opd, codes)
     convert = converters(dataset, table.decimal_hints)
@@ -247,6 +256,7 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
     middle = f"\t{_copy_text(kode_pemda)}\t{_copy_text(opd)}\t"
     columns = list(RAW_META_COLUMNS) + dataset.column_names
     rows_read = rows_loaded = rows_quarantined = 0
+    set_aside: Counter[str] = Counter()  # rows that are not lines, by reason
     warning_rules: set[str] = set()
     periods: set[str] = set()
     sums: dict[str, Decimal] = {c.name: Decimal(0) for c in dataset.columns if c.type == "numeric"}
@@ -257,6 +267,9 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
             lines: list[str] = []  # COPY text, written in batches
             for src in table.rows:
                 rows_read += 1
+                if src.set_aside:
+                    set_aside[src.set_aside] += 1
+                    continue
                 row, found = _typed(convert, src.values)
                 if not found:
                     found = checker.check(row)
@@ -291,20 +304,32 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
                 while chunk := findings.read(1 << 20):
                     copy.write(chunk)
     table.close()
-    reasons = table.warnings + _total_row_warnings(table, sums)
+    if table.total_rows:  # rows of the file too: read, and set aside
+        rows_read += len(table.total_rows)
+        set_aside[SET_ASIDE_TOTAL] += len(table.total_rows)
+    # a profile checks its own subtotals (parents against children): the loaded rows are not the whole file
+    reasons = table.warnings + (_total_row_warnings(table, sums) if table.profile is None else []) + context.warnings
+    if table.profile is not None:
+        reasons.insert(0, f"dibaca sebagai: {table.profile.nama} / read as: {table.profile.nama}")
+    reasons += [f"{n} baris disisihkan (bukan baris data): {r} / {n} rows set aside (not lines)"
+                for r, n in sorted(set_aside.items())]
     reasons += [f"extra column ignored / kolom tambahan diabaikan: {c}" for c in table.extra_columns]
     reasons = [r.replace(source.name, relpath) for r in reasons]
     _replace_earlier(conn, dataset.name, kode_pemda, opd, file_id, periods)
-    flagged = warning_rules or table.dropped_columns or any("JUMLAH" in r for r in reasons)
+    flagged = warning_rules or table.dropped_columns or context.warnings or any("JUMLAH" in r for r in reasons)
     conn.execute(
         "update audit.source_file set status = case when superseded_by is null then %s else 'superseded' end, "
-        "sheet = %s, header_row = %s, encoding = %s, delimiter = %s, "
-        "rows_read = %s, rows_loaded = %s, rows_quarantined = %s, reasons = %s, layout = %s where file_id = %s",
+        "sheet = %s, header_row = %s, encoding = %s, delimiter = %s, rows_read = %s, rows_loaded = %s, "
+        "rows_quarantined = %s, rows_set_aside = %s, set_aside = %s, profile = %s, reasons = %s, layout = %s "
+        "where file_id = %s",
         ("loaded_with_warnings" if flagged else "loaded", table.sheet, table.header_row, table.encoding,
-         table.delimiter, rows_read, rows_loaded, rows_quarantined, json.dumps(reasons), _layout(table), file_id),
+         table.delimiter, rows_read, rows_loaded, rows_quarantined, sum(set_aside.values()),
+         json.dumps(dict(sorted(set_aside.items())), ensure_ascii=False),
+         table.profile.id if table.profile is not None else None, json.dumps(reasons), _layout(table), file_id),
     )
     conn.commit()
-    log.info("%s: read %d rows, loaded %d, quarantined %d", relpath, rows_read, rows_loaded, rows_quarantined)
+    log.info("%s: read %d rows, loaded %d, quarantined %d, set aside %d", relpath, rows_read, rows_loaded,
+             rows_quarantined, sum(set_aside.values()))
     return _summary(conn, file_id)
 
 
@@ -386,7 +411,7 @@ def summary(url: str, file_id: int) -> dict:
 def _summary(conn: Any, file_id: int) -> dict:
     cur = conn.execute(
         "select file_id, path, dataset, kode_pemda, opd, sha256, rows_read, rows_loaded, rows_quarantined, "
-        "status, reasons from audit.source_file where file_id = %s",
+        "rows_set_aside, set_aside, profile, status, reasons from audit.source_file where file_id = %s",
         (file_id,),
     )
     names = [d.name for d in cur.description]

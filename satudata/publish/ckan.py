@@ -1,13 +1,13 @@
 """Optional: mirror the current version of each published dataset to a CKAN portal with `ckanapi`.
 
-Configured by the Airflow connection `ckan_default`, read from the environment variable
-AIRFLOW_CONN_CKAN_DEFAULT (Settings.ckan_connection; this package never imports Airflow), either
-as JSON (Airflow's connection JSON) or as a URI:
+Configured by the Airflow connection `ckan_default`, wherever Airflow keeps it (Admin > Connections,
+`airflow connections add`, AIRFLOW_CONN_CKAN_DEFAULT, a secrets backend): the publish task resolves it
+through Airflow and passes its values in (Settings.ckan_connection; this package never imports Airflow):
 
-    {"conn_type": "http", "host": "https://data.kota.go.id", "password": "<API token>",
-     "extra": {"owner_org": "diskominfo-kota-metro", "name_prefix": "kota-metro-",
-               "public_url": "https://data.kota.go.id/published/"}}
-    http://:<API token>@127.0.0.1:5000/?owner_org=diskominfo-kota-metro
+    airflow connections add ckan_default --conn-type http --conn-host https://data.kota.go.id \
+        --conn-password '<API token>' \
+        --conn-extra '{"owner_org": "diskominfo-kota-metro", "name_prefix": "kota-metro-",
+                       "public_url": "https://data.kota.go.id/published/"}'
 
 The token is the connection's password (or extra `api_key`). Extras: owner_org, name_prefix,
 license_id (default cc-by), public_url (where `published/` is served; used as the resource URL,
@@ -31,9 +31,9 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
 
 from satudata.config import Settings
+from satudata.extract.connection import Connection
 
 log = logging.getLogger(__name__)
 
@@ -57,23 +57,13 @@ class CkanTarget:
     batch_size: int = 5000
 
     @classmethod
-    def from_connection(cls, value: str) -> CkanTarget:
-        """Airflow connection JSON or URI -> where and how to publish."""
-        value = value.strip()
-        if value.startswith("{"):
-            conn = json.loads(value)
-            extra = conn.get("extra") or {}
-            extra = json.loads(extra) if isinstance(extra, str) else dict(extra)
-            conn_type, host, port = conn.get("conn_type") or "http", conn.get("host") or "", conn.get("port")
-            schema, password = conn.get("schema") or "", conn.get("password")
-        else:
-            u = urlsplit(value)
-            query = dict(parse_qsl(u.query))
-            extra = json.loads(query.pop("__extra__")) if "__extra__" in query else query
-            conn_type, host, port = u.scheme, u.hostname or "", u.port
-            schema, password = unquote(u.path.lstrip("/")), unquote(u.password) if u.password else None
+    def from_connection(cls, conn: Connection) -> CkanTarget:
+        """The Airflow connection `ckan_default` (resolved through Airflow) -> where and how to publish."""
+        extra = conn.extra
+        conn_type, host, port = conn.conn_type or "http", conn.host or "", conn.port
+        schema, password = conn.schema or "", conn.password
         if not host:
-            raise ValueError("the CKAN connection (AIRFLOW_CONN_CKAN_DEFAULT) names no host")
+            raise ValueError("the CKAN connection (Airflow connection `ckan_default`) names no host")
         if "://" in host:
             url = host.rstrip("/")
         else:
@@ -195,7 +185,8 @@ def push_dataset(ckan: Any, target: CkanTarget, published: Path, entry: dict) ->
 
 def push_catalog(settings: Settings, catalog: dict, ckan: Any = None) -> dict[str, str]:
     """Push every current version. Raises CkanPushError after trying them all if any failed."""
-    target = CkanTarget.from_connection(settings.ckan_connection or "")
+    assert settings.ckan_connection is not None, "push_catalog needs the connection ckan_default"
+    target = CkanTarget.from_connection(settings.ckan_connection)
     ckan = ckan or client(target)
     done: dict[str, str] = {}
     failed: dict[str, str] = {}

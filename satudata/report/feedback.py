@@ -36,6 +36,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from satudata.config import Settings
 from satudata.datasets import DATASETS
+from satudata.extract import profiles as export_profiles
 from satudata.extract.discover import KODE_PEMDA, OPD_FOLDER
 from satudata.rules import catalogue
 from satudata.warehouse import connect
@@ -163,6 +164,9 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
         ("Baris dibaca", f["rows_read"]),
         ("Baris dimuat", f["rows_loaded"]),
         ("Baris dikarantina (ditolak)", f["rows_quarantined"]),
+        ("Baris disisihkan (bukan baris data)", f.get("rows_set_aside") or 0),
+        *((f"  - {reason}", n) for reason, n in (f.get("set_aside") or {}).items()),
+        ("Dibaca sebagai", _profile_name(f.get("profile"))),
         ("Lembar kerja", f["sheet"] or "-"),
         ("Baris judul kolom", f["header_row"] or "-"),
         ("Sidik berkas (SHA-256)", f["sha256"]),
@@ -225,8 +229,18 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
 
 
 FILE_COLUMNS = ("file_id", "path", "kode_pemda", "opd", "dataset", "received_at", "status", "sheet", "header_row",
-                "rows_read", "rows_loaded", "rows_quarantined", "reasons", "layout", "sha256", "land_status",
-                "relpath")
+                "rows_read", "rows_loaded", "rows_quarantined", "rows_set_aside", "set_aside", "profile", "reasons",
+                "layout", "sha256", "land_status", "relpath")
+
+
+def _profile_name(profile_id: str | None) -> str:
+    """The export layout a file was read as, by its name ("Register SP2D SIPD-RI")."""
+    if not profile_id:
+        return "kolom Standar Data OPD / the standard's own columns"
+    try:
+        return export_profiles.get(profile_id).nama
+    except KeyError:
+        return profile_id
 
 
 def _folder(value: str | None, pattern: re.Pattern) -> str:
@@ -250,7 +264,8 @@ def write_feedback(settings: Settings, url: str, run_id: str) -> list[Path]:
     with connect(url) as conn:
         cur = conn.execute(
             "select sf.file_id, sf.path, sf.kode_pemda, sf.opd, sf.dataset, sf.received_at, sf.status, sf.sheet, "
-            "sf.header_row, sf.rows_read, sf.rows_loaded, sf.rows_quarantined, sf.reasons, sf.layout, sf.sha256, "
+            "sf.header_row, sf.rows_read, sf.rows_loaded, sf.rows_quarantined, coalesce(sf.rows_set_aside, 0), "
+            "sf.set_aside, sf.profile, sf.reasons, sf.layout, sf.sha256, "
             "rf.land_status, rf.relpath from audit.run_file rf join audit.source_file sf using (file_id) "
             "where rf.run_id = %s order by rf.relpath", (run_id,),
         )

@@ -12,21 +12,22 @@ from satudata.extract.sources import source_runs
 from satudata.warehouse import connect
 
 FILE_COLUMNS = ("path", "dataset", "kode_pemda", "opd", "sha256", "rows_read", "rows_loaded",
-                "rows_quarantined", "status", "reasons")
+                "rows_quarantined", "rows_set_aside", "set_aside", "profile", "status", "reasons")
 
 
 def _files(conn: Any, run_id: str) -> list[dict]:
     cur = conn.execute(
         "select rf.relpath, sf.dataset, sf.kode_pemda, sf.opd, sf.sha256, sf.rows_read, sf.rows_loaded, "
-        "sf.rows_quarantined, case when rf.land_status = 'duplicate' and sf.status <> 'superseded' then 'unchanged' "
+        "sf.rows_quarantined, coalesce(sf.rows_set_aside, 0), coalesce(sf.set_aside, '{}'::jsonb), sf.profile, "
+        "case when rf.land_status = 'duplicate' and sf.status <> 'superseded' then 'unchanged' "
         "else sf.status end, "
         "sf.reasons, sf.file_id from audit.run_file rf join audit.source_file sf using (file_id) "
         "where rf.run_id = %s order by rf.relpath", (run_id,),
     )
     files = []
     for r in cur:
-        entry = dict(zip(FILE_COLUMNS, r[:10], strict=True))
-        entry["path"], entry["pemda"], entry["file_id"] = r[0], r[2], r[10]
+        entry = dict(zip(FILE_COLUMNS, r[:13], strict=True))
+        entry["path"], entry["pemda"], entry["file_id"] = r[0], r[2], r[13]
         del entry["kode_pemda"]
         files.append(entry)
     return files
@@ -77,6 +78,7 @@ def write_run_summary(settings: Settings, url: str, run_id: str) -> dict:
             "rows_read": sum(f["rows_read"] or 0 for f in files),
             "rows_loaded": sum(f["rows_loaded"] or 0 for f in files),
             "rows_quarantined": sum(f["rows_quarantined"] or 0 for f in files),
+            "rows_set_aside": sum(f["rows_set_aside"] or 0 for f in files),
             "files_rejected": sum(f["status"] == "rejected" for f in files),
             "quarantined_rows_by_rule": by_rule,
         },

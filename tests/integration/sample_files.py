@@ -76,3 +76,13 @@ def files(landing: Path, dataset: str, kode_pemda: str | None = None) -> list[Pa
 
 def number(value: object):
     return parse.parse_number(value)
+
+
+def total_rows(path: Path, dataset: str) -> int:
+    """JUMLAH / TOTAL rows below the header: rows of the file the pipeline reads and sets aside (not lines)."""
+    names = _names(dataset)
+    grid = _grid(path)
+    header_at = max(range(min(30, len(grid))), default=0,
+                    key=lambda i: (sum(_key(c) in names for c in grid[i][1]), -i))
+    return sum(1 for _, cells in grid[header_at + 1:]
+               if any(str(c or "").strip().upper() in TOTAL_LABELS for c in cells))

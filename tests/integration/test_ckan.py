@@ -9,18 +9,17 @@ calls without the API token, and records every call with its payload so the test
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from satudata.extract.connection import Connection
 from satudata.publish import release
 from satudata.publish.ckan import CkanPushError, CkanTarget
 from tests.conftest import make_settings
+from tests.fake_sources import FakeCkan
 from tests.integration.test_publish import DINKES, IKM, SERAPAN, create_marts, publish
 
 pytestmark = pytest.mark.integration
@@ -28,137 +27,10 @@ TOKEN = "tok-rahasia-123"
 PK = ["kode_kabupaten_kota", "kode_opd", "kode_jenis_belanja", "bulan", "tahun"]
 
 
-class FakeCkan:
-    """Just enough of CKAN's action API, in memory."""
-
-    def __init__(self) -> None:
-        self.calls: list[dict] = []
-        self.packages: dict[str, dict] = {}
-        self.tables: dict[str, dict] = {}  # resource id -> {fields, primary_key, records: {pk: record}}
-        self.fail: set[str] = set()
-        self.ids = itertools.count(1)
-
-    # -- the actions -------------------------------------------------------------------------
-    def package_show(self, d):
-        if d["id"] not in self.packages:
-            raise LookupError("Not found")
-        return self.packages[d["id"]]
-
-    def package_create(self, d):
-        assert d["name"] not in self.packages and d.get("owner_org")
-        pkg = {**d, "id": f"pkg-{next(self.ids)}", "resources": []}
-        self.packages[d["name"]] = pkg
-        return pkg
-
-    def package_update(self, d):
-        pkg = self.packages[d["name"]]
-        assert d["id"] == pkg["id"] and "resources" in d  # the shown package, merged: resources kept
-        pkg.update({k: v for k, v in d.items() if k != "resources"})
-        return pkg
-
-    def _resource(self, rid):
-        for pkg in self.packages.values():
-            for r in pkg["resources"]:
-                if r["id"] == rid:
-                    return r
-        raise LookupError("Not found")
-
-    def resource_create(self, d):
-        pkg = next(p for p in self.packages.values() if p["id"] == d["package_id"])
-        res = {**d, "id": f"res-{next(self.ids)}"}
-        pkg["resources"].append(res)
-        return res
-
-    def resource_update(self, d):
-        res = self._resource(d["id"])
-        res.clear()
-        res.update(d)
-        return res
-
-    def resource_patch(self, d):
-        res = self._resource(d["id"])
-        res.update(d)
-        return res
-
-    def datastore_delete(self, d):
-        if d["resource_id"] not in self.tables:
-            raise LookupError("Not found")
-        del self.tables[d["resource_id"]]
-        return {"resource_id": d["resource_id"]}
-
-    def datastore_create(self, d):
-        self._resource(d["resource_id"])
-        assert d["fields"] and all(f["type"] for f in d["fields"]), "explicit types, no guessing"
-        assert d["primary_key"] and set(d["primary_key"]) <= {f["id"] for f in d["fields"]}
-        self.tables[d["resource_id"]] = {"fields": d["fields"], "primary_key": d["primary_key"], "records": {}}
-        return {"resource_id": d["resource_id"], "fields": d["fields"]}
-
-    def datastore_upsert(self, d):
-        table = self.tables[d["resource_id"]]
-        assert d["method"] == "upsert"
-        types = {f["id"]: f["type"] for f in table["fields"]}
-        for rec in d["records"]:
-            assert set(rec) == set(types), "every field, no extra"
-            for name, value in rec.items():
-                if value is not None and types[name] in ("int4", "int8"):
-                    assert isinstance(value, int) and not isinstance(value, bool), (name, value)
-                if value is not None and types[name] == "bool":
-                    assert isinstance(value, bool), (name, value)
-            key = tuple(rec[k] for k in table["primary_key"])
-            assert all(v is not None for v in key), "primary key complete"
-            table["records"][key] = rec
-        return {"resource_id": d["resource_id"], "method": "upsert"}
-
-    # -- HTTP ---------------------------------------------------------------------------------
-    def handler(self):
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def _answer(self, status, body):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_POST(self):
-                action = self.path.rsplit("/", 1)[-1]
-                payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
-                fake.calls.append({"action": action, "payload": payload,
-                                   "authorization": self.headers.get("Authorization")})
-                if self.headers.get("Authorization") != TOKEN:
-                    return self._answer(403, {"success": False, "error": {"__type": "Authorization Error",
-                                                                          "message": "Access denied"}})
-                if action in fake.fail:
-                    return self._answer(500, {"success": False, "error": {"__type": "Internal Server Error"}})
-                try:
-                    result = getattr(fake, action)(payload)
-                except LookupError as exc:
-                    return self._answer(404, {"success": False,
-                                              "error": {"__type": "Not Found Error", "message": str(exc)}})
-                except AssertionError as exc:
-                    return self._answer(409, {"success": False,
-                                              "error": {"__type": "Validation Error", "message": str(exc)}})
-                return self._answer(200, {"success": True, "result": result})
-
-        return Handler
-
-
 @pytest.fixture
 def ckan():
-    fake = FakeCkan()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), fake.handler())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    fake.port = server.server_address[1]
-    yield fake
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with FakeCkan(TOKEN) as fake:
+        yield fake
 
 
 def calls_for(fake: FakeCkan, name: str) -> list[str]:
@@ -175,10 +47,11 @@ def calls_for(fake: FakeCkan, name: str) -> list[str]:
 
 
 def test_ckan_push_creates_then_skips_then_replaces_with_explicit_schema(tmp_path, warehouse_url, ckan, capsys):
-    # Given two published datasets and the Airflow connection `ckan_default` in the environment
-    connection = json.dumps({"conn_type": "http", "host": "127.0.0.1", "port": ckan.port, "password": TOKEN,
-                             "extra": {"owner_org": "diskominfo-kota-metro", "name_prefix": "kota-metro-",
-                                       "batch_size": 3, "public_url": "https://data.metrokota.go.id/published"}})
+    # Given two published datasets and the Airflow connection `ckan_default`, as the publish task passes it
+    connection = Connection.from_dict({
+        "conn_type": "http", "host": "127.0.0.1", "port": ckan.port, "password": TOKEN,
+        "extra": {"owner_org": "diskominfo-kota-metro", "name_prefix": "kota-metro-", "batch_size": 3,
+                  "public_url": "https://data.metrokota.go.id/published"}}, "ckan_default")
     settings = dataclasses.replace(make_settings(tmp_path, warehouse_url, tmp_path / "landing"),
                                    ckan_connection=connection)
     create_marts(warehouse_url, SERAPAN, IKM)
@@ -250,7 +123,9 @@ def test_ckan_push_creates_then_skips_then_replaces_with_explicit_schema(tmp_pat
 def test_a_failed_push_fails_loudly_and_is_redone_next_time(tmp_path, warehouse_url, ckan):
     # Given a published dataset and a CKAN whose DataStore fails
     settings = dataclasses.replace(make_settings(tmp_path, warehouse_url, tmp_path / "landing"),
-                                   ckan_connection=f"http://:{TOKEN}@127.0.0.1:{ckan.port}/?owner_org=dkis")
+                                   ckan_connection=Connection.from_dict({
+                                       "conn_type": "http", "host": "127.0.0.1", "port": ckan.port,
+                                       "password": TOKEN, "extra": {"owner_org": "dkis"}}, "ckan_default"))
     create_marts(warehouse_url, IKM)
     publish(settings, warehouse_url, "marts.pub_ikm_layanan")
     ckan.fail.add("datastore_upsert")
@@ -268,18 +143,18 @@ def test_a_failed_push_fails_loudly_and_is_redone_next_time(tmp_path, warehouse_
 
 
 @pytest.mark.parametrize("value, expected", [
-    ('{"conn_type": "http", "host": "https://data.kota.go.id", "password": "t", "extra": {"owner_org": "o"}}',
+    ({"conn_type": "http", "host": "https://data.kota.go.id", "password": "t", "extra": {"owner_org": "o"}},
      CkanTarget("https://data.kota.go.id", "t", "o")),
-    ('{"conn_type": "http", "host": "ckan.local", "port": 5000, "schema": "http", '
-     '"extra": "{\\"api_key\\": \\"k\\", \\"name_prefix\\": \\"palu-\\"}"}',
+    ({"conn_type": "http", "host": "ckan.local", "port": 5000, "schema": "http",
+      "extra": '{"api_key": "k", "name_prefix": "palu-"}'},
      CkanTarget("http://ckan.local:5000", "k", None, "palu-")),
-    ("http://:s%40cret@127.0.0.1:5000/?owner_org=dkis&batch_size=100",
+    ({"conn_type": "http", "host": "127.0.0.1", "port": 5000, "password": "s@cret",
+      "extra": {"owner_org": "dkis", "batch_size": "100"}},
      CkanTarget("http://127.0.0.1:5000", "s@cret", "dkis", batch_size=100)),
-    ("https://:t@data.kota.go.id/?__extra__=%7B%22owner_org%22%3A+%22o%22%7D",
-     CkanTarget("https://data.kota.go.id", "t", "o")),
 ])
-def test_the_airflow_connection_is_read_as_json_or_uri(value, expected):
-    assert CkanTarget.from_connection(value) == expected
+def test_the_airflow_connection_values_say_where_and_how(value, expected):
+    # Given the values of the connection ckan_default as Airflow's Connection.to_dict() gives them
+    assert CkanTarget.from_connection(Connection.from_dict(value, "ckan_default")) == expected
 
 
 def test_no_connection_means_no_ckan(tmp_path, warehouse_url):

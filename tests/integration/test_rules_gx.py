@@ -247,7 +247,10 @@ def _inject(url: str, settings) -> dict:
                      (line[3], *line[:3]))
         out["SER-002"] = {"kode_opd": line[0], "kode_jenis_belanja": line[1], "bulan": 3}
         # ANG-003: a parent line whose pagu is not the sum of the detail below it
-        conn.execute("""insert into raw.anggaran select _file_id, _sheet, 99999, _kode_pemda, _opd_folder, _period,
+        conn.execute("""insert into raw.anggaran (_file_id, _sheet, _row_number, _kode_pemda, _opd_folder, _period,
+                            tahun, versi, kode_opd, kode_sub_kegiatan, nama_sub_kegiatan, kode_rekening,
+                            uraian_rekening, pagu, sumber_dana, tagging)
+                        select _file_id, _sheet, 99999, _kode_pemda, _opd_folder, _period,
                             tahun, versi, kode_opd, kode_sub_kegiatan, nama_sub_kegiatan,
                             regexp_replace(kode_rekening, '\\.[^.]+$', ''), 'induk', pagu + 1000, sumber_dana, tagging
                         from raw.anggaran where ctid = (select ctid from raw.anggaran order by _file_id, _row_number

@@ -144,7 +144,7 @@ def test_run_succeeds_and_accounts_for_every_row(run):
     assert summary["status"] == "success"
     assert summary["totals"]["files"] == len(list(p for p in settings.landing.rglob("*") if p.is_file()))
     for f in summary["files"]:
-        assert f["rows_read"] == f["rows_loaded"] + f["rows_quarantined"], f["path"]
+        assert f["rows_read"] == f["rows_loaded"] + f["rows_quarantined"] + f["rows_set_aside"], f["path"]
     assert summary["totals"]["rows_quarantined"] > 0  # the sample carries a few bad rows on purpose
     assert all(v["status"] == "published" for v in summary["datasets"].values()), summary["datasets"]
     for rel in ("published/catalog.json", "reports/run_summary.json", "reports/data_docs/index.html"):
@@ -433,7 +433,7 @@ def test_data_quality_valid_rows_per_opd(run, tmp_path):
     source registry, so nothing is expected: complete % and on time % must stay empty, not 0 or 100."""
     settings, _, summary = run
     rejected = quarantined(settings)
-    expected = defaultdict(lambda: [0, 0, 0, set()])  # files, rows read, rows quarantined, datasets
+    expected = defaultdict(lambda: [0, 0, 0, set(), 0])  # files, rows read, quarantined, datasets, set aside
     seen = set()
     for path in sorted(p for p in settings.landing.rglob("*") if p.suffix in (".csv", ".xlsx")):
         bps, kode_opd, _ = where(settings, path)
@@ -446,22 +446,26 @@ def test_data_quality_valid_rows_per_opd(run, tmp_path):
         numbers = [n for n, _ in sample_files.rows(path, dataset)]
         figures = expected[(bps, kode_opd)]
         figures[0] += 1
-        figures[1] += len(numbers)
+        totals = sample_files.total_rows(path, dataset)  # read, and set aside as not lines
+        figures[1] += len(numbers) + totals
         figures[2] += sum((rel, n) in rejected for n in numbers)
         figures[3].add(dataset)
+        figures[4] += totals
     refused = Counter(where(settings, settings.landing / f["path"])[:2] for f in summary["files"]
                       if f["status"] == "rejected")
-    got = defaultdict(lambda: [0, 0, 0, 0, []])  # a run straddling midnight at a month's end gives two rows
+    got = defaultdict(lambda: [0, 0, 0, 0, [], 0])  # a run straddling midnight at a month's end gives two rows
     for r in published(settings, "skor_kualitas_data"):
         figures = got[(r["kode_kabupaten_kota"], r["kode_opd"])]
         for i, column in enumerate(("jumlah_file", "baris_dibaca", "baris_karantina", "jumlah_file_ditolak")):
             figures[i] += int(r[column])
         figures[4].append((dec(r["persentase_valid"]), r["persentase_lengkap"], r["persentase_tepat_waktu"],
                            int(r["jumlah_dataset"])))
+        figures[5] += int(r["baris_disisihkan"])
     assert got.keys() == expected.keys()
-    for key, (files, read, bad, datasets) in expected.items():
-        assert got[key][:4] == [files, read, bad, refused[key]], key
-        if len(got[key][4]) == 1:
-            assert got[key][4] == [(percent(read - bad, read), "", "", len(datasets))], key
+    for key, (files, read, bad, datasets, aside) in expected.items():
+        assert got[key][:4] == [files, read, bad, refused[key]] and got[key][5] == aside, key
+        if len(got[key][4]) == 1:  # valid = loaded / the rows that are lines (read - set aside)
+            lines = read - aside
+            assert got[key][4] == [(percent(lines - bad, lines), "", "", len(datasets))], key
     sample = generate(tmp_path, scale="small", seed=2024)  # the same files again, and what it spoiled on purpose
     assert sum(f[2] for f in got.values()) == sum(sample["bad_rows"].values()) > 0

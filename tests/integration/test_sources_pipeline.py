@@ -5,6 +5,7 @@ are loaded. Real PostgreSQL, a real HTTP server on 127.0.0.1."""
 from __future__ import annotations
 
 import shutil
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -35,6 +36,9 @@ insert into public.tiket (no_tiket, tgl, kategori, status)
 select 'T-' || i, date '2024-02-01' + (i % 20), 'JALAN', 'SELESAI' from generate_series(1, 25) i;
 """
 
+# conn_id -> the values the DAG's task passes once Airflow resolved the connection (filled by `world`)
+CONNECTIONS: dict[str, dict] = {}
+
 # (source id, OPD, fault of the fake API, the status and the reason fragment expected)
 HTTP_CASES = [
     ("api-ok", "DPMPTSP", None, "loaded", None),
@@ -56,9 +60,16 @@ def world(tmp_path, warehouse_url, pg_server, monkeypatch):
         conn.execute("create database opd_pengaduan")
     with psycopg.connect(src, autocommit=True) as conn:
         conn.execute(PENGADUAN_DDL)
-    monkeypatch.setenv("AIRFLOW_CONN_LAPOR_METRO", src.replace("postgresql://", "postgres://"))
-    monkeypatch.setenv("AIRFLOW_CONN_GONE", "postgres://x@127.0.0.1:9/none?connect_timeout=2")
-    monkeypatch.setenv("AIRFLOW_CONN_SICANTIK", '{"conn_type": "http", "password": "rahasia"}')
+    # the connections as the DAG's task hands them over once Airflow resolved them (Connection.to_dict())
+    u = urlsplit(src)
+    CONNECTIONS.clear()
+    CONNECTIONS.update({
+        "lapor_metro": {"conn_type": "postgres", "host": u.hostname, "port": u.port, "login": u.username,
+                        "password": u.password, "schema": u.path.lstrip("/")},
+        "gone": {"conn_type": "postgres", "host": "127.0.0.1", "port": 9, "login": "x", "schema": "none",
+                 "extra": {"connect_timeout": "2"}},
+        "sicantik": {"conn_type": "http", "password": "rahasia"},
+    })
     with FakeApi() as api:
         entries = []
         for source_id, opd, fault, _status, _reason in HTTP_CASES:
@@ -83,7 +94,8 @@ def run_sources(settings, run_id: str) -> dict[str, str]:
     outcome = {}
     for source_id in pipeline.list_sources(settings, run_id):
         try:
-            outcome[source_id] = pipeline.extract(settings, run_id, source_id)["status"]
+            connection = CONNECTIONS.get(pipeline.source_connection(settings, source_id))
+            outcome[source_id] = pipeline.extract(settings, run_id, source_id, connection)["status"]
         except Exception as e:  # the mapped Airflow task fails, alone
             outcome[source_id] = f"raised {type(e).__name__}"
     for relpath in pipeline.discover_files(settings) + pipeline.extracted_files(settings, run_id):

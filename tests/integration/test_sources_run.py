@@ -1,14 +1,17 @@
-"""Two whole `satudata run`s through Airflow with registry sources: a failing API and a database that
-is not there fail alone (their mapped extract task fails) while the other sources and the file drops are
-published; then, on the second run, an identical re-drop changes nothing and a corrected file gives a new
-published version that shows it."""
+"""Two whole `satudata run`s through Airflow with registry sources, their connections resolved by Airflow (the
+SIMPEG database's and CKAN's added with `airflow connections add`, two others as AIRFLOW_CONN_* variables): a
+failing API and a database that is not there fail alone (their mapped extract task fails) while the other
+sources and the file drops are published, and pushed to CKAN; then, on the second run, an identical re-drop
+changes nothing and a corrected file gives a new published version that shows it."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import os
 import shutil
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -17,8 +20,8 @@ import yaml
 from satudata.config import REPO_ROOT
 from satudata.reference import opd_codes
 from satudata.warehouse import connect
-from tests.conftest import make_settings, run_cli
-from tests.fake_sources import FakeApi
+from tests.conftest import airflow_cli, make_settings, run_cli
+from tests.fake_sources import FakeApi, FakeCkan
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -89,11 +92,22 @@ def test_sources_fail_alone_and_corrections_publish(tmp_path, warehouse_url, pg_
         conn.execute("create database opd_simpeg_run")
     with psycopg.connect(simpeg, autocommit=True) as conn:
         conn.execute(SIMPEG_DDL)
-    monkeypatch.setenv("AIRFLOW_CONN_SIMPEG_METRO", simpeg.replace("postgresql://", "postgres://"))
+    # the SIMPEG database and CKAN as connections created in Airflow itself (`airflow connections add`, stored
+    # in Airflow's metadata database), the two others as AIRFLOW_CONN_* variables: the tasks resolve both
+    u = urlsplit(simpeg)
+    added = airflow_cli(settings, "connections", "add", "simpeg_metro", "--conn-type", "postgres",
+                        "--conn-host", u.hostname, "--conn-port", str(u.port), "--conn-login", u.username,
+                        "--conn-password", u.password or "", "--conn-schema", u.path.lstrip("/"))
+    assert added.returncode == 0, added.stdout + added.stderr
     monkeypatch.setenv("AIRFLOW_CONN_OLD_APP", "postgres://x@127.0.0.1:9/none?connect_timeout=2")
     monkeypatch.setenv("AIRFLOW_CONN_SICANTIK", '{"conn_type": "http", "password": "rahasia"}')
+    assert "AIRFLOW_CONN_SIMPEG_METRO" not in os.environ and "AIRFLOW_CONN_CKAN_DEFAULT" not in os.environ
 
-    with FakeApi() as api:
+    with FakeApi() as api, FakeCkan("ckan-token") as ckan:
+        added = airflow_cli(settings, "connections", "add", "ckan_default", "--conn-type", "http",
+                            "--conn-host", "127.0.0.1", "--conn-port", str(ckan.port), "--conn-password", "ckan-token",
+                            "--conn-extra", json.dumps({"owner_org": "diskominfo-kota-metro"}))
+        assert added.returncode == 0, added.stdout + added.stderr
         api.route("/izin", PERMOHONAN, token="rahasia")
         api.route("/kependudukan", PERMOHONAN, token="rahasia", fault="short_page")
         http = {"connection": "sicantik", "per_page": 10, "timeout": 5, "retries": 1, "backoff": 0.1}
@@ -141,6 +155,10 @@ def test_sources_fail_alone_and_corrections_publish(tmp_path, warehouse_url, pg_
         realisasi_v1 = sum(float(r["realisasi_bulan"] or 0) for r in serapan_rows)
         asn_v1 = published(settings, "asn_jumlah")[0]
         assert (settings.reports / "feedback" / "18.72" / "DINKES" / "p.xlsx").exists()
+        # And the publish task pushed every published dataset to the CKAN of the connection added in Airflow
+        pushed = {c["payload"].get("name") for c in ckan.calls if c["action"] == "package_create"}
+        assert {f"{d.replace('_', '-')}" for d, v in s1["datasets"].items() if v["status"] == "published"} <= pushed
+        assert ckan.calls and all(c["authorization"] == "ckan-token" for c in ckan.calls)
 
         # When, for the second run, the API is mended, an identical copy of a file is dropped, the
         # SP2D file is corrected, and nothing changes in SIMPEG

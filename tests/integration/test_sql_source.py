@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -47,8 +48,26 @@ def source_db(pg_server, request, monkeypatch):
     url = pg_server.rsplit("/", 1)[0] + f"/{name}"
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(SOURCE_DDL)
-    monkeypatch.setenv("AIRFLOW_CONN_OPD_APP", url.replace("postgresql://", "postgres://"))
+    u = urlsplit(url)
+    CONNECTIONS["opd_app"] = {"conn_type": "postgres", "host": u.hostname, "port": u.port, "login": u.username,
+                              "password": u.password, "schema": u.path.lstrip("/")}
     yield url
+
+
+# conn_id -> the values the DAG's task passes once Airflow resolved the connection
+CONNECTIONS: dict[str, dict] = {}
+
+
+@pytest.fixture(autouse=True)
+def _connections():
+    CONNECTIONS.clear()
+    yield
+    CONNECTIONS.clear()
+
+
+def extract(settings, run_id: str) -> dict:
+    """The DAG's extract task: the source's connection, as Airflow resolved it, passed in."""
+    return pipeline.extract(settings, run_id, "metro-bkpsdm-simpeg", CONNECTIONS.get("opd_app"))
 
 
 def registry(landing: Path, **location) -> None:
@@ -63,7 +82,7 @@ def registry(landing: Path, **location) -> None:
 def run(settings, run_id: str) -> dict:
     """The pipeline's source stages, as the DAG calls them: extract -> land -> load."""
     pipeline.start(settings, run_id)
-    result = pipeline.extract(settings, run_id, "metro-bkpsdm-simpeg")
+    result = extract(settings, run_id)
     for relpath in pipeline.extracted_files(settings, run_id):
         pipeline.load(settings, pipeline.land(settings, run_id, relpath))
     return result
@@ -134,7 +153,7 @@ def test_the_watermark_waits_for_the_load(tmp_path, warehouse_url, source_db):
     settings = make_settings(tmp_path, warehouse_url, tmp_path / "landing")
     registry(settings.landing)
     pipeline.start(settings, "r1")
-    pipeline.extract(settings, "r1", "metro-bkpsdm-simpeg")
+    extract(settings, "r1")
 
     # Then the watermark has not moved, so the next run extracts the same rows again
     assert state(warehouse_url, "r1")["watermark"] is None
@@ -165,7 +184,7 @@ def test_database_going_away_mid_extract_fails_the_source_and_keeps_the_watermar
 
     def pull() -> None:
         try:
-            pipeline.extract(settings, "r2", "metro-bkpsdm-simpeg")
+            extract(settings, "r2")
         except SourceError as e:
             outcome["error"] = e
 
@@ -194,20 +213,20 @@ def test_database_going_away_mid_extract_fails_the_source_and_keeps_the_watermar
     assert s2["raw"] == 3  # nothing of February reached the warehouse
 
     # And once the database is back, the next run extracts the rows again
-    assert pipeline.extract(settings, "r3", "metro-bkpsdm-simpeg")["rows"] == 150_000
+    assert extract(settings, "r3")["rows"] == 150_000
 
 
 def test_unreachable_database_fails_clearly(tmp_path, warehouse_url, monkeypatch):
     # Given a connection to a port where no database listens
-    monkeypatch.setenv("AIRFLOW_CONN_OPD_APP", '{"conn_type": "postgres", "host": "127.0.0.1", "port": 9, '
-                                               '"login": "x", "schema": "app", "extra": {"connect_timeout": 2}}')
+    CONNECTIONS["opd_app"] = {"conn_type": "postgres", "host": "127.0.0.1", "port": 9, "login": "x",
+                              "schema": "app", "extra": {"connect_timeout": 2}}
     settings = make_settings(tmp_path, warehouse_url, tmp_path / "landing")
     registry(settings.landing)
     pipeline.start(settings, "r1")
 
     # Then the extract fails, saying so, with no file
     with pytest.raises(SourceError, match="tidak dapat dihubungi"):
-        pipeline.extract(settings, "r1", "metro-bkpsdm-simpeg")
+        extract(settings, "r1")
     assert state(warehouse_url, "r1")["run"][0] == "failed"
     assert not [p for p in (settings.home / "extracted").rglob("*") if p.is_file()]
 
@@ -217,4 +236,4 @@ def test_a_missing_mapped_column_is_a_clear_failure(tmp_path, warehouse_url, sou
     registry(settings.landing, columns={"nip": "nip_lama"})
     pipeline.start(settings, "r1")
     with pytest.raises(SourceError, match="nip_lama tidak ada"):
-        pipeline.extract(settings, "r1", "metro-bkpsdm-simpeg")
+        extract(settings, "r1")

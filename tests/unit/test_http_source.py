@@ -3,13 +3,12 @@ on purpose: an incomplete pull is an error, never a short success."""
 
 from __future__ import annotations
 
-import json
 import time
 from decimal import Decimal
 
 import pytest
 
-from satudata.extract.connection import SourceError, connection_from_env
+from satudata.extract.connection import Connection, SourceError, require
 from satudata.extract.http_source import HttpClient, fetch_records, retry_after
 from satudata.extract.registry import HttpLocation
 from tests.fake_sources import FakeApi, pegawai_records
@@ -163,20 +162,20 @@ def test_numbers_stay_exact(api):
     assert [r["nilai"] for r in pull(api, "/num")] == [Decimal("0.1"), Decimal("1234567.891")]
 
 
-def test_connection_from_env_json_and_uri():
-    env = {
-        "AIRFLOW_CONN_SIMPEG_METRO": json.dumps({"conn_type": "http", "host": "simpeg.example", "password": "tok",
-                                                 "extra": {"token": "tok2"}}),
-        "AIRFLOW_CONN_SICANTIK": "postgres://reader:s%40cret@10.0.0.5:5433/sicantik?sslmode=require",
-    }
-    http = connection_from_env("simpeg_metro", env)
-    assert http.token == "tok2" and http.host == "simpeg.example"
-    pg = connection_from_env("sicantik", env)
+def test_a_connection_resolved_by_airflow_is_taken_as_plain_values():
+    # Given what Airflow's Connection.to_dict() gives a task (extra as a mapping, or as JSON text)
+    http = Connection.from_dict({"conn_id": "simpeg_metro", "conn_type": "http", "host": "simpeg.example",
+                                 "password": "tok", "extra": {"token": "tok2"}})
+    pg = Connection.from_dict({"conn_type": "postgres", "host": "10.0.0.5", "port": 5433, "login": "reader",
+                               "password": "s@cret", "schema": "sicantik", "extra": '{"sslmode": "require"}'},
+                              "sicantik")
+    # Then the values are kept as they are, the token comes from extra first, and no secret is printed
+    assert http.token == "tok2" and http.host == "simpeg.example" and http.conn_id == "simpeg_metro"
     assert (pg.conn_type, pg.host, pg.port, pg.login, pg.password, pg.schema) == (
         "postgres", "10.0.0.5", 5433, "reader", "s@cret", "sicantik")
     assert pg.extra == {"sslmode": "require"}
-    assert "tok" not in repr(http)  # secrets are not printed
-    with pytest.raises(SourceError, match="AIRFLOW_CONN_NOPE"):
-        connection_from_env("nope", env)
-    with pytest.raises(SourceError, match="JSON"):
-        connection_from_env("bad", {"AIRFLOW_CONN_BAD": "{not json"})
+    assert "tok" not in repr(http)
+    assert require("sicantik", {"sicantik": pg}) is pg
+    # And a source naming a connection Airflow does not know fails saying where to add it
+    with pytest.raises(SourceError, match="koneksi Airflow 'nope' tidak ditemukan"):
+        require("nope", {"sicantik": pg})

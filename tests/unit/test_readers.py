@@ -466,7 +466,7 @@ def test_missing_required_column_xlsx_is_rejected_naming_it_and_the_sheet() -> N
         ("realisasi_belanja__binary.csv", "binary_csv"),
         ("realisasi_belanja__xlsx_named_csv.csv", "binary_csv"),
         ("realisasi_belanja__unknown_ext.pdf", "unsupported_format"),
-        ("realisasi_belanja__old_format.xls", "unsupported_format"),
+        ("realisasi_belanja__old_format.xls", "corrupt_xls"),  # an OLE header and nothing else
         ("capaian_spm__no_header.csv", "no_header"),
     ],
 )

@@ -39,7 +39,8 @@ files_per_month as (
         count(distinct dataset) as jumlah_dataset,
         sum(rows_read) as baris_dibaca,
         sum(rows_loaded) as baris_dimuat,
-        sum(rows_quarantined) as baris_karantina
+        sum(rows_quarantined) as baris_karantina,
+        sum(rows_set_aside) as baris_disisihkan
     from files_resolved
     group by kode_pemda, opd_key, periode
 ),
@@ -78,6 +79,7 @@ final as (
         coalesce(files_per_month.baris_dibaca, 0) as baris_dibaca,
         coalesce(files_per_month.baris_dimuat, 0) as baris_dimuat,
         coalesce(files_per_month.baris_karantina, 0) as baris_karantina,
+        coalesce(files_per_month.baris_disisihkan, 0) as baris_disisihkan,
         coalesce(expected_per_month.jumlah_kiriman_diharapkan, 0) as jumlah_kiriman_diharapkan,
         coalesce(expected_per_month.jumlah_kiriman_diterima, 0) as jumlah_kiriman_diterima,
         coalesce(expected_per_month.jumlah_kiriman_tepat_waktu, 0) as jumlah_kiriman_tepat_waktu,

@@ -21,7 +21,7 @@ final as (
         lra._kode_pemda as kode_pemda,
         lra.tahun,
         lra.akun,
-        lra.indentasi,
+        lra.level,
         lra.anggaran,
         lra.realisasi,
         lra.persentase,

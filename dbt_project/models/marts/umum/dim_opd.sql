@@ -1,7 +1,7 @@
 with
 
 opd as (
-    select * from {{ ref('opd') }}
+    select * from {{ ref('int_opd_daftar') }}
 ),
 
 pemda as (
@@ -15,6 +15,7 @@ final as (
         opd.kode_opd,
         upper(opd.singkatan) as singkatan,
         opd.nama_opd,
+        opd.sumber as sumber_daftar,
         pemda.nama_pemda,
         pemda.kode_bps
     from opd

@@ -1,4 +1,5 @@
-{#- Pemda-level LRA as DJPK publishes it; hierarchy may only be shown by leading spaces. -#}
+{#- Pemda-level LRA as DJPK publishes it. The hierarchy is the `level` of each line: given by the file,
+    or read from the leading spaces of the akun by the profile djpk_lra (the loader trims akun). -#}
 with
 
 source as (
@@ -15,7 +16,7 @@ renamed as (
         upper(btrim(_opd_folder)) as _opd_folder,
         tahun::integer as tahun,
         btrim(akun) as akun,
-        length(akun) - length(ltrim(akun)) as indentasi,
+        level::integer as level,
         anggaran::numeric(20, 2) as anggaran,
         realisasi::numeric(20, 2) as realisasi,
         persentase::numeric(9, 2) as persentase

@@ -18,6 +18,8 @@ renamed as (
         coalesce(rows_read, 0) as rows_read,
         coalesce(rows_loaded, 0) as rows_loaded,
         coalesce(rows_quarantined, 0) as rows_quarantined,
+        coalesce(rows_set_aside, 0) as rows_set_aside,
+        profile,
         superseded_by,
         reasons,
         (superseded_by is null and status in ('loaded', 'loaded_with_warnings')) as is_current

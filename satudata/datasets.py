@@ -1,4 +1,4 @@
-"""The 13 datasets of the OPD Data Standard (section 3): canonical columns, types and aliases.
+"""The 14 datasets of the OPD Data Standard (section 3): canonical columns, types and aliases.
 
 This module is the one place that says what a submission of each dataset looks like. Readers
 match headers against it, the loader casts with it, and the raw tables are created from it.
@@ -181,6 +181,22 @@ DATASETS: dict[str, Dataset] = {
             ),
             period_columns=("tahun",),
             title="Laporan Realisasi Anggaran pemda",
+        ),
+        Dataset(
+            "anggaran_kas",
+            "anggaran",
+            (
+                Column("tahun", "integer", aliases=("tahun anggaran", "ta")),
+                Column("versi", aliases=("tahapan",)),
+                KODE_OPD,
+                Column("kode_sub_kegiatan", aliases=("kode subkegiatan", "kode sub kegiatan")),
+                Column("kode_rekening", aliases=("kode akun", "kode rek")),
+                Column("bulan", "integer"),
+                Column("rencana", "numeric", aliases=("anggaran kas", "rencana penarikan", "rencana penarikan dana")),
+            ),
+            # the plan of a tahapan replaces the earlier file of the same tahapan, as `anggaran` does
+            period_columns=("tahun", "versi"),
+            title="Anggaran kas (rencana penarikan dana bulanan)",
         ),
         Dataset(
             "jenis_layanan",

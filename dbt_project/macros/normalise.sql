@@ -106,3 +106,57 @@
         where tag <> '' and tag <> '_'
     )
 {%- endmacro %}
+
+{#- versi (tahapan APBD) -> MURNI, PERGESERAN_1..9, PERUBAHAN (Penetapan / APBD murni / DPA -> MURNI;
+    Pergeseran 1 / Pergeseran ke-2 -> PERGESERAN_n; DPPA / APBD-P / Perubahan -> PERUBAHAN); another
+    label stays cleaned. Mirrors satudata.rules.codes.clean_versi. -#}
+{% macro clean_versi(column) -%}
+    case
+        when {{ clean_code(column) }} in ('MURNI', 'PENETAPAN', 'PENETAPAN_APBD', 'APBD', 'APBD_MURNI', 'DPA', 'INDUK')
+            then 'MURNI'
+        when {{ clean_code(column) }} in ('PERUBAHAN', 'APBD_P', 'APBDP', 'P_APBD', 'APBD_PERUBAHAN', 'PERUBAHAN_APBD', 'DPPA')
+            then 'PERUBAHAN'
+        when {{ clean_code(column) }} ~ '^PERGESERAN_(KE_?)?[1-9]$'
+            then 'PERGESERAN_' || right({{ clean_code(column) }}, 1)
+        else {{ clean_code(column) }}
+    end
+{%- endmacro %}
+
+{#- jenis SP2D -> LS, GU, GU_NIHIL, TU_NIHIL, UP, TU, PENGEMBALIAN: from the column, or when it is
+    empty from the SP2D number (`.../LS/...`, `/GU/`, `/UP/`, `/TU/`, `/CP/` contra pos). Mirrors
+    satudata.rules.codes.clean_jenis_sp2d. -#}
+{% macro clean_jenis_sp2d(column, nomor_sp2d) -%}
+    case
+        when {{ clean_code(column) }} in ('PENGEMBALIAN', 'PENGEMBALIAN_BELANJA', 'CP', 'CONTRA_POS', 'KONTRA_POS')
+            then 'PENGEMBALIAN'
+        when {{ clean_code(column) }} is not null then {{ clean_code(column) }}
+        when upper({{ nomor_sp2d }}) ~ '/CP/' then 'PENGEMBALIAN'
+        else substring(upper({{ nomor_sp2d }}) from '/(LS|GU|UP|TU)/')
+    end
+{%- endmacro %}
+
+{#- jenis SP2D -> how it counts: 1 realisasi (LS, GU, GU/TU NIHIL; and an SP2D whose jenis neither
+    the column nor the number tells, as before jenis existed: BEL-007 warns), -1 a refund
+    (PENGEMBALIAN), 0 otherwise (UP, TU: uang muka, beside realisasi) -#}
+{% macro realisasi_sign(jenis_sp2d) -%}
+    case
+        when {{ jenis_sp2d }} is null or {{ jenis_sp2d }} in ('LS', 'GU', 'GU_NIHIL', 'TU_NIHIL') then 1
+        when {{ jenis_sp2d }} = 'PENGEMBALIAN' then -1
+        else 0
+    end
+{%- endmacro %}
+
+{#- what an SP2D line adds to uang muka: nilai of UP and TU (advances to the bendahara), else 0 -#}
+{% macro nilai_uang_muka(jenis_sp2d, nilai) -%}
+    case when {{ jenis_sp2d }} in ('UP', 'TU') then {{ nilai }} else 0 end
+{%- endmacro %}
+
+{#- order of a tahapan (already cleaned by clean_versi) within a year: MURNI 0, PERGESERAN_n n,
+    PERUBAHAN 10; null for a versi outside the code list -#}
+{% macro urutan_versi(versi) -%}
+    case
+        when {{ versi }} = 'MURNI' then 0
+        when {{ versi }} = 'PERUBAHAN' then 10
+        when {{ versi }} ~ '^PERGESERAN_[1-9]$' then right({{ versi }}, 1)::integer
+    end
+{%- endmacro %}

@@ -4,7 +4,7 @@
       - id: metro-bkpsdm-pegawai-simpeg       # lower case, digits, - and _ ; names the extracted files
         kode_pemda: "18.72"                    # Kemendagri code, quoted (a YAML number would lose the 0s)
         opd: BKPSDM                            # singkatan, as in the landing folder
-        dataset: pegawai                       # one of the 13 datasets
+        dataset: pegawai                       # one of the 14 datasets
         kind: http                             # file | http | sql
         location:                              # file: a glob under the landing folder (default
           url: https://simpeg.example.go.id/api/v1/pegawai   # <kode_pemda>/<opd>/<dataset>/*)

@@ -7,7 +7,7 @@ changes; the cadence per dataset follows satudata/sample/README.md:
     monthly           pegawai, pembayaran_penghasilan, pendapatan, permohonan_layanan  YYYY-01 .. YYYY-12
     January and July  formasi_jabatan                                                  YYYY-01, YYYY-07
     quarterly         pengaduan (one file per quarter)                                 YYYY-03, -06, -09, -12
-    yearly            kinerja_pegawai, anggaran, realisasi_belanja, lra, capaian_spm,
+    yearly            kinerja_pegawai, anggaran, anggaran_kas, realisasi_belanja, lra, capaian_spm,
                       survei_kepuasan (per semester, any month), jenis_layanan (standard)   YYYY
 
 Slots whose OPD is not in the reference seed (kab/kota outside the four seed cities, whose OPD

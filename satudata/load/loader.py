@@ -50,7 +50,7 @@ def _text(value: Any) -> str | None:
 SET_ASIDE_TOTAL = "baris JUMLAH/TOTAL / total row"
 
 Converter = Callable[[Any], Any]
-CODE_COLUMNS = ("status", "kanal", "versi", "bidang")  # besides every kode_* column
+CODE_COLUMNS = ("status", "kanal", "versi", "bidang", "jenis_sp2d")  # besides every kode_* column
 _UNSEEN = object()
 
 
@@ -186,7 +186,7 @@ IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
 def _raw_table(dataset: str) -> sql.Identifier:
-    """`raw.<dataset>`, quoted; only for one of the 13 datasets (a name from a folder or the audit
+    """`raw.<dataset>`, quoted; only for one of the 14 datasets (a name from a folder or the audit
     table never reaches SQL as text)."""
     if dataset not in DATASETS or not IDENTIFIER.match(dataset):
         raise ValueError(f"not a dataset: {dataset!r}")

@@ -3,9 +3,10 @@
 For Inspektorat / BPK: what was received from whom (on time, late, missing), rows read, loaded
 and quarantined, every rule of the catalogue with its result and failing examples (provided,
 expected, difference), the reconciliations, what was published or blocked and why; charts
-(absorption by OPD, quarantine by rule, completeness heat map) as inline SVG, so the page works
-offline. Everything is read from the audit schema (and the absorption mart); the key figures
-carry `data-key` attributes so a test can compare the page with the tables.
+(absorption by OPD, the early warning of realisasi against the anggaran kas, quarantine by rule,
+completeness heat map) as inline SVG, so the page works offline. Everything is read from the audit
+schema (and the absorption and early-warning marts); the key figures carry `data-key` attributes so a
+test can compare the page with the tables.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from markupsafe import Markup
 
 from satudata.config import Settings
 from satudata.report import runs
-from satudata.rules import CATEGORIES, catalogue, catalogue_hash
+from satudata.rules import CATEGORIES, catalogue, catalogue_hash, dbt_vars
 from satudata.rules import doc as rules_doc
 from satudata.warehouse import connect
 
@@ -36,6 +37,9 @@ STATUS_COLOR = {"missing": "#c62828", "late": "#b7791f", "partial": "#e0a526", "
                 None: "#eef0f3"}
 LISTED = 200  # rows of a long list shown on the page
 SERAPAN_SHOWN = 30  # OPD in the absorption chart (the lowest)
+PERINGATAN_SHOWN = 30  # OPD in the early-warning chart (the furthest behind their cash plan)
+BULAN = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agt", "Sep", "Okt", "Nov", "Des")
+BAND_COLOR = {"HIJAU": "#1a7f37", "KUNING": "#e0a526", "MERAH": "#c62828", "TANPA_RENCANA": "#b8bec7"}
 
 
 def _rows(conn: Any, sql: str, *args: Any) -> list[dict[str, Any]]:
@@ -107,6 +111,55 @@ def heat_map(rows: list[str], cols: list[str], cells: dict[tuple[str, str], str]
     return Markup("".join(parts))
 
 
+def band(realisasi: Decimal, rencana: Decimal, kuning: Decimal, merah: Decimal) -> str:
+    """The early-warning band of cumulative realisasi against the cumulative cash plan (as
+    fct_peringatan_anggaran_kas: below `merah` percent MERAH, below `kuning` KUNING, else HIJAU)."""
+    if not rencana:
+        return "TANPA_RENCANA"
+    return "MERAH" if realisasi < merah / 100 * rencana else "KUNING" if realisasi < kuning / 100 * rencana else "HIJAU"
+
+
+def warning_grid(rows: list[str], cells: dict[tuple[str, int], tuple[float | None, str]], *, title: str,
+                 kuning: Decimal, merah: Decimal) -> Markup:
+    """Early warning: one row per OPD (or pemda x program prioritas), one column per month (Jan-Des), the
+    cell coloured by band and labelled with realisasi kumulatif as a percentage of the cash plan."""
+    if not rows:
+        return Markup(f'<p class="muted">{escape(title)}: tidak ada data anggaran kas pada run ini / no anggaran kas '
+                      f'in this run.</p>')
+    cell_w, cell_h, label_w, head = 44, 20, 280, 30
+    width, height = label_w + 12 * cell_w + 10, head + len(rows) * cell_h + 48
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+             f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
+             f'<text x="{label_w + 6 * cell_w}" y="10" font-size="10" text-anchor="middle">Bulan (realisasi kumulatif '
+             f'/ rencana kas kumulatif, persen)</text>']
+    for m, name in enumerate(BULAN):
+        parts.append(f'<text x="{label_w + m * cell_w + cell_w / 2:.0f}" y="{head - 6}" font-size="10" '
+                     f'text-anchor="middle">{name}</text>')
+    for i, row in enumerate(rows):
+        y = head + i * cell_h
+        short = row if len(row) <= 44 else row[:43] + "…"
+        parts.append(f'<text x="{label_w - 6}" y="{y + 14}" font-size="11" text-anchor="end">{escape(short)}</text>')
+        for m in range(1, 13):
+            if (row, m) not in cells:
+                continue
+            pct, status = cells[(row, m)]
+            shown = "–" if pct is None else f"{pct:.0f}%"
+            parts.append(f'<rect x="{label_w + (m - 1) * cell_w}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" '
+                         f'fill="{BAND_COLOR[status]}" data-band="{status}"><title>{escape(row)} · {BULAN[m - 1]}: '
+                         f'{shown} dari rencana kas ({status})</title></rect>'
+                         f'<text x="{label_w + (m - 1) * cell_w + cell_w / 2 - 1:.0f}" y="{y + 13}" font-size="9" '
+                         f'text-anchor="middle" fill="#fff">{shown}</text>')
+    y = head + len(rows) * cell_h + 18
+    legend = ((f"HIJAU: ≥ {kuning:g}% rencana", "HIJAU"), (f"KUNING: {merah:g}–{kuning:g}%", "KUNING"),
+              (f"MERAH: < {merah:g}%", "MERAH"), ("tanpa rencana kas", "TANPA_RENCANA"))
+    for k, (text, status) in enumerate(legend):
+        parts.append(f'<rect x="{label_w + k * 150 - 120}" y="{y - 10}" width="12" height="12" '
+                     f'fill="{BAND_COLOR[status]}"/><text x="{label_w + k * 150 - 104}" y="{y}" font-size="10">'
+                     f'{escape(text)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
 # ---- data ------------------------------------------------------------------------------------
 
 def _plain(value: Any) -> Any:
@@ -174,9 +227,27 @@ def collect(conn: Any, settings: Settings, run_id: str) -> dict[str, Any]:
             from terakhir where bulan = bulan_terakhir
             group by 1, 2, 3 having sum(pagu) > 0
             order by sum(realisasi_kumulatif) / sum(pagu)""")
+    peringatan = []
+    if _table_exists(conn, "marts.pub_peringatan_anggaran_kas"):
+        # the latest year; per OPD (SEMUA) and per pemda x program prioritas (the OPDs' plans and realisasi summed)
+        peringatan = _rows(conn, """
+            with terakhir as (
+                select * from marts.pub_peringatan_anggaran_kas
+                where tahun = (select max(tahun) from marts.pub_peringatan_anggaran_kas)
+            )
+            select nama_kabupaten_kota, coalesce(nama_opd, kode_opd) as baris, 'SEMUA' as program_prioritas, tahun,
+                   bulan, rencana_kumulatif as rencana, realisasi_kumulatif as realisasi
+            from terakhir where program_prioritas = 'SEMUA'
+            union all
+            select nama_kabupaten_kota, program_prioritas, program_prioritas, tahun, bulan,
+                   sum(rencana_kumulatif), sum(realisasi_kumulatif)
+            from terakhir where program_prioritas <> 'SEMUA'
+            group by 1, 2, 3, 4, 5
+            order by 1, 3, 2, 5""")
     return {"run": run[0] if run else {"run_id": run_id}, "files": files, "quarantine_by_rule": quarantine_by_rule,
             "quarantine_current": quarantine_current,
-            "quarantined": quarantined, "expected": expected, "results": results, "pubs": pubs, "serapan": serapan}
+            "quarantined": quarantined, "expected": expected, "results": results, "pubs": pubs, "serapan": serapan,
+            "peringatan": peringatan}
 
 
 def build_context(data: dict[str, Any], settings: Settings, run_id: str,
@@ -268,6 +339,29 @@ def build_context(data: dict[str, Any], settings: Settings, run_id: str,
     serapan_chart = bar_chart(serapan_items[:SERAPAN_SHOWN], unit="%", limit=100,
                               title=f"Serapan anggaran: {min(len(serapan_items), SERAPAN_SHOWN)} OPD terendah dari "
                                     f"{len(serapan_items)} (bulan terakhir), persen")
+    kuning = Decimal(str(dbt_vars()["ambang_kas_kuning_persen"]))  # declared once, in dbt_project.yml
+    merah = Decimal(str(dbt_vars()["ambang_kas_merah_persen"]))
+    opd_cells: dict[tuple[str, int], tuple[float | None, str]] = {}
+    tag_cells: dict[tuple[str, int], tuple[float | None, str]] = {}
+    last: dict[str, tuple[int, float]] = {}  # OPD row -> (its last month, percent then), to sort by
+    for w in data["peringatan"]:
+        pct = float(w["realisasi"] / w["rencana"] * 100) if w["rencana"] else None
+        cell = (pct, band(w["realisasi"], w["rencana"], kuning, merah))
+        if w["program_prioritas"] == "SEMUA":
+            row = f"{w['baris']} ({w['nama_kabupaten_kota'].title()})"
+            opd_cells[(row, w["bulan"])] = cell
+            if w["bulan"] >= last.get(row, (0, 0.0))[0]:
+                last[row] = (w["bulan"], pct if pct is not None else 1e9)
+        else:
+            tag_cells[(f"{w['nama_kabupaten_kota'].title()} · {w['program_prioritas']}", w["bulan"])] = cell
+    behind = sorted(last, key=lambda row: (last[row][1], row))[:PERINGATAN_SHOWN]
+    latest = Counter(opd_cells[(row, last[row][0])][1] for row in last)
+    peringatan_chart = warning_grid(
+        behind, opd_cells, kuning=kuning, merah=merah,
+        title=f"Peringatan dini anggaran kas: {len(behind)} OPD paling tertinggal dari {len(last)}, seluruh belanja")
+    peringatan_tag_chart = warning_grid(
+        sorted({row for row, _ in tag_cells}), tag_cells, kuning=kuning, merah=merah,
+        title="Peringatan dini anggaran kas per program prioritas (jumlah seluruh OPD per pemda)")
     quarantine_chart = bar_chart([(q["rule_id"], float(q["rows"])) for q in data["quarantine_current"]],
                                  title="Baris dikarantina per aturan / quarantined rows by rule", color="#c62828",
                                  digits=0)
@@ -290,7 +384,9 @@ def build_context(data: dict[str, Any], settings: Settings, run_id: str,
         "failed_fatal": failed_fatal, "failed_warning": failed_warning, "reconciliations": reconciliations,
         "quarantine_by_rule": data["quarantine_by_rule"], "quarantined": data["quarantined"],
         "pubs": pubs, "colors": colors, "serapan": data["serapan"], "serapan_chart": serapan_chart,
-        "quarantine_chart": quarantine_chart,
+        "quarantine_chart": quarantine_chart, "peringatan_chart": peringatan_chart,
+        "peringatan_tag_chart": peringatan_tag_chart, "peringatan_latest": latest,
+        "ambang": {"kuning": kuning, "merah": merah},
         "links": {"rules": os.path.relpath(reports / "rules.html", page.parent),
                   "data_docs": link(reports / "data_docs" / "index.html"),
                   "dbt_docs": link(reports / "dbt_docs" / "index.html"),

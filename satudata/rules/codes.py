@@ -70,7 +70,15 @@ JENIS_PENGHASILAN = daftar_kode("jenis_penghasilan")
 # the pay runs reconciled with realisasi on rekening 5.1.01.01 (REC-004)
 JENIS_PENGHASILAN_GAJI = ("GAJI", "THR", "GAJI_13")
 PREDIKAT = ("SANGAT_BAIK", "BAIK", "BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG")
-VERSI = ("MURNI", "PERUBAHAN")
+# tahapan APBD (Permendagri 77/2020 Bab IV; SIPD "tahapan"): MURNI (penetapan / DPA), PERGESERAN_n
+# (pergeseran ke-n, Perkada penjabaran), PERUBAHAN (APBD-P / DPPA); clean_versi maps the labels
+VERSI = ("MURNI", *(f"PERGESERAN_{n}" for n in range(1, 10)), "PERUBAHAN")
+# jenis SP2D (Permendagri 77/2020 Bab VI): LS and GU (and the closing GU/TU NIHIL) are realisasi;
+# UP and TU are advances to the bendahara (uang muka); PENGEMBALIAN is a refund of belanja (contra
+# pos, booked as a positive nilai that is subtracted in its month)
+JENIS_SP2D = ("LS", "GU", "GU_NIHIL", "TU_NIHIL", "UP", "TU", "PENGEMBALIAN")
+JENIS_SP2D_REALISASI = ("LS", "GU", "GU_NIHIL", "TU_NIHIL")
+JENIS_SP2D_UANG_MUKA = ("UP", "TU")
 TAGGING = ("STUNTING", "KEMISKINAN_EKSTREM", "INFLASI", "PENGANGGURAN")
 STATUS_PERMOHONAN = ("DITERIMA", "DIPROSES", "SELESAI", "DITOLAK")
 KANAL = ("LOKET", "ONLINE", "MPP")
@@ -91,6 +99,52 @@ def clean_code(value: str | None) -> str | None:
 def clean_jenis_penghasilan(value: str | None) -> str | None:
     """`Gaji ke-13` -> GAJI_13, `Tunjangan Hari Raya` -> THR (seed kode_sinonim), else clean_code."""
     return kode("jenis_penghasilan", value) or clean_code(value)
+
+
+_VERSI = {"MURNI": "MURNI", "PENETAPAN": "MURNI", "PENETAPAN_APBD": "MURNI", "APBD": "MURNI",
+          "APBD_MURNI": "MURNI", "DPA": "MURNI", "INDUK": "MURNI",
+          "PERUBAHAN": "PERUBAHAN", "APBD_P": "PERUBAHAN", "APBDP": "PERUBAHAN", "P_APBD": "PERUBAHAN",
+          "APBD_PERUBAHAN": "PERUBAHAN", "PERUBAHAN_APBD": "PERUBAHAN", "DPPA": "PERUBAHAN"}
+_PERGESERAN_RE = re.compile(r"^PERGESERAN_(?:KE_?)?([1-9])$")
+
+
+@lru_cache(maxsize=256)
+def clean_versi(value: str | None) -> str | None:
+    """`Penetapan`, `APBD murni` -> MURNI; `Pergeseran 1`, `Pergeseran ke-2` -> PERGESERAN_1, _2;
+    `DPPA`, `APBD-P`, `Perubahan` -> PERUBAHAN; else the cleaned code (not in VERSI: FMT-003).
+    Mirrors the dbt macro clean_versi."""
+    code = clean_code(value)
+    if code is None:
+        return None
+    if code in _VERSI:
+        return _VERSI[code]
+    m = _PERGESERAN_RE.match(code)
+    return f"PERGESERAN_{m.group(1)}" if m else code
+
+
+_SP2D_NUMBER_RE = re.compile(r"/(LS|GU|UP|TU)/")
+_JENIS_SP2D = {"LS": "LS", "GU": "GU", "UP": "UP", "TU": "TU", "GU_NIHIL": "GU_NIHIL", "TU_NIHIL": "TU_NIHIL",
+               "PENGEMBALIAN": "PENGEMBALIAN", "PENGEMBALIAN_BELANJA": "PENGEMBALIAN", "CP": "PENGEMBALIAN",
+               "CONTRA_POS": "PENGEMBALIAN", "KONTRA_POS": "PENGEMBALIAN"}
+
+
+@lru_cache(maxsize=256)
+def clean_jenis_sp2d(value: str | None, nomor_sp2d: str | None = None) -> str | None:
+    """The jenis of an SP2D line from the column (`ls`, `GU Nihil`, `Pengembalian Belanja`, `CP`), or,
+    when it is empty, from the number (`.../LS/...`, `/GU/`, `/UP/`, `/TU/`, `/CP/`); mirrors the dbt
+    macro clean_jenis_sp2d. An unknown label comes back cleaned (not in JENIS_SP2D: FMT-003)."""
+    code = clean_code(value)
+    if code is not None:
+        return _JENIS_SP2D.get(code, code)
+    nomor = (nomor_sp2d or "").upper()
+    if "/CP/" in nomor:
+        return "PENGEMBALIAN"
+    m = _SP2D_NUMBER_RE.search(nomor)
+    return m.group(1) if m else None
+
+
+_JK = {"L": "L", "LK": "L", "LAKI-LAKI": "L", "LAKI LAKI": "L", "PRIA": "L", "1": "L",
+       "P": "P", "PR": "P", "PEREMPUAN": "P", "WANITA": "P", "2": "P"}
 
 
 def clean_jenis_kelamin(value: str | None) -> str | None:

@@ -39,6 +39,7 @@ PERIOD_SQL: dict[str, str] = {
     "realisasi_belanja": "to_char(tanggal_sp2d, 'YYYY-MM')",
     "pendapatan": "tahun::text || '-' || lpad(bulan::text, 2, '0')",
     "lra": "tahun::text",
+    "anggaran_kas": "tahun::text",
     "jenis_layanan": "'*'",
     "permohonan_layanan": "to_char(tanggal_masuk, 'YYYY-MM')",
     "survei_kepuasan": "to_char(tanggal, 'YYYY-MM')",

@@ -58,7 +58,9 @@ KEY_CODES: dict[str, dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]] = 
     "formasi_jabatan": {"jenis_jabatan": (c.clean_jenis_jabatan, c.JENIS_JABATAN)},
     "pembayaran_penghasilan": {"jenis_penghasilan": (c.clean_jenis_penghasilan, c.JENIS_PENGHASILAN)},
     "kinerja_pegawai": {"predikat": (c.clean_code, c.PREDIKAT)},
-    "anggaran": {"versi": (c.clean_code, c.VERSI)},
+    "anggaran": {"versi": (c.clean_versi, c.VERSI)},
+    "realisasi_belanja": {"jenis_sp2d": (c.clean_jenis_sp2d, c.JENIS_SP2D)},
+    "anggaran_kas": {"versi": (c.clean_versi, c.VERSI)},
     "permohonan_layanan": {"status": (c.clean_code, c.STATUS_PERMOHONAN)},
     "capaian_spm": {"bidang": (c.clean_code, c.BIDANG_SPM)},
 }
@@ -396,6 +398,22 @@ def sp2d_account_is_leaf_under_5(row: Row, ctx: RowChecker) -> Found:
     return NONE
 
 
+@row_rule("KAS-001")
+def rencana_not_negative(row: Row, ctx: RowChecker) -> Found:
+    rencana = row.get("rencana")
+    return [finding("KAS-001", "rencana", rencana, ">= 0")] if rencana is not None and rencana < 0 else NONE
+
+
+@row_rule("KAS-002")
+def kas_account_is_leaf_under_5(row: Row, ctx: RowChecker) -> Found:
+    code = row.get("kode_rekening")
+    if not ctx.rekening_ok:
+        return NONE  # REK-001 / REK-002 say why
+    if not code.startswith("5.") or c.rekening_level(code) != 6:
+        return [finding("KAS-002", "kode_rekening", code, "5.x.xx.xx.xx.xxxx")]
+    return NONE
+
+
 @row_rule("BEL-004")
 def sp2d_date_in_tahun(row: Row, ctx: RowChecker) -> Found:
     tanggal, tahun = row.get("tanggal_sp2d"), row.get("tahun")
@@ -539,7 +557,7 @@ class RowChecker:
         self.seen: dict[str, set] = {rule_id: set() for rule_id in ("PEG-005", "PAY-003", "SKP-001", "LAY-003")}
         # what several rules of a row read, worked out once per row (see prepare)
         self.has_nip = any(col.name == "nip" for col in DATASETS[dataset].columns) if dataset in DATASETS else False
-        self.has_rekening = dataset in ("anggaran", "realisasi_belanja", "pendapatan")
+        self.has_rekening = dataset in ("anggaran", "realisasi_belanja", "pendapatan", "anggaran_kas")
         self.chart = c.rekening_chart() if self.has_rekening else frozenset()
         self.nip: str | None = None
         self.born: date | None = None

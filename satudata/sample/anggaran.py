@@ -196,8 +196,13 @@ class Sp2d:
     sub_kegiatan: str
     rekening: str
     nilai: int
-    jenis: str  # LS | GU | TU
+    jenis: str  # LS | GU (realisasi) | UP | TU (uang muka) | CP (pengembalian belanja, subtracted)
     bad: bool = False
+
+    @property
+    def realisasi(self) -> int:
+        """What the line adds to realisasi as SIPD recognises it (Permendagri 77/2020)."""
+        return -self.nilai if self.jenis == "CP" else 0 if self.jenis in ("UP", "TU") else self.nilai
 
 
 def _payment_days(rng: random.Random, ctx: PemdaContext, k: int, modal: bool, first_month: int) -> list[date]:
@@ -264,7 +269,24 @@ def _payments(ctx: PemdaContext, lines: list[Line]) -> list[Sp2d]:
                 if modal or nilai > 50_000_000 or ln.rekening.startswith(("5.1.05", "5.1.06"))
                 else rng.choice(("GU", "GU", "TU", "LS"))
             )
+            if jenis == "TU":  # an advance (uang muka), spent and accounted for (SPJ) by a GU ten days on
+                out.append(Sp2d(ln.opd, day, ln.sub_kegiatan, ln.rekening, nilai, "TU"))
+                day, jenis = ctx.cal.next_workday(min(day + timedelta(days=10), date(ctx.tahun, 12, 20))), "GU"
             out.append(Sp2d(ln.opd, day, ln.sub_kegiatan, ln.rekening, nilai, jenis))
+    # uang persediaan (UP): one advance per OPD early in January, on its largest barang/jasa line
+    extra = rng_for(ctx.seed, "sp2d-up", ctx.pemda.kode_pemda)
+    for i in sorted({ln.opd for ln in other}):
+        barang = [ln for ln in other if ln.opd == i and ln.rekening.startswith("5.1.02")]
+        if barang:
+            ln = max(barang, key=lambda x: (x.pagu, x.rekening))
+            out.append(Sp2d(i, ctx.cal.by_month[1][min(2, len(ctx.cal.by_month[1]) - 1)], ln.sub_kegiatan,
+                            ln.rekening, _round_k(min(200_000_000, ln.pagu / 12)), "UP"))
+    # refunds (pengembalian belanja, contra pos): about 1 payment in 40 refunds 5-20% a month or two later
+    paid = [p for p in out if p.jenis in ("LS", "GU") and not p.rekening.startswith("5.1.01") and p.day.month < 11]
+    for p in paid:
+        if extra.random() < 1 / 40:
+            day = ctx.cal.next_workday(min(p.day + timedelta(days=extra.randint(20, 60)), date(ctx.tahun, 12, 15)))
+            out.append(Sp2d(p.opd, day, p.sub_kegiatan, p.rekening, _round_k(p.nilai * extra.uniform(0.05, 0.2)), "CP"))
     # a payment to an account the DPA does not have (warning: no pagu)
     for _ in range(rng.randint(1, 2)):
         ln = rng.choice(other)
@@ -273,7 +295,7 @@ def _payments(ctx: PemdaContext, lines: list[Line]) -> list[Sp2d]:
             out.append(Sp2d(ln.opd, rng.choice(ctx.cal.by_month[rng.randint(3, 11)]), ln.sub_kegiatan, acc,
                             _round_k(rng.uniform(2e6, 2e7)), "GU"))  # fmt: skip
     # deliberate fatal rows, about 0.3%: nilai 0 or negative, or a date outside the year
-    sources = [s for s in out if not s.rekening.startswith("5.1.01")]
+    sources = [s for s in out if not s.rekening.startswith("5.1.01") and s.jenis in ("LS", "GU")]
     for _ in range(max(1, round(len(out) * 0.003))):
         src = rng.choice(sources)
         kind = rng.random()
@@ -288,22 +310,31 @@ def _payments(ctx: PemdaContext, lines: list[Line]) -> list[Sp2d]:
 
 
 def _nomor(ctx: PemdaContext, seq: int, s: Sp2d) -> str:
-    return f"{ctx.pemda.kode_pemda}/04.0/{seq:06d}/{s.jenis}/{ctx.opds[s.opd].kode_opd}/M/{s.day.month}/{s.day.year}"
+    """SIPD-RI numbers carry the jenis (`.../LS/...`); a refund is booked on an STS (`/CP/`, contra pos)."""
+    kind = "STS" if s.jenis == "CP" else "04.0"
+    return f"{ctx.pemda.kode_pemda}/{kind}/{seq:06d}/{s.jenis}/{ctx.opds[s.opd].kode_opd}/M/{s.day.month}/{s.day.year}"
 
 
 def generate_anggaran(ctx: PemdaContext) -> None:
     lines = _build_lines(ctx)
     sp2d = _payments(ctx, lines)
     _write_anggaran(ctx, lines)
+    _write_anggaran_kas(ctx, lines)
     _write_realisasi(ctx, sp2d)
     revenue = _pendapatan(ctx, sum(ln.pagu for ln in lines))
     _lra(ctx, lines, sp2d, revenue)
 
 
+# the date each tahapan took effect, when a pemda's DPA export states it (half of them do not:
+# the warehouse then takes MURNI from 1 January and PERUBAHAN from 1 October)
+BERLAKU = {"MURNI": (1, 2), "PERUBAHAN": (9, 16)}
+
+
 def _write_anggaran(ctx: PemdaContext, lines: list[Line]) -> None:
     out, t, ref = ctx.out, ctx.tahun, ctx.ref
-    cols = ["tahun", "versi", "kode_opd", "kode_sub_kegiatan", "nama_sub_kegiatan", "kode_rekening",
-            "uraian_rekening", "pagu", "sumber_dana", "tagging"]  # fmt: skip
+    dated = rng_for(ctx.seed, "dpa-berlaku", ctx.pemda.kode_pemda).random() < 0.5
+    cols = ["tahun", "versi", *(["tanggal_berlaku"] if dated else []), "kode_opd", "kode_sub_kegiatan",
+            "nama_sub_kegiatan", "kode_rekening", "uraian_rekening", "pagu", "sumber_dana", "tagging"]
     by_opd: dict[int, list[Line]] = defaultdict(list)
     for ln in lines:
         by_opd[ln.opd].append(ln)
@@ -325,6 +356,7 @@ def _write_anggaran(ctx: PemdaContext, lines: list[Line]) -> None:
                         {
                             "tahun": t,
                             "versi": versi,
+                            **({"tanggal_berlaku": date(t, *BERLAKU[versi])} if dated else {}),
                             "kode_opd": kode_opd_value(opd, style),
                             "kode_sub_kegiatan": ln.sub_kegiatan,
                             "nama_sub_kegiatan": ref.sub_kegiatan.get(ln.sub_kegiatan),
@@ -336,6 +368,56 @@ def _write_anggaran(ctx: PemdaContext, lines: list[Line]) -> None:
                         }
                     )
             out.count("anggaran", f)
+
+
+# SIPD Anggaran Kas labels the tahapan as the Perkada does; the warehouse maps them (clean_versi)
+KAS_LABEL = {"MURNI": "Penetapan APBD", "PERUBAHAN": "APBD-P"}
+MONTH_WEIGHT_PEGAWAI = (1,) * 12
+
+
+def _plan(pagu: int, weights: tuple[int, ...]) -> list[int]:
+    """A line's pagu spread over the twelve months by weight, in thousands; the months sum to the pagu."""
+    total = sum(weights)
+    months = [_round_k(pagu * w / total) for w in weights]
+    last = max(range(12), key=lambda m: (weights[m], m))
+    months[last] += pagu - sum(months)
+    return months
+
+
+def _write_anggaran_kas(ctx: PemdaContext, lines: list[Line]) -> None:
+    """Each OPD's anggaran kas per tahapan: every DPA line's pagu planned over the months as the OPD
+    pays (personnel flat, barang/jasa and modal later in the year). About one line in 200 plans a
+    million less than its pagu (KAS-003, a warning)."""
+    out, t = ctx.out, ctx.tahun
+    rng = rng_for(ctx.seed, "anggaran-kas", ctx.pemda.kode_pemda)
+    cols = ["tahun", "versi", "kode_opd", "kode_sub_kegiatan", "kode_rekening", "bulan", "rencana"]
+    by_opd: dict[int, list[Line]] = defaultdict(list)
+    for ln in lines:
+        by_opd[ln.opd].append(ln)
+    for i, opd in enumerate(ctx.opds):
+        rows = sorted(by_opd[i], key=lambda ln: (ln.sub_kegiatan, ln.rekening))
+        if not rows:
+            continue
+        for versi in ("MURNI", "PERUBAHAN"):
+            style = out.style(ctx.pemda, opd, "anggaran_kas", allow_xlsx=True, key=versi)
+            title = [f"ANGGARAN KAS {opd.nama_opd.upper()}", f"TAHUN ANGGARAN {t} ({KAS_LABEL[versi]})"]
+            with out.open(ctx.pemda, opd, "anggaran_kas", f"anggaran_kas_{versi.lower()}_{t}", cols, style,
+                          title) as f:
+                for ln in rows:
+                    pagu = ln.murni if versi == "MURNI" else (None if ln.only_murni else ln.pagu)
+                    if not pagu:
+                        continue
+                    weights = (MONTH_WEIGHT_PEGAWAI if ln.rekening.startswith("5.1.01")
+                               else MONTH_WEIGHT_MODAL if ln.rekening.startswith("5.2") else MONTH_WEIGHT)
+                    plan = _plan(pagu, weights)
+                    if rng.random() < 1 / 200 and plan[11] >= 1_000_000:
+                        plan[11] -= 1_000_000
+                    for bulan, rencana in enumerate(plan, start=1):
+                        if rencana:
+                            f.write({"tahun": t, "versi": KAS_LABEL[versi], "kode_opd": kode_opd_value(opd, style),
+                                     "kode_sub_kegiatan": ln.sub_kegiatan, "kode_rekening": ln.rekening,
+                                     "bulan": bulan, "rencana": rencana})
+            out.count("anggaran_kas", f)
 
 
 def _write_realisasi(ctx: PemdaContext, sp2d: list[Sp2d]) -> None:
@@ -369,7 +451,7 @@ def _write_realisasi(ctx: PemdaContext, sp2d: list[Sp2d]) -> None:
                         }
                     )
             out.count("realisasi_belanja", f, bad)
-    ctx.extra["realisasi_total"] = sum(s.nilai for s in sp2d if not s.bad)
+    ctx.extra["realisasi_total"] = sum(s.realisasi for s in sp2d if not s.bad)
 
 
 # ---- revenue ----------------------------------------------------------------------------------
@@ -498,7 +580,7 @@ def _lra(ctx: PemdaContext, lines: list[Line], sp2d: list[Sp2d], revenue: dict[s
             add(ln.rekening, ln.pagu, 0)
     for s in sp2d:
         if not s.bad:
-            add(s.rekening, 0, s.nilai)
+            add(s.rekening, 0, s.realisasi)
     for acc, (target, real) in revenue.items():
         add(acc, target, real)
     codes = sorted(anggaran, key=lambda c: [int(x) for x in c.split(".")])

@@ -35,6 +35,7 @@ SUM_COLUMNS: dict[str, tuple[str, ...]] = {
     "anggaran": ("pagu",),
     "realisasi_belanja": ("nilai",),
     "pendapatan": ("target", "realisasi"),
+    "anggaran_kas": ("rencana",),
 }
 
 

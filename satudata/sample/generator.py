@@ -1,7 +1,7 @@
 """Deterministic sample data: the file drops of several pemda, as OPDs really send them.
 
 `generate(landing, scale, seed, tahun)` writes `<landing>/<kode_pemda>/<SINGKATAN>/<dataset>/<file>`
-for all 13 datasets and returns what it wrote. The same arguments give byte-identical files.
+for all 14 datasets and returns what it wrote. The same arguments give byte-identical files.
 Reference codes (OPD, rekening, sub kegiatan, holidays, SPM) come from `dbt_project/seeds/`.
 
 Scales (per pemda sizes are drawn around the seed cities' profiles):

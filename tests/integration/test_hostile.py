@@ -299,7 +299,7 @@ def test_identifiers_never_reach_sql_as_text(run):
         sheets = {r[0] for r in conn.execute("select distinct _sheet from raw.realisasi_belanja")}
     assert {f"raw.{d}" for d in DATASETS} | {"audit.source_file", "audit.row_finding"} <= tables
     assert "x'); drop table raw.pegawai;--" in sheets
-    # every identifier the loader puts in SQL is one of the 13 datasets, quoted
+    # every identifier the loader puts in SQL is one of the 14 datasets, quoted
     for hostile in ("pegawai; drop table raw.pegawai", 'pegawai"', "../pegawai", "Pegawai"):
         with pytest.raises(ValueError):
             loader._raw_table(hostile)

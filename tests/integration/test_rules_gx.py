@@ -68,7 +68,8 @@ def _landing(root: Path) -> Path:
 
 
 def _write_lra(url: str, landing: Path) -> Path:
-    """An LRA of the pemda as DJPK shows it (names, amounts in rupiah) equal to the accepted SP2D."""
+    """An LRA of the pemda as DJPK shows it (names, amounts in rupiah) equal to the accepted SP2D's realisasi:
+    LS and GU less refunds (`/CP/`); UP and TU are advances (the sample's numbers name the jenis)."""
     names = {}
     with (SEEDS / "rekening.csv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
@@ -77,7 +78,9 @@ def _write_lra(url: str, landing: Path) -> Path:
     totals: dict[str, Decimal] = defaultdict(Decimal)
     with _connect(url) as conn:
         for code, nilai in conn.execute(
-                "select kode_rekening, sum(nilai) from raw.realisasi_belanja where _kode_pemda = %s group by 1",
+                "select kode_rekening, sum(nilai * case when nomor_sp2d like '%%/CP/%%' then -1 "
+                "when nomor_sp2d ~ '/(UP|TU)/' then 0 else 1 end) "
+                "from raw.realisasi_belanja where _kode_pemda = %s group by 1",
                 (PEMDA,)):
             parts = code.split(".")
             for level in (1, 2, 3):
@@ -209,7 +212,7 @@ def _inject(url: str, settings) -> dict:
         conn.execute("update marts.pub_serapan_anggaran set realisasi_kumulatif = %s - 1 "
                      "where (kode_opd, kode_jenis_belanja, tahun) = (%s, %s, %s) and bulan = 2",
                      (line[3], *line[:3]))
-        out["SER-001"] = {"kode_opd": line[0], "bulan": 2}
+        out["SER-001"] = {"kode_opd": line[0], "bulan": 2, "line": line[:2]}
         # REC-002: a published cell of 1,000 ASN more than were submitted (small OPDs: most cells are suppressed)
         kab, periode_asn, ctid = _one(conn, "select kode_kabupaten_kota, periode, ctid from marts.pub_asn_jumlah "
                                             "order by periode, kode_opd limit 1")
@@ -224,8 +227,9 @@ def _inject(url: str, settings) -> dict:
         # LRA-001 and REC-005: the LRA's Belanja Pegawai realisasi twice its children and the OPD data
         conn.execute("update raw.lra set realisasi = realisasi * 2 where lower(akun) = 'belanja pegawai'")
         # BEL-003: an SP2D number twice in the pemda (SP2D injections stay off 5.1.01: REC-004 is the payroll)
-        sp2d = "select ctid from raw.realisasi_belanja where kode_rekening not like '5.1.01.%' order by _file_id, " \
-               "_row_number"
+        # (LS lines: UP/TU are advances, not realisasi, so REC-001's difference below holds for LS only)
+        sp2d = "select ctid from raw.realisasi_belanja where kode_rekening not like '5.1.01.%' " \
+               "and nomor_sp2d like '%/LS/%' order by _file_id, _row_number"
         dup = _one(conn, f"insert into raw.realisasi_belanja select * from raw.realisasi_belanja where ctid = "
                          f"({sp2d} limit 1) returning nilai")[0]
         # BEL-005: a payment far above its line's pagu; BEL-006: a payment to a line with no pagu
@@ -234,6 +238,18 @@ def _inject(url: str, settings) -> dict:
         conn.execute(f"update raw.realisasi_belanja set kode_sub_kegiatan = '1.02.02.2.01.9999' where ctid = "
                      f"({sp2d} offset 10 limit 1)")
         out["REC-001"] = {"difference": Decimal(1_000_000) - dup - Decimal(10**12)}
+        # BEL-007: an SP2D whose number names no jenis (the sample files have no jenis_sp2d column)
+        conn.execute(f"update raw.realisasi_belanja set nomor_sp2d = 'SP2D-TANPA-JENIS-1' where ctid = "
+                     f"({sp2d} offset 20 limit 1)")
+        # SER-002: another line (not SER-001's) drops in March by a refund of 5 booked in March
+        line = _one(conn, """select kode_opd, kode_jenis_belanja, tahun, realisasi_kumulatif
+                            from marts.pub_serapan_anggaran where bulan = 2 and realisasi_kumulatif > 5
+                                and (kode_opd, kode_jenis_belanja) <> (%s, %s)
+                            order by 1, 2, 3 offset 2 limit 1""", *out["SER-001"]["line"])
+        conn.execute("update marts.pub_serapan_anggaran set realisasi_kumulatif = %s - 5, pengembalian_bulan = 5 "
+                     "where (kode_opd, kode_jenis_belanja, tahun) = (%s, %s, %s) and bulan = 3",
+                     (line[3], *line[:3]))
+        out["SER-002"] = {"kode_opd": line[0], "kode_jenis_belanja": line[1], "bulan": 3}
         # ANG-003: a parent line whose pagu is not the sum of the detail below it
         conn.execute("""insert into raw.anggaran (_file_id, _sheet, _row_number, _kode_pemda, _opd_folder, _period,
                             tahun, versi, kode_opd, kode_sub_kegiatan, nama_sub_kegiatan, kode_rekening,
@@ -420,6 +436,33 @@ def test_reconciliation_examples_give_provided_expected_and_difference(prepared)
     assert Decimal(asn["difference"]) == Decimal(asn["provided"]) - Decimal(asn["expected"])
     [rec3] = failed(res, "REC-003")
     assert Decimal(rec3["examples"][0]["difference"]) == 3
+
+
+@pytest.mark.rules("SER-002", "BEL-007")
+def test_a_drop_by_a_refund_and_an_sp2d_of_unknown_jenis_are_warnings_not_blocks(prepared):
+    # Given the clean run: every SP2D number names its jenis; SER-002 ran (the sample's own refunds may
+    # drop a series: a warning, never a block)
+    base = results(prepared["base"][0].require_url(), "base")
+    assert base["SER-002"] and base["BEL-007"]
+    assert all(r["success"] for r in base["BEL-007"])
+    assert all(r["severity"] == "warning" for r in base["SER-002"])
+    # When a line's cumulative drops by the refund booked that month, and an SP2D number names no jenis
+    settings, _ = prepared["broken"]
+    res = results(settings.require_url(), "broken")
+    # Then both are reported as warnings with the row, and SER-001 (fatal) does not count the refund drop
+    [ser2] = failed(res, "SER-002")
+    assert ser2["severity"] == "warning"
+    assert ser2["failing_count"] == sum(r["failing_count"] or 0 for r in failed(base, "SER-002")) + 1
+    injected = prepared["injected"]["SER-002"]
+    drops = [e for e in ser2["examples"] if (e["kode_opd"], e["kode_jenis_belanja"], e["bulan"]) == (
+        injected["kode_opd"], injected["kode_jenis_belanja"], 3)]
+    assert [Decimal(d["difference"]) for d in drops] == [Decimal("-5")] or ser2["failing_count"] > 5
+    assert not [e for r in failed(res, "SER-001") for e in r["examples"]
+                if (e["kode_opd"], e["kode_jenis_belanja"], e["bulan"]) == (
+                    injected["kode_opd"], injected["kode_jenis_belanja"], 3)]
+    [bel7] = failed(res, "BEL-007")
+    assert bel7["severity"] == "warning" and bel7["failing_count"] == 1
+    assert bel7["examples"][0]["nomor_sp2d"] == "SP2D-TANPA-JENIS-1"
 
 
 @pytest.mark.rules("LRA-001", "REC-005")

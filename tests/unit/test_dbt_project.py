@@ -24,6 +24,7 @@ PUBLISHED_IDS = [
     "ketepatan_pembayaran_penghasilan",
     "serapan_anggaran",
     "realisasi_program_prioritas",
+    "peringatan_anggaran_kas",
     "pendapatan_target_realisasi",
     "kinerja_layanan",
     "ikm_layanan",

@@ -33,6 +33,8 @@ VALID = {
     "realisasi_belanja": {"tahun": 2024, "nomor_sp2d": "0001/SP2D/2024", "tanggal_sp2d": date(2024, 3, 1),
                           "kode_opd": "DINKES", "kode_sub_kegiatan": "1.02.02.2.01.0001",
                           "kode_rekening": "5.1.02.01.01.0024", "nilai": Decimal("1000000")},
+    "anggaran_kas": {"tahun": 2024, "versi": "MURNI", "kode_opd": "DINKES", "kode_sub_kegiatan": "1.02.02.2.01.0001",
+                     "kode_rekening": "5.1.02.01.01.0024", "bulan": 3, "rencana": Decimal("250000")},
     "pendapatan": {"tahun": 2024, "bulan": 3, "kode_opd": "DINKES", "kode_rekening": "4.1.02",
                    "target": Decimal("10"), "realisasi": Decimal("5")},
     "lra": {"tahun": 2023, "akun": "Belanja Daerah", "anggaran": Decimal("1150750000000"),
@@ -72,6 +74,10 @@ CASES = [
     ("FMT-003", "pembayaran_penghasilan", {"jenis_penghasilan": "BONUS"}, {"jenis_penghasilan": "Gaji ke-13"}),
     ("FMT-003", "kinerja_pegawai", {"predikat": "Cukup"}, {"predikat": "Sangat Baik"}),
     ("FMT-003", "anggaran", {"versi": "PERGESERAN"}, {"versi": "perubahan"}),
+    ("FMT-003", "anggaran", {"versi": "APBD-X"}, {"versi": "Pergeseran ke-2"}),
+    ("FMT-003", "anggaran", {"versi": "Pergeseran 10"}, {"versi": "DPPA"}),
+    ("FMT-003", "realisasi_belanja", {"jenis_sp2d": "SPM"}, {"jenis_sp2d": "Pengembalian Belanja"}),
+    ("FMT-003", "realisasi_belanja", {"jenis_sp2d": "GAJI"}, {"jenis_sp2d": "gu nihil"}),
     ("FMT-003", "permohonan_layanan", {"status": "BATAL"}, {"status": "DITOLAK", "tanggal_selesai": None}),
     ("FMT-003", "capaian_spm", {"bidang": "EKONOMI"}, {"bidang": "Pekerjaan Umum", "kode_indikator": "PU-01"}),
     ("FMT-004", "pegawai", {"pendidikan": "Kuliah"}, {"pendidikan": "D-III"}),
@@ -130,6 +136,12 @@ CASES = [
     ("BEL-004", "realisasi_belanja", {"tanggal_sp2d": date(2025, 1, 13)}, {"tanggal_sp2d": date(2024, 12, 31)}),
     ("PEN-001", "pendapatan", {"kode_rekening": "5.1.02"}, {"kode_rekening": "4.2.01"}),
     ("PEN-002", "pendapatan", {"bulan": 13}, {"bulan": 12}),
+    ("PEN-002", "anggaran_kas", {"bulan": 0}, {"bulan": 1}),
+    ("KAS-001", "anggaran_kas", {"rencana": Decimal("-1")}, {"rencana": Decimal("0")}),
+    ("KAS-002", "anggaran_kas", {"kode_rekening": "5.1.02.01.01"}, {"kode_rekening": "5.2.02.05.01.0001"}),
+    ("KAS-002", "anggaran_kas", {"kode_rekening": "4.1.01"}, {"kode_rekening": "5.1.02.01.01.0026"}),
+    ("FMT-003", "anggaran_kas", {"versi": "RKA"}, {"versi": "Pergeseran 1"}),
+    ("ANG-001", "anggaran_kas", {"kode_sub_kegiatan": "1.02.02.01.0001"}, {"kode_sub_kegiatan": "X.XX.01.2.01.0001"}),
     ("LRA-002", "lra", {"persentase": Decimal("85.33")}, {"persentase": None}),
     ("LAY-001", "permohonan_layanan", {"tanggal_selesai": date(2024, 2, 28)}, {"tanggal_selesai": date(2024, 3, 1)}),
     ("LAY-002", "permohonan_layanan", {"tanggal_selesai": None}, {"tanggal_selesai": None, "status": "DIPROSES"}),
@@ -148,8 +160,8 @@ CASES = [
 @pytest.mark.rules("REF-001", "FMT-003", "FMT-004", "PEG-001", "PEG-002", "PEG-003", "PEG-004", "PEG-006",
                    "PEG-007", "PEG-008", "PEG-009", "PEG-010", "FOR-001", "FOR-002", "PAY-001", "PAY-002",
                    "PAY-004", "REK-001", "REK-002", "REK-003", "REK-004", "ANG-001", "ANG-002", "BEL-001",
-                   "BEL-002", "BEL-004", "PEN-001", "PEN-002", "LRA-002", "LAY-001", "LAY-002", "LAY-004",
-                   "SKM-001", "SKM-002", "SPM-001", "SPM-002", "SPM-003", "ADU-001")
+                   "BEL-002", "BEL-004", "KAS-001", "KAS-002", "PEN-001", "PEN-002", "LRA-002", "LAY-001",
+                   "LAY-002", "LAY-004", "SKM-001", "SKM-002", "SPM-001", "SPM-002", "SPM-003", "ADU-001")
 @pytest.mark.parametrize("rule_id, dataset, bad, good", CASES, ids=[f"{c[0]}-{c[1]}-{i}" for i, c in enumerate(CASES)])
 def test_row_rule_fires_on_the_broken_row_only(rule_id, dataset, bad, good):
     # Given a valid row broken one way, and the same row kept valid another way

@@ -243,7 +243,7 @@ def test_every_dataset_is_present_for_every_seed_city(small):
     landing, result = small
     # When grouping files by pemda
     present = {(p.relative_to(landing).parts[0], p.parts[-2]) for p in files_of(landing)}
-    # Then all 13 datasets are there for each of the four seed cities, with rows
+    # Then all 14 datasets are there for each of the four seed cities, with rows
     for kode in SEED_CITIES:
         for dataset in DATASETS:
             assert (kode, dataset) in present, (kode, dataset)
@@ -352,14 +352,17 @@ def test_salary_runs_equal_the_sp2d_on_5_1_01_01_that_pay_them(tables):
 def test_lra_belanja_equals_the_sum_of_opd_realisasi(tables, small):
     _, result = small
     for kode in SEED_CITIES:
-        # Given the accepted SP2D rows of a pemda (nilai > 0, dated in the year)
+        # Given the accepted SP2D rows of a pemda (nilai > 0, dated in the year), as realisasi: LS and GU,
+        # less refunds (`/CP/`); UP and TU are advances (Permendagri 77/2020)
         total = sum(
-            r["nilai"]
+            -r["nilai"] if "/CP/" in r["nomor_sp2d"] else 0 if re.search("/(UP|TU)/", r["nomor_sp2d"]) else r["nilai"]
             for (k, _o, d), rows in tables.items()
             if k == kode and d == "realisasi_belanja"
             for r in rows
             if r["nilai"] > 0 and r["tanggal_sp2d"].year == 2024
         )
+        assert any("/CP/" in r["nomor_sp2d"] for (k, _o, d), rows in tables.items()
+                   if k == kode and d == "realisasi_belanja" for r in rows)
         # When reading the LRA the pemda's BPKAD submitted
         lra = tables[(kode, "BPKAD", "lra")]
         belanja = next(r for r in lra if r["akun"].strip().upper() == "BELANJA DAERAH")

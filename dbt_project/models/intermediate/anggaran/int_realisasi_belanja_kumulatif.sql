@@ -1,12 +1,13 @@
 {#- Cumulative realisasi and absorption (serapan) per pemda x OPD x tahun x jenis belanja x month.
     Every combination that has pagu or payments gets every month from 1 to the last month with
     any payment in that pemda and year, so a month without payments carries the cumulative
-    forward; payments are positive, so the series never decreases. pagu = sum of the jenis'
-    lines in the latest versi (int_anggaran_pagu_terakhir), constant over the year. -#}
+    forward. realisasi is LS + GU less refunds (int_realisasi_belanja_bulanan): the cumulative
+    decreases only in a month whose refunds exceed its payments (SER-002 reports it). pagu is the
+    pagu in force in the month (int_anggaran_pagu_bulanan), versi_pagu the pemda's tahapan then. -#}
 with
 
-pagu_lines as (
-    select * from {{ ref('int_anggaran_pagu_terakhir') }}
+pagu_bulanan as (
+    select * from {{ ref('int_anggaran_pagu_bulanan') }}
 ),
 
 realisasi_bulanan as (
@@ -17,21 +18,13 @@ bulan as (
     {{ month_spine() }}
 ),
 
-pagu_per_jenis as (
-    select
-        kode_pemda,
-        kode_opd,
-        opd_key,
-        tahun,
-        kode_jenis_belanja,
-        sum(pagu) as pagu
-    from pagu_lines
-    where kode_jenis_belanja like '5.%'
-    group by kode_pemda, kode_opd, opd_key, tahun, kode_jenis_belanja
+versi_bulanan as (
+    select distinct kode_pemda, tahun, bulan, versi_pagu
+    from pagu_bulanan
 ),
 
 kombinasi as (
-    select kode_pemda, kode_opd, opd_key, tahun, kode_jenis_belanja from pagu_per_jenis
+    select kode_pemda, kode_opd, opd_key, tahun, kode_jenis_belanja from pagu_bulanan
     union
     select kode_pemda, kode_opd, opd_key, tahun, kode_jenis_belanja from realisasi_bulanan
 ),
@@ -65,15 +58,24 @@ joined as (
         kerangka.tahun,
         kerangka.kode_jenis_belanja,
         kerangka.bulan,
-        coalesce(pagu_per_jenis.pagu, 0) as pagu,
-        coalesce(realisasi_bulanan.realisasi_bulan, 0) as realisasi_bulan
+        versi_bulanan.versi_pagu,
+        coalesce(pagu_bulanan.pagu, 0) as pagu,
+        coalesce(realisasi_bulanan.realisasi_bulan, 0) as realisasi_bulan,
+        coalesce(realisasi_bulanan.realisasi_bruto_bulan, 0) as realisasi_bruto_bulan,
+        coalesce(realisasi_bulanan.pengembalian_bulan, 0) as pengembalian_bulan,
+        coalesce(realisasi_bulanan.uang_muka_bulan, 0) as uang_muka_bulan
     from kerangka
-    left join pagu_per_jenis
-        on pagu_per_jenis.kode_pemda = kerangka.kode_pemda
+    left join versi_bulanan
+        on versi_bulanan.kode_pemda = kerangka.kode_pemda
+        and versi_bulanan.tahun = kerangka.tahun
+        and versi_bulanan.bulan = kerangka.bulan
+    left join pagu_bulanan
+        on pagu_bulanan.kode_pemda = kerangka.kode_pemda
         -- null-safe as coalesce(.., '') = coalesce(.., ''), never '' here: unlike IS NOT DISTINCT FROM it can be a hash join key
-        and coalesce(pagu_per_jenis.opd_key, '') = coalesce(kerangka.opd_key, '')
-        and pagu_per_jenis.tahun = kerangka.tahun
-        and coalesce(pagu_per_jenis.kode_jenis_belanja, '') = coalesce(kerangka.kode_jenis_belanja, '')
+        and coalesce(pagu_bulanan.opd_key, '') = coalesce(kerangka.opd_key, '')
+        and pagu_bulanan.tahun = kerangka.tahun
+        and coalesce(pagu_bulanan.kode_jenis_belanja, '') = coalesce(kerangka.kode_jenis_belanja, '')
+        and pagu_bulanan.bulan = kerangka.bulan
     left join realisasi_bulanan
         on realisasi_bulanan.kode_pemda = kerangka.kode_pemda
         and coalesce(realisasi_bulanan.opd_key, '') = coalesce(kerangka.opd_key, '')
@@ -89,7 +91,17 @@ cumulated as (
             partition by kode_pemda, opd_key, tahun, kode_jenis_belanja
             order by bulan
             rows between unbounded preceding and current row
-        ) as realisasi_kumulatif
+        ) as realisasi_kumulatif,
+        sum(realisasi_bruto_bulan) over (
+            partition by kode_pemda, opd_key, tahun, kode_jenis_belanja
+            order by bulan
+            rows between unbounded preceding and current row
+        ) as realisasi_bruto_kumulatif,
+        sum(uang_muka_bulan) over (
+            partition by kode_pemda, opd_key, tahun, kode_jenis_belanja
+            order by bulan
+            rows between unbounded preceding and current row
+        ) as uang_muka_kumulatif
     from joined
 ),
 

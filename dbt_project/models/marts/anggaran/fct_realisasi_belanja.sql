@@ -21,12 +21,15 @@ final as (
         opd_key,
         tahun,
         nomor_sp2d,
+        jenis_sp2d,
         tanggal_sp2d,
         bulan,
         kode_sub_kegiatan,
         kode_rekening,
         kode_jenis_belanja,
         nilai,
+        nilai_realisasi,
+        nilai_uang_muka,
         _file_id,
         {{ partisi() }} as _partisi
     from resolved

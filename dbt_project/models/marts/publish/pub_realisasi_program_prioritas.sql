@@ -1,6 +1,6 @@
 {#- Realisasi of priority programs per pemda x tahun x OPD x tag (STUNTING, KEMISKINAN_EKSTREM,
-    INFLASI, PENGANGGURAN), year to date: SP2D on budget lines (same OPD, sub kegiatan and
-    rekening) tagged in the latest versi. A line with two tags counts under both, so the tags
+    INFLASI, PENGANGGURAN), year to date: realisasi (LS, GU less refunds; UP/TU advances are not
+    realisasi) on budget lines (same OPD, sub kegiatan and rekening) tagged in the latest tahapan. A line with two tags counts under both, so the tags
     must not be summed. -#}
 with
 
@@ -37,7 +37,7 @@ realisasi_per_tag as (
         tagged_lines.opd_key,
         tagged_lines.tahun,
         tagged_lines.tagging,
-        sum(realisasi.nilai) as realisasi,
+        sum(realisasi.nilai_realisasi) as realisasi,
         max(realisasi.bulan) as sampai_bulan
     from tagged_lines
     inner join realisasi

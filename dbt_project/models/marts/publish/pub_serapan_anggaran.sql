@@ -1,4 +1,5 @@
-{#- Budget absorption: cumulative realisasi / pagu x 100 per pemda x OPD x jenis belanja x month. -#}
+{#- Budget absorption: cumulative realisasi / pagu in force x 100 per pemda x OPD x jenis belanja x
+    month, with the tahapan whose pagu the month used and the advances (uang muka) beside it. -#}
 with
 
 serapan as (
@@ -27,8 +28,12 @@ final as (
         rekening.uraian as nama_jenis_belanja,
         serapan.persentase_serapan,
         serapan.pagu,
+        serapan.versi_pagu,
         serapan.realisasi_bulan,
         serapan.realisasi_kumulatif,
+        serapan.pengembalian_bulan,
+        serapan.uang_muka_bulan,
+        serapan.uang_muka_kumulatif,
         'PERSEN' as satuan,
         serapan.tahun
     from serapan

@@ -13,7 +13,9 @@ renamed as (
         _kode_pemda,
         upper(btrim(_opd_folder)) as _opd_folder,
         tahun::integer as tahun,
-        {{ clean_code('versi') }} as versi,
+        {{ clean_versi('versi') }} as versi,
+        {{ clean_text('versi') }} as versi_dilaporkan,
+        tanggal_berlaku,
         {{ clean_kode_opd('kode_opd') }} as kode_opd_dilaporkan,
         {{ clean_dotted_code('kode_sub_kegiatan') }} as kode_sub_kegiatan,
         {{ clean_text('nama_sub_kegiatan') }} as nama_sub_kegiatan,
@@ -28,7 +30,8 @@ renamed as (
 final as (
     select
         *,
-        {{ rekening_prefix('kode_rekening', 3) }} as kode_jenis_belanja
+        {{ rekening_prefix('kode_rekening', 3) }} as kode_jenis_belanja,
+        {{ urutan_versi('versi') }} as urutan_versi
     from renamed
 )
 

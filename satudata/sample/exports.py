@@ -2,7 +2,7 @@
 domain generators write, turned into the layout of an export profile (satudata/extract/profiles/), so
 `make run` and the tests read those layouts every time.
 
-How: `Output.open` hands every file of `anggaran`, `realisasi_belanja`, `survei_kepuasan` and `lra` to
+How: `Output.open` hands every file of `anggaran`, `realisasi_belanja`, `survei_kepuasan`, `lra` and `pegawai` to
 :func:`wrap`, which buffers its rows. At close, the file is written in an export layout when it suits one
 (see each layout's `fits`) and that layout's turn has come (a per-pemda rotation with a random start:
 `PERIOD` files apart), else in the standard's columns exactly as before. Layouts:
@@ -30,9 +30,18 @@ How: `Output.open` hands every file of `anggaran`, `realisasi_belanja`, `survei_
 - `djpk_lra` (.csv): the pemda LRA as the DJPK portal's Realisasi APBD: no tahun column (`LRA 2024.csv`),
   hierarchy by leading spaces, amounts in M / J, one line given twice (a scrape); only an LRA written with
   units (no rounding is added).
+- `siasn_data_asn` (.csv, `|`): a month's roster with no NON_ASN (a non-ASN has no SIASN record; a companion
+  file of the same month would replace it in the loader) as the SIASN "Data ASN" download: full column
+  list, NAMA without degrees, d-m-Y, M/F, P/C (blank for a PPPK, KEDUDUKAN HUKUM `PPPK Aktif`), BKN ids, the
+  OPD's own name as UNOR (the crosswalk resolves it to the folder's OPD), no eselon, the month in the file
+  name; half the files keep one retired person (`Pensiun`, set aside).
+- `simpeg_rekap` (.xlsx): a month's roster as a SIMPEG-daerah Daftar Nominatif: title with the snapshot date
+  (the month's last day), two-row header, a numbering row, spaced NIP, pangkat names, a non-ASN by its kind
+  in STATUS PEGAWAI, signature block (set aside).
 
 The planted errors stay errors the row rules catch: nilai 0 or negative stays so, a payment dated in the
-next year keeps the tahun anggaran of the register's title, an answer 5 becomes `e` / a label of no unsur.
+next year keeps the tahun anggaran of the register's title, an answer 5 becomes `e` / a label of no unsur,
+a NIP of 17 digits or with month 13 and a PPPK with a PNS golongan are written as they are.
 
 The canonical twin: for every file written in an export layout, `<landing>/../sample_truth/<relative path>.csv`
 (outside the landing folder: discovery never sees it) holds what the export carries in the standard's
@@ -66,10 +75,11 @@ LAYOUTS = {  # dataset -> the layouts its files may take, in the order they are 
     "anggaran": ("sipd_rincian_belanja", "sipd_rekap_apbd"),
     "survei_kepuasan": ("eskm_huruf_p", "eskm_label_pertanyaan"),
     "lra": ("djpk_lra",),
+    "pegawai": ("siasn_data_asn", "simpeg_rekap"),
 }
 PERIOD = {  # a layout takes every PERIOD-th file that fits it (after a random start of 0-2 files)
     "sipd_register_sp2d": 15, "sipd_realisasi": 15, "sipd_rincian_belanja": 10, "sipd_rekap_apbd": 10,
-    "eskm_huruf_p": 8, "eskm_label_pertanyaan": 8, "djpk_lra": 1,
+    "eskm_huruf_p": 8, "eskm_label_pertanyaan": 8, "djpk_lra": 1, "siasn_data_asn": 6, "simpeg_rekap": 6,
 }  # fmt: skip
 START = {"djpk_lra": 1}  # the random start is 0-2 files, 0-1 for the one LRA file of a pemda
 XLS_MAX_ROWS = 120  # the BIFF writer's one-sector FAT holds about 64 KB
@@ -181,6 +191,8 @@ TWIN_COLUMNS = {
     "survei_kepuasan": ("tanggal", "kode_layanan", *(f"u{i}" for i in range(1, 10)), "jenis_kelamin", "pendidikan",
                         "usia"),
     "lra": ("tahun", "akun", "anggaran", "realisasi", "persentase", "level"),
+    "pegawai": ("nip", "nama", "jenis_kelamin", "tanggal_lahir", "status_kepegawaian", "jenis_non_asn", "golongan",
+                "jenis_jabatan", "eselon", "nama_jabatan", "pendidikan", "kode_opd", "periode"),
 }  # fmt: skip
 
 
@@ -656,6 +668,210 @@ def _write_djpk(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
     return path, "csv", twin
 
 
+# ---- pegawai: SIASN "Data ASN" download and SIMPEG-daerah rekap -----------------------------------------
+
+# the download's full column list (identity columns included, as the download has them: the loader drops them)
+SIASN_COLUMNS = (
+    "PNS ID", "NIP BARU", "NIP LAMA", "NAMA", "GELAR DEPAN", "GELAR BELAKANG", "TEMPAT LAHIR ID",
+    "TEMPAT LAHIR NAMA", "TANGGAL LAHIR", "JENIS KELAMIN", "AGAMA ID", "AGAMA NAMA", "JENIS KAWIN ID",
+    "JENIS KAWIN NAMA", "NIK", "NOMOR HP", "EMAIL", "EMAIL GOV", "ALAMAT", "NPWP NOMOR", "BPJS",
+    "JENIS PEGAWAI ID", "JENIS PEGAWAI NAMA", "KEDUDUKAN HUKUM ID", "KEDUDUKAN HUKUM NAMA", "STATUS CPNS PNS",
+    "KARTU ASN VIRTUAL", "NOMOR SK CPNS", "TANGGAL SK CPNS", "TMT CPNS", "NOMOR SK PNS", "TANGGAL SK PNS",
+    "TMT PNS", "GOL AWAL ID", "GOL AWAL NAMA", "GOL AKHIR ID", "GOL AKHIR NAMA", "TMT GOLONGAN", "MK TAHUN",
+    "MK BULAN", "JENIS JABATAN ID", "JENIS JABATAN NAMA", "JABATAN ID", "JABATAN NAMA", "TMT JABATAN",
+    "TINGKAT PENDIDIKAN ID", "TINGKAT PENDIDIKAN NAMA", "PENDIDIKAN ID", "PENDIDIKAN NAMA", "TAHUN LULUS",
+    "KPKN ID", "KPKN NAMA", "LOKASI KERJA ID", "LOKASI KERJA NAMA", "UNOR ID", "UNOR NAMA", "INSTANSI INDUK ID",
+    "INSTANSI INDUK NAMA", "INSTANSI KERJA ID", "INSTANSI KERJA NAMA", "SATUAN KERJA INDUK ID",
+    "SATUAN KERJA INDUK NAMA", "SATUAN KERJA KERJA ID", "SATUAN KERJA KERJA NAMA",
+)  # fmt: skip
+# BKN tingkat pendidikan (id, name) as SIASN and most SIMPEG-daerah write them
+TINGKAT_PENDIDIKAN = {"SD": ("05", "SD"), "SMP": ("10", "SLTP"), "SMA": ("15", "SLTA"), "D1": ("20", "Diploma I"),
+                      "D2": ("25", "Diploma II"), "D3": ("30", "Diploma III/Sarjana Muda"), "D4": ("35", "Diploma IV"),
+                      "S1": ("40", "S-1/Sarjana"), "S2": ("45", "S-2"), "S3": ("50", "S-3/Doktor")}  # fmt: skip
+JENIS_JABATAN_SIASN = {"STRUKTURAL": ("1", "Jabatan Struktural"), "FUNGSIONAL": ("2", "Jabatan Fungsional Tertentu"),
+                       "PELAKSANA": ("4", "Jabatan Fungsional Umum")}  # fmt: skip
+JENIS_JABATAN_SIMPEG = {"STRUKTURAL": "Jabatan Struktural", "FUNGSIONAL": "Jabatan Fungsional Tertentu",
+                        "PELAKSANA": "Jabatan Pelaksana"}  # fmt: skip
+PANGKAT = ("Juru Muda", "Juru Muda Tingkat I", "Juru", "Juru Tingkat I", "Pengatur Muda", "Pengatur Muda Tingkat I",
+           "Pengatur", "Pengatur Tingkat I", "Penata Muda", "Penata Muda Tingkat I", "Penata", "Penata Tingkat I",
+           "Pembina", "Pembina Tingkat I", "Pembina Utama Muda", "Pembina Utama Madya", "Pembina Utama")  # fmt: skip
+ROMAWI = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII")
+
+
+def _baku(daftar: str, written: object) -> object:
+    """What the profile step kode_baku makes of a written value: its code in the seed kode_sinonim, else as
+    written (the row rules then see the value the OPD sent)."""
+    from satudata.rules import codes
+
+    if written is None or str(written).strip() == "":
+        return None
+    return codes.kode(daftar, str(written)) or written
+
+
+def _monthly(rows: list[dict]) -> bool:
+    return len({r["periode"] for r in rows}) == 1
+
+
+def _fits_siasn(ef: ExportFile, rows: list[dict]) -> bool:
+    # a SIASN download holds ASN only (a non-ASN has no SIASN record): a month's roster without NON_ASN
+    return _monthly(rows) and all(r["status_kepegawaian"] != "NON_ASN" and r.get("nip") for r in rows)
+
+
+def _gelar(name: str) -> dict[str, str]:
+    """SIASN keeps the name without its degrees, upper case, and the degrees apart (GELAR DEPAN / BELAKANG):
+    `dr. Rina Marlina, S.KM., M.Kes` -> DEPAN `dr.`, NAMA `RINA MARLINA`, BELAKANG `S.KM., M.Kes`."""
+    base, _, belakang = name.partition(", ")
+    words = base.split(" ")
+    depan = [w for w in words[:-1] if w.endswith(".")]
+    return {"GELAR DEPAN": " ".join(depan), "NAMA": " ".join(words[len(depan):]).upper(), "GELAR BELAKANG": belakang}
+
+
+def _gol_id(gol: str) -> str:
+    """BKN golongan id: III/b -> 32, a PPPK golongan IX -> 59."""
+    if "/" in gol:
+        roman, letter = gol.split("/", 1)
+        return f"{ROMAWI.index(roman) + 1}{'abcde'.index(letter[:1].lower()) + 1}" if roman in ROMAWI[:4] else ""
+    return str(51 + ROMAWI.index(gol)) if gol in ROMAWI else ""
+
+
+def _write_siasn(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
+    from satudata.sample.names import nama
+
+    opd, rng, pemda = ef.opd, ef.rng, f"Pemerintah {ef.nama_pemda}"
+    periode = rows[0]["periode"]
+    year, month = (int(x) for x in periode.split("-"))
+    lines = ["|".join(SIASN_COLUMNS)]
+    twin: Twin = []
+    people: list[dict | None] = list(rows)
+    if rng.random() < 0.5:  # the download keeps people who left: set aside by the profile
+        people.insert(rng.randrange(len(people) + 1), None)
+    for p in people:
+        row = dict.fromkeys(SIASN_COLUMNS, "")
+        row.update({"PNS ID": f"8ae48{rng.getrandbits(108):027x}", "INSTANSI INDUK NAMA": pemda,
+                    "INSTANSI KERJA NAMA": pemda, "SATUAN KERJA INDUK NAMA": pemda, "AGAMA ID": "1",
+                    "AGAMA NAMA": "Islam", "UNOR ID": f"8ae48288{rng.getrandbits(96):024x}", "UNOR NAMA": opd.nama_opd})
+        if p is None:
+            jk = rng.choice("LP")
+            lahir = date(year - 58 - rng.randint(0, 3), rng.randint(1, 12), rng.randint(1, 28))
+            tmt = f"{lahir.year + 25}{rng.randint(1, 12):02d}"
+            nip = f"{lahir:%Y%m%d}{tmt}{1 if jk == 'L' else 2}{rng.randint(1, 9):03d}"
+            row.update({"NIP BARU": nip, **_gelar(nama(rng, jk, ef.pemda.kode_provinsi)),
+                        "TANGGAL LAHIR": f"{lahir:%d-%m-%Y}", "JENIS KELAMIN": "M" if jk == "L" else "F",
+                        "JENIS PEGAWAI ID": "4", "KEDUDUKAN HUKUM ID": "99", "KEDUDUKAN HUKUM NAMA": "Pensiun",
+                        "STATUS CPNS PNS": "P", "GOL AKHIR ID": "34", "GOL AKHIR NAMA": "III/d",
+                        "JENIS JABATAN ID": "4", "JENIS JABATAN NAMA": "Jabatan Fungsional Umum",
+                        "JABATAN NAMA": "Pengadministrasi Umum", "TINGKAT PENDIDIKAN ID": "15",
+                        "TINGKAT PENDIDIKAN NAMA": "SLTA"})
+            lines.append("|".join(row.values()))
+            twin.append((len(lines), True, {}))
+            continue
+        status = p["status_kepegawaian"]
+        kh = ("71", "PPPK Aktif") if status == "PPPK" else (
+            ("03", "Tugas Belajar") if rng.random() < 0.03 else ("01", "Aktif"))
+        pc = {"PNS": "P", "CPNS": "C"}.get(status, "")
+        gol = p.get("golongan") or ""
+        jj_id, jj = JENIS_JABATAN_SIASN.get(p["jenis_jabatan"], ("", p["jenis_jabatan"]))
+        pd_id, pd = TINGKAT_PENDIDIKAN.get(p["pendidikan"], ("", p["pendidikan"]))
+        lahir = p["tanggal_lahir"]
+        row.update({
+            "NIP BARU": p["nip"], **_gelar(p["nama"]), "TANGGAL LAHIR": f"{lahir:%d-%m-%Y}",
+            "JENIS KELAMIN": {"L": "M", "P": "F"}.get(p["jenis_kelamin"], p["jenis_kelamin"]),
+            "JENIS PEGAWAI ID": "71" if status == "PPPK" else "4",
+            "JENIS PEGAWAI NAMA": "PPPK Daerah Kab/Kota" if status == "PPPK"
+            else "PNS Daerah Kab./Kota yang bekerja pada Kab./Kota",
+            "KEDUDUKAN HUKUM ID": kh[0], "KEDUDUKAN HUKUM NAMA": kh[1], "STATUS CPNS PNS": pc,
+            "GOL AKHIR ID": _gol_id(gol), "GOL AKHIR NAMA": gol, "MK TAHUN": str(rng.randint(0, 30)),
+            "MK BULAN": str(rng.randint(0, 11)), "JENIS JABATAN ID": jj_id, "JENIS JABATAN NAMA": jj,
+            "JABATAN NAMA": p["nama_jabatan"], "TINGKAT PENDIDIKAN ID": pd_id, "TINGKAT PENDIDIKAN NAMA": pd,
+        })  # fmt: skip
+        lines.append("|".join(row.values()))
+        twin.append((len(lines), False, {
+            "nip": p["nip"], "nama": row["NAMA"], "jenis_kelamin": _baku("jenis_kelamin", row["JENIS KELAMIN"]),
+            "tanggal_lahir": lahir, "status_kepegawaian": _baku("status_kepegawaian", pc or kh[1]),
+            "golongan": _baku("golongan", gol), "jenis_jabatan": _baku("jenis_jabatan", jj),
+            "nama_jabatan": p["nama_jabatan"], "pendidikan": _baku("pendidikan", pd), "kode_opd": opd.kode_opd,
+            "periode": f"{year}-{month:02d}"}))  # no eselon column in the download
+    path = ef.path("csv", f"Data_ASN_{BULAN[month - 1]}_{year}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, "csv", twin
+
+
+def _nip_spaced(nip: str | None) -> str | None:
+    """19790115 200312 2 002 as SIMPEG prints a NIP (a NIP of another length as written)."""
+    if nip and len(nip) == 18 and nip.isdigit():
+        return f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}"
+    return nip
+
+
+def _write_simpeg(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
+    opd, rng = ef.opd, ef.rng
+    year, month = (int(x) for x in rows[0]["periode"].split("-"))
+    snapshot = date(year, month, 1) + timedelta(days=31)
+    snapshot = snapshot - timedelta(days=snapshot.day)  # the month's last day
+    ws = XlsxSheet("Nominatif")
+    width = 13
+    for line in (f"PEMERINTAH {ef.nama_pemda.upper()}", "DAFTAR NOMINATIF PEGAWAI ASN DAN NON ASN",
+                 opd.nama_opd.upper(), f"KEADAAN {snapshot.day} {BULAN[month - 1].upper()} {year}"):
+        ws.append([line], [STYLE_BOLD])
+        ws.merge(ws.row_count, 1, ws.row_count, width)
+    ws.append([])
+    bold = [STYLE_BOLD] * width
+    ws.append(["NO", "NAMA", "NIP", "L/P", "TANGGAL LAHIR", "PANGKAT", None, "JABATAN", None, None, "PENDIDIKAN",
+               "STATUS PEGAWAI", "UNIT KERJA"], bold)
+    ws.append([None, None, None, None, None, "GOL/RUANG", "TMT", "NAMA JABATAN", "JENIS JABATAN", "ESELON", None,
+               None, None], bold)
+    top = ws.row_count - 1
+    for col in (1, 2, 3, 4, 5, 11, 12, 13):
+        ws.merge(top, col, top + 1, col)
+    ws.merge(top, 6, top, 7)
+    ws.merge(top, 8, top, 10)
+    ws.append(list(range(1, width + 1)), bold)
+    twin: Twin = []
+    pangkat = rng.random() < 0.6  # this OPD's SIMPEG prints the pangkat name with the golongan
+    for no, p in enumerate(rows, start=1):
+        status, gol = p["status_kepegawaian"], p.get("golongan") or None
+        if status == "NON_ASN":  # a non-ASN by its kind (THL, Tenaga Kontrak...): the profile keeps the kind
+            status = p.get("jenis_non_asn") or "Non ASN"
+        elif status == "PPPK" and rng.random() < 0.5:
+            status = "P3K"
+        shown_gol = gol
+        if gol and pangkat and "/" in gol:
+            roman, letter = gol.split("/", 1)
+            if roman in ROMAWI[:4] and letter[:1] in "abcde":
+                shown_gol = f"{PANGKAT[ROMAWI.index(roman) * 4 + 'abcde'.index(letter[:1])]} ({gol})"
+        jenis = JENIS_JABATAN_SIMPEG.get(p["jenis_jabatan"], p["jenis_jabatan"])
+        pend = TINGKAT_PENDIDIKAN.get(p["pendidikan"], ("", p["pendidikan"]))[1]
+        nip = _nip_spaced(p.get("nip"))
+        unit = opd.nama_opd if rng.random() < 0.5 else opd.nama_opd.upper()
+        ws.append([no, p["nama"], nip, p["jenis_kelamin"], p["tanggal_lahir"], shown_gol, None, p["nama_jabatan"],
+                   jenis, p.get("eselon"), pend, status, unit])
+        twin.append((ws.row_count, False, {
+            "nip": nip, "nama": p["nama"], "jenis_kelamin": _baku("jenis_kelamin", p["jenis_kelamin"]),
+            "tanggal_lahir": p["tanggal_lahir"], "status_kepegawaian": _baku("status_kepegawaian", status),
+            "jenis_non_asn": _jenis_non_asn(status), "golongan": _baku("golongan", shown_gol),
+            "jenis_jabatan": _baku("jenis_jabatan", jenis), "eselon": p.get("eselon"),
+            "nama_jabatan": p["nama_jabatan"], "pendidikan": _baku("pendidikan", pend), "kode_opd": opd.kode_opd,
+            "periode": f"{year}-{month:02d}"}))
+    ws.append([])
+    signed = snapshot + timedelta(days=1)
+    tempat = ef.nama_pemda.removeprefix("Kota ").removeprefix("Kabupaten ")
+    for line in (f"{tempat}, {signed.day} {BULAN[signed.month - 1]} {signed.year}", f"KEPALA {opd.nama_opd.upper()}",
+                 None, None, "(nama pejabat)", "NIP. ........................."):
+        ws.append([None] * 9 + [line])
+        if line is not None:
+            twin.append((ws.row_count, True, {}))
+    path = ef.path("xlsx", f"daftar_nominatif_pegawai_{BULAN[month - 1].lower()}_{year}")
+    ws.save(path)
+    return path, "xlsx", twin
+
+
+def _jenis_non_asn(status: str) -> str | None:
+    """What the step jenis_non_asn_dari_status keeps of a status written as a kind."""
+    from satudata.rules import codes
+
+    return codes.clean_jenis_non_asn(status)
+
+
 FITS = {
     "sipd_register_sp2d": _fits_register,
     "sipd_realisasi": _fits_sipd_ri,
@@ -664,6 +880,8 @@ FITS = {
     "eskm_huruf_p": lambda ef, rows: _fits_eskm(ef, rows, XLS_MAX_ROWS),
     "eskm_label_pertanyaan": _fits_eskm,
     "djpk_lra": _fits_djpk,
+    "siasn_data_asn": _fits_siasn,
+    "simpeg_rekap": lambda ef, rows: _monthly(rows),
 }
 WRITERS = {
     "sipd_register_sp2d": _write_register,
@@ -673,6 +891,8 @@ WRITERS = {
     "eskm_huruf_p": _write_huruf,
     "eskm_label_pertanyaan": _write_label,
     "djpk_lra": _write_djpk,
+    "siasn_data_asn": _write_siasn,
+    "simpeg_rekap": _write_simpeg,
 }
 
 

@@ -267,11 +267,13 @@ def _ts(text: str | None) -> float | None:
 def rows_per_dataset(summary: dict) -> dict[str, dict[str, int]]:
     rows: dict[str, dict[str, int]] = {}
     for f in summary.get("files", []):
-        entry = rows.setdefault(f.get("dataset") or "?", {"files": 0, "read": 0, "loaded": 0, "quarantined": 0})
+        entry = rows.setdefault(f.get("dataset") or "?", {"files": 0, "read": 0, "loaded": 0, "quarantined": 0,
+                                                           "set_aside": 0})
         entry["files"] += 1
         entry["read"] += f.get("rows_read") or 0
         entry["loaded"] += f.get("rows_loaded") or 0
         entry["quarantined"] += f.get("rows_quarantined") or 0
+        entry["set_aside"] += f.get("rows_set_aside") or 0
     return dict(sorted(rows.items()))
 
 

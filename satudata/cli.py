@@ -107,7 +107,8 @@ def print_outputs(settings: Settings, summary: dict, seconds: float) -> None:
     totals = summary.get("totals", {})
     if totals:
         print(f"  files {totals['files']}, rows read {totals['rows_read']}, loaded {totals['rows_loaded']}, "
-              f"quarantined {totals['rows_quarantined']}, files rejected {totals['files_rejected']}")
+              f"quarantined {totals['rows_quarantined']}, set aside {totals.get('rows_set_aside', 0)} (not lines), "
+              f"files rejected {totals['files_rejected']}")
     for dataset_id, d in summary.get("datasets", {}).items():
         print(f"  {dataset_id:40s} {d['status']:10s} {d.get('version') or '-'}")
     print("Outputs:")

@@ -138,7 +138,7 @@ def test_each_source_ends_in_its_own_status_and_the_others_load(world):
                 "select path, rows_read, rows_loaded, rows_quarantined from audit.source_file"):
             assert read == loaded + quarantined, path
     for f in summary["files"]:
-        assert f["rows_read"] == f["rows_loaded"] + f["rows_quarantined"], f
+        assert f["rows_read"] == f["rows_loaded"] + f["rows_quarantined"] + f["rows_set_aside"], f
     assert {f["path"].split("/")[1] for f in summary["files"]} >= {"DPMPTSP", "DISDUKCAPIL", "DISKOMINFO"}
     assert not list((settings.home / "extracted").rglob(".*.part"))
 

@@ -68,7 +68,7 @@ def check_blocked_only_for_empty(summary: dict) -> None:
 
 def check_rows_accounted(settings, summary: dict) -> None:
     for f in summary["files"]:
-        assert f["rows_read"] == f["rows_loaded"] + f["rows_quarantined"], f
+        assert f["rows_read"] == f["rows_loaded"] + f["rows_quarantined"] + f["rows_set_aside"], f
     with connect(settings.warehouse_url) as conn:
         for path, read, loaded, quarantined in conn.execute(
                 "select path, rows_read, rows_loaded, rows_quarantined from audit.source_file "

@@ -187,7 +187,7 @@ def collect(conn: Any, settings: Settings, run_id: str) -> dict[str, Any]:
         select sf.file_id, rf.relpath, rf.land_status, sf.kode_pemda, sf.opd, sf.dataset, sf.sha256, sf.size_bytes,
                sf.received_at, sf.status, coalesce(sf.rows_read, 0) as rows_read,
                coalesce(sf.rows_loaded, 0) as rows_loaded, coalesce(sf.rows_quarantined, 0) as rows_quarantined,
-               sf.reasons
+               coalesce(sf.rows_set_aside, 0) as rows_set_aside, sf.reasons
         from audit.run_file rf join audit.source_file sf using (file_id)
         where rf.run_id = %s order by sf.kode_pemda, sf.opd, sf.dataset, rf.relpath""", run_id)
     file_ids = [f["file_id"] for f in files]
@@ -260,25 +260,27 @@ def build_context(data: dict[str, Any], settings: Settings, run_id: str,
         "rows_read": sum(f["rows_read"] for f in files),
         "rows_loaded": sum(f["rows_loaded"] for f in files),
         "rows_quarantined": sum(f["rows_quarantined"] for f in files),
+        "rows_set_aside": sum(f["rows_set_aside"] for f in files),
     }
     # what was received from whom
     senders: dict[tuple[str, str], dict[str, Any]] = {}
     for f in files:
         s = senders.setdefault((f["kode_pemda"] or "?", f["opd"] or "?"), {
             "kode_pemda": f["kode_pemda"] or "?", "opd": f["opd"] or "?", "files": 0, "datasets": set(),
-            "rows_read": 0, "rows_loaded": 0, "rows_quarantined": 0, "rejected": 0, "unchanged": 0})
+            "rows_read": 0, "rows_loaded": 0, "rows_quarantined": 0, "rows_set_aside": 0, "rejected": 0,
+            "unchanged": 0})
         s["files"] += 1
         s["datasets"].add(f["dataset"] or "?")
         s["rejected"] += f["status"] == "rejected"
         s["unchanged"] += f["land_status"] == "duplicate"
-        for k in ("rows_read", "rows_loaded", "rows_quarantined"):
+        for k in ("rows_read", "rows_loaded", "rows_quarantined", "rows_set_aside"):
             s[k] += f[k]
     pemda: dict[str, dict[str, Any]] = {}
     for (kode, _), snd in sorted(senders.items()):
         p = pemda.setdefault(kode, {"kode_pemda": kode, "opd": 0, "files": 0, "rows_read": 0, "rows_loaded": 0,
-                                    "rows_quarantined": 0, "rejected": 0, "unchanged": 0})
+                                    "rows_quarantined": 0, "rows_set_aside": 0, "rejected": 0, "unchanged": 0})
         p["opd"] += 1
-        for k in ("files", "rows_read", "rows_loaded", "rows_quarantined", "rejected", "unchanged"):
+        for k in ("files", "rows_read", "rows_loaded", "rows_quarantined", "rows_set_aside", "rejected", "unchanged"):
             p[k] += snd[k]
     # completeness
     status_counts = Counter(e["status"] for e in expected)

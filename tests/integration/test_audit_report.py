@@ -83,9 +83,10 @@ def audit_numbers(url: str) -> dict[str, str]:
     """The report's key figures, computed from the audit schema for the (only) pipeline run."""
     with psycopg.connect(url) as conn:
         run_id = conn.execute("select run_id from audit.pipeline_run order by started_at desc limit 1").fetchone()[0]
-        files, read, loaded, quarantined, rejected = conn.execute(
+        files, read, loaded, quarantined, aside, rejected = conn.execute(
             "select count(*), sum(coalesce(rows_read, 0)), sum(coalesce(rows_loaded, 0)), "
-            "sum(coalesce(rows_quarantined, 0)), count(*) filter (where sf.status = 'rejected') "
+            "sum(coalesce(rows_quarantined, 0)), sum(coalesce(rows_set_aside, 0)), "
+            "count(*) filter (where sf.status = 'rejected') "
             "from audit.run_file rf join audit.source_file sf using (file_id) where rf.run_id = %s", (run_id,)
         ).fetchone()
         failed = dict(conn.execute(
@@ -97,7 +98,7 @@ def audit_numbers(url: str) -> dict[str, str]:
             "select status, count(*) from audit.expected_submission_history where run_id = %s group by 1",
             (run_id,)).fetchall())
     return {"run_id": run_id, "files": str(files), "rows_read": str(read), "rows_loaded": str(loaded),
-            "rows_quarantined": str(quarantined), "files_rejected": str(rejected),
+            "rows_quarantined": str(quarantined), "rows_set_aside": str(aside), "files_rejected": str(rejected),
             "rules_failed_fatal": str(failed.get("fatal", 0)), "rules_failed_warning": str(failed.get("warning", 0)),
             "datasets_green": str(colors.get("green", 0)), "datasets_amber": str(colors.get("amber", 0)),
             "datasets_red": str(colors.get("red", 0)), "expected_on_time": str(expected.get("on_time", 0)),

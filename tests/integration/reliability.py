@@ -183,8 +183,8 @@ def hold_at_row(at: int, pause: Callable[[], None]) -> Callable:
     read_file = loader.read_file
     paused: list[bool] = []
 
-    def held_read(path, dataset):
-        table = read_file(path, dataset)
+    def held_read(path, dataset, *args, **kwargs):
+        table = read_file(path, dataset, *args, **kwargs)
         rows = table.rows
 
         def held():

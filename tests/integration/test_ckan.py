@@ -148,9 +148,9 @@ def test_a_failed_push_fails_loudly_and_is_redone_next_time(tmp_path, warehouse_
     ({"conn_type": "http", "host": "ckan.local", "port": 5000, "schema": "http",
       "extra": '{"api_key": "k", "name_prefix": "palu-"}'},
      CkanTarget("http://ckan.local:5000", "k", None, "palu-")),
-    ({"conn_type": "http", "host": "127.0.0.1", "port": 5000, "password": "s@cret",
+    ({"conn_type": "http", "host": "127.0.0.1", "port": 5000, "password": "rahasia",
       "extra": {"owner_org": "dkis", "batch_size": "100"}},
-     CkanTarget("http://127.0.0.1:5000", "s@cret", "dkis", batch_size=100)),
+     CkanTarget("http://127.0.0.1:5000", "rahasia", "dkis", batch_size=100)),
 ])
 def test_the_airflow_connection_values_say_where_and_how(value, expected):
     # Given the values of the connection ckan_default as Airflow's Connection.to_dict() gives them

@@ -167,12 +167,12 @@ def test_a_connection_resolved_by_airflow_is_taken_as_plain_values():
     http = Connection.from_dict({"conn_id": "simpeg_metro", "conn_type": "http", "host": "simpeg.example",
                                  "password": "tok", "extra": {"token": "tok2"}})
     pg = Connection.from_dict({"conn_type": "postgres", "host": "10.0.0.5", "port": 5433, "login": "reader",
-                               "password": "s@cret", "schema": "sicantik", "extra": '{"sslmode": "require"}'},
+                               "password": "rahasia", "schema": "sicantik", "extra": '{"sslmode": "require"}'},
                               "sicantik")
     # Then the values are kept as they are, the token comes from extra first, and no secret is printed
     assert http.token == "tok2" and http.host == "simpeg.example" and http.conn_id == "simpeg_metro"
     assert (pg.conn_type, pg.host, pg.port, pg.login, pg.password, pg.schema) == (
-        "postgres", "10.0.0.5", 5433, "reader", "s@cret", "sicantik")
+        "postgres", "10.0.0.5", 5433, "reader", "rahasia", "sicantik")
     assert pg.extra == {"sslmode": "require"}
     assert "tok" not in repr(http)
     assert require("sicantik", {"sicantik": pg}) is pg

@@ -46,7 +46,7 @@ $(VENV)/.installed: requirements-dev.lock pyproject.toml
 # installs it), requirements-dev.lock = that plus the `dev` group (tests, linters; `make setup` installs it),
 # constrained to the same versions. Each is one universal lock for Python 3.11, 3.12 and 3.13. `make lock`
 # after editing the dependencies (it keeps the versions already locked where it can), then `make lock-check`.
-COMPILE = $(abspath $(VENV))/bin/uv pip compile --quiet --universal --python-version 3.11 pyproject.toml
+COMPILE = $(abspath $(VENV))/bin/uv pip compile --quiet --universal --generate-hashes --python-version 3.11 pyproject.toml
 LOCKS := requirements.lock requirements-dev.lock
 lock: $(VENV)/.installed
 	$(COMPILE) -o requirements.lock
@@ -114,6 +114,7 @@ airflow: setup
 
 lint: setup
 	$(VENV)/bin/ruff check satudata dags tests expectations
+	$(VENV)/bin/ruff format --check satudata dags tests expectations
 
 # The page tests need Chromium: without it `doctor --tests` stops here with the install command, for root
 # and non-root alike (and each of those tests fails with the same line when run alone).

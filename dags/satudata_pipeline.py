@@ -126,8 +126,11 @@ def satudata_pipeline():
 
     # pool: at most SATUDATA_WAREHOUSE_LOAD_SLOTS loads into the warehouse at once, however many workers
     # (created by `satudata run`, `satudata airflow` and the compose service airflow-init)
-    @task(map_index_template="{{ landed[0]['relpath'].removeprefix('extracted:').split('/')[0] }}", outlets=[RAW],
-          pool="warehouse_load")
+    @task(
+        map_index_template="{{ landed[0]['relpath'].removeprefix('extracted:').split('/')[0] }}",
+        outlets=[RAW],
+        pool="warehouse_load",
+    )
     def load(landed: list[dict]) -> dict:
         from satudata import pipeline
 

@@ -60,8 +60,10 @@ def prepare_metadata(env: dict[str, str]) -> int:
     `load` task), in one process: each start of Airflow costs seconds. Runs each command as the `airflow`
     executable does (airflow.__main__.main). Returns the exit code."""
     commands = [["db", "migrate"], ["pools", "set", POOL, str(pool_slots(env)), POOL_DESCRIPTION]]
-    script = ("import sys\nfrom airflow.__main__ import main\n"
-              f"for argv in {commands!r}:\n    sys.argv = ['airflow', *argv]\n    main()\n")
+    script = (
+        "import sys\nfrom airflow.__main__ import main\n"
+        f"for argv in {commands!r}:\n    sys.argv = ['airflow', *argv]\n    main()\n"
+    )
     return subprocess.run([sys.executable, "-c", script], env=env).returncode
 
 
@@ -92,24 +94,26 @@ def local_env(settings: Settings, warehouse_url: str, port: int, metadata: str) 
 
     env = airflow_env(settings, warehouse_url)
     api = f"http://127.0.0.1:{port}"
-    env.update({
-        # this venv's `airflow` first on the PATH, for whatever Airflow starts by name
-        "PATH": os.pathsep.join(filter(None, [str(Path(airflow_bin()).parent), env.get("PATH")])),
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata,
-        "AIRFLOW__DATABASE__LOAD_DEFAULT_CONNECTIONS": "False",
-        "AIRFLOW__API__HOST": "127.0.0.1",
-        "AIRFLOW__API__PORT": str(port),
-        "AIRFLOW__API__WORKERS": "1",
-        "AIRFLOW__API__BASE_URL": api,
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api}/execution/",
-        # one value for every component of this start (tokens of the UI and of running tasks)
-        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
-        "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
-        "AIRFLOW__CORE__AUTH_MANAGER": SIMPLE_AUTH_MANAGER,  # Airflow's own, as `airflow standalone`
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN}:admin",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(password_file(settings)),
-    })
+    env.update(
+        {
+            # this venv's `airflow` first on the PATH, for whatever Airflow starts by name
+            "PATH": os.pathsep.join(filter(None, [str(Path(airflow_bin()).parent), env.get("PATH")])),
+            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata,
+            "AIRFLOW__DATABASE__LOAD_DEFAULT_CONNECTIONS": "False",
+            "AIRFLOW__API__HOST": "127.0.0.1",
+            "AIRFLOW__API__PORT": str(port),
+            "AIRFLOW__API__WORKERS": "1",
+            "AIRFLOW__API__BASE_URL": api,
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api}/execution/",
+            # one value for every component of this start (tokens of the UI and of running tasks)
+            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+            "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
+            "AIRFLOW__CORE__AUTH_MANAGER": SIMPLE_AUTH_MANAGER,  # Airflow's own, as `airflow standalone`
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN}:admin",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(password_file(settings)),
+        }
+    )
     for key, value in {
         "AIRFLOW__CORE__PARALLELISM": "4",  # tasks at once (LocalExecutor worker processes)
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
@@ -155,8 +159,10 @@ def wait_healthy(port: int, procs: dict[str, subprocess.Popen], timeout: float) 
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=5) as r:
                 health = json.load(r)
-            if all((health.get(c) or {"status": "healthy"}).get("status") == "healthy"
-                   for c in ("metadatabase", "scheduler", "dag_processor")):
+            if all(
+                (health.get(c) or {"status": "healthy"}).get("status") == "healthy"
+                for c in ("metadatabase", "scheduler", "dag_processor")
+            ):
                 return True
         except (OSError, ValueError):
             pass
@@ -169,13 +175,16 @@ def banner(settings: Settings, port: int, slots: int) -> None:
         password = "the value of SATUDATA_AIRFLOW_ADMIN_PASSWORD"
     else:
         password = f"{admin_password(settings) or '(printed above)'}, kept in {password_file(settings)}"
-    print(f"""
+    print(
+        f"""
 Airflow is ready: http://127.0.0.1:{port}  user {ADMIN}, password {password}
   DAG satudata_pipeline: unpause it, then Trigger; Backfill for a range of dates (one run per day)
   REST API: POST http://127.0.0.1:{port}/auth/token {{"username": "{ADMIN}", "password": ...}} -> Bearer token
   pool {POOL}: {slots} slots; landing {settings.landing}; outputs {settings.out}
-  Ctrl-C stops Airflow{'' if settings.warehouse_url else ' and the embedded warehouse'}.
-""", flush=True)
+  Ctrl-C stops Airflow{"" if settings.warehouse_url else " and the embedded warehouse"}.
+""",
+        flush=True,
+    )
 
 
 def serve(settings: Settings, port: int, startup_timeout: float = 300) -> int:
@@ -242,8 +251,9 @@ def start_components(env: dict[str, str]) -> dict[str, subprocess.Popen]:
     try:
         for name, args in COMPONENTS.items():
             group = next(iter(procs.values())).pid if procs else 0
-            procs[name] = proc = subprocess.Popen([airflow_bin(), *args], env=env, stdout=subprocess.PIPE,
-                                                  stderr=subprocess.STDOUT, process_group=group)
+            procs[name] = proc = subprocess.Popen(
+                [airflow_bin(), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, process_group=group
+            )
             threading.Thread(target=_prefix, args=(name, proc.stdout), daemon=True).start()
     except BaseException:
         stop_components(procs)
@@ -286,8 +296,9 @@ def _without_password(url: str) -> str:
     parts = urlsplit(url)
     if not parts.hostname:
         return url
-    return parts._replace(netloc=f"{parts.username or ''}@{parts.hostname}" + (f":{parts.port}" if parts.port
-                                                                               else "")).geturl()
+    return parts._replace(
+        netloc=f"{parts.username or ''}@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    ).geturl()
 
 
 def _signal_group(pgid: int, sig: int) -> bool:

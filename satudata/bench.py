@@ -60,13 +60,19 @@ log = logging.getLogger("satudata.bench")
 # Airflow task -> stage of the summary
 STAGES = {
     "start": "start",
-    "sources": "extract_land", "extract": "extract_land", "extracted": "extract_land", "discover": "extract_land",
-    "batch": "extract_land", "land": "extract_land",
+    "sources": "extract_land",
+    "extract": "extract_land",
+    "extracted": "extract_land",
+    "discover": "extract_land",
+    "batch": "extract_land",
+    "land": "extract_land",
     "load": "load",
     "transform": "dbt",
     "validate": "validate",
-    "ppid_approval": "publish", "publish": "publish",
-    "report": "report", "finish": "report",
+    "ppid_approval": "publish",
+    "publish": "publish",
+    "report": "report",
+    "finish": "report",
 }
 LOAD_ROWS = {"small": 50_000, "kota": 200_000, "provinsi": 500_000, "nasional": 1_000_000}
 BIG_CSV_COLUMNS = ["tahun", "nomor_sp2d", "tanggal_sp2d", "kode_opd", "kode_sub_kegiatan", "kode_rekening", "nilai"]
@@ -90,8 +96,15 @@ def sample(work: Path, scale: str, pemda: list[str] | None = None) -> Path:
         log.info("generating the %s sample into %s", scale, landing)
         started = time.monotonic()
         result = generate(landing, scale=scale, workers=os.cpu_count() or 1)
-        marker.write_text(json.dumps({"seconds": round(time.monotonic() - started, 1),
-                                      "rows": result["rows"], "files": result["total_files"]}))
+        marker.write_text(
+            json.dumps(
+                {
+                    "seconds": round(time.monotonic() - started, 1),
+                    "rows": result["rows"],
+                    "files": result["total_files"],
+                }
+            )
+        )
     if not pemda:
         return landing
     subset = work / scale / ("landing_" + "_".join(pemda))
@@ -111,8 +124,10 @@ def half_landing(landing: Path) -> Path:
     half = landing.parent / (landing.name + "_half")
     if half.exists():
         return half
-    folders = sorted((d for p in landing.iterdir() if p.is_dir() for d in p.iterdir() if d.is_dir()),
-                     key=lambda d: (-_size(d), d.as_posix()))
+    folders = sorted(
+        (d for p in landing.iterdir() if p.is_dir() for d in p.iterdir() if d.is_dir()),
+        key=lambda d: (-_size(d), d.as_posix()),
+    )
     for folder in folders[::2]:
         _link_tree(folder, half / folder.relative_to(landing))
     return half
@@ -127,8 +142,13 @@ def project_copy(work: Path, landing: Path) -> Path:
     OPD reference rows appended to the `opd` seed."""
     dst = work / "project"
     shutil.rmtree(dst, ignore_errors=True)
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO_ROOT,
-                            capture_output=True, check=True).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO_ROOT, capture_output=True, check=True
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for rel in listed:
         src = REPO_ROOT / rel
         if not rel or not src.is_file() or rel.split("/", 1)[0] in ("sample_data", "out", "landing"):
@@ -203,19 +223,29 @@ class TreeSampler:
         if not window:
             return {"largest_process_mb": None, "process": None, "postgres_mb": None}
         top = max(window, key=lambda s: s[1])
-        return {"largest_process_mb": round(top[1] / MB, 1), "process": top[2],
-                "postgres_mb": round(max(s[3] for s in window) / MB, 1)}
+        return {
+            "largest_process_mb": round(top[1] / MB, 1),
+            "process": top[2],
+            "postgres_mb": round(max(s[3] for s in window) / MB, 1),
+        }
 
 
 def run_pipeline(project: Path, home: Path, out: Path, landing: Path, log_path: Path) -> dict[str, Any]:
     """`satudata run` of the project copy; wall time, stage times and peak memory."""
-    env = {**os.environ, "SATUDATA_HOME": str(home), "SATUDATA_OUT": str(out), "SATUDATA_LANDING": str(landing),
-           "SATUDATA_AUTO_APPROVE": "true", "PYTHONPATH": str(project)}
+    env = {
+        **os.environ,
+        "SATUDATA_HOME": str(home),
+        "SATUDATA_OUT": str(out),
+        "SATUDATA_LANDING": str(landing),
+        "SATUDATA_AUTO_APPROVE": "true",
+        "PYTHONPATH": str(project),
+    }
     env.pop("SATUDATA_WAREHOUSE_URL", None)  # the run's own embedded warehouse, in its home
     started = time.time()
     with log_path.open("w") as sink:
-        proc = subprocess.Popen([sys.executable, "-m", "satudata.cli", "run"], cwd=project, env=env,
-                                stdout=sink, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "satudata.cli", "run"], cwd=project, env=env, stdout=sink, stderr=subprocess.STDOUT
+        )
         with TreeSampler(proc.pid, home / "pg" / "data") as sampler:
             code = proc.wait()
     seconds = time.time() - started
@@ -248,12 +278,16 @@ def task_times(home: Path) -> list[tuple[str, float | None, float | None, float 
     if not db.exists():
         return []
     with sqlite3.connect(db) as conn:
-        run = conn.execute("select run_id from dag_run where dag_id = 'satudata_pipeline' order by id desc limit 1"
-                           ).fetchone()
+        run = conn.execute(
+            "select run_id from dag_run where dag_id = 'satudata_pipeline' order by id desc limit 1"
+        ).fetchone()
         if run is None:
             return []
-        rows = conn.execute("select task_id, start_date, end_date, duration from task_instance "
-                            "where dag_id = 'satudata_pipeline' and run_id = ?", run).fetchall()
+        rows = conn.execute(
+            "select task_id, start_date, end_date, duration from task_instance "
+            "where dag_id = 'satudata_pipeline' and run_id = ?",
+            run,
+        ).fetchall()
     return [(t, _ts(s), _ts(e), d) for t, s, e, d in rows]
 
 
@@ -267,8 +301,9 @@ def _ts(text: str | None) -> float | None:
 def rows_per_dataset(summary: dict) -> dict[str, dict[str, int]]:
     rows: dict[str, dict[str, int]] = {}
     for f in summary.get("files", []):
-        entry = rows.setdefault(f.get("dataset") or "?", {"files": 0, "read": 0, "loaded": 0, "quarantined": 0,
-                                                           "set_aside": 0})
+        entry = rows.setdefault(
+            f.get("dataset") or "?", {"files": 0, "read": 0, "loaded": 0, "quarantined": 0, "set_aside": 0}
+        )
         entry["files"] += 1
         entry["read"] += f.get("rows_read") or 0
         entry["loaded"] += f.get("rows_loaded") or 0
@@ -360,15 +395,28 @@ def _load_worker(url: str, work: Path, csv_path: Path) -> None:
     started = time.perf_counter()
     result = load_file(url, work / "load_archive", landed["file_id"])
     seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": seconds, "rows_read": result["rows_read"], "rows_loaded": result["rows_loaded"],
-                      "status": result["status"],
-                      "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "rows_read": result["rows_read"],
+                "rows_loaded": result["rows_loaded"],
+                "status": result["status"],
+                "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            }
+        )
+    )
 
 
 def _loader(server_url: str, work: Path, csv_path: Path) -> dict[str, Any]:
     url = _fresh_database(server_url, "bench_load")
-    proc = subprocess.run([sys.executable, "-m", "satudata.bench", "--load-worker", url, str(work), str(csv_path)],
-                          capture_output=True, text=True, check=True, cwd=REPO_ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "satudata.bench", "--load-worker", url, str(work), str(csv_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO_ROOT,
+    )
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -390,11 +438,16 @@ def _psql_copy(server_url: str, csv_path: Path, rows: int) -> float:
         conn.execute("create table public.copy_target (like raw.realisasi_belanja including all)")
         for column in ("_file_id", "_row_number", "_kode_pemda", "_opd_folder"):
             conn.execute(f"alter table public.copy_target alter column {column} drop not null")
-    command = (f"\\copy public.copy_target ({', '.join(BIG_CSV_COLUMNS)}) from '{csv_path}' "
-               "with (format csv, header true)")
+    command = (
+        f"\\copy public.copy_target ({', '.join(BIG_CSV_COLUMNS)}) from '{csv_path}' with (format csv, header true)"
+    )
     started = time.perf_counter()
-    proc = subprocess.run([psql_binary(), url, "-v", "ON_ERROR_STOP=1", "-c", command],
-                          capture_output=True, text=True, env={**os.environ, "PGAPPNAME": "satudata bench"})
+    proc = subprocess.run(
+        [psql_binary(), url, "-v", "ON_ERROR_STOP=1", "-c", command],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PGAPPNAME": "satudata bench"},
+    )
     seconds = time.perf_counter() - started
     if proc.returncode != 0 or f"COPY {rows}" not in proc.stdout:
         raise RuntimeError(f"psql \\copy failed: {proc.stdout} {proc.stderr}")
@@ -412,16 +465,23 @@ def load_benchmark(work: Path, landing: Path, server_url: str, rows: int, reps: 
     loader_rps = [rows / r["seconds"] for r in loader]
     psql_rps = [rows / s for s in psql]
     return {
-        "file": str(path), "rows": rows, "bytes": path.stat().st_size, "reps": reps,
+        "file": str(path),
+        "rows": rows,
+        "bytes": path.stat().st_size,
+        "reps": reps,
         "loader_seconds": _spread([r["seconds"] for r in loader]),
         "loader_rows_per_s": _spread(loader_rps, 0),
-        "loader_rows_loaded": loader[0]["rows_loaded"], "loader_status": loader[0]["status"],
+        "loader_rows_loaded": loader[0]["rows_loaded"],
+        "loader_status": loader[0]["status"],
         "psql_copy_seconds": _spread(psql),
         "psql_copy_rows_per_s": _spread(psql_rps, 0),
         "ratio_loader_to_psql": round(statistics.median(loader_rps) / statistics.median(psql_rps), 3),
         "ratio_per_rep": [round(a / b, 3) for a, b in zip(loader_rps, psql_rps, strict=True)],
-        "loader_peak_rss_mb": {"quarter_file": quarter["maxrss_mb"], "half_file": half["maxrss_mb"],
-                               "whole_file": max(r["maxrss_mb"] for r in loader)},
+        "loader_peak_rss_mb": {
+            "quarter_file": quarter["maxrss_mb"],
+            "half_file": half["maxrss_mb"],
+            "whole_file": max(r["maxrss_mb"] for r in loader),
+        },
         "loader_seconds_half_file": round(half["seconds"], 2),
         "loader_time_ratio_whole_to_half": round(statistics.median(r["seconds"] for r in loader) / half["seconds"], 2),
         "psql": psql_binary(),
@@ -429,8 +489,11 @@ def load_benchmark(work: Path, landing: Path, server_url: str, rows: int, reps: 
 
 
 def _spread(values: list[float], digits: int = 2) -> dict[str, float]:
-    return {"median": round(statistics.median(values), digits), "min": round(min(values), digits),
-            "max": round(max(values), digits)}
+    return {
+        "median": round(statistics.median(values), digits),
+        "min": round(min(values), digits),
+        "max": round(max(values), digits),
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -443,8 +506,11 @@ def plain_dbt_build(project: Path, url: str) -> dict[str, Any]:
     settings = dataclasses.replace(Settings.from_env({}), repo_root=project)
     started = time.perf_counter()
     proc = dbt_command(settings, url, "build", "--full-refresh")
-    return {"seconds": round(time.perf_counter() - started, 1), "exit_code": proc.returncode,
-            "command": "dbt build --full-refresh"}
+    return {
+        "seconds": round(time.perf_counter() - started, 1),
+        "exit_code": proc.returncode,
+        "command": "dbt build --full-refresh",
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -498,26 +564,40 @@ def cosmos_comparison(project: Path, work: Path, url: str, select: list[str]) ->
     shutil.rmtree(home, ignore_errors=True)
     (home / "dags").mkdir(parents=True)
     dbt_dir = project / "dbt_project"
-    (home / "dags" / "bench_dbt.py").write_text(COSMOS_DAGS.format(
-        project=str(dbt_dir), dbt=str(Path(sys.executable).parent / "dbt"), select=select))
-    env = {**os.environ, **DbParams.from_url(url).dbt_env(), "AIRFLOW_HOME": str(home),
-           "AIRFLOW__CORE__DAGS_FOLDER": str(home / "dags"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-           "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    (home / "dags" / "bench_dbt.py").write_text(
+        COSMOS_DAGS.format(project=str(dbt_dir), dbt=str(Path(sys.executable).parent / "dbt"), select=select)
+    )
+    env = {
+        **os.environ,
+        **DbParams.from_url(url).dbt_env(),
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(home / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
     airflow = airflow_bin()
     subprocess.run([airflow, "db", "migrate"], env=env, cwd=home, capture_output=True, check=True)
-    result: dict[str, Any] = {"mode": "astronomer-cosmos DbtDag, LoadMode.DBT_MANIFEST, ExecutionMode.LOCAL",
-                              "select": select or "the whole project"}
+    result: dict[str, Any] = {
+        "mode": "astronomer-cosmos DbtDag, LoadMode.DBT_MANIFEST, ExecutionMode.LOCAL",
+        "select": select or "the whole project",
+    }
     for name, dag_id in (("single_build", "bench_single_build"), ("cosmos", "bench_cosmos")):
         log.info("cosmos comparison: airflow dags test %s", dag_id)
         started = time.perf_counter()
         with (work / f"{dag_id}.log").open("w") as sink:
-            code = subprocess.run([airflow, "dags", "test", dag_id], env=env, cwd=home, stdout=sink,
-                                  stderr=subprocess.STDOUT).returncode
-        result[name] = {"seconds": round(time.perf_counter() - started, 1), "exit_code": code,
-                        "log": str(work / f"{dag_id}.log")}
+            code = subprocess.run(
+                [airflow, "dags", "test", dag_id], env=env, cwd=home, stdout=sink, stderr=subprocess.STDOUT
+            ).returncode
+        result[name] = {
+            "seconds": round(time.perf_counter() - started, 1),
+            "exit_code": code,
+            "log": str(work / f"{dag_id}.log"),
+        }
     with sqlite3.connect(home / "airflow.db") as conn:
         result["cosmos"]["tasks"] = conn.execute(
-            "select count(*) from task_instance where dag_id = 'bench_cosmos'").fetchone()[0]
+            "select count(*) from task_instance where dag_id = 'bench_cosmos'"
+        ).fetchone()[0]
     result["ratio_cosmos_to_single_build"] = round(result["cosmos"]["seconds"] / result["single_build"]["seconds"], 2)
     return result
 
@@ -548,8 +628,11 @@ def bench_scale(scale: str, work: Path, args: argparse.Namespace, half: bool, co
         log.info("%s: plain dbt build", scale)
         dbt_plain = plain_dbt_build(project, url)
         dbt_plain["pipeline_dbt_stage_seconds"] = first["stages"].get("dbt")
-        dbt_plain["ratio_pipeline_to_plain"] = (round(first["stages"]["dbt"] / dbt_plain["seconds"], 2)
-                                                if first["stages"].get("dbt") and dbt_plain["seconds"] else None)
+        dbt_plain["ratio_pipeline_to_plain"] = (
+            round(first["stages"]["dbt"] / dbt_plain["seconds"], 2)
+            if first["stages"].get("dbt") and dbt_plain["seconds"]
+            else None
+        )
         log.info("%s: load benchmark", scale)
         load = load_benchmark(work / scale, landing, url, args.load_rows or LOAD_ROWS[scale], args.reps)
         compared = None
@@ -562,9 +645,14 @@ def bench_scale(scale: str, work: Path, args: argparse.Namespace, half: bool, co
     finally:
         server.stop()
     result: dict[str, Any] = {
-        "landing": str(landing), "files": sum(r["files"] for r in rows.values()),
-        "rows": rows, "rows_read": sum(r["read"] for r in rows.values()),
-        "first_run": first, "rerun": rerun, "dbt_plain": dbt_plain, "load_benchmark": load,
+        "landing": str(landing),
+        "files": sum(r["files"] for r in rows.values()),
+        "rows": rows,
+        "rows_read": sum(r["read"] for r in rows.values()),
+        "first_run": first,
+        "rerun": rerun,
+        "dbt_plain": dbt_plain,
+        "load_benchmark": load,
     }
     if compared:
         result["cosmos"] = compared
@@ -576,9 +664,13 @@ def bench_scale(scale: str, work: Path, args: argparse.Namespace, half: bool, co
         log.info("%s: about half of the files, on an empty warehouse", scale)
         run = run_pipeline(project, half_runs / "home", half_runs / "out", half_files, half_runs / "run.log")
         half_rows = sum(r["read"] for r in rows_per_dataset(run.pop("_summary")).values())
-        result["half"] = {"landing": str(half_files), "rows_read": half_rows, "run": run,
-                          "data_ratio": round(result["rows_read"] / half_rows, 2) if half_rows else None,
-                          "time_ratio": round(first["seconds"] / run["seconds"], 2)}
+        result["half"] = {
+            "landing": str(half_files),
+            "rows_read": half_rows,
+            "run": run,
+            "data_ratio": round(result["rows_read"] / half_rows, 2) if half_rows else None,
+            "time_ratio": round(first["seconds"] / run["seconds"], 2),
+        }
     return result
 
 
@@ -609,12 +701,16 @@ def targets(scales: dict[str, dict]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    parser = argparse.ArgumentParser(prog="python -m satudata.bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m satudata.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scales", nargs="+", default=["kota", "provinsi"], choices=list(LOAD_ROWS))
     parser.add_argument("--half", action="store_true", help="also run about half of the largest scale's files")
-    parser.add_argument("--cosmos", action="store_true",
-                        help="also run the dbt project as astronomer-cosmos tasks against one dbt build task")
+    parser.add_argument(
+        "--cosmos",
+        action="store_true",
+        help="also run the dbt project as astronomer-cosmos tasks against one dbt build task",
+    )
     parser.add_argument("--cosmos-select", nargs="*", default=[], help="dbt nodes of the Cosmos comparison")
     parser.add_argument("--reps", type=int, default=3, help="repetitions of the load benchmark")
     parser.add_argument("--load-rows", type=int, default=None, help="rows of the load benchmark's CSV")
@@ -632,15 +728,20 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     summary: dict[str, Any] = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-                    "platform": platform.platform(), "python": platform.python_version(),
-                    "load_average_at_start": [round(x, 2) for x in os.getloadavg()]},
+        "machine": {
+            "cores": os.cpu_count(),
+            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        },
         "scales": {},
     }
     path = out / "summary.json"
     for i, scale in enumerate(args.scales):
-        summary["scales"][scale] = bench_scale(scale, work, args, half=args.half and i == len(args.scales) - 1,
-                                             cosmos=args.cosmos and i == 0)
+        summary["scales"][scale] = bench_scale(
+            scale, work, args, half=args.half and i == len(args.scales) - 1, cosmos=args.cosmos and i == 0
+        )
         summary["targets"] = targets(summary["scales"])
         summary["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
         summary["seconds"] = round(time.time() - started, 1)

@@ -1,16 +1,16 @@
 """`satudata` command line: run the pipeline through Airflow, manage the embedded warehouse, make sample data.
 
-    satudata run                 the whole pipeline through real Airflow (`airflow dags test`)
-    satudata airflow [--port N]  Airflow's UI, scheduler and API on this machine (satudata/airflow_local.py)
-    satudata warehouse start|stop|url
-    satudata generate [--scale kota|small|provinsi|nasional] [--landing DIR]
-    satudata revert <dataset_id> <version> [--by NAME] [--reason TEXT]   make an earlier version current
-    satudata pemda add <kode_pemda> [--opd FILE] [--unit FILE]   onboard a pemda: its OPD list, its unit crosswalk
-    satudata pemda show <kode_pemda>                           its current lists and their history
-    satudata doctor [--tests]    what a run (and the tests) need here: one line per problem with its fix
-    satudata check FILE [--pemda 72.71 --opd DINKES --dataset realisasi_belanja] [--out DIR]
-                                 check a file before sending it, offline: exit 0 clean, 1 findings, 2 refused
-    satudata rebuild <dataset_id> <version> [--out FILE]   a version's data.csv again from the warehouse
+satudata run                 the whole pipeline through real Airflow (`airflow dags test`)
+satudata airflow [--port N]  Airflow's UI, scheduler and API on this machine (satudata/airflow_local.py)
+satudata warehouse start|stop|url
+satudata generate [--scale kota|small|provinsi|nasional] [--landing DIR]
+satudata revert <dataset_id> <version> [--by NAME] [--reason TEXT]   make an earlier version current
+satudata pemda add <kode_pemda> [--opd FILE] [--unit FILE]   onboard a pemda: its OPD list, its unit crosswalk
+satudata pemda show <kode_pemda>                           its current lists and their history
+satudata doctor [--tests]    what a run (and the tests) need here: one line per problem with its fix
+satudata check FILE [--pemda 72.71 --opd DINKES --dataset realisasi_belanja] [--out DIR]
+                             check a file before sending it, offline: exit 0 clean, 1 findings, 2 refused
+satudata rebuild <dataset_id> <version> [--out FILE]   a version's data.csv again from the warehouse
 """
 
 from __future__ import annotations
@@ -102,13 +102,16 @@ def run_pipeline(settings: Settings) -> int:
 
 def print_outputs(settings: Settings, summary: dict, seconds: float) -> None:
     print()
-    print(f"Satu Data run {summary.get('run_id', '?')}: {summary.get('status', 'no summary written')} "
-          f"in {seconds:.0f} s")
+    print(
+        f"Satu Data run {summary.get('run_id', '?')}: {summary.get('status', 'no summary written')} in {seconds:.0f} s"
+    )
     totals = summary.get("totals", {})
     if totals:
-        print(f"  files {totals['files']}, rows read {totals['rows_read']}, loaded {totals['rows_loaded']}, "
-              f"quarantined {totals['rows_quarantined']}, set aside {totals.get('rows_set_aside', 0)} (not lines), "
-              f"files rejected {totals['files_rejected']}")
+        print(
+            f"  files {totals['files']}, rows read {totals['rows_read']}, loaded {totals['rows_loaded']}, "
+            f"quarantined {totals['rows_quarantined']}, set aside {totals.get('rows_set_aside', 0)} (not lines), "
+            f"files rejected {totals['files_rejected']}"
+        )
     for dataset_id, d in summary.get("datasets", {}).items():
         print(f"  {dataset_id:40s} {d['status']:10s} {d.get('version') or '-'}")
     print("Outputs:")
@@ -148,17 +151,23 @@ def run_pemda(settings: Settings, action: str, kode_pemda: str, opd: Path | None
                         print(f"  {problem}")
                     code = 1
                     continue
-                print(f"{kode_pemda} {kind}: version {result['version_id']} {result['status']}, "
-                      f"{result['rows']} rows / versi {result['version_id']}, {result['rows']} baris")
+                print(
+                    f"{kode_pemda} {kind}: version {result['version_id']} {result['status']}, "
+                    f"{result['rows']} rows / versi {result['version_id']}, {result['rows']} baris"
+                )
         with connect(url) as conn:
             for row in conn.execute(
-                    "select kind, version_id, file_name, row_count, valid_from, valid_to from reference.list_version "
-                    "where kode_pemda = %s order by kind, version_id", (kode_pemda,)):
+                "select kind, version_id, file_name, row_count, valid_from, valid_to from reference.list_version "
+                "where kode_pemda = %s order by kind, version_id",
+                (kode_pemda,),
+            ):
                 current = "current" if row[5] is None else f"until {row[5]:%Y-%m-%d %H:%M}"
                 print(f"  {row[0]:5s} v{row[1]:<5d} {row[3]:5d} rows  {row[2]}  from {row[4]:%Y-%m-%d %H:%M} {current}")
             ref = reference.pemda_reference(conn, kode_pemda)
-        print(f"{kode_pemda} {reference.pemda_names().get(kode_pemda, '?')}: OPD list from {ref.source} "
-              f"({len(ref.opd)} OPD), crosswalk {len(ref.units)} units")
+        print(
+            f"{kode_pemda} {reference.pemda_names().get(kode_pemda, '?')}: OPD list from {ref.source} "
+            f"({len(ref.opd)} OPD), crosswalk {len(ref.units)} units"
+        )
     finally:
         if started:
             embedded.stop()  # type: ignore[union-attr]
@@ -167,8 +176,9 @@ def run_pemda(settings: Settings, action: str, kode_pemda: str, opd: Path | None
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    parser = argparse.ArgumentParser(prog="satudata", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="satudata", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the whole pipeline through Airflow")
     af = sub.add_parser("airflow", help="Airflow's UI, scheduler and API on this machine (Ctrl-C stops it)")
@@ -240,8 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "generate":
         from satudata.sample import generate
 
-        counts = generate(args.landing or settings.landing, scale=args.scale or settings.sample_scale,
-                          seed=args.seed)
+        counts = generate(args.landing or settings.landing, scale=args.scale or settings.sample_scale, seed=args.seed)
         from satudata.extract.sample_registry import write_sample_registry
 
         counts["registry"] = str(write_sample_registry(Path(counts["landing"]), counts["tahun"]))

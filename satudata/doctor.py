@@ -61,9 +61,14 @@ def check_python(version: tuple[int, ...] = tuple(sys.version_info[:3])) -> list
     if SUPPORTED[0] <= tuple(version[:2]) <= SUPPORTED[1]:
         return []
     shown = ".".join(map(str, version))
-    return [Problem("python", f"Python {shown} tidak didukung / is not supported (3.11, 3.12, 3.13)",
-                    "install Python 3.12 (Ubuntu 24.04: `sudo apt-get install python3.12-venv`), "
-                    "`rm -rf .venv`, then `make setup`")]
+    return [
+        Problem(
+            "python",
+            f"Python {shown} tidak didukung / is not supported (3.11, 3.12, 3.13)",
+            "install Python 3.12 (Ubuntu 24.04: `sudo apt-get install python3.12-venv`), "
+            "`rm -rf .venv`, then `make setup`",
+        )
+    ]
 
 
 def _existing(path: Path) -> Path:
@@ -77,10 +82,14 @@ def check_disk(paths: dict[str, Path], min_gib: float = MIN_FREE_GIB) -> list[Pr
     for name, path in paths.items():
         free = shutil.disk_usage(_existing(path)).free / 2**30
         if free < min_gib:
-            problems.append(Problem(
-                "disk", f"{name}={path}: sisa disk {free:.1f} GiB, perlu {min_gib:.0f} GiB / "
-                        f"{free:.1f} GiB free, {min_gib:.0f} GiB needed",
-                f"free disk space there, or point {name} at a disk with {min_gib:.0f} GiB free"))
+            problems.append(
+                Problem(
+                    "disk",
+                    f"{name}={path}: sisa disk {free:.1f} GiB, perlu {min_gib:.0f} GiB / "
+                    f"{free:.1f} GiB free, {min_gib:.0f} GiB needed",
+                    f"free disk space there, or point {name} at a disk with {min_gib:.0f} GiB free",
+                )
+            )
     return problems
 
 
@@ -92,17 +101,27 @@ def check_writable(name: str, path: Path) -> list[Problem]:
             pass
     except OSError as e:
         owner = _existing(path)
-        return [Problem("write", f"{name}={path} tidak dapat ditulis / is not writable ({e.strerror or e})",
-                        f"`chmod u+w {owner}` as its owner (or `sudo chown $USER {owner}`), "
-                        f"or set {name} to a folder you can write")]
+        return [
+            Problem(
+                "write",
+                f"{name}={path} tidak dapat ditulis / is not writable ({e.strerror or e})",
+                f"`chmod u+w {owner}` as its owner (or `sudo chown $USER {owner}`), "
+                f"or set {name} to a folder you can write",
+            )
+        ]
     return []
 
 
 def check_readable(name: str, path: Path) -> list[Problem]:
     if path.is_dir() and os.access(path, os.R_OK | os.X_OK):
         return []
-    return [Problem("read", f"{name}={path} tidak ada atau tidak dapat dibaca / is missing or not readable",
-                    f"create it or fix its permissions, or unset {name} to use the generated sample data")]
+    return [
+        Problem(
+            "read",
+            f"{name}={path} tidak ada atau tidak dapat dibaca / is missing or not readable",
+            f"create it or fix its permissions, or unset {name} to use the generated sample data",
+        )
+    ]
 
 
 def check_warehouse(settings: Settings) -> list[Problem]:
@@ -114,20 +133,29 @@ def check_warehouse(settings: Settings) -> list[Problem]:
                 conn.execute("select 1")
         except Exception as e:  # noqa: BLE001 - any failure to connect is the finding
             reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            return [Problem("warehouse",
-                            f"SATUDATA_WAREHOUSE_URL={redact_url(settings.warehouse_url)} tidak terjangkau / "
-                            f"is not reachable ({reason})",
-                            "start that PostgreSQL or correct the URL (host, port, user, password, database), "
-                            "or unset SATUDATA_WAREHOUSE_URL to use the embedded PostgreSQL")]
+            return [
+                Problem(
+                    "warehouse",
+                    f"SATUDATA_WAREHOUSE_URL={redact_url(settings.warehouse_url)} tidak terjangkau / "
+                    f"is not reachable ({reason})",
+                    "start that PostgreSQL or correct the URL (host, port, user, password, database), "
+                    "or unset SATUDATA_WAREHOUSE_URL to use the embedded PostgreSQL",
+                )
+            ]
         return []
     try:  # the embedded PostgreSQL listens on a free port of 127.0.0.1 (satudata/warehouse/embedded.py)
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
     except OSError as e:
-        return [Problem("port", f"tidak ada port TCP bebas di 127.0.0.1 untuk PostgreSQL bawaan / no free TCP port "
-                                f"on 127.0.0.1 for the embedded PostgreSQL ({e.strerror or e})",
-                        "enable the loopback interface (`sudo ip link set lo up`) or free some ports, or set "
-                        "SATUDATA_WAREHOUSE_URL to a PostgreSQL server")]
+        return [
+            Problem(
+                "port",
+                f"tidak ada port TCP bebas di 127.0.0.1 untuk PostgreSQL bawaan / no free TCP port "
+                f"on 127.0.0.1 for the embedded PostgreSQL ({e.strerror or e})",
+                "enable the loopback interface (`sudo ip link set lo up`) or free some ports, or set "
+                "SATUDATA_WAREHOUSE_URL to a PostgreSQL server",
+            )
+        ]
     return []
 
 
@@ -140,10 +168,16 @@ def check_airflow_port(port: int) -> list[Problem]:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             free = s.getsockname()[1]
-        return [Problem("port", f"port {port} di 127.0.0.1 sudah dipakai / port {port} on 127.0.0.1 is taken "
-                                f"({e.strerror or e}): `make airflow` cannot serve its UI there",
-                        f"stop what listens there (`ss -ltnp 'sport = :{port}'`), or set "
-                        f"SATUDATA_AIRFLOW_PORT={free} (free now)", blocking=False)]
+        return [
+            Problem(
+                "port",
+                f"port {port} di 127.0.0.1 sudah dipakai / port {port} on 127.0.0.1 is taken "
+                f"({e.strerror or e}): `make airflow` cannot serve its UI there",
+                f"stop what listens there (`ss -ltnp 'sport = :{port}'`), or set "
+                f"SATUDATA_AIRFLOW_PORT={free} (free now)",
+                blocking=False,
+            )
+        ]
     return []
 
 
@@ -151,8 +185,11 @@ def check_chromium(env: dict[str, str], for_tests: bool) -> list[Problem]:
     if find_chromium(env):
         return []
     configured = env.get("SATUDATA_CHROMIUM")
-    where = f"SATUDATA_CHROMIUM={configured} bukan program / is not an executable" if configured else \
-        "Chromium tidak ditemukan di PATH / Chromium is not on PATH"
+    where = (
+        f"SATUDATA_CHROMIUM={configured} bukan program / is not an executable"
+        if configured
+        else "Chromium tidak ditemukan di PATH / Chromium is not on PATH"
+    )
     return [Problem("chromium", f"{where}; the page tests (make test) need it", CHROMIUM_FIX, blocking=for_tests)]
 
 
@@ -180,6 +217,9 @@ def main(for_tests: bool = False, env: dict[str, str] | None = None) -> int:
     if blocking:
         print(f"doctor: {len(blocking)} masalah menghalangi / blocking problem(s): fix them, then run again")
         return 1
-    print(f"doctor: siap / ready (Python {python}"
-          + (f", {len(problems)} peringatan/warning(s)" if problems else "") + ")")
+    print(
+        f"doctor: siap / ready (Python {python}"
+        + (f", {len(problems)} peringatan/warning(s)" if problems else "")
+        + ")"
+    )
     return 0

@@ -112,8 +112,11 @@ def load(settings: Settings, landed: dict) -> dict:
     if landed["status"] != "landed":
         return sources.after_load(settings, landed, {"file_id": landed["file_id"], "status": landed["status"]})
     result = load_file(settings.require_url(), settings.home / "archive", landed["file_id"])
-    return sources.after_load(settings, landed, {
-        "file_id": result["file_id"], "status": result["status"], "rows_loaded": result["rows_loaded"]})
+    return sources.after_load(
+        settings,
+        landed,
+        {"file_id": result["file_id"], "status": result["status"], "rows_loaded": result["rows_loaded"]},
+    )
 
 
 def _each(items: list, step, what: str) -> tuple[list, list[str]]:
@@ -130,8 +133,7 @@ def _each(items: list, step, what: str) -> tuple[list, list[str]]:
 
 def land_batch(settings: Settings, run_id: str, relpaths: list[str]) -> list[dict]:
     # one run at a time lands and loads (satudata/warehouse/lock.py); the batches of one run share the lock
-    with stage_lock(settings.as_role(LOADER).require_url(), "load", run_id, settings.lock_timeout), \
-            reuse_connections():
+    with stage_lock(settings.as_role(LOADER).require_url(), "load", run_id, settings.lock_timeout), reuse_connections():
         landed, errors = _each(relpaths, lambda r: land(settings, run_id, r), "landing")
     if errors:
         raise RuntimeError(f"{len(errors)} of {len(relpaths)} files could not be landed: " + "; ".join(errors[:5]))
@@ -140,8 +142,7 @@ def land_batch(settings: Settings, run_id: str, relpaths: list[str]) -> list[dic
 
 def load_batch(settings: Settings, landed: list[dict]) -> dict:
     run_id = next((i["run_id"] for i in landed if i.get("run_id")), "unknown")  # set by `land`
-    with stage_lock(settings.as_role(LOADER).require_url(), "load", run_id, settings.lock_timeout), \
-            reuse_connections():
+    with stage_lock(settings.as_role(LOADER).require_url(), "load", run_id, settings.lock_timeout), reuse_connections():
         loaded, errors = _each(landed, lambda item: load(settings, item), "loading")
     counts: dict[str, int] = {}
     for item in loaded:
@@ -166,8 +167,12 @@ def validate(settings: Settings, run_id: str) -> dict:
     else:
         pubs = publications(settings)
         outcomes = gx_runner.validate(settings, url, run_id, {t: p["meta"] for t, p in pubs.items()})
-        validation_reuse.note_validated(settings, url, run_id, errors=any(
-            isinstance(e, dict) and "error" in e for o in outcomes for e in o.examples[:1]))
+        validation_reuse.note_validated(
+            settings,
+            url,
+            run_id,
+            errors=any(isinstance(e, dict) and "error" in e for o in outcomes for e in o.examples[:1]),
+        )
     rule_results.record(url, run_id)  # row rules' results too, every result annotated
     return {"checked": len(outcomes), "failed": sum(not o.success for o in outcomes), "kept_from": kept}
 
@@ -176,7 +181,8 @@ def _outcomes(url: str, run_id: str) -> list[gx_runner.RuleOutcome]:
     with connect(url) as conn:
         rows = conn.execute(
             "select rule_id, dataset, severity, success, failing_count, examples from audit.rule_result "
-            "where run_id = %s", (run_id,),
+            "where run_id = %s",
+            (run_id,),
         ).fetchall()
     return [gx_runner.RuleOutcome(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
@@ -206,23 +212,36 @@ def _gate_and_publish(settings: Settings, run_id: str) -> dict:
     pubs = publications(settings)
     outcomes = _outcomes(url, run_id)
     decisions = gate_mod.decide(pubs, _not_built(url, run_id), outcomes, gate_mod.source_notes(url))
-    provenance = {"run_id": run_id, "git_commit": git_commit(settings),
-                  "dbt_manifest_hash": manifest_hash(settings), "rule_catalogue_hash": catalogue_hash()}
+    provenance = {
+        "run_id": run_id,
+        "git_commit": git_commit(settings),
+        "dbt_manifest_hash": manifest_hash(settings),
+        "rule_catalogue_hash": catalogue_hash(),
+    }
     results = {}
     current_versions = load_catalog(settings)["datasets"]
     for d in decisions:
         if d.dataset_id not in current_versions and _row_count(url, d.table) == 0:
             # nothing submitted for it yet: not a failure, and nothing to publish
             d.publish, d.reasons, d.failing_checks = False, [], []
-            results[d.dataset_id] = {"dataset_id": d.dataset_id, "status": "no_data", "version": None,
-                                     "reasons": [], "warnings": d.warnings, "failing_checks": []}
+            results[d.dataset_id] = {
+                "dataset_id": d.dataset_id,
+                "status": "no_data",
+                "version": None,
+                "reasons": [],
+                "warnings": d.warnings,
+                "failing_checks": [],
+            }
             log.info("%s: no data submitted yet, nothing to publish", d.dataset_id)
             _record_publication(url, run_id, d, results[d.dataset_id], provenance)
             continue
         checked = [o for o in outcomes if o.table in (d.table.split(".")[-1],)]
-        validation = {"status": "passed_with_warnings" if d.warnings else "passed",
-                      "checks": len(checked), "failed_checks": sum(not o.success for o in checked),
-                      **gate_mod.validation_note(d)}
+        validation = {
+            "status": "passed_with_warnings" if d.warnings else "passed",
+            "checks": len(checked),
+            "failed_checks": sum(not o.success for o in checked),
+            **gate_mod.validation_note(d),
+        }
         if d.publish:
             result = publish_dataset(settings, url, d.table, pubs[d.table], validation, provenance)
             d.publish = result["status"] != "blocked"  # the personal-data gate may block it
@@ -231,8 +250,11 @@ def _gate_and_publish(settings: Settings, run_id: str) -> dict:
             d.warnings += result.get("warnings", [])
         else:
             current = load_catalog(settings)["datasets"].get(d.dataset_id)
-            result = {"dataset_id": d.dataset_id, "status": "blocked",
-                      "version": current["version"] if current else None}
+            result = {
+                "dataset_id": d.dataset_id,
+                "status": "blocked",
+                "version": current["version"] if current else None,
+            }
             log.warning("%s: BLOCKED, not published: %s", d.dataset_id, "; ".join(d.reasons))
         result.update(reasons=d.reasons, warnings=d.warnings, failing_checks=d.failing_checks)
         results[d.dataset_id] = result
@@ -248,8 +270,9 @@ def _row_count(url: str, table: str) -> int | None:
         exists = conn.execute("select to_regclass(%s)", (table,)).fetchone()[0]
         if exists is None:
             return None
-        return conn.execute(sql.SQL("select count(*) from {}.{}").format(
-            sql.Identifier(schema), sql.Identifier(name))).fetchone()[0]
+        return conn.execute(
+            sql.SQL("select count(*) from {}.{}").format(sql.Identifier(schema), sql.Identifier(name))
+        ).fetchone()[0]
 
 
 def _record_publication(url: str, run_id: str, d: gate_mod.Decision, result: dict, provenance: dict) -> None:
@@ -260,9 +283,18 @@ def _record_publication(url: str, run_id: str, d: gate_mod.Decision, result: dic
             "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) on conflict (run_id, dataset_id) do update set "
             "status = excluded.status, version = excluded.version, row_count = excluded.row_count, "
             "content_hash = excluded.content_hash, reasons = excluded.reasons, decided_at = now()",
-            (run_id, d.dataset_id, result["status"], result.get("version"), result.get("row_count"),
-             result.get("content_hash"), provenance["git_commit"], provenance["dbt_manifest_hash"],
-             provenance["rule_catalogue_hash"], json.dumps(d.reasons + d.warnings)),
+            (
+                run_id,
+                d.dataset_id,
+                result["status"],
+                result.get("version"),
+                result.get("row_count"),
+                result.get("content_hash"),
+                provenance["git_commit"],
+                provenance["dbt_manifest_hash"],
+                provenance["rule_catalogue_hash"],
+                json.dumps(d.reasons + d.warnings),
+            ),
         )
 
 
@@ -274,9 +306,9 @@ def report(settings: Settings, run_id: str) -> dict:
     write_feedback(settings, url, run_id)
     write_audit_report(settings, url, run_id)
     with connect(url) as conn:
-        conn.execute("update audit.pipeline_run set finished_at = now(), status = %s where run_id = %s",
-                     (summary["status"], run_id))
-    log.info("run %s finished: %s; summary at %s", run_id, summary["status"],
-             settings.reports / "run_summary.json")
+        conn.execute(
+            "update audit.pipeline_run set finished_at = now(), status = %s where run_id = %s",
+            (summary["status"], run_id),
+        )
+    log.info("run %s finished: %s; summary at %s", run_id, summary["status"], settings.reports / "run_summary.json")
     return {"status": summary["status"], "blocked": summary["blocked"], "sources_failed": summary["sources_failed"]}
-

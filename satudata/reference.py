@@ -38,8 +38,7 @@ KINDS = {"opd": "opd.csv", "unit": "unit.csv"}
 # SIPD-RI unit code: urusan.bidang.urusan.bidang.urusan.bidang.unit.sub_unit, e.g. 1.02.0.00.0.00.01.0000
 SIPD_UNIT_CODE = re.compile(r"^\d\.\d{2}\.\d\.\d{2}\.\d\.\d{2}\.\d{2}\.\d{4}$")
 SINGKATAN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,39}$")  # it is also the landing folder (discover.OPD_FOLDER)
-UNIT_KINDS = ("UNOR", "SUB_UNIT", "UPTD", "PUSKESMAS", "SEKOLAH", "RSUD", "BLUD", "KECAMATAN", "KELURAHAN",
-              "LAINNYA")
+UNIT_KINDS = ("UNOR", "SUB_UNIT", "UPTD", "PUSKESMAS", "SEKOLAH", "RSUD", "BLUD", "KECAMATAN", "KELURAHAN", "LAINNYA")
 # datasets about the whole pemda: no kode_opd column (derived from the dataset declarations)
 PEMDA_LEVEL_DATASETS = frozenset(name for name, d in DATASETS.items() if "kode_opd" not in d.column_names)
 
@@ -87,6 +86,7 @@ class Unit:
 
 # ---- seeds -------------------------------------------------------------------------------------
 
+
 @cache
 def opd_codes(seeds: Path = SEEDS) -> dict[tuple[str, str], set[str]]:
     """(kode_pemda, SINGKATAN) -> the codes a row may use for that OPD: its SIPD code and singkatan.
@@ -124,6 +124,7 @@ def finance_opd_names(seeds: Path = SEEDS) -> frozenset[str]:
 
 
 # ---- one pemda's reference: its OPD list and unit crosswalk -----------------------------------------
+
 
 def normalise_name(text: object) -> str:
     """A unit or OPD name for matching: upper case, punctuation as space, one space between words."""
@@ -168,8 +169,9 @@ class PemdaReference:
         the SIPD codes of its units in the crosswalk (a row of the RSUD is a row of the Dinas Kesehatan)."""
         for o in self.opd:
             if o.singkatan.upper() == folder.upper():
-                return {o.kode_opd, o.singkatan} | {u.kode_unit for u in self.units
-                                                     if u.kode_opd == o.kode_opd and u.kode_unit}
+                return {o.kode_opd, o.singkatan} | {
+                    u.kode_unit for u in self.units if u.kode_opd == o.kode_opd and u.kode_unit
+                }
         return None
 
     def resolve(self, text: object) -> str | None:
@@ -192,8 +194,11 @@ _CURRENT: dict[str, PemdaReference] = {}
 
 
 def _seed_reference(kode_pemda: str) -> PemdaReference:
-    return PemdaReference(kode_pemda, tuple(o for o in _seed_opd() if o.kode_pemda == kode_pemda),
-                          source="seed" if kode_pemda in seed_pemda() else "none")
+    return PemdaReference(
+        kode_pemda,
+        tuple(o for o in _seed_opd() if o.kode_pemda == kode_pemda),
+        source="seed" if kode_pemda in seed_pemda() else "none",
+    )
 
 
 def pemda_reference(conn: Any, kode_pemda: str) -> PemdaReference:
@@ -202,23 +207,36 @@ def pemda_reference(conn: Any, kode_pemda: str) -> PemdaReference:
     ref = _seed_reference(kode_pemda)
     if conn is None:  # offline (`satudata check`): the seed cities' lists, no onboarded list or crosswalk
         return ref
-    current = {kind: (version_id, sha) for kind, version_id, sha in conn.execute(
-        "select kind, version_id, sha256 from reference.list_version where kode_pemda = %s and valid_to is null",
-        (kode_pemda,))}
+    current = {
+        kind: (version_id, sha)
+        for kind, version_id, sha in conn.execute(
+            "select kind, version_id, sha256 from reference.list_version where kode_pemda = %s and valid_to is null",
+            (kode_pemda,),
+        )
+    }
     versions = {kind: v[0] for kind, v in current.items()}
     cached = _CURRENT.get(kode_pemda)
     if cached is not None and cached.versions == versions and cached.shas == {k: v[1] for k, v in current.items()}:
         return cached  # the same lists (by id and content: a cache never outlives a warehouse's lists)
     opd = ref.opd
     if "opd" in versions and ref.source != "seed":
-        opd = tuple(Opd(kode_pemda, *r) for r in conn.execute(
-            "select kode_opd, singkatan, nama_opd from reference.opd where version_id = %s order by row_number",
-            (versions["opd"],)))
+        opd = tuple(
+            Opd(kode_pemda, *r)
+            for r in conn.execute(
+                "select kode_opd, singkatan, nama_opd from reference.opd where version_id = %s order by row_number",
+                (versions["opd"],),
+            )
+        )
     units: tuple[Unit, ...] = ()
     if "unit" in versions:
-        units = tuple(Unit(kode_pemda, *r) for r in conn.execute(
-            "select nama_unit, kode_unit, jenis_unit, kode_opd from reference.unit where version_id = %s "
-            "order by row_number", (versions["unit"],)))
+        units = tuple(
+            Unit(kode_pemda, *r)
+            for r in conn.execute(
+                "select nama_unit, kode_unit, jenis_unit, kode_opd from reference.unit where version_id = %s "
+                "order by row_number",
+                (versions["unit"],),
+            )
+        )
     source = ref.source if ref.source == "seed" else ("warehouse" if "opd" in versions else "none")
     ref = PemdaReference(kode_pemda, opd, units, source, versions)
     ref.shas = {k: v[1] for k, v in current.items()}
@@ -256,18 +274,20 @@ def missing_units_reason(kode_pemda: str, units: Iterable[str], limit: int = 20)
     """The file-level warning for units the crosswalk does not know (Indonesian / English)."""
     names = sorted({" ".join(str(u).split()) for u in units if u is not None and str(u).strip()})
     shown = ", ".join(names[:limit]) + (f", ... (+{len(names) - limit})" if len(names) > limit else "")
-    return (f"{len(names)} unit tidak ada dalam crosswalk unit pemda {kode_pemda} (baris tetap dimuat; tambahkan "
-            f"ke _referensi/unit.csv): {shown} / {len(names)} units not in the unit crosswalk of pemda "
-            f"{kode_pemda} (rows kept; add them to _referensi/unit.csv): {shown}")
+    return (
+        f"{len(names)} unit tidak ada dalam crosswalk unit pemda {kode_pemda} (baris tetap dimuat; tambahkan "
+        f"ke _referensi/unit.csv): {shown} / {len(names)} units not in the unit crosswalk of pemda "
+        f"{kode_pemda} (rows kept; add them to _referensi/unit.csv): {shown}"
+    )
 
 
 class UnitResolver:
     """`resolve_unit` for one file, remembering the units it could not resolve.
 
-        units = UnitResolver(ctx.kode_pemda)
-        row["kode_opd"] = units.resolve(row["_unor"]) or row["_unor"]
-        ...
-        if units.missing: warnings.append(units.reason())
+    units = UnitResolver(ctx.kode_pemda)
+    row["kode_opd"] = units.resolve(row["_unor"]) or row["_unor"]
+    ...
+    if units.missing: warnings.append(units.reason())
     """
 
     def __init__(self, kode_pemda: str):
@@ -319,14 +339,19 @@ def resolve_unit_in_file(ctx: Any, text: object) -> str | None:
 
 # ---- the loader's OPD check ------------------------------------------------------------------------
 
+
 def folder_codes(conn: Any, kode_pemda: str, folder: str, dataset: str) -> set[str] | None:
     """The codes a row of this file may use for its OPD, or None when the folder is not an OPD of the
     pemda: an OPD of its list (seed or onboarded), or its finance OPD under a local name (BPKAD,
     BAKEUDA, ...) sending a pemda-level dataset (`lra`), for any pemda of pemda.csv."""
     ref = pemda_reference(conn, kode_pemda)
     codes = ref.codes_of(folder)
-    if codes is None and dataset in PEMDA_LEVEL_DATASETS and kode_pemda in pemda_names() \
-            and folder.upper() in finance_opd_names():
+    if (
+        codes is None
+        and dataset in PEMDA_LEVEL_DATASETS
+        and kode_pemda in pemda_names()
+        and folder.upper() in finance_opd_names()
+    ):
         codes = {folder}
     return codes
 
@@ -339,14 +364,18 @@ def unknown_folder_reason(relpath: str, kode_pemda: str, folder: str) -> str:
         how_en = "its OPD list is dbt_project/seeds/opd.csv"
         how_id = "daftar OPD-nya di dbt_project/seeds/opd.csv"
     else:
-        how_en = (f"onboard it: satudata pemda add {kode_pemda} --opd FILE, or drop "
-                  f"{kode_pemda}/{REFERENCE_FOLDER}/opd.csv")
+        how_en = (
+            f"onboard it: satudata pemda add {kode_pemda} --opd FILE, or drop {kode_pemda}/{REFERENCE_FOLDER}/opd.csv"
+        )
         how_id = f"daftarkan lewat {kode_pemda}/{REFERENCE_FOLDER}/opd.csv atau satudata pemda add"
-    return (f"{relpath}: OPD folder {folder!r} is not in the reference list of pemda {kode_pemda} ({how_en}) / "
-            f"folder OPD {folder!r} tidak ada dalam daftar OPD pemda {kode_pemda} ({how_id})")
+    return (
+        f"{relpath}: OPD folder {folder!r} is not in the reference list of pemda {kode_pemda} ({how_en}) / "
+        f"folder OPD {folder!r} tidak ada dalam daftar OPD pemda {kode_pemda} ({how_id})"
+    )
 
 
 # ---- onboarding: read and validate a list, keep it as a new version -----------------------------
+
 
 def _key(text: str) -> str:
     return " ".join(re.sub(r"[\s_.\-/]+", " ", text.strip().lower()).split())
@@ -369,8 +398,9 @@ def _read_rows(data: bytes, file_name: str) -> tuple[list[str], list[tuple[int, 
     return rows[0][1], rows[1:]
 
 
-def _columns(header: list[str], wanted: dict[str, tuple[str, ...]], required: Iterable[str],
-             file_name: str) -> dict[str, int]:
+def _columns(
+    header: list[str], wanted: dict[str, tuple[str, ...]], required: Iterable[str], file_name: str
+) -> dict[str, int]:
     keys = [_key(h) for h in header]
     found: dict[str, int] = {}
     for name, aliases in wanted.items():
@@ -380,19 +410,26 @@ def _columns(header: list[str], wanted: dict[str, tuple[str, ...]], required: It
                 break
     missing = [c for c in required if c not in found]
     if missing:
-        raise OnboardingError([
-            f"{file_name} row 1: missing column(s) {', '.join(missing)} (header: {'; '.join(header)}) / "
-            f"{file_name} baris 1: kolom {', '.join(missing)} tidak ada"])
+        raise OnboardingError(
+            [
+                f"{file_name} row 1: missing column(s) {', '.join(missing)} (header: {'; '.join(header)}) / "
+                f"{file_name} baris 1: kolom {', '.join(missing)} tidak ada"
+            ]
+        )
     return found
 
 
 def _pemda_problem(kode_pemda: str, file_name: str, kind: str) -> str | None:
     if kode_pemda not in pemda_names():
-        return (f"{file_name}: pemda {kode_pemda} is not in pemda.csv (Kemendagri code like 35.07) / "
-                f"{file_name}: pemda {kode_pemda} tidak ada di pemda.csv")
+        return (
+            f"{file_name}: pemda {kode_pemda} is not in pemda.csv (Kemendagri code like 35.07) / "
+            f"{file_name}: pemda {kode_pemda} tidak ada di pemda.csv"
+        )
     if kind == "opd" and kode_pemda in seed_pemda():
-        return (f"{file_name}: pemda {kode_pemda} is a seed city; its OPD list is dbt_project/seeds/opd.csv / "
-                f"{file_name}: pemda {kode_pemda} kota contoh; daftar OPD-nya di dbt_project/seeds/opd.csv")
+        return (
+            f"{file_name}: pemda {kode_pemda} is a seed city; its OPD list is dbt_project/seeds/opd.csv / "
+            f"{file_name}: pemda {kode_pemda} kota contoh; daftar OPD-nya di dbt_project/seeds/opd.csv"
+        )
     return None
 
 
@@ -409,6 +446,7 @@ def parse_opd_list(kode_pemda: str, data: bytes, file_name: str = "opd.csv") -> 
     seen_code: dict[str, int] = {}
     seen_short: dict[str, int] = {}
     for n, cells in rows:
+
         def cell(name: str, cells: list[str] = cells) -> str:
             i = cols.get(name)
             return " ".join(cells[i].split()) if i is not None and i < len(cells) else ""
@@ -421,19 +459,27 @@ def parse_opd_list(kode_pemda: str, data: bytes, file_name: str = "opd.csv") -> 
         where = f"{file_name} row {n}"
         di = f"{file_name} baris {n}"
         if not SIPD_UNIT_CODE.match(kode):
-            problems.append(f"{where} column kode_opd: {kode!r} is not a SIPD unit code x.xx.x.xx.x.xx.xx.xxxx / "
-                            f"{di} kolom kode_opd: {kode!r} bukan kode unit SIPD x.xx.x.xx.x.xx.xx.xxxx")
+            problems.append(
+                f"{where} column kode_opd: {kode!r} is not a SIPD unit code x.xx.x.xx.x.xx.xx.xxxx / "
+                f"{di} kolom kode_opd: {kode!r} bukan kode unit SIPD x.xx.x.xx.x.xx.xx.xxxx"
+            )
         elif kode in seen_code:
-            problems.append(f"{where} column kode_opd: {kode} repeats row {seen_code[kode]} / "
-                            f"{di} kolom kode_opd: {kode} sudah ada di baris {seen_code[kode]}")
+            problems.append(
+                f"{where} column kode_opd: {kode} repeats row {seen_code[kode]} / "
+                f"{di} kolom kode_opd: {kode} sudah ada di baris {seen_code[kode]}"
+            )
         else:
             seen_code[kode] = n
         if not SINGKATAN.match(short):
-            problems.append(f"{where} column singkatan: {short!r} is not a singkatan (A-Z, 0-9, _ or -, it is the "
-                            f"landing folder) / {di} kolom singkatan: {short!r} bukan singkatan (A-Z, 0-9, _ atau -)")
+            problems.append(
+                f"{where} column singkatan: {short!r} is not a singkatan (A-Z, 0-9, _ or -, it is the "
+                f"landing folder) / {di} kolom singkatan: {short!r} bukan singkatan (A-Z, 0-9, _ atau -)"
+            )
         elif short in seen_short:
-            problems.append(f"{where} column singkatan: {short} repeats row {seen_short[short]} / "
-                            f"{di} kolom singkatan: {short} sudah ada di baris {seen_short[short]}")
+            problems.append(
+                f"{where} column singkatan: {short} repeats row {seen_short[short]} / "
+                f"{di} kolom singkatan: {short} sudah ada di baris {seen_short[short]}"
+            )
         else:
             seen_short[short] = n
         if not nama:
@@ -479,8 +525,12 @@ def parse_unit_list(kode_pemda: str, data: bytes, opd: Iterable[Opd], file_name:
     for o in opd:
         parents[o.kode_opd.upper()] = parents[o.singkatan.upper()] = o.kode_opd
     if not parents:
-        raise OnboardingError([f"{file_name}: pemda {kode_pemda} has no OPD list yet: add opd.csv first / "
-                               f"pemda {kode_pemda} belum punya daftar OPD: daftarkan opd.csv lebih dulu"])
+        raise OnboardingError(
+            [
+                f"{file_name}: pemda {kode_pemda} has no OPD list yet: add opd.csv first / "
+                f"pemda {kode_pemda} belum punya daftar OPD: daftarkan opd.csv lebih dulu"
+            ]
+        )
     header, rows = _read_rows(data, file_name)
     sipd = _sipd_units(header, rows)
     if sipd is not None:  # the SIPD list of SKPD and units, read in the crosswalk's own columns
@@ -490,29 +540,41 @@ def parse_unit_list(kode_pemda: str, data: bytes, opd: Iterable[Opd], file_name:
     out: list[Unit] = []
     seen: dict[str, int] = {}
     for n, cells in rows:
+
         def cell(name: str, cells: list[str] = cells) -> str:
             i = cols.get(name)
             return " ".join(cells[i].split()) if i is not None and i < len(cells) else ""
 
-        nama, kode, jenis, induk = cell("nama_unit"), cell("kode_unit") or None, cell("jenis_unit").upper(), \
-            cell("induk")
+        nama, kode, jenis, induk = (
+            cell("nama_unit"),
+            cell("kode_unit") or None,
+            cell("jenis_unit").upper(),
+            cell("induk"),
+        )
         where, di = f"{file_name} row {n}", f"{file_name} baris {n}"
         if not nama:
             problems.append(f"{where} column nama_unit: empty / {di} kolom nama_unit: kosong")
         if kode is not None and not SIPD_UNIT_CODE.match(kode):
-            problems.append(f"{where} column kode_unit: {kode!r} is not a SIPD unit code x.xx.x.xx.x.xx.xx.xxxx / "
-                            f"{di} kolom kode_unit: {kode!r} bukan kode unit SIPD")
+            problems.append(
+                f"{where} column kode_unit: {kode!r} is not a SIPD unit code x.xx.x.xx.x.xx.xx.xxxx / "
+                f"{di} kolom kode_unit: {kode!r} bukan kode unit SIPD"
+            )
         if jenis not in UNIT_KINDS:
-            problems.append(f"{where} column jenis_unit: {jenis!r} is not one of {', '.join(UNIT_KINDS)} / "
-                            f"{di} kolom jenis_unit: {jenis!r} bukan salah satu dari {', '.join(UNIT_KINDS)}")
+            problems.append(
+                f"{where} column jenis_unit: {jenis!r} is not one of {', '.join(UNIT_KINDS)} / "
+                f"{di} kolom jenis_unit: {jenis!r} bukan salah satu dari {', '.join(UNIT_KINDS)}"
+            )
         parent = parents.get(induk.upper())
         if parent is None:
-            problems.append(f"{where} column induk: {induk!r} is not an OPD of pemda {kode_pemda} / "
-                            f"{di} kolom induk: {induk!r} bukan OPD pemda {kode_pemda}")
+            problems.append(
+                f"{where} column induk: {induk!r} is not an OPD of pemda {kode_pemda} / "
+                f"{di} kolom induk: {induk!r} bukan OPD pemda {kode_pemda}"
+            )
         for key in filter(None, (normalise_name(nama) if nama else None, kode)):
             if key in seen:
-                problems.append(f"{where}: unit {key!r} repeats row {seen[key]} / {di}: unit {key!r} sudah ada di "
-                                f"baris {seen[key]}")
+                problems.append(
+                    f"{where}: unit {key!r} repeats row {seen[key]} / {di}: unit {key!r} sudah ada di baris {seen[key]}"
+                )
             else:
                 seen[key] = n
         out.append(Unit(kode_pemda, nama, kode, jenis, parent or ""))
@@ -523,8 +585,7 @@ def parse_unit_list(kode_pemda: str, data: bytes, opd: Iterable[Opd], file_name:
     return out
 
 
-def onboard(conn: Any, kode_pemda: str, kind: str, data: bytes, file_name: str,
-            run_id: str | None = None) -> dict:
+def onboard(conn: Any, kode_pemda: str, kind: str, data: bytes, file_name: str, run_id: str | None = None) -> dict:
     """Validate a reference file and keep it as the pemda's new current version of `kind` (`opd` or
     `unit`): the previous version gets valid_to and stays (history). The same content as the current
     version changes nothing. Returns {version_id, status: added|unchanged, rows}. Raises OnboardingError.
@@ -539,7 +600,9 @@ def onboard(conn: Any, kode_pemda: str, kind: str, data: bytes, file_name: str,
     conn.execute("select pg_advisory_xact_lock(72710010, hashtext(%s))", (kode_pemda,))
     current = conn.execute(
         "select version_id, sha256 from reference.list_version where kode_pemda = %s and kind = %s "
-        "and valid_to is null", (kode_pemda, kind)).fetchone()
+        "and valid_to is null",
+        (kode_pemda, kind),
+    ).fetchone()
     if current and current[1] == sha:
         return {"version_id": current[0], "status": "unchanged", "rows": len(items)}
     if current:  # ends before the new one starts (one current version per pemda x kind)
@@ -547,22 +610,28 @@ def onboard(conn: Any, kode_pemda: str, kind: str, data: bytes, file_name: str,
     version_id = conn.execute(
         "insert into reference.list_version (kode_pemda, kind, sha256, file_name, row_count, run_id) "
         "values (%s, %s, %s, %s, %s, %s) returning version_id",
-        (kode_pemda, kind, sha, file_name, len(items), run_id)).fetchone()[0]
+        (kode_pemda, kind, sha, file_name, len(items), run_id),
+    ).fetchone()[0]
     if current:
-        conn.execute("update reference.list_version set superseded_by = %s where version_id = %s",
-                     (version_id, current[0]))
+        conn.execute(
+            "update reference.list_version set superseded_by = %s where version_id = %s", (version_id, current[0])
+        )
     with conn.cursor() as cur:
         if kind == "opd":
             cur.executemany(
                 "insert into reference.opd (version_id, kode_pemda, row_number, kode_opd, singkatan, nama_opd) "
                 "values (%s, %s, %s, %s, %s, %s)",
-                [(version_id, kode_pemda, i, o.kode_opd, o.singkatan, o.nama_opd) for i, o in enumerate(items, 1)])
+                [(version_id, kode_pemda, i, o.kode_opd, o.singkatan, o.nama_opd) for i, o in enumerate(items, 1)],
+            )
         else:
             cur.executemany(
                 "insert into reference.unit (version_id, kode_pemda, row_number, nama_unit, kode_unit, jenis_unit, "
                 "kode_opd) values (%s, %s, %s, %s, %s, %s, %s)",
-                [(version_id, kode_pemda, i, u.nama_unit, u.kode_unit, u.jenis_unit, u.kode_opd)
-                 for i, u in enumerate(items, 1)])
+                [
+                    (version_id, kode_pemda, i, u.nama_unit, u.kode_unit, u.jenis_unit, u.kode_opd)
+                    for i, u in enumerate(items, 1)
+                ],
+            )
     _CURRENT.pop(kode_pemda, None)
     return {"version_id": version_id, "status": "added", "rows": len(items)}
 

@@ -39,10 +39,17 @@ SEED = 2024
 
 
 def _child_env(home: Path, url: str, scale: str) -> dict[str, str]:
-    return {**os.environ, "SATUDATA_WAREHOUSE_URL": url, "SATUDATA_LANDING": str(home / "landing"),
-            "SATUDATA_OUT": str(home / "out"), "SATUDATA_HOME": str(home / "state"),
-            "SATUDATA_SAMPLE_SCALE": scale, "SATUDATA_AUTO_APPROVE": "true",
-            "GX_ANALYTICS_ENABLED": "False", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    return {
+        **os.environ,
+        "SATUDATA_WAREHOUSE_URL": url,
+        "SATUDATA_LANDING": str(home / "landing"),
+        "SATUDATA_OUT": str(home / "out"),
+        "SATUDATA_HOME": str(home / "state"),
+        "SATUDATA_SAMPLE_SCALE": scale,
+        "SATUDATA_AUTO_APPROVE": "true",
+        "GX_ANALYTICS_ENABLED": "False",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
 
 
 def one_run(settings: Settings, run_id: str) -> dict:
@@ -57,14 +64,22 @@ def one_run(settings: Settings, run_id: str) -> dict:
     for batch in pipeline.batches(relpaths):
         pipeline.load_batch(settings, pipeline.land_batch(settings, run_id, batch))
     timings = {"land_load": time.monotonic() - started}
-    for name, stage in (("transform", pipeline.transform), ("validate", pipeline.validate),
-                        ("publish", pipeline.gate_and_publish), ("report", pipeline.report)):
+    for name, stage in (
+        ("transform", pipeline.transform),
+        ("validate", pipeline.validate),
+        ("publish", pipeline.gate_and_publish),
+        ("report", pipeline.report),
+    ):
         started = time.monotonic()
         outcome = stage(settings, run_id)
         timings[name] = time.monotonic() - started
-    return {"run_id": run_id, "status": outcome["status"], "stages": {k: round(v, 1) for k, v in timings.items()},
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "peak_child_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+    return {
+        "run_id": run_id,
+        "status": outcome["status"],
+        "stages": {k: round(v, 1) for k, v in timings.items()},
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_child_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
 
 
 def warehouse_check(url: str, run_id: str) -> dict:
@@ -75,7 +90,8 @@ def warehouse_check(url: str, run_id: str) -> dict:
     out: dict[str, dict] = {}
     with connect(url) as conn:
         for name in DATASETS:
-            (run_files, loaded, in_raw, stale_covered, stale_kept, total, distinct) = conn.execute(f"""
+            (run_files, loaded, in_raw, stale_covered, stale_kept, total, distinct) = conn.execute(
+                f"""
                 with run_files as (
                     select file_id, kode_pemda, opd, rows_loaded from audit.source_file
                     where run_id = %(run)s and dataset = %(ds)s and status in ('loaded', 'loaded_with_warnings')),
@@ -92,11 +108,19 @@ def warehouse_check(url: str, run_id: str) -> dict:
                        (select count(*) from stale),
                        (select count(*) from raw.{name}),
                        (select count(distinct (_file_id, _sheet, _row_number)) from raw.{name})
-            """, {"run": run_id, "ds": name}).fetchone()
-            out[name] = {"files": run_files, "rows_loaded": loaded, "in_raw": in_raw, "total": total,
-                         "kept_from_earlier_runs": stale_kept, "stale_in_replaced_periods": stale_covered,
-                         "duplicates": total - distinct,
-                         "ok": loaded == in_raw and stale_covered == 0 and total == distinct}
+            """,
+                {"run": run_id, "ds": name},
+            ).fetchone()
+            out[name] = {
+                "files": run_files,
+                "rows_loaded": loaded,
+                "in_raw": in_raw,
+                "total": total,
+                "kept_from_earlier_runs": stale_kept,
+                "stale_in_replaced_periods": stale_covered,
+                "duplicates": total - distinct,
+                "ok": loaded == in_raw and stale_covered == 0 and total == distinct,
+            }
     return out
 
 
@@ -117,8 +141,13 @@ def soak(runs: int, scale: str, tolerance: float, home: Path, url: str | None) -
             generated = time.monotonic() - started
             run_id = f"soak_{i:02d}_{int(time.time())}"
             started = time.monotonic()
-            proc = subprocess.run([sys.executable, "-m", "satudata.soak", "--one", run_id], cwd=REPO_ROOT,
-                                  env=_child_env(home, url, scale), capture_output=True, text=True)
+            proc = subprocess.run(
+                [sys.executable, "-m", "satudata.soak", "--one", run_id],
+                cwd=REPO_ROOT,
+                env=_child_env(home, url, scale),
+                capture_output=True,
+                text=True,
+            )
             seconds = time.monotonic() - started
             (home / f"run_{i:02d}.log").write_text(proc.stdout + proc.stderr)
             if proc.returncode != 0 or not proc.stdout.strip():
@@ -127,17 +156,30 @@ def soak(runs: int, scale: str, tolerance: float, home: Path, url: str | None) -
                 break
             result = json.loads(proc.stdout.strip().splitlines()[-1])
             check = warehouse_check(url, result["run_id"])
-            entry = {"run": i, "seed": SEED + i, "seconds": round(seconds, 1), "generate_seconds": round(generated, 1),
-                     **result, "rows_generated": counts["total_rows"], "files_generated": counts["total_files"],
-                     "warehouse_ok": all(c["ok"] for c in check.values()),
-                     "rows_loaded": sum(c["rows_loaded"] for c in check.values()),
-                     "rows_in_raw": sum(c["total"] for c in check.values()),
-                     "kept_from_earlier_runs": sum(c["kept_from_earlier_runs"] for c in check.values()),
-                     "warehouse": check}
+            entry = {
+                "run": i,
+                "seed": SEED + i,
+                "seconds": round(seconds, 1),
+                "generate_seconds": round(generated, 1),
+                **result,
+                "rows_generated": counts["total_rows"],
+                "files_generated": counts["total_files"],
+                "warehouse_ok": all(c["ok"] for c in check.values()),
+                "rows_loaded": sum(c["rows_loaded"] for c in check.values()),
+                "rows_in_raw": sum(c["total"] for c in check.values()),
+                "kept_from_earlier_runs": sum(c["kept_from_earlier_runs"] for c in check.values()),
+                "warehouse": check,
+            }
             report["runs"].append(entry)
-            log.info("run %d: %.0f s, peak RSS %.0f MB (dbt %.0f MB), %s rows loaded, warehouse %s", i, seconds,
-                     entry["peak_rss_mb"], entry["peak_child_rss_mb"], f"{entry['rows_loaded']:,}",
-                     "ok" if entry["warehouse_ok"] else "NOT as expected")
+            log.info(
+                "run %d: %.0f s, peak RSS %.0f MB (dbt %.0f MB), %s rows loaded, warehouse %s",
+                i,
+                seconds,
+                entry["peak_rss_mb"],
+                entry["peak_child_rss_mb"],
+                f"{entry['rows_loaded']:,}",
+                "ok" if entry["warehouse_ok"] else "NOT as expected",
+            )
     finally:
         if embedded is not None:
             embedded.stop()
@@ -158,8 +200,10 @@ def judge(report: dict) -> list[str]:
     for r in runs:
         for key in ("seconds", "peak_rss_mb", "peak_child_rss_mb"):
             if r[key] > first[key] * limit:
-                failures.append(f"run {r['run']}: {key} {r[key]:.0f} is more than {report['tolerance']:.0%} over "
-                                f"the first run's {first[key]:.0f}")
+                failures.append(
+                    f"run {r['run']}: {key} {r[key]:.0f} is more than {report['tolerance']:.0%} over "
+                    f"the first run's {first[key]:.0f}"
+                )
         if not r["warehouse_ok"]:
             bad = [f"{d}: {c}" for d, c in r["warehouse"].items() if not c["ok"]]
             failures.append(f"run {r['run']}: the warehouse does not hold the expected rows: {'; '.join(bad)}")
@@ -169,26 +213,31 @@ def judge(report: dict) -> list[str]:
 
 
 def table(report: dict) -> str:
-    lines = [f"Soak, {report['scale']} scale, {len(report['runs'])} runs",
-             f"{'run':>3} {'seconds':>8} {'land+load':>9} {'dbt':>6} {'GX':>6} {'RSS MB':>7} {'dbt MB':>7} "
-             f"{'rows loaded':>12} {'in raw':>10} {'kept':>7} {'status':>8} warehouse"]
+    lines = [
+        f"Soak, {report['scale']} scale, {len(report['runs'])} runs",
+        f"{'run':>3} {'seconds':>8} {'land+load':>9} {'dbt':>6} {'GX':>6} {'RSS MB':>7} {'dbt MB':>7} "
+        f"{'rows loaded':>12} {'in raw':>10} {'kept':>7} {'status':>8} warehouse",
+    ]
     for r in report["runs"]:
         if r.get("failed"):
             lines.append(f"{r['run']:>3} failed (exit {r['exit']})")
             continue
         s = r["stages"]
-        lines.append(f"{r['run']:>3} {r['seconds']:>8.0f} {s['land_load']:>9.0f} {s['transform']:>6.0f} "
-                     f"{s['validate']:>6.0f} {r['peak_rss_mb']:>7.0f} {r['peak_child_rss_mb']:>7.0f} "
-                     f"{r['rows_loaded']:>12,} {r['rows_in_raw']:>10,} {r['kept_from_earlier_runs']:>7,} "
-                     f"{r['status']:>8} {'ok' if r['warehouse_ok'] else 'NOT OK'}")
+        lines.append(
+            f"{r['run']:>3} {r['seconds']:>8.0f} {s['land_load']:>9.0f} {s['transform']:>6.0f} "
+            f"{s['validate']:>6.0f} {r['peak_rss_mb']:>7.0f} {r['peak_child_rss_mb']:>7.0f} "
+            f"{r['rows_loaded']:>12,} {r['rows_in_raw']:>10,} {r['kept_from_earlier_runs']:>7,} "
+            f"{r['status']:>8} {'ok' if r['warehouse_ok'] else 'NOT OK'}"
+        )
     lines += [f"FAIL: {f}" for f in report.get("failures", [])] or ["all checks held"]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    parser = argparse.ArgumentParser(prog="python -m satudata.soak", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m satudata.soak", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--scale", default="kota")
     parser.add_argument("--tolerance", type=float, default=0.10)

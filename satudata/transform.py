@@ -66,8 +66,9 @@ def project_fingerprint(settings: Settings) -> str:
 def _last_build(url: str) -> tuple[str, str, str] | None:
     """(project fingerprint, data fingerprint, run_id) of the last build whose models all built."""
     with connect(url) as conn:
-        return conn.execute("select project_fingerprint, data_fingerprint, run_id from audit.dbt_state "
-                            "where project = 'satudata'").fetchone()
+        return conn.execute(
+            "select project_fingerprint, data_fingerprint, run_id from audit.dbt_state where project = 'satudata'"
+        ).fetchone()
 
 
 def _keep_last_build(url: str, last_run: str, run_id: str) -> int:
@@ -76,7 +77,9 @@ def _keep_last_build(url: str, last_run: str, run_id: str) -> int:
         return conn.execute(
             "insert into audit.dbt_result (run_id, unique_id, status, execution_time, rows_affected, message) "
             "select %s, unique_id, status, execution_time, rows_affected, message from audit.dbt_result "
-            "where run_id = %s", (run_id, last_run)).rowcount
+            "where run_id = %s",
+            (run_id, last_run),
+        ).rowcount
 
 
 def build(settings: Settings, url: str, run_id: str) -> dict:
@@ -98,8 +101,10 @@ def build(settings: Settings, url: str, run_id: str) -> dict:
     results_path.unlink(missing_ok=True)  # an earlier build's results must never pass for this one's
     proc = dbt_command(settings, url, "build", *(["--full-refresh"] if full_refresh else []))
     if proc.returncode < 0 or not results_path.exists():  # killed (a signal), or stopped before writing results
-        raise RuntimeError(f"dbt build did not finish (exit {proc.returncode}); run the stage again: "
-                           f"{proc.stderr.strip()[-500:] or proc.stdout.strip()[-500:]}")
+        raise RuntimeError(
+            f"dbt build did not finish (exit {proc.returncode}); run the stage again: "
+            f"{proc.stderr.strip()[-500:] or proc.stdout.strip()[-500:]}"
+        )
     results = json.loads(results_path.read_text())["results"]
     with connect(url) as conn:
         conn.execute("delete from audit.dbt_result where run_id = %s", (run_id,))
@@ -107,8 +112,16 @@ def build(settings: Settings, url: str, run_id: str) -> dict:
             "copy audit.dbt_result (run_id, unique_id, status, execution_time, rows_affected, message) from stdin"
         ) as copy:
             for r in results:
-                copy.write_row((run_id, r["unique_id"], r["status"], r.get("execution_time"),
-                                (r.get("adapter_response") or {}).get("rows_affected"), r.get("message")))
+                copy.write_row(
+                    (
+                        run_id,
+                        r["unique_id"],
+                        r["status"],
+                        r.get("execution_time"),
+                        (r.get("adapter_response") or {}).get("rows_affected"),
+                        r.get("message"),
+                    )
+                )
     failed = [r["unique_id"] for r in results if r["status"] in ("error", "fail", "skipped", "runtime error")]
     log.info("dbt build: %d nodes, %d not successful (exit %d)", len(results), len(failed), proc.returncode)
     with connect(url) as conn:
@@ -117,7 +130,9 @@ def build(settings: Settings, url: str, run_id: str) -> dict:
                 "insert into audit.dbt_state (project, project_fingerprint, data_fingerprint, run_id) "
                 "values ('satudata', %s, %s, %s) on conflict (project) do update set "
                 "project_fingerprint = excluded.project_fingerprint, data_fingerprint = excluded.data_fingerprint, "
-                "run_id = excluded.run_id, built_at = now()", (project, data, run_id))
+                "run_id = excluded.run_id, built_at = now()",
+                (project, data, run_id),
+            )
         else:  # build again next time; a full refresh that failed is done in full again (old fingerprint kept)
             conn.execute("update audit.dbt_state set data_fingerprint = '' where project = 'satudata'")
     docs = dbt_command(settings, url, "docs", "generate", "--static", "--no-compile")

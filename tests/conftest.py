@@ -38,12 +38,14 @@ def warehouse_url(pg_server, request):
 
 
 def make_settings(tmp: Path, url: str, landing: Path) -> Settings:
-    return Settings.from_env({
-        "SATUDATA_WAREHOUSE_URL": url,
-        "SATUDATA_LANDING": str(landing),
-        "SATUDATA_OUT": str(tmp / "out"),
-        "SATUDATA_HOME": str(tmp / "home"),
-    })
+    return Settings.from_env(
+        {
+            "SATUDATA_WAREHOUSE_URL": url,
+            "SATUDATA_LANDING": str(landing),
+            "SATUDATA_OUT": str(tmp / "out"),
+            "SATUDATA_HOME": str(tmp / "home"),
+        }
+    )
 
 
 def run_cli(settings: Settings, *args: str, timeout: int = 1500) -> subprocess.CompletedProcess:
@@ -55,8 +57,14 @@ def run_cli(settings: Settings, *args: str, timeout: int = 1500) -> subprocess.C
         "SATUDATA_OUT": str(settings.out),
         "SATUDATA_HOME": str(settings.home),
     }
-    return subprocess.run([sys.executable, "-m", "satudata.cli", *args], env=env, cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "satudata.cli", *args],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def airflow_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess:

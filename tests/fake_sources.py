@@ -103,21 +103,31 @@ class FakeApi:
         total = len(route.records)
         if route.pagination == "next":
             start = int(q.get("cursor", 0))
-            data = route.records[start:start + per_page]
+            data = route.records[start : start + per_page]
             nxt = start + per_page
-            body: dict = {"data": data, "meta": {"per_page": per_page, "total": total},
-                          "links": {"next": f"{parts.path}?cursor={nxt}&per_page={per_page}" if nxt < total else None}}
+            body: dict = {
+                "data": data,
+                "meta": {"per_page": per_page, "total": total},
+                "links": {"next": f"{parts.path}?cursor={nxt}&per_page={per_page}" if nxt < total else None},
+            }
             if fault == "short_page" and start == per_page:
                 body["data"] = data[:-1]
         else:
             page = int(q.get("page", 1))
-            data = route.records[(page - 1) * per_page: page * per_page]
+            data = route.records[(page - 1) * per_page : page * per_page]
             if fault == "short_page" and page == 2:
                 data = data[:-1]
             if fault == "total_drift" and page > 1:
                 total += 1
-            body = {"data": data, "meta": {"page": page, "per_page": per_page, "total": total,
-                                           "last_page": max(1, math.ceil(total / per_page))}}
+            body = {
+                "data": data,
+                "meta": {
+                    "page": page,
+                    "per_page": per_page,
+                    "total": total,
+                    "last_page": max(1, math.ceil(total / per_page)),
+                },
+            }
         if fault == "no_total":
             del body["meta"]["total"]
         raw = json.dumps(body, default=str).encode()
@@ -130,17 +140,27 @@ def pegawai_records(n: int, periode: str = "2024-01") -> list[dict]:
     """n valid rows of the pegawai dataset, as an API would serve them."""
     out = []
     for i in range(n):
-        out.append({
-            "nip": f"19860926 201505 1 {i + 1:03d}", "nama": f"Pegawai {i + 1}", "jenis_kelamin": "L",
-            "tanggal_lahir": "1986-09-26", "status_kepegawaian": "PNS", "golongan": "III/a",
-            "jenis_jabatan": "PELAKSANA", "eselon": None, "nama_jabatan": "Pengadministrasi", "pendidikan": "S1",
-            "periode": periode,
-        })
+        out.append(
+            {
+                "nip": f"19860926 201505 1 {i + 1:03d}",
+                "nama": f"Pegawai {i + 1}",
+                "jenis_kelamin": "L",
+                "tanggal_lahir": "1986-09-26",
+                "status_kepegawaian": "PNS",
+                "golongan": "III/a",
+                "jenis_jabatan": "PELAKSANA",
+                "eselon": None,
+                "nama_jabatan": "Pengadministrasi",
+                "pendidikan": "S1",
+                "periode": periode,
+            }
+        )
     return out
 
 
 # ---------------------------------------------------------------------------------------------
 # a CKAN portal (moved from tests/integration/test_ckan.py: the pipeline run through Airflow uses it too)
+
 
 class FakeCkan:
     """Just enough of CKAN's action API, in memory."""
@@ -243,21 +263,25 @@ class FakeCkan:
             def do_POST(self):
                 action = self.path.rsplit("/", 1)[-1]
                 payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
-                fake.calls.append({"action": action, "payload": payload,
-                                   "authorization": self.headers.get("Authorization")})
+                fake.calls.append(
+                    {"action": action, "payload": payload, "authorization": self.headers.get("Authorization")}
+                )
                 if self.headers.get("Authorization") != fake.token:
-                    return self._answer(403, {"success": False, "error": {"__type": "Authorization Error",
-                                                                          "message": "Access denied"}})
+                    return self._answer(
+                        403, {"success": False, "error": {"__type": "Authorization Error", "message": "Access denied"}}
+                    )
                 if action in fake.fail:
                     return self._answer(500, {"success": False, "error": {"__type": "Internal Server Error"}})
                 try:
                     result = getattr(fake, action)(payload)
                 except LookupError as exc:
-                    return self._answer(404, {"success": False,
-                                              "error": {"__type": "Not Found Error", "message": str(exc)}})
+                    return self._answer(
+                        404, {"success": False, "error": {"__type": "Not Found Error", "message": str(exc)}}
+                    )
                 except AssertionError as exc:
-                    return self._answer(409, {"success": False,
-                                              "error": {"__type": "Validation Error", "message": str(exc)}})
+                    return self._answer(
+                        409, {"success": False, "error": {"__type": "Validation Error", "message": str(exc)}}
+                    )
                 return self._answer(200, {"success": True, "result": result})
 
         return Handler

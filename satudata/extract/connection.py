@@ -49,9 +49,16 @@ class Connection:
         if isinstance(extra, str):
             extra = json.loads(extra) if extra.strip() else {}
         port = data.get("port")
-        return cls(conn_id or data.get("conn_id") or "", data.get("conn_type"), data.get("host"),
-                   int(port) if port else None, data.get("login"), data.get("password"), data.get("schema"),
-                   dict(extra))
+        return cls(
+            conn_id or data.get("conn_id") or "",
+            data.get("conn_type"),
+            data.get("host"),
+            int(port) if port else None,
+            data.get("login"),
+            data.get("password"),
+            data.get("schema"),
+            dict(extra),
+        )
 
 
 def require(conn_id: str, connections: dict[str, Connection | dict[str, Any]] | None) -> Connection:
@@ -65,5 +72,3 @@ def require(conn_id: str, connections: dict[str, Connection | dict[str, Any]] | 
             f"Airflow connection {conn_id!r} not found"
         )
     return Connection.from_dict(found, conn_id)
-
-

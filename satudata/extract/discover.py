@@ -28,17 +28,32 @@ class Drop:
 def parse_drop_path(relpath: str) -> Drop:
     parts = Path(relpath).parts
     if len(parts) != 4:
-        return Drop(relpath, None, None, None,
-                    "path is not <kode_pemda>/<OPD>/<dataset>/<file> / "
-                    "lokasi berkas tidak sesuai pola <kode_pemda>/<OPD>/<dataset>/<berkas>")
+        return Drop(
+            relpath,
+            None,
+            None,
+            None,
+            "path is not <kode_pemda>/<OPD>/<dataset>/<file> / "
+            "lokasi berkas tidak sesuai pola <kode_pemda>/<OPD>/<dataset>/<berkas>",
+        )
     kode_pemda, opd, dataset, _ = parts
     if not KODE_PEMDA.match(kode_pemda):
-        return Drop(relpath, None, opd, dataset,
-                    f"folder {kode_pemda!r} is not a Kemendagri pemda code like 18.72 / "
-                    f"folder {kode_pemda!r} bukan kode pemda Kemendagri seperti 18.72")
+        return Drop(
+            relpath,
+            None,
+            opd,
+            dataset,
+            f"folder {kode_pemda!r} is not a Kemendagri pemda code like 18.72 / "
+            f"folder {kode_pemda!r} bukan kode pemda Kemendagri seperti 18.72",
+        )
     if not OPD_FOLDER.match(opd):
-        return Drop(relpath, kode_pemda, None, dataset,
-                    f"folder {opd!r} is not an OPD singkatan like BPKAD / folder {opd!r} bukan singkatan OPD")
+        return Drop(
+            relpath,
+            kode_pemda,
+            None,
+            dataset,
+            f"folder {opd!r} is not an OPD singkatan like BPKAD / folder {opd!r} bukan singkatan OPD",
+        )
     return Drop(relpath, kode_pemda, opd, dataset)
 
 

@@ -50,8 +50,10 @@ MAX_PAGES = 100_000
 class _SameHostRedirect(HTTPRedirectHandler):
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
         if urlsplit(newurl).netloc != urlsplit(req.full_url).netloc:
-            raise SourceError(f"API mengalihkan ke host lain ({urlsplit(newurl).netloc}), ditolak / "
-                              f"the API redirected to another host ({urlsplit(newurl).netloc}): refused")
+            raise SourceError(
+                f"API mengalihkan ke host lain ({urlsplit(newurl).netloc}), ditolak / "
+                f"the API redirected to another host ({urlsplit(newurl).netloc}): refused"
+            )
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
@@ -88,8 +90,15 @@ def _describe(url: str) -> str:
 class HttpClient:
     """GET JSON with timeouts and retries. `sleep` is injectable so tests do not wait."""
 
-    def __init__(self, token: str | None, timeout: float = 30.0, retries: int = 4, backoff: float = 0.5,
-                 max_wait: float = 60.0, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        token: str | None,
+        timeout: float = 30.0,
+        retries: int = 4,
+        backoff: float = 0.5,
+        max_wait: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.token, self.timeout, self.retries = token, timeout, retries
         self.backoff, self.max_wait, self.sleep = backoff, max_wait, sleep
         self.requests = 0
@@ -113,9 +122,11 @@ class HttpClient:
                     self.sleep(wait)
                     continue
                 hint = " (token ditolak / token refused)" if e.code in (401, 403) else ""
-                raise SourceError(f"API menjawab HTTP {e.code}{hint} untuk {_describe(url)} setelah "
-                                  f"{attempt + 1} percobaan / the API answered HTTP {e.code}{hint} after "
-                                  f"{attempt + 1} attempt(s)") from None
+                raise SourceError(
+                    f"API menjawab HTTP {e.code}{hint} untuk {_describe(url)} setelah "
+                    f"{attempt + 1} percobaan / the API answered HTTP {e.code}{hint} after "
+                    f"{attempt + 1} attempt(s)"
+                ) from None
             except (TimeoutError, URLError, OSError, HTTPException) as e:
                 timed_out = isinstance(e, TimeoutError | socket.timeout) or "timed out" in str(e)
                 if not last:
@@ -123,27 +134,36 @@ class HttpClient:
                     self.sleep(wait)
                     continue
                 if timed_out:
-                    raise SourceError(f"API tidak menjawab dalam {self.timeout:g} detik ({_describe(url)}, "
-                                      f"{attempt + 1} percobaan) / the API did not answer within "
-                                      f"{self.timeout:g} s ({attempt + 1} attempts)") from None
-                raise SourceError(f"API tidak dapat dihubungi ({_describe(url)}): {e} / the API cannot be "
-                                  f"reached ({attempt + 1} attempts)") from None
+                    raise SourceError(
+                        f"API tidak menjawab dalam {self.timeout:g} detik ({_describe(url)}, "
+                        f"{attempt + 1} percobaan) / the API did not answer within "
+                        f"{self.timeout:g} s ({attempt + 1} attempts)"
+                    ) from None
+                raise SourceError(
+                    f"API tidak dapat dihubungi ({_describe(url)}): {e} / the API cannot be "
+                    f"reached ({attempt + 1} attempts)"
+                ) from None
             if len(raw) > MAX_BODY:
-                raise SourceError(f"halaman lebih dari {MAX_BODY >> 20} MiB / a page is larger than "
-                                  f"{MAX_BODY >> 20} MiB ({_describe(url)})")
+                raise SourceError(
+                    f"halaman lebih dari {MAX_BODY >> 20} MiB / a page is larger than "
+                    f"{MAX_BODY >> 20} MiB ({_describe(url)})"
+                )
             try:
                 return json.loads(raw, parse_float=Decimal)
             except ValueError as e:
-                raise SourceError(f"API mengirim JSON yang tidak sah ({_describe(url)}): {e} / the API sent "
-                                  f"malformed JSON") from None
+                raise SourceError(
+                    f"API mengirim JSON yang tidak sah ({_describe(url)}): {e} / the API sent malformed JSON"
+                ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _records(body: Any, url: str, where: str) -> list[dict]:
     data = body.get("data") if isinstance(body, dict) else None
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise SourceError(f"{where}: jawaban API tidak berisi daftar `data` berupa objek ({_describe(url)}) / "
-                          f"the answer has no `data` list of objects")
+        raise SourceError(
+            f"{where}: jawaban API tidak berisi daftar `data` berupa objek ({_describe(url)}) / "
+            f"the answer has no `data` list of objects"
+        )
     return data
 
 
@@ -157,8 +177,10 @@ def _int(meta: dict, key: str) -> int | None:
 
 
 def _short(where_id: str, where_en: str, got: int, expected: int) -> SourceError:
-    return SourceError(f"{where_id} hanya berisi {got} baris, seharusnya {expected}: penarikan tidak lengkap / "
-                       f"{where_en} has {got} records where {expected} were due: incomplete pull")
+    return SourceError(
+        f"{where_id} hanya berisi {got} baris, seharusnya {expected}: penarikan tidak lengkap / "
+        f"{where_en} has {got} records where {expected} were due: incomplete pull"
+    )
 
 
 def _pages_by_number(client: HttpClient, loc: HttpLocation) -> Iterator[dict]:
@@ -171,23 +193,31 @@ def _pages_by_number(client: HttpClient, loc: HttpLocation) -> Iterator[dict]:
         meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
         page_total = _int(meta, "total")
         if page_total is None:
-            raise SourceError(f"halaman {page}: meta.total tidak ada, kelengkapan tidak dapat diperiksa / page "
-                              f"{page}: no meta.total, completeness cannot be checked ({_describe(url)})")
+            raise SourceError(
+                f"halaman {page}: meta.total tidak ada, kelengkapan tidak dapat diperiksa / page "
+                f"{page}: no meta.total, completeness cannot be checked ({_describe(url)})"
+            )
         if total is None:
             total, per_page = page_total, _int(meta, "per_page") or loc.per_page
         elif page_total != total:
-            raise SourceError(f"meta.total berubah dari {total} menjadi {page_total} selama penarikan / "
-                              f"meta.total changed from {total} to {page_total} during the pull")
+            raise SourceError(
+                f"meta.total berubah dari {total} menjadi {page_total} selama penarikan / "
+                f"meta.total changed from {total} to {page_total} during the pull"
+            )
         if meta.get("page") is not None and _int(meta, "page") != page:
-            raise SourceError(f"diminta halaman {page}, API mengirim halaman {meta.get('page')} / asked for page "
-                              f"{page}, got page {meta.get('page')}")
+            raise SourceError(
+                f"diminta halaman {page}, API mengirim halaman {meta.get('page')} / asked for page "
+                f"{page}, got page {meta.get('page')}"
+            )
         last_page = max(1, math.ceil(total / per_page)) if per_page else 1
         due = per_page if page < last_page else total - per_page * (last_page - 1)
         if len(data) < due:
             raise _short(f"halaman {page} dari {last_page}", f"page {page} of {last_page}", len(data), due)
         if len(data) > due:
-            raise SourceError(f"halaman {page} berisi {len(data)} baris, lebih dari {due} / page {page} has "
-                              f"{len(data)} records, more than {due}")
+            raise SourceError(
+                f"halaman {page} berisi {len(data)} baris, lebih dari {due} / page {page} has "
+                f"{len(data)} records, more than {due}"
+            )
         yield from data
         seen += len(data)
         if page >= last_page:
@@ -221,8 +251,10 @@ def _pages_by_link(client: HttpClient, loc: HttpLocation) -> Iterator[dict]:
         meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
         page_total, per_page = _int(meta, "total"), _int(meta, "per_page")
         if total is not None and page_total is not None and page_total != total:
-            raise SourceError(f"meta.total berubah dari {total} menjadi {page_total} selama penarikan / "
-                              f"meta.total changed from {total} to {page_total} during the pull")
+            raise SourceError(
+                f"meta.total berubah dari {total} menjadi {page_total} selama penarikan / "
+                f"meta.total changed from {total} to {page_total} during the pull"
+            )
         total = total if total is not None else page_total
         if pending_short is not None:  # the previous page was short, yet another page followed
             raise _short(f"halaman {page - 1}", f"page {page - 1}", pending_short, per_page or loc.per_page)
@@ -233,8 +265,10 @@ def _pages_by_link(client: HttpClient, loc: HttpLocation) -> Iterator[dict]:
         nxt = _next_link(body)
         url = urljoin(url, nxt) if nxt else None
         if url and urlsplit(url).netloc != origin:
-            raise SourceError(f"links.next menunjuk host lain ({urlsplit(url).netloc}), ditolak / links.next "
-                              "points to another host: refused")
+            raise SourceError(
+                f"links.next menunjuk host lain ({urlsplit(url).netloc}), ditolak / links.next "
+                "points to another host: refused"
+            )
     if total is not None and seen != total:
         raise _short("penarikan ini", "the pull", seen, total)
 
@@ -256,5 +290,10 @@ def fetch_records(loc: HttpLocation, token: str | None, client: HttpClient | Non
     for record in pages(client, loc):
         count += 1
         yield record
-    log.info("%s: %d records in %d requests (%.1f s)", _describe(loc.url), count, client.requests,
-             (datetime.now(UTC) - started).total_seconds())
+    log.info(
+        "%s: %d records in %d requests (%.1f s)",
+        _describe(loc.url),
+        count,
+        client.requests,
+        (datetime.now(UTC) - started).total_seconds(),
+    )

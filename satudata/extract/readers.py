@@ -648,9 +648,7 @@ def _csv_records(
                 last = reader.line_num
                 yield start, record
             if removed[0] and warnings is not None:
-                warnings.append(
-                    f"{removed[0]} karakter kontrol dihapus / {removed[0]} control characters removed"
-                )
+                warnings.append(f"{removed[0]} karakter kontrol dihapus / {removed[0]} control characters removed")
         except csv.Error as exc:
             if "field larger than field limit" not in str(exc):
                 raise FileRejected(
@@ -882,7 +880,7 @@ def _check_container(path: Path) -> None:
                         "again.",
                         "encrypted",
                     )
-                tail = chunk[-len(marker):]
+                tail = chunk[-len(marker) :]
             raise FileRejected(
                 f"Berkas '{path.name}' adalah buku kerja Excel 97-2003 (.xls) yang diberi nama .xlsx; simpan "
                 f"ulang sebagai .xlsx. / File '{path.name}' is an Excel 97-2003 (.xls) workbook named .xlsx: "
@@ -914,8 +912,9 @@ def _check_container(path: Path) -> None:
 
 
 def _read_workbook(path: Path, dataset: Dataset, wb: Any, context: FileContext | None = None) -> Table:
-    choices: list[tuple[tuple[int, int, int, int, int], Any, _Header, list[_Range], Profile | None, Dataset,
-                        list[str]]] = []
+    choices: list[
+        tuple[tuple[int, int, int, int, int], Any, _Header, list[_Range], Profile | None, Dataset, list[str]]
+    ] = []
     any_cells = False
     try:
         for position, ws in enumerate(wb.worksheets):
@@ -1050,10 +1049,13 @@ def _read_xls_family(path: Path, dataset: Dataset, context: FileContext | None =
 
 
 def _looks_html(head: bytes) -> bool:
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                          (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if head.startswith(bom):
-            text = head[len(bom):].decode(encoding, errors="ignore")
+            text = head[len(bom) :].decode(encoding, errors="ignore")
             break
     else:
         text = head.decode("latin-1")
@@ -1190,7 +1192,7 @@ def _refuse_encrypted_ole(path: Path) -> None:
                     f"File '{path.name}' is password-protected (encrypted): remove the password and send it again.",
                     "encrypted",
                 )
-            tail = chunk[-len(marker):]
+            tail = chunk[-len(marker) :]
 
 
 def _xls_sheet(path: Path, book: Any, xlrd: Any, index: int) -> _Sheet:

@@ -298,8 +298,15 @@ def _http_location(c: _Checker, raw: Any, columns: set[str]) -> HttpLocation | N
     if any(e.startswith(c.where + ":") for e in c.errors):  # the registry is refused anyway
         return None
     return HttpLocation(
-        str(url), conn, pagination, per_page, tuple((k, str(v)) for k, v in params.items()), fields,
-        float(timeout), retries, float(backoff),
+        str(url),
+        conn,
+        pagination,
+        per_page,
+        tuple((k, str(v)) for k, v in params.items()),
+        fields,
+        float(timeout),
+        retries,
+        float(backoff),
     )
 
 

@@ -65,11 +65,17 @@ def sample_registry(landing: Path, tahun: int | None = None) -> dict:
         if (kode, opd) not in known:
             continue
         assert kode is not None and opd is not None and dataset is not None
-        sources.append({
-            "id": f"{kode.replace('.', '')}-{opd.lower().replace('_', '-')}-{dataset.replace('_', '-')}",
-            "kode_pemda": kode, "opd": opd, "dataset": dataset, "kind": "file",
-            "schedule": SCHEDULE.get(dataset, "@yearly"), "expected_periods": periods_of(dataset, tahun),
-        })
+        sources.append(
+            {
+                "id": f"{kode.replace('.', '')}-{opd.lower().replace('_', '-')}-{dataset.replace('_', '-')}",
+                "kode_pemda": kode,
+                "opd": opd,
+                "dataset": dataset,
+                "kind": "file",
+                "schedule": SCHEDULE.get(dataset, "@yearly"),
+                "expected_periods": periods_of(dataset, tahun),
+            }
+        )
     return {"defaults": {"deadline_day": 10}, "sources": sources}
 
 

@@ -58,7 +58,7 @@ def root_of(settings: Settings, relpath: str) -> tuple[Path, str]:
     """Where a relpath handed between stages lives: the landing folder, or (`extracted:...`) the
     folder the extract stage writes to."""
     if relpath.startswith(EXTRACTED_PREFIX):
-        return extracted_root(settings), relpath[len(EXTRACTED_PREFIX):]
+        return extracted_root(settings), relpath[len(EXTRACTED_PREFIX) :]
     return settings.landing, relpath
 
 
@@ -152,13 +152,25 @@ def _extract_sql(url: str, source: Source, out: ExtractFile, connections: Connec
 
     assert isinstance(source.location, SqlLocation)
     with connect(url) as conn:
-        row = conn.execute("select watermark from audit.source_watermark where source_id = %s",
-                           (source.id,)).fetchone()
+        row = conn.execute("select watermark from audit.source_watermark where source_id = %s", (source.id,)).fetchone()
     since = row[0] if row else None
-    result = extract_sql(source.location, DATASETS[source.dataset], require(source.location.connection, connections),
-                         since, out.header, out.row, application_name=f"satudata-extract:{source.id}"[:63])
-    return {"rows": result.rows, "columns": result.columns, "changed": result.changed,
-            "watermark_from": since, "watermark_to": result.watermark, "periods": sorted(result.periods)}
+    result = extract_sql(
+        source.location,
+        DATASETS[source.dataset],
+        require(source.location.connection, connections),
+        since,
+        out.header,
+        out.row,
+        application_name=f"satudata-extract:{source.id}"[:63],
+    )
+    return {
+        "rows": result.rows,
+        "columns": result.columns,
+        "changed": result.changed,
+        "watermark_from": since,
+        "watermark_to": result.watermark,
+        "periods": sorted(result.periods),
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -167,8 +179,16 @@ def _extract_sql(url: str, source: Source, out: ExtractFile, connections: Connec
 
 def _record(url: str, run_id: str, source: Source, status: str, **values: Any) -> None:
     """Insert or update this run's row of the source in audit.source_run (column names are ours, not input)."""
-    row = {"run_id": run_id, "source_id": source.id, "kind": source.kind, "kode_pemda": source.kode_pemda,
-           "opd": source.opd, "dataset": source.dataset, "status": status, **values}
+    row = {
+        "run_id": run_id,
+        "source_id": source.id,
+        "kind": source.kind,
+        "kode_pemda": source.kode_pemda,
+        "opd": source.opd,
+        "dataset": source.dataset,
+        "status": status,
+        **values,
+    }
     updates = ", ".join(f"{k} = excluded.{k}" for k in ("status", *values))
     with connect(url) as conn:
         conn.execute(
@@ -188,8 +208,7 @@ def list_sources(settings: Settings, run_id: str) -> list[str]:
         _record(settings.require_url(), run_id, stub, "failed", reason=str(e), finished_at=datetime.now(UTC))
         raise
     ids = [s.id for s in registry.extractable()]
-    log.info("source registry %s: %d sources, %d to pull (http, sql)", registry.path, len(registry.sources),
-             len(ids))
+    log.info("source registry %s: %d sources, %d to pull (http, sql)", registry.path, len(registry.sources), len(ids))
     return ids
 
 
@@ -213,8 +232,11 @@ def extract(settings: Settings, run_id: str, source_id: str, connections: Connec
         )
     out = ExtractFile(extracted_root(settings), source)
     try:
-        info = (_extract_http(source, out, connections) if source.kind == "http"
-                else _extract_sql(url, source, out, connections))
+        info = (
+            _extract_http(source, out, connections)
+            if source.kind == "http"
+            else _extract_sql(url, source, out, connections)
+        )
     except SourceError as e:
         out.discard()
         _record(url, run_id, source, "failed", reason=e.reason, finished_at=datetime.now(UTC))
@@ -226,17 +248,41 @@ def extract(settings: Settings, run_id: str, source_id: str, connections: Connec
         raise
     if source.kind == "sql" and not info["changed"]:
         out.discard()
-        _record(url, run_id, source, "no_changes", rows_extracted=0, watermark_from=info["watermark_from"],
-                finished_at=datetime.now(UTC))
+        _record(
+            url,
+            run_id,
+            source,
+            "no_changes",
+            rows_extracted=0,
+            watermark_from=info["watermark_from"],
+            finished_at=datetime.now(UTC),
+        )
         log.info("%s: nothing changed since %s", source.id, info["watermark_from"])
         return {"source_id": source.id, "status": "no_changes", "relpath": None, "rows": 0}
     out.commit()
-    _record(url, run_id, source, "extracted", rows_extracted=info["rows"], relpath=out.relpath,
-            watermark_from=info.get("watermark_from"), watermark_to=info.get("watermark_to"))
-    log.info("%s: %d rows extracted to %s%s", source.id, info["rows"], out.relpath,
-             f" (periods {', '.join(info['periods'])})" if info.get("periods") else "")
-    return {"source_id": source.id, "status": "extracted", "relpath": EXTRACTED_PREFIX + out.relpath,
-            "rows": info["rows"]}
+    _record(
+        url,
+        run_id,
+        source,
+        "extracted",
+        rows_extracted=info["rows"],
+        relpath=out.relpath,
+        watermark_from=info.get("watermark_from"),
+        watermark_to=info.get("watermark_to"),
+    )
+    log.info(
+        "%s: %d rows extracted to %s%s",
+        source.id,
+        info["rows"],
+        out.relpath,
+        f" (periods {', '.join(info['periods'])})" if info.get("periods") else "",
+    )
+    return {
+        "source_id": source.id,
+        "status": "extracted",
+        "relpath": EXTRACTED_PREFIX + out.relpath,
+        "rows": info["rows"],
+    }
 
 
 def extracted_files(settings: Settings, run_id: str) -> list[str]:
@@ -259,11 +305,13 @@ def after_load(settings: Settings, landed: dict, result: dict) -> dict:
     root, relpath = root_of(settings, landed["relpath"])
     (root / relpath).unlink(missing_ok=True)
     with connect(settings.require_url()) as conn:
-        status = conn.execute("select status from audit.source_file where file_id = %s",
-                              (result["file_id"],)).fetchone()[0]  # type: ignore[index]
+        status = conn.execute(
+            "select status from audit.source_file where file_id = %s", (result["file_id"],)
+        ).fetchone()[0]  # type: ignore[index]
         run = conn.execute(
             "select run_id, source_id, watermark_to from audit.source_run where relpath = %s "
-            "order by started_at desc limit 1", (relpath,),
+            "order by started_at desc limit 1",
+            (relpath,),
         ).fetchone()
         if run is None:
             return result
@@ -278,16 +326,33 @@ def after_load(settings: Settings, landed: dict, result: dict) -> dict:
         final = "unchanged" if landed["status"] == "duplicate" and status in CURRENT else status
         conn.execute(
             "update audit.source_run set status = %s, file_id = %s, finished_at = now() "
-            "where run_id = %s and source_id = %s", (final, result["file_id"], run_id, source_id),
+            "where run_id = %s and source_id = %s",
+            (final, result["file_id"], run_id, source_id),
         )
-    log.info("%s: %s%s", source_id, final, f"; watermark now {watermark_to}" if status in CURRENT and watermark_to
-             else "")
+    log.info(
+        "%s: %s%s", source_id, final, f"; watermark now {watermark_to}" if status in CURRENT and watermark_to else ""
+    )
     return result
 
 
-SOURCE_COLUMNS = ("source_id", "kind", "kode_pemda", "opd", "dataset", "status", "attempts", "rows_extracted",
-                  "path", "file_id", "rows_read", "rows_loaded", "rows_quarantined", "watermark_from",
-                  "watermark_to", "reason")
+SOURCE_COLUMNS = (
+    "source_id",
+    "kind",
+    "kode_pemda",
+    "opd",
+    "dataset",
+    "status",
+    "attempts",
+    "rows_extracted",
+    "path",
+    "file_id",
+    "rows_read",
+    "rows_loaded",
+    "rows_quarantined",
+    "watermark_from",
+    "watermark_to",
+    "reason",
+)
 
 
 def source_runs(conn: Any, run_id: str) -> list[dict]:
@@ -301,6 +366,7 @@ def source_runs(conn: Any, run_id: str) -> list[dict]:
         "finish' when 'extracted' then 'diekstrak tetapi tidak dimuat / extracted but not loaded' end, "
         "case when sf.status = 'rejected' then sf.reasons ->> 0 end) "
         "from audit.source_run sr left join audit.source_file sf using (file_id) where sr.run_id = %s "
-        "order by sr.source_id", (run_id,),
+        "order by sr.source_id",
+        (run_id,),
     )
     return [dict(zip(SOURCE_COLUMNS, r, strict=True)) for r in cur]

@@ -57,11 +57,17 @@ class SqlExtract:
 
 def conninfo(conn: Connection, application_name: str) -> dict[str, Any]:
     if conn.conn_type and conn.conn_type not in ("postgres", "postgresql"):
-        raise SourceError(f"koneksi {conn.conn_id} bertipe {conn.conn_type}, bukan postgres / connection "
-                          f"{conn.conn_id} is of type {conn.conn_type}, not postgres")
+        raise SourceError(
+            f"koneksi {conn.conn_id} bertipe {conn.conn_type}, bukan postgres / connection "
+            f"{conn.conn_id} is of type {conn.conn_type}, not postgres"
+        )
     params: dict[str, Any] = {
-        "host": conn.host or "localhost", "port": conn.port or 5432, "dbname": conn.schema or "postgres",
-        "user": conn.login, "password": conn.password, "connect_timeout": int(conn.extra.get("connect_timeout", 10)),
+        "host": conn.host or "localhost",
+        "port": conn.port or 5432,
+        "dbname": conn.schema or "postgres",
+        "user": conn.login,
+        "password": conn.password,
+        "connect_timeout": int(conn.extra.get("connect_timeout", 10)),
         "application_name": application_name,
     }
     if conn.extra.get("sslmode"):
@@ -72,9 +78,11 @@ def conninfo(conn: Connection, application_name: str) -> dict[str, Any]:
 def _lost(e: psycopg.Error, reading: bool) -> SourceError:
     detail = " ".join(str(e).split())
     if reading:
-        return SourceError(f"koneksi ke basis data OPD terputus saat membaca data: {detail}; tidak ada yang dimuat, "
-                           "watermark tidak berubah / the OPD database connection failed while reading; nothing was "
-                           "landed, the watermark is unchanged")
+        return SourceError(
+            f"koneksi ke basis data OPD terputus saat membaca data: {detail}; tidak ada yang dimuat, "
+            "watermark tidak berubah / the OPD database connection failed while reading; nothing was "
+            "landed, the watermark is unchanged"
+        )
     return SourceError(f"basis data OPD tidak dapat dihubungi: {detail} / the OPD database cannot be reached")
 
 
@@ -92,9 +100,15 @@ def _period_keys(dataset: Dataset, combos: list[tuple[str, ...]], names: list[st
     return keys
 
 
-def extract_sql(loc: SqlLocation, dataset: Dataset, conn: Connection, watermark: datetime | None,
-                write_header: Callable[[list[str]], None], write_row: Callable[[list[Any]], None],
-                application_name: str = "satudata-extract") -> SqlExtract:
+def extract_sql(
+    loc: SqlLocation,
+    dataset: Dataset,
+    conn: Connection,
+    watermark: datetime | None,
+    write_header: Callable[[list[str]], None],
+    write_row: Callable[[list[Any]], None],
+    application_name: str = "satudata-extract",
+) -> SqlExtract:
     """Write the rows of the periods changed since `watermark` (all rows when None) through
     write_header / write_row. Returns what was written and the pending watermark. Raises SourceError
     on any database failure, which the caller turns into a failed source (its partial file deleted)."""
@@ -111,20 +125,30 @@ def extract_sql(loc: SqlLocation, dataset: Dataset, conn: Connection, watermark:
         with db:  # one transaction: every query below sees the same snapshot
             db.execute("set local timezone = 'UTC'")
             db.execute("set local datestyle = 'ISO, YMD'")
-            types = dict(db.execute(
-                "select column_name, data_type from information_schema.columns "
-                "where table_schema = %s and table_name = %s", (schema, table)).fetchall())
+            types = dict(
+                db.execute(
+                    "select column_name, data_type from information_schema.columns "
+                    "where table_schema = %s and table_name = %s",
+                    (schema, table),
+                ).fetchall()
+            )
             if not types:
-                raise SourceError(f"tabel {schema}.{table} tidak ada atau tidak dapat dibaca / table "
-                                  f"{schema}.{table} does not exist or cannot be read")
+                raise SourceError(
+                    f"tabel {schema}.{table} tidak ada atau tidak dapat dibaca / table "
+                    f"{schema}.{table} does not exist or cannot be read"
+                )
             if types.get(loc.watermark_column) not in WATERMARK_TYPES:
-                raise SourceError(f"kolom watermark {loc.watermark_column} tidak ada atau bukan timestamp di "
-                                  f"{schema}.{table} / watermark column {loc.watermark_column} is missing or not "
-                                  "a timestamp")
+                raise SourceError(
+                    f"kolom watermark {loc.watermark_column} tidak ada atau bukan timestamp di "
+                    f"{schema}.{table} / watermark column {loc.watermark_column} is missing or not "
+                    "a timestamp"
+                )
             unknown = sorted(c for c in mapping.values() if c not in types)
             if unknown:
-                raise SourceError(f"kolom {', '.join(unknown)} tidak ada di {schema}.{table} / columns "
-                                  f"{', '.join(unknown)} do not exist in {schema}.{table}")
+                raise SourceError(
+                    f"kolom {', '.join(unknown)} tidak ada di {schema}.{table} / columns "
+                    f"{', '.join(unknown)} do not exist in {schema}.{table}"
+                )
             columns = [c.name for c in dataset.columns if mapping.get(c.name, c.name) in types]
 
             def expr(name: str) -> sql.Composable:
@@ -143,7 +167,8 @@ def extract_sql(loc: SqlLocation, dataset: Dataset, conn: Connection, watermark:
 
             result = SqlExtract(columns)
             newest = db.execute(
-                sql.SQL("select max({}) from {} where {}").format(wm, target, changed_where), params).fetchone()
+                sql.SQL("select max({}) from {} where {}").format(wm, target, changed_where), params
+            ).fetchone()
             result.watermark = newest[0] if newest else None
             if result.watermark is None and watermark is not None:
                 return result  # nothing changed since the watermark
@@ -151,24 +176,28 @@ def extract_sql(loc: SqlLocation, dataset: Dataset, conn: Connection, watermark:
             if isinstance(result.watermark, datetime) and result.watermark.tzinfo is None:
                 result.watermark = result.watermark.replace(tzinfo=UTC)
             elif result.watermark is not None and not isinstance(result.watermark, datetime):  # a date column
-                result.watermark = datetime(result.watermark.year, result.watermark.month, result.watermark.day,
-                                            tzinfo=UTC)
+                result.watermark = datetime(
+                    result.watermark.year, result.watermark.month, result.watermark.day, tzinfo=UTC
+                )
 
             select = sql.SQL(", ").join(sql.SQL("{} as {}").format(expr(c), sql.Identifier(c)) for c in columns)
             order = sql.SQL(", ").join(sql.SQL(str(i + 1)) for i in range(len(columns)))
             if period_names:
                 combo_list = sql.SQL(", ").join(period_text)
-                changed = [tuple(r) for r in db.execute(
-                    sql.SQL("select distinct {} from {} where {}").format(combo_list, target, changed_where),
-                    params)]
+                changed = [
+                    tuple(r)
+                    for r in db.execute(
+                        sql.SQL("select distinct {} from {} where {}").format(combo_list, target, changed_where), params
+                    )
+                ]
                 every = [tuple(r) for r in db.execute(sql.SQL("select distinct {} from {}").format(combo_list, target))]
                 keys = _period_keys(dataset, sorted(set(every) | set(changed)), period_names)
                 result.periods = {keys[c] for c in changed}
                 wanted = [c for c in every if keys[c] in result.periods]
                 arrays = [list(col) for col in zip(*wanted, strict=True)] if wanted else [[] for _ in period_names]
                 query = sql.SQL("select {} from {} where ({}) in (select * from unnest({})) order by {}").format(
-                    select, target, combo_list,
-                    sql.SQL(", ").join(sql.SQL("%s::text[]") for _ in period_names), order)
+                    select, target, combo_list, sql.SQL(", ").join(sql.SQL("%s::text[]") for _ in period_names), order
+                )
                 query_params: tuple = tuple(arrays)
             else:
                 result.periods = {""}

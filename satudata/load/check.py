@@ -59,8 +59,9 @@ def identify(path: Path, kode_pemda: str | None, opd: str | None, dataset: str |
     if not opd or not OPD_FOLDER.match(opd):
         problems.append("OPD tidak diketahui (mis. --opd DINKES) / OPD unknown (e.g. --opd DINKES)")
     if not dataset or dataset not in DATASETS:
-        problems.append(f"dataset {dataset!r} tidak dikenal; salah satu dari: {', '.join(sorted(DATASETS))} / "
-                        f"unknown dataset")
+        problems.append(
+            f"dataset {dataset!r} tidak dikenal; salah satu dari: {', '.join(sorted(DATASETS))} / unknown dataset"
+        )
     if problems:
         raise CheckRefused("; ".join(problems))
     return kode_pemda, opd, dataset  # type: ignore[return-value]
@@ -100,10 +101,24 @@ def check_file(path: Path, kode_pemda: str, opd: str, dataset_name: str) -> Chec
     dataset = DATASETS[dataset_name]
     relpath = f"{kode_pemda}/{opd}/{dataset_name}/{path.name}"
     record: dict[str, Any] = {
-        "path": relpath, "relpath": relpath, "kode_pemda": kode_pemda, "opd": opd, "dataset": dataset_name,
-        "received_at": None, "checked_at": datetime.now().astimezone(), "sheet": None, "header_row": None,
-        "rows_read": 0, "rows_loaded": 0, "rows_quarantined": 0, "rows_set_aside": 0, "set_aside": {},
-        "profile": None, "reasons": [], "layout": None, "sha256": _sha256(path),
+        "path": relpath,
+        "relpath": relpath,
+        "kode_pemda": kode_pemda,
+        "opd": opd,
+        "dataset": dataset_name,
+        "received_at": None,
+        "checked_at": datetime.now().astimezone(),
+        "sheet": None,
+        "header_row": None,
+        "rows_read": 0,
+        "rows_loaded": 0,
+        "rows_quarantined": 0,
+        "rows_set_aside": 0,
+        "set_aside": {},
+        "profile": None,
+        "reasons": [],
+        "layout": None,
+        "sha256": _sha256(path),
     }
     findings: list[tuple] = []
     try:
@@ -112,8 +127,10 @@ def check_file(path: Path, kode_pemda: str, opd: str, dataset_name: str) -> Chec
         tally = FileTally()
         with table:
             for src, _row, found in checked_rows(table, dataset, opd, codes, tally):
-                findings.extend((table.sheet, src.row_number, f.column, f.rule_id, f.severity, f.provided,
-                                 f.expected, f.message) for f in found)
+                findings.extend(
+                    (table.sheet, src.row_number, f.column, f.rule_id, f.severity, f.provided, f.expected, f.message)
+                    for f in found
+                )
         out = file_outcome(table, tally, context, path.name, relpath)
     except FileRejected as e:  # as the loader's _reject: the whole file, with the reason
         record.update(status="rejected", reasons=[str(e.reason).replace(str(path), relpath)])
@@ -133,16 +150,20 @@ def workbook_path(out_dir: Path, source: Path) -> Path:
 
 def summary_text(result: CheckResult) -> str:
     f = result.file
-    lines = [f"Pemeriksaan berkas / file check: {f['relpath']}",
-             f"  Pemda {f['kode_pemda']}, OPD {f['opd']}, dataset {f['dataset']}"]
+    lines = [
+        f"Pemeriksaan berkas / file check: {f['relpath']}",
+        f"  Pemda {f['kode_pemda']}, OPD {f['opd']}, dataset {f['dataset']}",
+    ]
     if result.refused:
         lines.append("  Hasil: DITOLAK SELURUHNYA — berkas tidak dapat diterima / result: REFUSED as a whole")
         lines += [f"  Alasan / reason: {r}" for r in f["reasons"]]
     else:
-        lines.append(f"  Baris dibaca {f['rows_read']}: dimuat {f['rows_loaded']}, dikarantina "
-                     f"{f['rows_quarantined']}, disisihkan {f['rows_set_aside']} / rows read {f['rows_read']}: "
-                     f"loaded {f['rows_loaded']}, quarantined {f['rows_quarantined']}, set aside "
-                     f"{f['rows_set_aside']}")
+        lines.append(
+            f"  Baris dibaca {f['rows_read']}: dimuat {f['rows_loaded']}, dikarantina "
+            f"{f['rows_quarantined']}, disisihkan {f['rows_set_aside']} / rows read {f['rows_read']}: "
+            f"loaded {f['rows_loaded']}, quarantined {f['rows_quarantined']}, set aside "
+            f"{f['rows_set_aside']}"
+        )
         by_rule = Counter((r[3], r[4]) for r in result.findings)
         if by_rule:
             lines.append("  Temuan per aturan / findings per rule:")
@@ -154,11 +175,14 @@ def summary_text(result: CheckResult) -> str:
             lines.append(f"  Catatan: {indonesian(str(reason))}")
         state = STATUS_ID.get(f["status"], f["status"])
         if result.exit_code == CLEAN:
-            lines.append(f"  Hasil bila dikirim: {state}, tidak ada temuan — siap dikirim / "
-                         "result: clean, ready to send")
+            lines.append(
+                f"  Hasil bila dikirim: {state}, tidak ada temuan — siap dikirim / result: clean, ready to send"
+            )
         else:
-            lines.append(f"  Hasil bila dikirim: {state}, ADA TEMUAN — perbaiki baris yang disebut di lembar "
-                         "Temuan lalu periksa lagi sebelum dikirim / result: findings, fix the rows, check again")
+            lines.append(
+                f"  Hasil bila dikirim: {state}, ADA TEMUAN — perbaiki baris yang disebut di lembar "
+                "Temuan lalu periksa lagi sebelum dikirim / result: findings, fix the rows, check again"
+            )
     if result.workbook is not None:
         lines.append(f"  Laporan (xlsx) / workbook: {result.workbook}")
     return "\n".join(lines)

@@ -33,7 +33,7 @@ def unsafe_path(landing: Path, relpath: str) -> str | None:
     path, no `..`), pass through no symbolic link, and name a regular file (not a FIFO or device)."""
     parts = Path(relpath).parts
     if not parts or Path(relpath).is_absolute() or any(p in ("..", ".") for p in parts) or "\x00" in relpath:
-        return (f"path {relpath!r} leaves the landing folder / lokasi {relpath!r} keluar dari folder landing")
+        return f"path {relpath!r} leaves the landing folder / lokasi {relpath!r} keluar dari folder landing"
     current = landing
     for part in parts:
         current = current / part
@@ -42,8 +42,10 @@ def unsafe_path(landing: Path, relpath: str) -> str | None:
         except OSError as e:
             return f"path {relpath!r} cannot be read ({e.strerror}) / lokasi {relpath!r} tidak dapat dibaca"
         if stat.S_ISLNK(mode):
-            return (f"path {relpath!r} goes through a symbolic link, which is never followed / "
-                    f"lokasi {relpath!r} melalui tautan simbolik, yang tidak pernah diikuti")
+            return (
+                f"path {relpath!r} goes through a symbolic link, which is never followed / "
+                f"lokasi {relpath!r} melalui tautan simbolik, yang tidak pernah diikuti"
+            )
     if not stat.S_ISREG(mode):
         return f"path {relpath!r} is not a regular file / lokasi {relpath!r} bukan berkas biasa"
     return None
@@ -95,34 +97,42 @@ def land_file(url: str, landing: Path, archive: Path, relpath: str, run_id: str)
         sha, size = "", 0  # never opened
     problem = unsafe or drop.problem
     if problem is None and drop.dataset not in DATASETS:
-        problem = (f"unknown dataset folder {drop.dataset!r}; expected one of {', '.join(sorted(DATASETS))} / "
-                   f"folder dataset {drop.dataset!r} tidak dikenal")
+        problem = (
+            f"unknown dataset folder {drop.dataset!r}; expected one of {', '.join(sorted(DATASETS))} / "
+            f"folder dataset {drop.dataset!r} tidak dikenal"
+        )
     if unsafe:
         log.warning("%r: not read: %s", relpath, unsafe)
     with connect(url) as conn:
         # the same content is current in the slot, or this path last held this very content (a file
         # replaced by a corrected one and still lying in the folder must not come back every run);
         # a path never read is known by the path alone
-        same = conn.execute(
-            "select file_id, status, reasons from audit.source_file where path = %s and sha256 = '' "
-            "order by file_id desc limit 1", (relpath,),
-        ).fetchone() if unsafe else conn.execute(
-            "select file_id, status, reasons from audit.source_file where sha256 = %s "
-            "and kode_pemda is not distinct from %s and opd is not distinct from %s "
-            "and dataset is not distinct from %s and ((superseded_by is null "
-            "and status in ('landed', 'loaded', 'loaded_with_warnings', 'rejected')) or file_id = "
-            "(select max(file_id) from audit.source_file where path = %s and kode_pemda is not distinct from %s)) "
-            "order by file_id desc limit 1",
-            (sha, drop.kode_pemda, drop.opd, drop.dataset, relpath, drop.kode_pemda),
-        ).fetchone()
+        same = (
+            conn.execute(
+                "select file_id, status, reasons from audit.source_file where path = %s and sha256 = '' "
+                "order by file_id desc limit 1",
+                (relpath,),
+            ).fetchone()
+            if unsafe
+            else conn.execute(
+                "select file_id, status, reasons from audit.source_file where sha256 = %s "
+                "and kode_pemda is not distinct from %s and opd is not distinct from %s "
+                "and dataset is not distinct from %s and ((superseded_by is null "
+                "and status in ('landed', 'loaded', 'loaded_with_warnings', 'rejected')) or file_id = "
+                "(select max(file_id) from audit.source_file where path = %s and kode_pemda is not distinct from %s)) "
+                "order by file_id desc limit 1",
+                (sha, drop.kode_pemda, drop.opd, drop.dataset, relpath, drop.kode_pemda),
+            ).fetchone()
+        )
         if same and same[1] == "rejected" and not unsafe and _opd_known_now(conn, drop, same[2]):
             same = None  # refused for an OPD folder its pemda's list did not have; onboarded since: read again
         if same:
             # `landed` but not loaded: an earlier attempt stopped in between, so load it now
             status = "landed" if same[1] == "landed" else "duplicate"
             if status == "duplicate":
-                log.info("%s: same content (sha256 %s) already processed as file %s, skipped",
-                         relpath, sha[:12], same[0])
+                log.info(
+                    "%s: same content (sha256 %s) already processed as file %s, skipped", relpath, sha[:12], same[0]
+                )
             _note(conn, run_id, relpath, same[0], status)
             return {"file_id": same[0], "relpath": relpath, "status": status, "sha256": sha}
         status = "rejected" if problem else "landed"
@@ -130,8 +140,17 @@ def land_file(url: str, landing: Path, archive: Path, relpath: str, run_id: str)
             "insert into audit.source_file "
             "(run_id, path, sha256, size_bytes, kode_pemda, opd, dataset, status, reasons) "
             "values (%s, %s, %s, %s, %s, %s, %s, %s, %s) returning file_id",
-            (run_id, relpath, sha, size, drop.kode_pemda, drop.opd, drop.dataset, status,
-             json.dumps([problem] if problem else [])),
+            (
+                run_id,
+                relpath,
+                sha,
+                size,
+                drop.kode_pemda,
+                drop.opd,
+                drop.dataset,
+                status,
+                json.dumps([problem] if problem else []),
+            ),
         ).fetchone()[0]
         _note(conn, run_id, relpath, file_id, status)
     log.info("%s: landed as file %s (%s, %d bytes, sha256 %s)", relpath, file_id, status, size, sha[:12])
@@ -150,8 +169,9 @@ def _opd_known_now(conn, drop, reasons: list[str]) -> bool:
 _REFERENCES_LANDED: dict[tuple[str, str], dict] = {}  # (run_id, relpath) -> what landing it gave
 
 
-def _land_reference_once(url: str, landing: Path, archive: Path, relpath: str, run_id: str, kode_pemda: str,
-                         kind: str) -> dict:
+def _land_reference_once(
+    url: str, landing: Path, archive: Path, relpath: str, run_id: str, kode_pemda: str, kind: str
+) -> dict:
     key = (run_id, relpath)
     if key not in _REFERENCES_LANDED:
         _REFERENCES_LANDED[key] = land_reference(url, landing, archive, relpath, run_id, kode_pemda, kind)
@@ -167,8 +187,9 @@ def _references_first(url: str, landing: Path, archive: Path, kode_pemda: str, r
             _land_reference_once(url, landing, archive, relpath, run_id, kode_pemda, kind)
 
 
-def land_reference(url: str, landing: Path, archive: Path, relpath: str, run_id: str, kode_pemda: str,
-                   kind: str) -> dict:
+def land_reference(
+    url: str, landing: Path, archive: Path, relpath: str, run_id: str, kode_pemda: str, kind: str
+) -> dict:
     """A reference file drop `<kode_pemda>/_referensi/opd.csv|unit.csv` (onboarding a pemda): validated
     and kept as the pemda's new current list (satudata/reference.py `onboard`) at landing, so the data
     files of the same pemda, loaded after every file of the batch is landed, are checked against it.
@@ -181,13 +202,25 @@ def land_reference(url: str, landing: Path, archive: Path, relpath: str, run_id:
     else:
         sha, size = "", 0
     with connect(url) as conn:
-        same = conn.execute(
-            "select file_id, status from audit.source_file where sha256 = %s and kode_pemda = %s and opd = %s "
-            "and dataset = %s and status in ('loaded', 'rejected') order by file_id desc limit 1",
-            (sha, kode_pemda, reference.REFERENCE_FOLDER, kind)).fetchone() if not unsafe else None
-        if same and same[1] == "rejected" and kind == "unit" and conn.execute(
+        same = (
+            conn.execute(
+                "select file_id, status from audit.source_file where sha256 = %s and kode_pemda = %s and opd = %s "
+                "and dataset = %s and status in ('loaded', 'rejected') order by file_id desc limit 1",
+                (sha, kode_pemda, reference.REFERENCE_FOLDER, kind),
+            ).fetchone()
+            if not unsafe
+            else None
+        )
+        if (
+            same
+            and same[1] == "rejected"
+            and kind == "unit"
+            and conn.execute(
                 "select 1 from reference.list_version where kode_pemda = %s and kind = 'opd' and valid_from > "
-                "(select received_at from audit.source_file where file_id = %s)", (kode_pemda, same[0])).fetchone():
+                "(select received_at from audit.source_file where file_id = %s)",
+                (kode_pemda, same[0]),
+            ).fetchone()
+        ):
             same = None  # a crosswalk is checked against the OPD list, which changed since it was refused
         if same:
             _note(conn, run_id, relpath, same[0], "duplicate")
@@ -201,8 +234,10 @@ def land_reference(url: str, landing: Path, archive: Path, relpath: str, run_id:
                 result = reference.onboard(conn, kode_pemda, kind, data, relpath, run_id)
             rows = result["rows"]
             status = "loaded"
-            reasons = [f"{kind} list of pemda {kode_pemda}: version {result['version_id']} ({result['status']}) / "
-                       f"daftar {kind} pemda {kode_pemda}: versi {result['version_id']}"]
+            reasons = [
+                f"{kind} list of pemda {kode_pemda}: version {result['version_id']} ({result['status']}) / "
+                f"daftar {kind} pemda {kode_pemda}: versi {result['version_id']}"
+            ]
         except reference.OnboardingError as e:
             status, reasons = "rejected", e.problems
             log.warning("%s: reference list refused: %s", relpath, "; ".join(e.problems[:5]))
@@ -210,8 +245,19 @@ def land_reference(url: str, landing: Path, archive: Path, relpath: str, run_id:
             "insert into audit.source_file (run_id, path, sha256, size_bytes, kode_pemda, opd, dataset, status, "
             "rows_read, rows_loaded, rows_quarantined, reasons) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 0, %s) "
             "returning file_id",
-            (run_id, relpath, sha, size, kode_pemda, reference.REFERENCE_FOLDER, kind, status, rows,
-             rows if status == "loaded" else 0, json.dumps(reasons)),
+            (
+                run_id,
+                relpath,
+                sha,
+                size,
+                kode_pemda,
+                reference.REFERENCE_FOLDER,
+                kind,
+                status,
+                rows,
+                rows if status == "loaded" else 0,
+                json.dumps(reasons),
+            ),
         ).fetchone()[0]
         _note(conn, run_id, relpath, file_id, status)
     log.info("%s: reference list of pemda %s, %s (%d rows)", relpath, kode_pemda, status, rows)

@@ -36,8 +36,18 @@ from satudata.warehouse import connect
 
 log = logging.getLogger(__name__)
 
-FINDING_COLUMNS = ("file_id", "sheet", "row_number", "column_name", "rule_id", "severity",
-                   "provided_value", "expected", "message", "row_values")
+FINDING_COLUMNS = (
+    "file_id",
+    "sheet",
+    "row_number",
+    "column_name",
+    "rule_id",
+    "severity",
+    "provided_value",
+    "expected",
+    "message",
+    "row_values",
+)
 
 
 def _text(value: Any) -> str | None:
@@ -163,7 +173,11 @@ def _copy_date(value: date | None) -> str:
 
 
 COPY_FORMAT: dict[str, Callable[[Any], str]] = {
-    "text": _copy_text, "integer": _copy_str, "numeric": _copy_str, "date": _copy_date}
+    "text": _copy_text,
+    "integer": _copy_str,
+    "numeric": _copy_str,
+    "date": _copy_date,
+}
 COPY_BATCH_ROWS = 2000
 
 
@@ -205,8 +219,9 @@ def load_file(url: str, archive: Path, file_id: int) -> dict:
 
 def _reject(url: str, archive: Path, file_id: int, e: FileRejected) -> dict:
     with connect(url) as conn:
-        relpath, sha = conn.execute("select path, sha256 from audit.source_file where file_id = %s",
-                                    (file_id,)).fetchone()
+        relpath, sha = conn.execute(
+            "select path, sha256 from audit.source_file where file_id = %s", (file_id,)
+        ).fetchone()
         source = archive / f"{sha}{Path(relpath).suffix.lower()}"
         reason = str(e.reason).replace(str(source), relpath).replace(source.name, relpath)
         conn.execute(
@@ -236,8 +251,15 @@ class FileTally:
     sums: dict[str, Decimal] = field(default_factory=dict)  # numeric columns over the loaded rows
 
 
-def open_submission(source: Path, relpath: str, kode_pemda: str, opd: str, dataset: Dataset,
-                    state: dict[str, Any] | None = None, conn: Any = None) -> tuple[Table, set[str], FileContext]:
+def open_submission(
+    source: Path,
+    relpath: str,
+    kode_pemda: str,
+    opd: str,
+    dataset: Dataset,
+    state: dict[str, Any] | None = None,
+    conn: Any = None,
+) -> tuple[Table, set[str], FileContext]:
     """The file opened for its rows, the codes a row of this OPD may use, and the profile steps' context
     (`state`: what the steps may use besides the file, e.g. the OPD's jenis_layanan by name). Raises
     FileRejected when the OPD is not in the reference list or the file cannot be read at all. Used by the
@@ -253,8 +275,9 @@ def open_submission(source: Path, relpath: str, kode_pemda: str, opd: str, datas
     return read_file(source, dataset, context), codes, context
 
 
-def checked_rows(table: Table, dataset: Dataset, opd: str, codes: set[str],
-                 tally: FileTally) -> Iterator[tuple[SourceRow, dict[str, Any] | None, list[Finding]]]:
+def checked_rows(
+    table: Table, dataset: Dataset, opd: str, codes: set[str], tally: FileTally
+) -> Iterator[tuple[SourceRow, dict[str, Any] | None, list[Finding]]]:
     """The per-row work, the same for the warehouse load and `satudata check`: read -> type -> row
     rules. Yields every line of the file as (source row, typed row or None when it is quarantined,
     its findings); rows set aside (not lines) are only counted in `tally`, which also counts the
@@ -288,32 +311,41 @@ def checked_rows(table: Table, dataset: Dataset, opd: str, codes: set[str],
         yield src, row, found
 
 
-def file_outcome(table: Table, tally: FileTally, context: FileContext, source_name: str,
-                 relpath: str) -> dict[str, Any]:
+def file_outcome(
+    table: Table, tally: FileTally, context: FileContext, source_name: str, relpath: str
+) -> dict[str, Any]:
     """After the last row: the file's status, notes (reasons) and layout, as audit.source_file keeps
     them (the trailing JUMLAH/TOTAL rows are counted as read and set aside here)."""
     if table.total_rows:  # rows of the file too: read, and set aside
         tally.rows_read += len(table.total_rows)
         tally.set_aside[SET_ASIDE_TOTAL] += len(table.total_rows)
     # a profile checks its own subtotals (parents against children): the loaded rows are not the whole file
-    reasons = (table.warnings + (_total_row_warnings(table, tally.sums) if table.profile is None else [])
-               + context.warnings)
+    reasons = (
+        table.warnings + (_total_row_warnings(table, tally.sums) if table.profile is None else []) + context.warnings
+    )
     if table.profile is not None:
         reasons.insert(0, f"dibaca sebagai: {table.profile.nama} / read as: {table.profile.nama}")
-    reasons += [f"{n} baris disisihkan (bukan baris data): {r} / {n} rows set aside (not lines)"
-                for r, n in sorted(tally.set_aside.items())]
+    reasons += [
+        f"{n} baris disisihkan (bukan baris data): {r} / {n} rows set aside (not lines)"
+        for r, n in sorted(tally.set_aside.items())
+    ]
     reasons += [f"extra column ignored / kolom tambahan diabaikan: {c}" for c in table.extra_columns]
     reasons = [r.replace(source_name, relpath) for r in reasons]
-    flagged = (tally.warning_rules or table.dropped_columns or context.warnings
-               or any("JUMLAH" in r for r in reasons))
+    flagged = tally.warning_rules or table.dropped_columns or context.warnings or any("JUMLAH" in r for r in reasons)
     return {
         "status": "loaded_with_warnings" if flagged else "loaded",
-        "sheet": table.sheet, "header_row": table.header_row, "encoding": table.encoding,
-        "delimiter": table.delimiter, "rows_read": tally.rows_read, "rows_loaded": tally.rows_loaded,
-        "rows_quarantined": tally.rows_quarantined, "rows_set_aside": sum(tally.set_aside.values()),
+        "sheet": table.sheet,
+        "header_row": table.header_row,
+        "encoding": table.encoding,
+        "delimiter": table.delimiter,
+        "rows_read": tally.rows_read,
+        "rows_loaded": tally.rows_loaded,
+        "rows_quarantined": tally.rows_quarantined,
+        "rows_set_aside": sum(tally.set_aside.values()),
         "set_aside": dict(sorted(tally.set_aside.items())),
         "profile": table.profile.id if table.profile is not None else None,
-        "reasons": reasons, "layout": _layout(table),
+        "reasons": reasons,
+        "layout": _layout(table),
     }
 
 
@@ -332,9 +364,13 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
     source = archive / f"{sha}{Path(relpath).suffix.lower()}"
     state: dict[str, Any] = {}
     if dataset.name == "survei_kepuasan":  # an e-SKM export names the service: its OPD's codes, by name
-        state["jenis_layanan"] = dict(conn.execute(
-            "select nama_layanan, kode_layanan from raw.jenis_layanan where _kode_pemda = %s and _opd_folder = %s "
-            "and nama_layanan is not null and kode_layanan is not null order by _file_id", (kode_pemda, opd)))
+        state["jenis_layanan"] = dict(
+            conn.execute(
+                "select nama_layanan, kode_layanan from raw.jenis_layanan where _kode_pemda = %s and _opd_folder = %s "
+                "and nama_layanan is not null and kode_layanan is not null order by _file_id",
+                (kode_pemda, opd),
+            )
+        )
         conn.commit()
     table, codes, context = open_submission(source, relpath, kode_pemda, opd, dataset, state, conn)
 
@@ -348,8 +384,11 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
     periods: set[str] = set()
     conn.execute("select pg_advisory_xact_lock(%s)", (_slot_lock_key(kode_pemda, opd, dataset.name),))
     with conn.cursor() as cur, tempfile.SpooledTemporaryFile(8 << 20, "w+", encoding="utf-8") as findings:
-        with cur.copy(sql.SQL("copy {} ({}) from stdin").format(
-                _raw_table(dataset.name), sql.SQL(", ").join(map(sql.Identifier, columns)))) as copy:
+        with cur.copy(
+            sql.SQL("copy {} ({}) from stdin").format(
+                _raw_table(dataset.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+            )
+        ) as copy:
             lines: list[str] = []  # COPY text, written in batches
             for src, row, found in checked_rows(table, dataset, opd, codes, tally):
                 if found:
@@ -364,8 +403,11 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
                     continue
                 period = period_of(row)
                 periods.add(period)
-                lines.append(f"{head}{src.row_number}{middle}{_copy_text(period)}\t"
-                             + "\t".join([fmt(row[name]) for name, fmt in formats]) + "\n")
+                lines.append(
+                    f"{head}{src.row_number}{middle}{_copy_text(period)}\t"
+                    + "\t".join([fmt(row[name]) for name, fmt in formats])
+                    + "\n"
+                )
                 if len(lines) >= COPY_BATCH_ROWS:
                     copy.write("".join(lines))
                     lines.clear()
@@ -383,14 +425,32 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
         "sheet = %s, header_row = %s, encoding = %s, delimiter = %s, rows_read = %s, rows_loaded = %s, "
         "rows_quarantined = %s, rows_set_aside = %s, set_aside = %s, profile = %s, reasons = %s, layout = %s "
         "where file_id = %s",
-        (out["status"], out["sheet"], out["header_row"], out["encoding"], out["delimiter"], out["rows_read"],
-         out["rows_loaded"], out["rows_quarantined"], out["rows_set_aside"],
-         json.dumps(out["set_aside"], ensure_ascii=False), out["profile"], json.dumps(out["reasons"]),
-         out["layout"], file_id),
+        (
+            out["status"],
+            out["sheet"],
+            out["header_row"],
+            out["encoding"],
+            out["delimiter"],
+            out["rows_read"],
+            out["rows_loaded"],
+            out["rows_quarantined"],
+            out["rows_set_aside"],
+            json.dumps(out["set_aside"], ensure_ascii=False),
+            out["profile"],
+            json.dumps(out["reasons"]),
+            out["layout"],
+            file_id,
+        ),
     )
     conn.commit()
-    log.info("%s: read %d rows, loaded %d, quarantined %d, set aside %d", relpath, out["rows_read"],
-             out["rows_loaded"], out["rows_quarantined"], out["rows_set_aside"])
+    log.info(
+        "%s: read %d rows, loaded %d, quarantined %d, set aside %d",
+        relpath,
+        out["rows_read"],
+        out["rows_loaded"],
+        out["rows_quarantined"],
+        out["rows_set_aside"],
+    )
     return _summary(conn, file_id)
 
 
@@ -416,10 +476,14 @@ def _total_row_warnings(table: Any, sums: dict[str, Decimal]) -> list[str]:
 
 def _layout(table: Any) -> str:
     """Where each column sat in the submitted file, for the submitter feedback (satudata/report/feedback.py)."""
-    return json.dumps({
-        "columns": {c.name: {"letter": c.letter, "header": c.header} for c in table.columns.values()},
-        "extra": list(table.extra_columns), "dropped": list(table.dropped_columns),
-    }, ensure_ascii=False)
+    return json.dumps(
+        {
+            "columns": {c.name: {"letter": c.letter, "header": c.header} for c in table.columns.values()},
+            "extra": list(table.extra_columns),
+            "dropped": list(table.dropped_columns),
+        },
+        ensure_ascii=False,
+    )
 
 
 def _replace_earlier(conn: Any, dataset: str, kode_pemda: str, opd: str, file_id: int, periods: set[str]) -> None:
@@ -427,17 +491,26 @@ def _replace_earlier(conn: Any, dataset: str, kode_pemda: str, opd: str, file_id
     landed earlier: a file loaded late (a retry) gives way to the periods of files landed after it.
     Every statement names the slot (_kode_pemda, _opd_folder), so it runs on the slot index, not a scan."""
     table = _raw_table(dataset)
-    others = [r[0] for r in conn.execute(
-        "select file_id from audit.source_file where kode_pemda = %s and opd = %s and dataset = %s "
-        "and file_id <> %s and superseded_by is null and status in ('loaded', 'loaded_with_warnings')",
-        (kode_pemda, opd, dataset, file_id),
-    )]
+    others = [
+        r[0]
+        for r in conn.execute(
+            "select file_id from audit.source_file where kode_pemda = %s and opd = %s and dataset = %s "
+            "and file_id <> %s and superseded_by is null and status in ('loaded', 'loaded_with_warnings')",
+            (kode_pemda, opd, dataset, file_id),
+        )
+    ]
     later = [f for f in others if f > file_id]
     if later and periods:
-        taken = {r[0] for r in conn.execute(
-            sql.SQL("select distinct _period from {} where _kode_pemda = %s and _opd_folder = %s "
-                    "and _file_id = any(%s) and _period = any(%s)").format(table),
-            (kode_pemda, opd, later, list(periods)))}
+        taken = {
+            r[0]
+            for r in conn.execute(
+                sql.SQL(
+                    "select distinct _period from {} where _kode_pemda = %s and _opd_folder = %s "
+                    "and _file_id = any(%s) and _period = any(%s)"
+                ).format(table),
+                (kode_pemda, opd, later, list(periods)),
+            )
+        }
         _to_history(conn, dataset, sql.SQL("_file_id = %s"), (kode_pemda, opd, file_id, list(taken)), min(later))
         periods = periods - taken
         if taken and not periods:
@@ -445,11 +518,16 @@ def _replace_earlier(conn: Any, dataset: str, kode_pemda: str, opd: str, file_id
     earlier = [f for f in others if f < file_id]
     if not earlier or not periods:
         return
-    replaced = _to_history(conn, dataset, sql.SQL("_file_id = any(%s)"), (kode_pemda, opd, earlier, list(periods)),
-                           file_id)
+    replaced = _to_history(
+        conn, dataset, sql.SQL("_file_id = any(%s)"), (kode_pemda, opd, earlier, list(periods)), file_id
+    )
     for old in replaced:  # a file left without rows by this one (a file of no rows is replaced by none)
-        left = conn.execute(sql.SQL("select 1 from {} where _kode_pemda = %s and _opd_folder = %s "
-                                    "and _file_id = %s limit 1").format(table), (kode_pemda, opd, old)).fetchone()
+        left = conn.execute(
+            sql.SQL("select 1 from {} where _kode_pemda = %s and _opd_folder = %s and _file_id = %s limit 1").format(
+                table
+            ),
+            (kode_pemda, opd, old),
+        ).fetchone()
         if left is None:
             conn.execute(
                 "update audit.source_file set superseded_by = %s, status = 'superseded' where file_id = %s",
@@ -462,13 +540,19 @@ def _to_history(conn: Any, dataset: str, files: sql.Composable, args: tuple, sup
     """Move the rows of a slot's files and periods out of raw.<dataset> into audit.source_row_history
     (history, not deletion: an old version can be rebuilt); in one statement, on the slot index. Returns
     the files that lost rows."""
-    return [r[0] for r in conn.execute(
-        sql.SQL("with gone as (delete from {} where _kode_pemda = %s and _opd_folder = %s and {} "
+    return [
+        r[0]
+        for r in conn.execute(
+            sql.SQL(
+                "with gone as (delete from {} where _kode_pemda = %s and _opd_folder = %s and {} "
                 "and _period = any(%s) returning *), kept as (insert into audit.source_row_history "
                 "(dataset, file_id, sheet, row_number, kode_pemda, opd, period, superseded_by, row_values) "
                 "select %s, _file_id, _sheet, _row_number, _kode_pemda, _opd_folder, _period, %s, to_jsonb(gone) "
-                "from gone returning file_id) select distinct file_id from kept").format(_raw_table(dataset), files),
-        (*args, dataset, superseded_by))]
+                "from gone returning file_id) select distinct file_id from kept"
+            ).format(_raw_table(dataset), files),
+            (*args, dataset, superseded_by),
+        )
+    ]
 
 
 def summary(url: str, file_id: int) -> dict:

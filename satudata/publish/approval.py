@@ -30,8 +30,13 @@ def auto_response(settings: Settings) -> dict[str, Any] | None:
     None when a person must answer."""
     if not settings.auto_approve:
         return None
-    return {"chosen_options": [APPROVE], "params_input": {}, "responded_at": datetime.now(UTC),
-            "responded_by_user": dict(AUTO_USER), "timedout": False}
+    return {
+        "chosen_options": [APPROVE],
+        "params_input": {},
+        "responded_at": datetime.now(UTC),
+        "responded_by_user": dict(AUTO_USER),
+        "timedout": False,
+    }
 
 
 def _as_datetime(value: Any) -> datetime | None:
@@ -49,9 +54,12 @@ def record(url: str, run_id: str, event: dict[str, Any], airflow_run_id: str | N
     if event.get("timedout"):
         method = "hitl_timeout_default"
     row = {
-        "run_id": run_id, "decision": decision,
-        "approved_by": user.get("name"), "approved_by_id": user.get("id"),
-        "responded_at": _as_datetime(event.get("responded_at")), "method": method,
+        "run_id": run_id,
+        "decision": decision,
+        "approved_by": user.get("name"),
+        "approved_by_id": user.get("id"),
+        "responded_at": _as_datetime(event.get("responded_at")),
+        "method": method,
         "airflow_run_id": airflow_run_id,
         "details": {"chosen_options": chosen, "params_input": event.get("params_input") or {}},
     }
@@ -62,11 +70,25 @@ def record(url: str, run_id: str, event: dict[str, Any], airflow_run_id: str | N
             "update set decision = excluded.decision, approved_by = excluded.approved_by, approved_by_id = "
             "excluded.approved_by_id, responded_at = excluded.responded_at, method = excluded.method, "
             "airflow_run_id = excluded.airflow_run_id, details = excluded.details, recorded_at = now()",
-            (run_id, decision, row["approved_by"], row["approved_by_id"], row["responded_at"], method,
-             airflow_run_id, json.dumps(row["details"])),
+            (
+                run_id,
+                decision,
+                row["approved_by"],
+                row["approved_by_id"],
+                row["responded_at"],
+                method,
+                airflow_run_id,
+                json.dumps(row["details"]),
+            ),
         )
-    log.info("PPID decision for run %s: %s by %s (%s) at %s", run_id, decision, row["approved_by"], method,
-             row["responded_at"])
+    log.info(
+        "PPID decision for run %s: %s by %s (%s) at %s",
+        run_id,
+        decision,
+        row["approved_by"],
+        method,
+        row["responded_at"],
+    )
     return row
 
 

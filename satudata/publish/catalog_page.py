@@ -77,9 +77,15 @@ def chart_series(rows: list[dict], measure: str, satuan: str) -> tuple[list[tupl
         key, what = (lambda r: r["tahun"]), "per tahun"
     elif "nama_opd" in cols:
         key, what = (lambda r: r["nama_opd"]), "per perangkat daerah"
-    elif dims := [c for c in cols if c not in WILAYAH and c not in (measure, "satuan")
-                  and not c.startswith(("kode_", "nama_", "jumlah", "persentase"))
-                  and 1 < len({r[c] for r in rows}) <= 30 and all(_number(r[c]) is None for r in rows)]:
+    elif dims := [
+        c
+        for c in cols
+        if c not in WILAYAH
+        and c not in (measure, "satuan")
+        and not c.startswith(("kode_", "nama_", "jumlah", "persentase"))
+        and 1 < len({r[c] for r in rows}) <= 30
+        and all(_number(r[c]) is None for r in rows)
+    ]:
         key, what = (lambda r: r[dims[0]]), f"per {dims[0]}"
     else:
         return [], ""
@@ -115,22 +121,28 @@ def svg_chart(points: list[tuple[str, float]], title: str, width: int = 360, hei
     step = plot_w / len(points)
     bar_w = max(step * 0.78, 1.0)
     zero_y = top + plot_h * top_value / span
-    parts = [f'<svg viewBox="0 0 {width} {height}" width="{width}" '
-             f'height="{height}" role="img" aria-label="{html.escape(title)}">',
-             f'<line x1="{left}" y1="{zero_y:.1f}" x2="{width - right}" y2="{zero_y:.1f}" stroke="#9aa5b1"/>']
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-label="{html.escape(title)}">',
+        f'<line x1="{left}" y1="{zero_y:.1f}" x2="{width - right}" y2="{zero_y:.1f}" stroke="#9aa5b1"/>',
+    ]
     for i, (label, value) in enumerate(points):
         x = left + i * step + (step - bar_w) / 2
         y = top + plot_h * (top_value - max(value, 0)) / span
         h = abs(value) * plot_h / span
-        parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{max(h, 0.5):.1f}" '
-                     f'fill="#0b5cab"><title>{html.escape(label)}: {fmt(value)}</title></rect>')
-    parts.append(f'<text x="{left}" y="12" font-size="11" fill="#5b6775">maks {fmt(max(v for _, v in points))}'
-                 "</text>")
-    parts.append(f'<text x="{left}" y="{height - 10}" font-size="11" fill="#5b6775">'
-                 f"{html.escape(_label(points[0][0]))}</text>")
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{max(h, 0.5):.1f}" '
+            f'fill="#0b5cab"><title>{html.escape(label)}: {fmt(value)}</title></rect>'
+        )
+    parts.append(f'<text x="{left}" y="12" font-size="11" fill="#5b6775">maks {fmt(max(v for _, v in points))}</text>')
+    parts.append(
+        f'<text x="{left}" y="{height - 10}" font-size="11" fill="#5b6775">{html.escape(_label(points[0][0]))}</text>'
+    )
     if len(points) > 1:
-        parts.append(f'<text x="{width - right}" y="{height - 10}" font-size="11" fill="#5b6775" '
-                     f'text-anchor="end">{html.escape(_label(points[-1][0]))}</text>')
+        parts.append(
+            f'<text x="{width - right}" y="{height - 10}" font-size="11" fill="#5b6775" '
+            f'text-anchor="end">{html.escape(_label(points[-1][0]))}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -159,21 +171,28 @@ def dataset_card(published: Path, entry: dict, last_status: str | None) -> str:
     if what and suppression.get("diterapkan") and measure in suppression.get("kolom", []):
         what += " (sel yang disupresi tidak dihitung)"
     if suppression.get("diterapkan"):
-        notes.append(f"Jumlah di bawah {suppression['ambang']} orang disembunyikan untuk melindungi data pribadi "
-                     f"({suppression.get('jumlah_baris_disupresi', 0)} baris).")
+        notes.append(
+            f"Jumlah di bawah {suppression['ambang']} orang disembunyikan untuk melindungi data pribadi "
+            f"({suppression.get('jumlah_baris_disupresi', 0)} baris)."
+        )
     history = _read_json(published / dataset_id / "versions.json").get("versions", [])
     earlier = [v for v in history if v["version"] != version]
     earlier_html = ""
     if earlier:
         items = ", ".join(
             f'<a href="{e(dataset_id)}/{e(v["version"])}/data.csv">{e(v["version"])}</a>'
-            + (" (ditarik)" if v.get("status") == "withdrawn" else "") for v in reversed(earlier))
+            + (" (ditarik)" if v.get("status") == "withdrawn" else "")
+            for v in reversed(earlier)
+        )
         earlier_html = f"<details><summary>Versi sebelumnya</summary>{items}</details>"
     warnings = validation.get("warnings") or []
     warn_html = ""
     if warnings:
-        warn_html = ("<details><summary>Catatan validasi</summary><ul>"
-                     + "".join(f"<li>{e(w)}</li>" for w in warnings) + "</ul></details>")
+        warn_html = (
+            "<details><summary>Catatan validasi</summary><ul>"
+            + "".join(f"<li>{e(w)}</li>" for w in warnings)
+            + "</ul></details>"
+        )
     periode = ""
     if md.get("periode_awal"):
         periode = f"{md['periode_awal']} s.d. {md['periode_akhir']}"
@@ -198,14 +217,15 @@ def dataset_card(published: Path, entry: dict, last_status: str | None) -> str:
 
 def render_page(settings: Settings, catalog: dict, titles: dict[str, dict]) -> str:
     last = catalog.get("last_run", {}).get("datasets", {})
-    cards = [dataset_card(settings.published, entry, last.get(dataset_id))
-             for dataset_id, entry in sorted(catalog["datasets"].items(),
-                                             key=lambda kv: kv[1].get("judul", kv[0]))]
+    cards = [
+        dataset_card(settings.published, entry, last.get(dataset_id))
+        for dataset_id, entry in sorted(catalog["datasets"].items(), key=lambda kv: kv[1].get("judul", kv[0]))
+    ]
     pending = sorted((set(titles) | set(last)) - set(catalog["datasets"]))
     pending_html = ""
     if pending:
         items = "".join(f"<li>{html.escape(titles.get(p, {}).get('judul', p))}</li>" for p in pending)
-        pending_html = f"<h2>Belum tersedia</h2><ul class=\"pending\">{items}</ul>"
+        pending_html = f'<h2>Belum tersedia</h2><ul class="pending">{items}</ul>'
     updated = catalog.get("updated_at") or datetime.now(UTC).isoformat(timespec="seconds")
     return f"""<!doctype html>
 <html lang="id">

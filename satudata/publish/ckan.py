@@ -38,8 +38,16 @@ from satudata.extract.connection import Connection
 log = logging.getLogger(__name__)
 
 # Table Schema type -> DataStore (PostgreSQL) type
-DATASTORE_TYPES = {"integer": "int8", "number": "numeric", "date": "date", "datetime": "timestamp",
-                   "boolean": "bool", "string": "text", "yearmonth": "text", "year": "int4"}
+DATASTORE_TYPES = {
+    "integer": "int8",
+    "number": "numeric",
+    "date": "date",
+    "datetime": "timestamp",
+    "boolean": "bool",
+    "string": "text",
+    "yearmonth": "text",
+    "year": "int4",
+}
 
 
 class CkanPushError(RuntimeError):
@@ -70,11 +78,15 @@ class CkanTarget:
             scheme = schema if schema in ("http", "https") else ("https" if conn_type == "https" else "http")
             url = f"{scheme}://{host}" + (f":{port}" if port else "")
         public = extra.get("public_url")
-        return cls(url=url, api_key=password or extra.get("api_key") or extra.get("apikey"),
-                   owner_org=extra.get("owner_org"), name_prefix=extra.get("name_prefix", ""),
-                   license_id=extra.get("license_id", "cc-by"),
-                   public_url=(public.rstrip("/") + "/") if public else None,
-                   batch_size=int(extra.get("batch_size", 5000)))
+        return cls(
+            url=url,
+            api_key=password or extra.get("api_key") or extra.get("apikey"),
+            owner_org=extra.get("owner_org"),
+            name_prefix=extra.get("name_prefix", ""),
+            license_id=extra.get("license_id", "cc-by"),
+            public_url=(public.rstrip("/") + "/") if public else None,
+            batch_size=int(extra.get("batch_size", 5000)),
+        )
 
 
 def client(target: CkanTarget) -> Any:
@@ -133,32 +145,55 @@ def push_dataset(ckan: Any, target: CkanTarget, published: Path, entry: dict) ->
         existing = ckan.action.package_show(id=name)
     except NotFound:
         existing = None
-    resource = next((r for r in (existing or {}).get("resources", []) if r.get("satudata_dataset") == dataset_id),
-                    None)
-    if resource and resource.get("satudata_content_hash") == entry["content_hash"] \
-            and resource.get("satudata_version") == version:
+    resource = next((r for r in (existing or {}).get("resources", []) if r.get("satudata_dataset") == dataset_id), None)
+    if (
+        resource
+        and resource.get("satudata_content_hash") == entry["content_hash"]
+        and resource.get("satudata_version") == version
+    ):
         log.info("CKAN %s: already at %s, nothing to push", name, version)
         return "unchanged"
 
     fields = {
-        "name": name, "title": md["judul"], "notes": md["deskripsi"], "license_id": target.license_id,
-        "version": version, "author": md.get("produsen_data"), "maintainer": md.get("walidata"),
+        "name": name,
+        "title": md["judul"],
+        "notes": md["deskripsi"],
+        "license_id": target.license_id,
+        "version": version,
+        "author": md.get("produsen_data"),
+        "maintainer": md.get("walidata"),
         "maintainer_email": md.get("kontak"),
         "tags": [{"name": t} for t in (md.get("frekuensi"), md.get("satuan")) if t],
-        "extras": [{"key": k, "value": v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)}
-                   for k, v in (("produsen_data", md.get("produsen_data")), ("walidata", md.get("walidata")),
-                                ("frekuensi", md.get("frekuensi")), ("kode_wilayah", md.get("kode_wilayah")),
-                                ("periode", md.get("periode")), ("satudata_version", version),
-                                ("tanggal_rilis", md.get("tanggal_rilis"))) if v],
+        "extras": [
+            {"key": k, "value": v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)}
+            for k, v in (
+                ("produsen_data", md.get("produsen_data")),
+                ("walidata", md.get("walidata")),
+                ("frekuensi", md.get("frekuensi")),
+                ("kode_wilayah", md.get("kode_wilayah")),
+                ("periode", md.get("periode")),
+                ("satudata_version", version),
+                ("tanggal_rilis", md.get("tanggal_rilis")),
+            )
+            if v
+        ],
     }
     if target.owner_org:
         fields["owner_org"] = target.owner_org
-    pkg = ckan.action.package_create(**fields) if existing is None else ckan.action.package_update(
-        **{**existing, **fields})
+    pkg = (
+        ckan.action.package_create(**fields)
+        if existing is None
+        else ckan.action.package_update(**{**existing, **fields})
+    )
 
-    res_fields = {"package_id": pkg["id"], "name": f"{md['judul']} ({version})", "format": "CSV",
-                  "mimetype": "text/csv", "description": f"{md['deskripsi']}\n\nVersi {version}.",
-                  "satudata_dataset": dataset_id}
+    res_fields = {
+        "package_id": pkg["id"],
+        "name": f"{md['judul']} ({version})",
+        "format": "CSV",
+        "mimetype": "text/csv",
+        "description": f"{md['deskripsi']}\n\nVersi {version}.",
+        "satudata_dataset": dataset_id,
+    }
     if target.public_url:
         res_fields["url"] = f"{target.public_url}{dataset_id}/{version}/data.csv"
     else:
@@ -171,14 +206,19 @@ def push_dataset(ckan: Any, target: CkanTarget, published: Path, entry: dict) ->
             ckan.action.datastore_delete(resource_id=resource["id"], force=True)
         except NotFound:
             pass
-    ckan.action.datastore_create(resource_id=resource["id"], force=True, fields=datastore_fields(schema),
-                                 primary_key=list(schema.get("primaryKey", [])), records=[])
+    ckan.action.datastore_create(
+        resource_id=resource["id"],
+        force=True,
+        fields=datastore_fields(schema),
+        primary_key=list(schema.get("primaryKey", [])),
+        records=[],
+    )
     rows = records((folder / "data.csv").read_text(encoding="utf-8"), schema)
     for start in range(0, len(rows), target.batch_size):
-        ckan.action.datastore_upsert(resource_id=resource["id"], force=True, method="upsert",
-                                     records=rows[start:start + target.batch_size])
-    ckan.action.resource_patch(id=resource["id"], satudata_version=version,
-                               satudata_content_hash=entry["content_hash"])
+        ckan.action.datastore_upsert(
+            resource_id=resource["id"], force=True, method="upsert", records=rows[start : start + target.batch_size]
+        )
+    ckan.action.resource_patch(id=resource["id"], satudata_version=version, satudata_content_hash=entry["content_hash"])
     log.info("CKAN %s: %s pushed (%d rows)", name, version, len(rows))
     return "created" if existing is None else "updated"
 

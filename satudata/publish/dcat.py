@@ -26,8 +26,14 @@ CONTEXT = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 EU = "http://publications.europa.eu/resource/authority/"
-FREQUENCY = {"harian": "DAILY", "mingguan": "WEEKLY", "bulanan": "MONTHLY", "triwulanan": "QUARTERLY",
-             "semesteran": "ANNUAL_2", "tahunan": "ANNUAL"}
+FREQUENCY = {
+    "harian": "DAILY",
+    "mingguan": "WEEKLY",
+    "bulanan": "MONTHLY",
+    "triwulanan": "QUARTERLY",
+    "semesteran": "ANNUAL_2",
+    "tahunan": "ANNUAL",
+}
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 
 
@@ -44,10 +50,17 @@ def _agent(name: str) -> dict:
 
 
 def _distribution(path: str, title: str, media: str, fmt: str, extra: dict | None = None) -> dict:
-    return {"@id": path, "@type": "dcat:Distribution", "dct:title": _text(title),
-            "dcat:downloadURL": {"@id": path}, "dcat:accessURL": {"@id": path},
-            "dcat:mediaType": {"@id": f"https://www.iana.org/assignments/media-types/{media}"},
-            "dct:format": {"@id": f"{EU}file-type/{fmt}"}, "dct:license": {"@id": CC_BY}, **(extra or {})}
+    return {
+        "@id": path,
+        "@type": "dcat:Distribution",
+        "dct:title": _text(title),
+        "dcat:downloadURL": {"@id": path},
+        "dcat:accessURL": {"@id": path},
+        "dcat:mediaType": {"@id": f"https://www.iana.org/assignments/media-types/{media}"},
+        "dct:format": {"@id": f"{EU}file-type/{fmt}"},
+        "dct:license": {"@id": CC_BY},
+        **(extra or {}),
+    }
 
 
 def dataset_node(published: Path, entry: dict) -> dict:
@@ -60,7 +73,8 @@ def dataset_node(published: Path, entry: dict) -> dict:
     base = f"{dataset_id}/{version}/"
     csv_bytes = (folder / "data.csv").stat().st_size
     node: dict[str, Any] = {
-        "@id": f"{dataset_id}", "@type": "dcat:Dataset",
+        "@id": f"{dataset_id}",
+        "@type": "dcat:Dataset",
         "dct:identifier": dataset_id,
         "dct:title": _text(md["judul"]),
         "dct:description": _text(md["deskripsi"]),
@@ -69,32 +83,53 @@ def dataset_node(published: Path, entry: dict) -> dict:
         "dct:license": {"@id": CC_BY},
         "dct:issued": _typed(first, "dateTime"),
         "dct:modified": _typed(entry["released_at"], "dateTime"),
-        "dct:spatial": [{"@type": "dct:Location", "dct:identifier": kode, "skos:prefLabel": _text(nama)}
-                        for kode, nama in zip(md.get("kode_wilayah", []), md.get("cakupan", []), strict=False)],
+        "dct:spatial": [
+            {"@type": "dct:Location", "dct:identifier": kode, "skos:prefLabel": _text(nama)}
+            for kode, nama in zip(md.get("kode_wilayah", []), md.get("cakupan", []), strict=False)
+        ],
         "dcat:keyword": [k for k in (md.get("produsen_data"), md.get("frekuensi"), md.get("satuan")) if k],
-        "dcat:contactPoint": {"@type": "vcard:Organization", "vcard:fn": md["walidata"],
-                              "vcard:hasEmail": {"@id": f"mailto:{md['kontak']}"}},
+        "dcat:contactPoint": {
+            "@type": "vcard:Organization",
+            "vcard:fn": md["walidata"],
+            "vcard:hasEmail": {"@id": f"mailto:{md['kontak']}"},
+        },
         "dcat:landingPage": {"@id": f"index.html#{dataset_id}"},
-        "dcat:version": version, "owl:versionInfo": version,
+        "dcat:version": version,
+        "owl:versionInfo": version,
         "dcat:distribution": [
-            _distribution(base + "data.csv", "Data (CSV, UTF-8)", "text/csv", "CSV", {
-                "dcat:byteSize": _typed(csv_bytes, "nonNegativeInteger"),
-                "dct:conformsTo": {"@id": base + "datapackage.json"},
-                "spdx:checksum": {"@type": "spdx:Checksum",
-                                  "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
-                                  "spdx:checksumValue": entry["content_hash"]}}),
-            _distribution(base + "datapackage.json", "Frictionless Data Package (Table Schema)",
-                          "application/json", "JSON",
-                          {"dct:conformsTo": {"@id": "https://specs.frictionlessdata.io/data-package/"}}),
+            _distribution(
+                base + "data.csv",
+                "Data (CSV, UTF-8)",
+                "text/csv",
+                "CSV",
+                {
+                    "dcat:byteSize": _typed(csv_bytes, "nonNegativeInteger"),
+                    "dct:conformsTo": {"@id": base + "datapackage.json"},
+                    "spdx:checksum": {
+                        "@type": "spdx:Checksum",
+                        "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
+                        "spdx:checksumValue": entry["content_hash"],
+                    },
+                },
+            ),
+            _distribution(
+                base + "datapackage.json",
+                "Frictionless Data Package (Table Schema)",
+                "application/json",
+                "JSON",
+                {"dct:conformsTo": {"@id": "https://specs.frictionlessdata.io/data-package/"}},
+            ),
             _distribution(base + "metadata.json", "Metadata Satu Data Indonesia", "application/json", "JSON"),
         ],
     }
     if freq := FREQUENCY.get(str(md.get("frekuensi", "")).lower()):
         node["dct:accrualPeriodicity"] = {"@id": f"{EU}frequency/{freq}"}
     if md.get("periode_awal"):
-        node["dct:temporal"] = {"@type": "dct:PeriodOfTime",
-                                "dcat:startDate": _typed(md["periode_awal"], "date"),
-                                "dcat:endDate": _typed(md["periode_akhir"], "date")}
+        node["dct:temporal"] = {
+            "@type": "dct:PeriodOfTime",
+            "dcat:startDate": _typed(md["periode_awal"], "date"),
+            "dcat:endDate": _typed(md["periode_akhir"], "date"),
+        }
     return node
 
 
@@ -104,8 +139,10 @@ def build_catalog(settings: Settings, catalog: dict) -> dict:
         "@id": "catalog.jsonld",
         "@type": "dcat:Catalog",
         "dct:title": _text("Katalog Satu Data"),
-        "dct:description": _text("Data terbuka pemerintah daerah: agregat yang lolos validasi dan pemeriksaan "
-                                 "data pribadi, diterbitkan oleh walidata sesuai Perpres 39/2019 Satu Data Indonesia."),
+        "dct:description": _text(
+            "Data terbuka pemerintah daerah: agregat yang lolos validasi dan pemeriksaan "
+            "data pribadi, diterbitkan oleh walidata sesuai Perpres 39/2019 Satu Data Indonesia."
+        ),
         "dct:publisher": _agent("Dinas Komunikasi dan Informatika (Diskominfo)"),
         "dct:license": {"@id": CC_BY},
         "dct:language": {"@id": f"{EU}language/IND"},
@@ -118,7 +155,6 @@ def build_catalog(settings: Settings, catalog: dict) -> dict:
 def write_catalog(settings: Settings, catalog: dict) -> Path:
     path = settings.published / "catalog.jsonld"
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(build_catalog(settings, catalog), indent=2, ensure_ascii=False) + "\n",
-                   encoding="utf-8")
+    tmp.write_text(json.dumps(build_catalog(settings, catalog), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     tmp.replace(path)
     return path

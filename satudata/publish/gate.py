@@ -89,15 +89,19 @@ def source_notes(url: str) -> dict[str, SourceNotes]:
         (quarantined if severity == "fatal" else kept)[dataset][rule_id] = n
     for dataset, counts in quarantined.items():
         notes[dataset].incomplete.append(
-            f"{dataset}: {sum(counts.values())} row(s) quarantined on landing ({_counted(counts)})")
+            f"{dataset}: {sum(counts.values())} row(s) quarantined on landing ({_counted(counts)})"
+        )
     for dataset, counts in kept.items():
-        notes[dataset].warnings.append(
-            f"{dataset}: rows kept with warnings ({_counted(counts)})")
+        notes[dataset].warnings.append(f"{dataset}: rows kept with warnings ({_counted(counts)})")
     return dict(notes)
 
 
-def decide(pubs: dict[str, dict], not_built: set[str], outcomes: list[RuleOutcome],
-           sources: dict[str, SourceNotes] | None = None) -> list[Decision]:
+def decide(
+    pubs: dict[str, dict],
+    not_built: set[str],
+    outcomes: list[RuleOutcome],
+    sources: dict[str, SourceNotes] | None = None,
+) -> list[Decision]:
     rules = catalogue()
     decisions = []
     for table, pub in sorted(pubs.items()):
@@ -116,8 +120,9 @@ def decide(pubs: dict[str, dict], not_built: set[str], outcomes: list[RuleOutcom
                 continue  # on landing: quarantine / warnings; completeness: from `sources` below
             # its own table, or (a rule on submitted data) a dataset it is derived from; "*" = every dataset
             reads = set(rule.datasets) if rule is not None else set()
-            touches = o.table == name or (("*" in reads or bool(derived_from & reads))
-                                          and not o.table.startswith("pub_"))
+            touches = o.table == name or (
+                ("*" in reads or bool(derived_from & reads)) and not o.table.startswith("pub_")
+            )
             if not touches:
                 continue
             if o.severity == "fatal":

@@ -50,27 +50,148 @@ ID_DIGITS_RE = re.compile(r"\d{6,}")
 NAME_WORDS = {"nama", "name", "names", "fullname", "firstname", "lastname"}
 # `nama_<x>` is the name of a thing, not of a person, when x is one of these
 THING_WORDS = {
-    "opd", "provinsi", "kabupaten", "kota", "kecamatan", "kelurahan", "desa", "wilayah", "pemda", "daerah",
-    "layanan", "jabatan", "jenis", "indikator", "sub", "kegiatan", "program", "rekening", "akun", "unsur",
-    "bidang", "instansi", "unit", "satuan", "dinas", "badan", "organisasi", "perangkat", "dataset",
-    "kategori", "predikat", "golongan", "pendidikan", "status", "sumber", "dana", "file", "tabel", "kolom",
-    "bulan", "hari", "libur", "produk", "aplikasi", "sistem", "skpd", "urusan", "fungsi", "lokasi",
-    "sekolah", "puskesmas", "faskes", "kantor", "pendapatan", "belanja", "pajak", "retribusi", "objek",
-    "rincian", "kelompok", "eselon", "penghasilan", "semester", "periode", "mutu", "kinerja", "skm",
-    "spm", "sp2d", "dokumen", "aturan", "hukum", "tagging", "prioritas", "tahap", "versi",
+    "opd",
+    "provinsi",
+    "kabupaten",
+    "kota",
+    "kecamatan",
+    "kelurahan",
+    "desa",
+    "wilayah",
+    "pemda",
+    "daerah",
+    "layanan",
+    "jabatan",
+    "jenis",
+    "indikator",
+    "sub",
+    "kegiatan",
+    "program",
+    "rekening",
+    "akun",
+    "unsur",
+    "bidang",
+    "instansi",
+    "unit",
+    "satuan",
+    "dinas",
+    "badan",
+    "organisasi",
+    "perangkat",
+    "dataset",
+    "kategori",
+    "predikat",
+    "golongan",
+    "pendidikan",
+    "status",
+    "sumber",
+    "dana",
+    "file",
+    "tabel",
+    "kolom",
+    "bulan",
+    "hari",
+    "libur",
+    "produk",
+    "aplikasi",
+    "sistem",
+    "skpd",
+    "urusan",
+    "fungsi",
+    "lokasi",
+    "sekolah",
+    "puskesmas",
+    "faskes",
+    "kantor",
+    "pendapatan",
+    "belanja",
+    "pajak",
+    "retribusi",
+    "objek",
+    "rincian",
+    "kelompok",
+    "eselon",
+    "penghasilan",
+    "semester",
+    "periode",
+    "mutu",
+    "kinerja",
+    "skm",
+    "spm",
+    "sp2d",
+    "dokumen",
+    "aturan",
+    "hukum",
+    "tagging",
+    "prioritas",
+    "tahap",
+    "versi",
 }
 # ... unless a person is named too (`nama_kepala_opd`, `nama_pemohon_layanan`)
 PERSON_WORDS = {
-    "pegawai", "asn", "pns", "pppk", "pemohon", "pelapor", "responden", "penerima", "kepala", "pejabat",
-    "petugas", "pimpinan", "lengkap", "ibu", "ayah", "anak", "pasien", "siswa", "orang", "pengadu",
-    "pemilik", "penanggung", "kontak", "pengguna", "user", "employee", "person", "full", "first", "last",
-    "given", "family", "penandatangan", "ttd", "wajib", "warga", "penduduk",
+    "pegawai",
+    "asn",
+    "pns",
+    "pppk",
+    "pemohon",
+    "pelapor",
+    "responden",
+    "penerima",
+    "kepala",
+    "pejabat",
+    "petugas",
+    "pimpinan",
+    "lengkap",
+    "ibu",
+    "ayah",
+    "anak",
+    "pasien",
+    "siswa",
+    "orang",
+    "pengadu",
+    "pemilik",
+    "penanggung",
+    "kontak",
+    "pengguna",
+    "user",
+    "employee",
+    "person",
+    "full",
+    "first",
+    "last",
+    "given",
+    "family",
+    "penandatangan",
+    "ttd",
+    "wajib",
+    "warga",
+    "penduduk",
 }
 BIRTH_WORDS = {"lahir", "kelahiran", "birth", "birthdate", "dob", "tgllahir", "born"}
 # columns that identify one person whatever their values look like
 IDENTIFIER_WORDS = {
-    "nip", "nik", "npwp", "ktp", "nkk", "kk", "email", "surel", "telepon", "telp", "hp", "phone", "ponsel",
-    "alamat", "address", "bpjs", "paspor", "passport", "nuptk", "nisn", "nrp", "niptk",
+    "nip",
+    "nik",
+    "npwp",
+    "ktp",
+    "nkk",
+    "kk",
+    "email",
+    "surel",
+    "telepon",
+    "telp",
+    "hp",
+    "phone",
+    "ponsel",
+    "alamat",
+    "address",
+    "bpjs",
+    "paspor",
+    "passport",
+    "nuptk",
+    "nisn",
+    "nrp",
+    "niptk",
 }
 COUNT_PREFIXES = ("jumlah", "count", "banyak", "n_")
 
@@ -131,8 +252,9 @@ def count_columns(columns: Sequence[tuple[str, str]], meta: dict) -> list[str]:
     return [c for c, t in columns if c in extra or is_count_column(c, t, measure)]
 
 
-def suppress_small_cells(columns: list[tuple[str, str]], rows: list[list[Any]], meta: dict,
-                         threshold: int) -> tuple[list[tuple[str, str]], list[list[Any]], Suppression]:
+def suppress_small_cells(
+    columns: list[tuple[str, str]], rows: list[list[Any]], meta: dict, threshold: int
+) -> tuple[list[tuple[str, str]], list[list[Any]], Suppression]:
     """Empty the person counts under `threshold` in a person-based table; flag the row `disupresi`."""
     if not meta.get("person_based") or threshold <= 0:
         return columns, rows, Suppression(False, threshold, [], 0, 0, None)
@@ -170,9 +292,12 @@ def _plausible_date(y: int, m: int, d: int) -> bool:
 
 def nip_like_number(digits: str) -> bool:
     """18 digits whose first 8 are a birth date and 9-12 a plausible appointment year."""
-    return (len(digits) == 18 and 1940 <= int(digits[:4]) <= 2015
-            and _plausible_date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
-            and 1960 <= int(digits[8:12]) <= 2045)
+    return (
+        len(digits) == 18
+        and 1940 <= int(digits[:4]) <= 2015
+        and _plausible_date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+        and 1960 <= int(digits[8:12]) <= 2045
+    )
 
 
 def nik_like_number(digits: str) -> bool:
@@ -222,8 +347,9 @@ def _birth_like(dates: Counter, today: date) -> bool:
     return old / sum(dates.values()) >= 0.5
 
 
-def scan(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]], meta: dict,
-         today: date | None = None) -> list[Finding]:
+def scan(
+    columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]], meta: dict, today: date | None = None
+) -> list[Finding]:
     """Everything in an outgoing table that could identify a person. Empty = safe to publish."""
     today = today or date.today()
     person_based = bool(meta.get("person_based"))
@@ -235,8 +361,13 @@ def scan(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]], meta
         values = Counter(r[i] for r in rows if r[i] is not None)  # distinct value -> rows: scan each once
         filled = sum(values.values())
         if words & IDENTIFIER_WORDS:
-            findings.append(Finding("PII-005", name, "the column name says it identifies a person "
-                                    "(NIP, NIK, NPWP, e-mail, telephone, address...)"))
+            findings.append(
+                Finding(
+                    "PII-005",
+                    name,
+                    "the column name says it identifies a person (NIP, NIK, NPWP, e-mail, telephone, address...)",
+                )
+            )
         if _name_column(name):
             findings.append(Finding("PII-003", name, "a column of people's names"))
         if words & BIRTH_WORDS:
@@ -265,8 +396,14 @@ def scan(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]], meta
             if nik:
                 findings.append(Finding("PII-002", name, "NIK-shaped values (16 digits)", nik))
             if titled:
-                findings.append(Finding("PII-003", name, "values that look like people's names "
-                                        "(with an academic or religious title)", titled))
+                findings.append(
+                    Finding(
+                        "PII-003",
+                        name,
+                        "values that look like people's names (with an academic or religious title)",
+                        titled,
+                    )
+                )
 
         dates: Counter = Counter()
         if pg_type in DATE_TYPES or texts:
@@ -274,17 +411,36 @@ def scan(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]], meta
                 if (d := _as_date(v)) is not None:
                     dates[d] += n
         if dates and not words & BIRTH_WORDS and _birth_like(dates, today):
-            findings.append(Finding("PII-004", name, "dates that look like birth dates "
-                                    "(most are 15-80 years old)", sum(dates.values())))
+            findings.append(
+                Finding(
+                    "PII-004", name, "dates that look like birth dates (most are 15-80 years old)", sum(dates.values())
+                )
+            )
 
         if person_based:
             if is_count_column(name, pg_type, measure):
                 ones = sum(n for v, n in values.items() if v == 1 and not isinstance(v, bool))
                 if ones:
-                    findings.append(Finding("PII-005", name, "a count of exactly one person in a "
-                                            "person-based table (raise the small-cell threshold)", ones))
-            elif (name not in primary_key and len(rows) >= 3 and filled == len(rows) == len(values)
-                  and sum(bool(ID_DIGITS_RE.search(str(v))) for v in values) >= 0.8 * len(values)):
-                findings.append(Finding("PII-005", name, "a key that is unique per row and holds "
-                                        "identifier-like numbers: one row per person", len(rows)))
+                    findings.append(
+                        Finding(
+                            "PII-005",
+                            name,
+                            "a count of exactly one person in a person-based table (raise the small-cell threshold)",
+                            ones,
+                        )
+                    )
+            elif (
+                name not in primary_key
+                and len(rows) >= 3
+                and filled == len(rows) == len(values)
+                and sum(bool(ID_DIGITS_RE.search(str(v))) for v in values) >= 0.8 * len(values)
+            ):
+                findings.append(
+                    Finding(
+                        "PII-005",
+                        name,
+                        "a key that is unique per row and holds identifier-like numbers: one row per person",
+                        len(rows),
+                    )
+                )
     return findings

@@ -30,9 +30,23 @@ from satudata.warehouse import connect, migrate
 
 log = logging.getLogger(__name__)
 
-SOURCE_FILE_COLUMNS = ("file_id", "run_id", "path", "sha256", "size_bytes", "kode_pemda", "opd", "dataset",
-                       "received_at", "status", "superseded_by", "rows_read", "rows_loaded", "rows_quarantined",
-                       "reasons")
+SOURCE_FILE_COLUMNS = (
+    "file_id",
+    "run_id",
+    "path",
+    "sha256",
+    "size_bytes",
+    "kode_pemda",
+    "opd",
+    "dataset",
+    "received_at",
+    "status",
+    "superseded_by",
+    "rows_read",
+    "rows_loaded",
+    "rows_quarantined",
+    "reasons",
+)
 
 
 class RebuildError(Exception):
@@ -48,8 +62,10 @@ def _copy(src: Any, dst: Any, select: sql.Composable, target: sql.Composable, pa
     """Stream the rows of `select` on `src` into `target` on `dst` (COPY out, COPY in)."""
     n = 0
     with src.cursor() as rc, dst.cursor() as wc:
-        with rc.copy(sql.SQL("copy ({}) to stdout").format(select), params or None) as out, \
-                wc.copy(sql.SQL("copy {} from stdin").format(target)) as inp:
+        with (
+            rc.copy(sql.SQL("copy ({}) to stdout").format(select), params or None) as out,
+            wc.copy(sql.SQL("copy {} from stdin").format(target)) as inp,
+        ):
             for chunk in out:
                 inp.write(chunk)
                 n += 1
@@ -64,8 +80,7 @@ def rebuild(settings: Settings, url: str, dataset_id: str, version: str) -> tupl
         raise RebuildError(f"{dataset_id} {version} was never published / belum pernah diterbitkan")
     released_at = entry["released_at"]
     pubs = publications(settings)
-    table, pub = next(((t, p) for t, p in pubs.items() if p["meta"].get("dataset_id") == dataset_id),
-                      (None, None))
+    table, pub = next(((t, p) for t, p in pubs.items() if p["meta"].get("dataset_id") == dataset_id), (None, None))
     if table is None:
         raise RebuildError(f"no published model for {dataset_id} / tidak ada model terbitan {dataset_id}")
     meta = pub["meta"]
@@ -77,8 +92,10 @@ def rebuild(settings: Settings, url: str, dataset_id: str, version: str) -> tupl
     try:
         migrate(scratch)
         with connect(url) as src, connect(scratch) as dst:
-            files = sql.SQL("select file_id from audit.source_file where received_at <= %s::timestamptz "
-                            "and status in ('loaded', 'loaded_with_warnings', 'superseded')")
+            files = sql.SQL(
+                "select file_id from audit.source_file where received_at <= %s::timestamptz "
+                "and status in ('loaded', 'loaded_with_warnings', 'superseded')"
+            )
             # the audit record of those files as it stood then: replaced later = still current then
             cols = sql.SQL(", ").join(map(sql.Identifier, SOURCE_FILE_COLUMNS))
             then = sql.SQL(
@@ -87,26 +104,48 @@ def rebuild(settings: Settings, url: str, dataset_id: str, version: str) -> tupl
                 "case when sup.received_at > %s::timestamptz then null else sf.superseded_by end, "
                 "sf.rows_read, sf.rows_loaded, sf.rows_quarantined, sf.reasons from audit.source_file sf "
                 "left join lateral (select received_at from audit.source_file s2 where s2.file_id = sf.superseded_by) "
-                "sup on true where sf.received_at <= %s::timestamptz")
-            _copy(src, dst, then, sql.SQL("audit.source_file ({})").format(cols),
-                  (released_at, released_at, released_at))
+                "sup on true where sf.received_at <= %s::timestamptz"
+            )
+            _copy(
+                src, dst, then, sql.SQL("audit.source_file ({})").format(cols), (released_at, released_at, released_at)
+            )
             _copy(src, dst, sql.SQL("select * from audit.expected_submission"), sql.SQL("audit.expected_submission"))
             for dataset in sources:
                 raw = sql.Identifier("raw", dataset)
                 names = sql.SQL(", ").join(map(sql.Identifier, list(RAW_META_COLUMNS) + DATASETS[dataset].column_names))
                 current = sql.SQL("select {} from {} where _file_id in ({})").format(names, raw, files)
                 n = _copy(src, dst, current, sql.SQL("{} ({})").format(raw, names), (released_at,))
-                gone = sql.SQL("select {} from (select (jsonb_populate_record(null::{}, row_values)).* "
-                               "from audit.source_row_history where dataset = %s and superseded_at > %s::timestamptz "
-                               "and file_id in ({})) r").format(names, raw, files)
+                gone = sql.SQL(
+                    "select {} from (select (jsonb_populate_record(null::{}, row_values)).* "
+                    "from audit.source_row_history where dataset = %s and superseded_at > %s::timestamptz "
+                    "and file_id in ({})) r"
+                ).format(names, raw, files)
                 m = _copy(src, dst, gone, sql.SQL("{} ({})").format(raw, names), (dataset, released_at, released_at))
-                log.info("rebuild %s %s: raw.%s as of %s: %d chunks current, %d superseded since", dataset_id,
-                         version, dataset, released_at, n, m)
+                log.info(
+                    "rebuild %s %s: raw.%s as of %s: %d chunks current, %d superseded since",
+                    dataset_id,
+                    version,
+                    dataset,
+                    released_at,
+                    n,
+                    m,
+                )
             dst.commit()
         model = table.split(".")[-1]
         with tempfile.TemporaryDirectory(prefix="satudata-rebuild-") as target:
-            proc = dbt_command(settings, scratch, "build", "--select", f"+{model}", "--exclude-resource-type",
-                               "test", "--exclude-resource-type", "unit_test", "--target-path", target)
+            proc = dbt_command(
+                settings,
+                scratch,
+                "build",
+                "--select",
+                f"+{model}",
+                "--exclude-resource-type",
+                "test",
+                "--exclude-resource-type",
+                "unit_test",
+                "--target-path",
+                target,
+            )
         if proc.returncode != 0:
             raise RebuildError(f"dbt build in the scratch database failed: {proc.stdout[-2000:]}")
         columns, rows = read_table(scratch, table, list(meta.get("primary_key", [])))
@@ -129,7 +168,9 @@ def run_rebuild(settings: Settings, dataset_id: str, version: str, out: Path | N
     target = out or Path(f"{dataset_id}_{version}_rebuild.csv")
     target.write_bytes(data)
     same = sha == published
-    print(f"{dataset_id} {version}: dibangun ulang dari gudang data / rebuilt from the warehouse -> {target}\n"
-          f"  sha256 {sha}\n  terbit / published {published}\n  "
-          + ("SAMA PERSIS / byte-identical" if same else "BERBEDA / differs"))
+    print(
+        f"{dataset_id} {version}: dibangun ulang dari gudang data / rebuilt from the warehouse -> {target}\n"
+        f"  sha256 {sha}\n  terbit / published {published}\n  "
+        + ("SAMA PERSIS / byte-identical" if same else "BERBEDA / differs")
+    )
     return 0 if same else 1

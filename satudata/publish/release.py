@@ -52,9 +52,18 @@ from satudata.warehouse import connect
 log = logging.getLogger(__name__)
 
 PG_TO_TABLE_SCHEMA = {
-    "text": "string", "character varying": "string", "character": "string", "integer": "integer",
-    "bigint": "integer", "smallint": "integer", "numeric": "number", "double precision": "number",
-    "real": "number", "date": "date", "boolean": "boolean", "timestamp without time zone": "datetime",
+    "text": "string",
+    "character varying": "string",
+    "character": "string",
+    "integer": "integer",
+    "bigint": "integer",
+    "smallint": "integer",
+    "numeric": "number",
+    "double precision": "number",
+    "real": "number",
+    "date": "date",
+    "boolean": "boolean",
+    "timestamp without time zone": "datetime",
     "timestamp with time zone": "datetime",
 }
 # OWASP "CSV Injection": cells must not begin with = + - @ TAB (0x09) CR (0x0D); the current page adds
@@ -65,14 +74,20 @@ PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 # would otherwise split a cell and let a formula start the second half (OWASP: "take care of the
 # field separator")
 QUOTE_WHEN = re.compile(r"[\",;\r\n\t]")
-LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
-           "title": "Creative Commons Attribution 4.0"}
+LICENSE = {
+    "name": "CC-BY-4.0",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+    "title": "Creative Commons Attribution 4.0",
+}
 WALIDATA = "Dinas Komunikasi dan Informatika (Diskominfo)"
-CSV_NOTE = ("Sel teks yang diawali =, +, -, @, tab atau baris baru diberi awalan tanda petik tunggal (') agar "
-            "tidak dijalankan sebagai rumus oleh aplikasi lembar kerja (OWASP CSV Injection); angka tidak diubah.")
+CSV_NOTE = (
+    "Sel teks yang diawali =, +, -, @, tab atau baris baru diberi awalan tanda petik tunggal (') agar "
+    "tidak dijalankan sebagai rumus oleh aplikasi lembar kerja (OWASP CSV Injection); angka tidak diubah."
+)
 
 
 # ---------------------------------------------------------------------------------------- CSV
+
 
 def safe_cell(value: Any) -> str:
     """CSV text for one value: ISO dates, dot decimals, `true`/`false`, empty for null. Text that a
@@ -109,11 +124,13 @@ def render_csv(columns: list[tuple[str, str]], rows: list[list[Any]]) -> bytes:
 
 # ----------------------------------------------------------------------------- reading a mart
 
+
 def _columns(conn: Any, table: str) -> list[tuple[str, str]]:
     schema, name = table.split(".")
     return conn.execute(
         "select column_name, data_type from information_schema.columns where table_schema = %s "
-        "and table_name = %s order by ordinal_position", (schema, name),
+        "and table_name = %s order by ordinal_position",
+        (schema, name),
     ).fetchall()
 
 
@@ -126,16 +143,26 @@ def read_table(url: str, table: str, order_by: list[str]) -> tuple[list[tuple[st
             raise LookupError(f"{table} does not exist in the warehouse")
         types = dict(cols)
         keys = [c for c in (order_by or [c for c, _ in cols]) if c in types]
-        order = sql.SQL(", ").join(
-            sql.SQL('{} collate "C"').format(sql.Identifier(c)) if types[c] in ("text", "character varying")
-            else sql.Identifier(c) for c in keys) if keys else sql.SQL("1")
+        order = (
+            sql.SQL(", ").join(
+                sql.SQL('{} collate "C"').format(sql.Identifier(c))
+                if types[c] in ("text", "character varying")
+                else sql.Identifier(c)
+                for c in keys
+            )
+            if keys
+            else sql.SQL("1")
+        )
         schema, name = table.split(".")
-        rows = [list(r) for r in conn.execute(
-            sql.SQL("select * from {} order by {}").format(sql.Identifier(schema, name), order))]
+        rows = [
+            list(r)
+            for r in conn.execute(sql.SQL("select * from {} order by {}").format(sql.Identifier(schema, name), order))
+        ]
     return cols, rows
 
 
 # ------------------------------------------------------------------------------- descriptors
+
 
 def _unit(column: str, meta: dict) -> str | None:
     units = meta.get("units") or {}
@@ -156,14 +183,19 @@ def _unit(column: str, meta: dict) -> str | None:
 
 def field_type(column: str, pg_type: str, values: list[Any]) -> str:
     kind = PG_TO_TABLE_SCHEMA.get(pg_type, "string")
-    if kind == "string" and column == "periode" and values and all(
-            isinstance(v, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", v) for v in values if v is not None):
+    if (
+        kind == "string"
+        and column == "periode"
+        and values
+        and all(isinstance(v, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", v) for v in values if v is not None)
+    ):
         return "yearmonth"
     return kind
 
 
-def table_schema(pub: dict, columns: list[tuple[str, str]], rows: list[list[Any]],
-                 suppression: pii.Suppression) -> dict:
+def table_schema(
+    pub: dict, columns: list[tuple[str, str]], rows: list[list[Any]], suppression: pii.Suppression
+) -> dict:
     meta = pub["meta"]
     pk = [c for c in meta.get("primary_key", []) if c in dict(columns)]
     fields = []
@@ -174,7 +206,8 @@ def table_schema(pub: dict, columns: list[tuple[str, str]], rows: list[list[Any]
             description = f"True bila jumlah orang di bawah {suppression.threshold} sehingga disembunyikan."
         if name in suppression.columns:
             description = (description + " " if description else "") + (
-                f"Kosong bila disupresi (kurang dari {suppression.threshold} orang).")
+                f"Kosong bila disupresi (kurang dari {suppression.threshold} orang)."
+            )
         if description:
             f["description"] = description.strip()
         if unit := _unit(name, meta):
@@ -185,8 +218,9 @@ def table_schema(pub: dict, columns: list[tuple[str, str]], rows: list[list[Any]
     return {"fields": fields, "primaryKey": pk, "missingValues": [""]}
 
 
-def datapackage(dataset_id: str, pub: dict, schema: dict, rows: int, data: bytes, version: str,
-                released_at: str) -> dict:
+def datapackage(
+    dataset_id: str, pub: dict, schema: dict, rows: int, data: bytes, version: str, released_at: str
+) -> dict:
     meta = pub["meta"]
     name = dataset_id.replace("_", "-")
     return {
@@ -196,23 +230,28 @@ def datapackage(dataset_id: str, pub: dict, schema: dict, rows: int, data: bytes
         "description": (meta.get("deskripsi") or pub.get("description", "")).strip(),
         "version": version,
         "created": released_at,
-        "keywords": [k for k in (meta.get("produsen_data"), meta.get("frekuensi"), *meta.get("source_datasets", []))
-                     if k],
+        "keywords": [
+            k for k in (meta.get("produsen_data"), meta.get("frekuensi"), *meta.get("source_datasets", [])) if k
+        ],
         "licenses": [LICENSE],
-        "contributors": [{"title": WALIDATA, "role": "publisher"},
-                         {"title": meta.get("produsen_data", ""), "role": "author"}],
-        "resources": [{
-            "name": name,
-            "path": "data.csv",
-            "profile": "tabular-data-resource",
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "bytes": len(data),
-            "hash": f"sha256:{hashlib.sha256(data).hexdigest()}",
-            "dialect": {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True},
-            "schema": schema,
-        }],
+        "contributors": [
+            {"title": WALIDATA, "role": "publisher"},
+            {"title": meta.get("produsen_data", ""), "role": "author"},
+        ],
+        "resources": [
+            {
+                "name": name,
+                "path": "data.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "bytes": len(data),
+                "hash": f"sha256:{hashlib.sha256(data).hexdigest()}",
+                "dialect": {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True},
+                "schema": schema,
+            }
+        ],
     }
 
 
@@ -223,10 +262,16 @@ def coverage(columns: list[tuple[str, str]], rows: list[list[Any]]) -> dict:
     def distinct(c: str) -> list:
         return sorted({r[idx[c]] for r in rows if r[idx[c]] is not None}, key=str) if c in idx else []
 
-    pairs = sorted({(r[idx["kode_kabupaten_kota"]], r[idx["nama_kabupaten_kota"]]) for r in rows}, key=str) \
-        if {"kode_kabupaten_kota", "nama_kabupaten_kota"} <= set(idx) else []
-    out: dict[str, Any] = {"kode_wilayah": [k for k, _ in pairs], "cakupan": [n for _, n in pairs],
-                           "periode": distinct("tahun")}
+    pairs = (
+        sorted({(r[idx["kode_kabupaten_kota"]], r[idx["nama_kabupaten_kota"]]) for r in rows}, key=str)
+        if {"kode_kabupaten_kota", "nama_kabupaten_kota"} <= set(idx)
+        else []
+    )
+    out: dict[str, Any] = {
+        "kode_wilayah": [k for k, _ in pairs],
+        "cakupan": [n for _, n in pairs],
+        "periode": distinct("tahun"),
+    }
     starts, ends = [], []
     for r in rows:
         year = r[idx["tahun"]] if "tahun" in idx else None
@@ -253,6 +298,7 @@ def coverage(columns: list[tuple[str, str]], rows: list[list[Any]]) -> dict:
 
 def _period_label(index: dict[str, int], fields: list[str]) -> str:
     """The period a published row is about, from its CSV text (as `coverage` reads it)."""
+
     def get(name: str) -> str:
         return fields[index[name]] if name in index and index[name] < len(fields) else ""
 
@@ -285,13 +331,24 @@ def period_changes(previous: bytes | None, data: bytes) -> dict[str, list[str]]:
     """Which periods a new version changes, adds and drops against the previous version's data.csv."""
     new = _period_digests(data)
     old = _period_digests(previous) if previous is not None else {}
-    return {"periode_berubah": sorted(p for p in new.keys() & old.keys() if new[p] != old[p]),
-            "periode_baru": sorted(new.keys() - old.keys()),
-            "periode_dihapus": sorted(old.keys() - new.keys())}
+    return {
+        "periode_berubah": sorted(p for p in new.keys() & old.keys() if new[p] != old[p]),
+        "periode_baru": sorted(new.keys() - old.keys()),
+        "periode_dihapus": sorted(old.keys() - new.keys()),
+    }
 
 
-def metadata(dataset_id: str, pub: dict, version: str, rows: int, validation: dict, cover: dict,
-             suppression: pii.Suppression, released_at: str, approval: dict | None) -> dict:
+def metadata(
+    dataset_id: str,
+    pub: dict,
+    version: str,
+    rows: int,
+    validation: dict,
+    cover: dict,
+    suppression: pii.Suppression,
+    released_at: str,
+    approval: dict | None,
+) -> dict:
     meta = pub["meta"]
     return {
         "id": dataset_id,
@@ -321,9 +378,17 @@ def metadata(dataset_id: str, pub: dict, version: str, rows: int, validation: di
 
 
 SOURCES_FILE = "sumber.csv"
-SOURCES_COLUMNS = [("kode_pemda", "text"), ("opd", "text"), ("dataset", "text"), ("path", "text"),
-                   ("sha256", "text"), ("file_id", "bigint"), ("diterima", "text"), ("baris_dimuat", "bigint"),
-                   ("baris_dipakai", "bigint")]
+SOURCES_COLUMNS = [
+    ("kode_pemda", "text"),
+    ("opd", "text"),
+    ("dataset", "text"),
+    ("path", "text"),
+    ("sha256", "text"),
+    ("file_id", "bigint"),
+    ("diterima", "text"),
+    ("baris_dimuat", "bigint"),
+    ("baris_dipakai", "bigint"),
+]
 
 
 def source_files(url: str, datasets: list[str]) -> list[list[Any]]:
@@ -341,7 +406,9 @@ def source_files(url: str, datasets: list[str]) -> list[list[Any]]:
             "where h.dataset = sf.dataset and h.file_id = sf.file_id), 0) "
             "from audit.source_file sf where sf.dataset = any(%s) and sf.superseded_by is null "
             "and sf.status in ('loaded', 'loaded_with_warnings') and sf.rows_loaded > 0 "
-            "order by sf.kode_pemda, sf.opd, sf.dataset, sf.file_id", (list(datasets),)).fetchall()
+            "order by sf.kode_pemda, sf.opd, sf.dataset, sf.file_id",
+            (list(datasets),),
+        ).fetchall()
     return [list(r) for r in rows if r[-1] > 0]
 
 
@@ -354,12 +421,14 @@ def run_links(settings: Settings, version_dir: Path, run_id: str | None) -> dict
     from satudata.report import runs
 
     folder = runs.run_dir(settings, run_id)
-    return {"jalankan": {
-        "run_id": run_id,
-        "laporan_audit": os.path.relpath(folder / "audit" / "index.html", version_dir),
-        "ringkasan_jalankan": os.path.relpath(folder / "run_summary.json", version_dir),
-        "keputusan": os.path.relpath(folder / "decisions.json", version_dir),
-    }}
+    return {
+        "jalankan": {
+            "run_id": run_id,
+            "laporan_audit": os.path.relpath(folder / "audit" / "index.html", version_dir),
+            "ringkasan_jalankan": os.path.relpath(folder / "run_summary.json", version_dir),
+            "keputusan": os.path.relpath(folder / "decisions.json", version_dir),
+        }
+    }
 
 
 def definition_hash(pub: dict, schema: dict) -> str:
@@ -371,6 +440,7 @@ def definition_hash(pub: dict, schema: dict) -> str:
 
 
 # ------------------------------------------------------------------------------ the catalogue
+
 
 def _write_json(path: Path, payload: Any) -> None:
     tmp = path.with_name(path.name + ".tmp")
@@ -426,8 +496,7 @@ def recover(settings: Settings, dataset_id: str) -> list[str]:
         version = f"v{n}"
         if version not in recorded and (current is None or current["version"] != version):
             shutil.rmtree(folder / version, ignore_errors=True)
-            done.append(f"removed {version}: written by a publication that stopped before the catalogue "
-                        "pointed at it")
+            done.append(f"removed {version}: written by a publication that stopped before the catalogue pointed at it")
     if current and history.get("current") != current["version"]:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         for v in history["versions"]:
@@ -435,14 +504,25 @@ def recover(settings: Settings, dataset_id: str) -> list[str]:
                 v["status"] = "superseded"
         entry = next((v for v in history["versions"] if v["version"] == current["version"]), None)
         if entry is None:
-            entry = {"version": current["version"], "content_hash": current.get("content_hash"),
-                     "definition_hash": current.get("definition_hash"), "row_count": current.get("row_count"),
-                     "released_at": current.get("released_at"), "run_id": None}
+            entry = {
+                "version": current["version"],
+                "content_hash": current.get("content_hash"),
+                "definition_hash": current.get("definition_hash"),
+                "row_count": current.get("row_count"),
+                "released_at": current.get("released_at"),
+                "run_id": None,
+            }
             history["versions"].append(entry)
         entry["status"] = "current"
         history["current"] = current["version"]
-        history["events"].append({"at": now, "action": "recovered", "version": current["version"],
-                                  "note": "recorded after an interrupted publication (catalog.json pointed at it)"})
+        history["events"].append(
+            {
+                "at": now,
+                "action": "recovered",
+                "version": current["version"],
+                "note": "recorded after an interrupted publication (catalog.json pointed at it)",
+            }
+        )
         _save_versions(settings, history)
         done.append(f"recorded {current['version']}, which the catalogue points at, in versions.json")
     for note in done:
@@ -450,17 +530,27 @@ def recover(settings: Settings, dataset_id: str) -> list[str]:
     return done
 
 
-def _catalog_entry(dataset_id: str, version: str, md: dict, content_hash: str, def_hash: str,
-                   released_at: str, **extra: Any) -> dict:
-    return {"dataset_id": dataset_id, "version": version, "path": f"{dataset_id}/{version}/",
-            "judul": md["judul"], "row_count": md["jumlah_baris"], "content_hash": content_hash,
-            "definition_hash": def_hash, "released_at": released_at, "validation": md["validasi"], **extra}
+def _catalog_entry(
+    dataset_id: str, version: str, md: dict, content_hash: str, def_hash: str, released_at: str, **extra: Any
+) -> dict:
+    return {
+        "dataset_id": dataset_id,
+        "version": version,
+        "path": f"{dataset_id}/{version}/",
+        "judul": md["judul"],
+        "row_count": md["jumlah_baris"],
+        "content_hash": content_hash,
+        "definition_hash": def_hash,
+        "released_at": released_at,
+        "validation": md["validasi"],
+        **extra,
+    }
 
 
 # --------------------------------------------------------------------------------- publishing
 
-def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validation: dict,
-                    provenance: dict) -> dict:
+
+def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validation: dict, provenance: dict) -> dict:
     """Write a new version of one dataset if its content changed. Returns what happened:
     status published | unchanged | blocked (with reasons and failing_checks, nothing written)."""
     from satudata.publish.approval import approval_for
@@ -475,9 +565,14 @@ def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validat
     if findings:
         reasons = [f.reason() for f in findings]
         log.warning("%s: BLOCKED by the personal-data gate: %s", dataset_id, "; ".join(reasons))
-        return {"dataset_id": dataset_id, "status": "blocked", "version": current["version"] if current else None,
-                "row_count": len(rows), "reasons": reasons,
-                "failing_checks": sorted({f.rule_id for f in findings})}
+        return {
+            "dataset_id": dataset_id,
+            "status": "blocked",
+            "version": current["version"] if current else None,
+            "row_count": len(rows),
+            "reasons": reasons,
+            "failing_checks": sorted({f.rule_id for f in findings}),
+        }
 
     data = render_csv(columns, rows)
     sha = hashlib.sha256(data).hexdigest()
@@ -491,11 +586,16 @@ def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validat
             return {**base, "status": "published", "version": current["version"]}
         log.info("%s: content unchanged (sha256 %s), stays at version %s", dataset_id, sha[:12], current["version"])
         return {**base, "status": "unchanged", "version": current["version"]}
-    withdrawn = [v for v in history["versions"] if v.get("status") == "withdrawn"
-                 and v["content_hash"] == sha and v.get("definition_hash") == def_hash]
+    withdrawn = [
+        v
+        for v in history["versions"]
+        if v.get("status") == "withdrawn" and v["content_hash"] == sha and v.get("definition_hash") == def_hash
+    ]
     if withdrawn and current:
-        note = (f"content equals {withdrawn[0]['version']}, which was withdrawn by a revert; "
-                f"{current['version']} stays current (publish it again by reverting to {withdrawn[0]['version']})")
+        note = (
+            f"content equals {withdrawn[0]['version']}, which was withdrawn by a revert; "
+            f"{current['version']} stays current (publish it again by reverting to {withdrawn[0]['version']})"
+        )
         log.warning("%s: %s", dataset_id, note)
         return {**base, "status": "unchanged", "version": current["version"], "warnings": [note]}
 
@@ -506,23 +606,44 @@ def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validat
     numbers = _version_numbers(folder)
     version = f"v{(numbers[-1] if numbers else 0) + 1}"
     released_at = datetime.now(UTC).isoformat(timespec="seconds")
-    validation = {**validation, "pemeriksaan_data_pribadi": {
-        "status": "lolos", "aturan": ["PII-001", "PII-002", "PII-003", "PII-004", "PII-005"]}}
-    md = {**metadata(dataset_id, pub, version, len(rows), validation, coverage(columns, rows), suppression,
-                     released_at, approval_for(url, provenance.get("run_id", ""))),
-          "perubahan": {"dari_versi": current["version"] if current else None, **changes},
-          "provenance": provenance, **run_links(settings, folder / version, provenance.get("run_id"))}
+    validation = {
+        **validation,
+        "pemeriksaan_data_pribadi": {
+            "status": "lolos",
+            "aturan": ["PII-001", "PII-002", "PII-003", "PII-004", "PII-005"],
+        },
+    }
+    md = {
+        **metadata(
+            dataset_id,
+            pub,
+            version,
+            len(rows),
+            validation,
+            coverage(columns, rows),
+            suppression,
+            released_at,
+            approval_for(url, provenance.get("run_id", "")),
+        ),
+        "perubahan": {"dari_versi": current["version"] if current else None, **changes},
+        "provenance": provenance,
+        **run_links(settings, folder / version, provenance.get("run_id")),
+    }
     staging = folder / f".{version}.partial"
     staging.mkdir()
     (staging / "data.csv").write_bytes(data)
-    _write_json(staging / "datapackage.json", datapackage(dataset_id, pub, schema, len(rows), data, version,
-                                                          released_at))
+    _write_json(
+        staging / "datapackage.json", datapackage(dataset_id, pub, schema, len(rows), data, version, released_at)
+    )
     sources = source_files(url, meta.get("source_datasets", []))
     (staging / SOURCES_FILE).write_bytes(render_csv(SOURCES_COLUMNS, sources))
-    md["sumber_berkas"] = {"berkas": SOURCES_FILE, "jumlah_berkas": len(sources),
-                           "baris_dipakai": sum(r[-1] for r in sources),
-                           "keterangan": "berkas masukan yang barisnya membentuk versi ini / the input files "
-                                         "whose rows make this version (docs/provenance.md)"}
+    md["sumber_berkas"] = {
+        "berkas": SOURCES_FILE,
+        "jumlah_berkas": len(sources),
+        "baris_dipakai": sum(r[-1] for r in sources),
+        "keterangan": "berkas masukan yang barisnya membentuk versi ini / the input files "
+        "whose rows make this version (docs/provenance.md)",
+    }
     _write_json(staging / "metadata.json", md)
     os.replace(staging, folder / version)  # the version appears whole or not at all
     # the commit point: from here the catalogue points at the new version (recover() mends the rest)
@@ -531,17 +652,39 @@ def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validat
     for v in history["versions"]:
         if v.get("status") == "current":
             v["status"] = "superseded"
-    history["versions"].append({"version": version, "content_hash": sha, "definition_hash": def_hash,
-                                "row_count": len(rows), "released_at": released_at,
-                                "run_id": provenance.get("run_id"), "status": "current", "changes": changes})
-    history["events"].append({"at": released_at, "action": "published", "version": version,
-                              "from": current["version"] if current else None, "run_id": provenance.get("run_id"),
-                              "changed_periods": changes["periode_berubah"]})
+    history["versions"].append(
+        {
+            "version": version,
+            "content_hash": sha,
+            "definition_hash": def_hash,
+            "row_count": len(rows),
+            "released_at": released_at,
+            "run_id": provenance.get("run_id"),
+            "status": "current",
+            "changes": changes,
+        }
+    )
+    history["events"].append(
+        {
+            "at": released_at,
+            "action": "published",
+            "version": version,
+            "from": current["version"] if current else None,
+            "run_id": provenance.get("run_id"),
+            "changed_periods": changes["periode_berubah"],
+        }
+    )
     history["current"] = version
     _save_versions(settings, history)
-    log.info("%s: published version %s (%d rows; periods changed %s, new %s, dropped %s)", dataset_id, version,
-             len(rows), changes["periode_berubah"] or "-", changes["periode_baru"] or "-",
-             changes["periode_dihapus"] or "-")
+    log.info(
+        "%s: published version %s (%d rows; periods changed %s, new %s, dropped %s)",
+        dataset_id,
+        version,
+        len(rows),
+        changes["periode_berubah"] or "-",
+        changes["periode_baru"] or "-",
+        changes["periode_dihapus"] or "-",
+    )
     return {**base, "status": "published", "version": version}
 
 
@@ -569,13 +712,33 @@ def revert(settings: Settings, url: str, dataset_id: str, version: str, actor: s
         elif v["version"] == version:
             v["status"] = "current"
             target = v
-    history["events"].append({"at": now, "action": "reverted", "version": version,
-                              "from": current["version"] if current else None, "actor": actor, "reason": reason})
+    history["events"].append(
+        {
+            "at": now,
+            "action": "reverted",
+            "version": version,
+            "from": current["version"] if current else None,
+            "actor": actor,
+            "reason": reason,
+        }
+    )
     history["current"] = version
     _save_versions(settings, history)
-    set_current(settings, dataset_id, _catalog_entry(
-        dataset_id, version, md, sha, target.get("definition_hash", ""), target.get("released_at", now),
-        reverted_from=current["version"] if current else None, reverted_at=now, reverted_by=actor))
+    set_current(
+        settings,
+        dataset_id,
+        _catalog_entry(
+            dataset_id,
+            version,
+            md,
+            sha,
+            target.get("definition_hash", ""),
+            target.get("released_at", now),
+            reverted_from=current["version"] if current else None,
+            reverted_at=now,
+            reverted_by=actor,
+        ),
+    )
     text = f"reverted from {current['version'] if current else 'none'} to {version} by {actor}"
     reasons = [text + (f": {reason}" if reason else "")]
     run_id = f"revert__{dataset_id}__{now.replace(':', '').replace('+0000', 'Z')}"
@@ -586,21 +749,30 @@ def revert(settings: Settings, url: str, dataset_id: str, version: str, actor: s
             (run_id, dataset_id, version, md.get("jumlah_baris"), sha, json.dumps(reasons), actor),
         )
     log.info("%s: %s", dataset_id, reasons[0])
-    return {"dataset_id": dataset_id, "status": "reverted", "version": version,
-            "from": current["version"] if current else None, "run_id": run_id}
+    return {
+        "dataset_id": dataset_id,
+        "status": "reverted",
+        "version": version,
+        "from": current["version"] if current else None,
+        "run_id": run_id,
+    }
 
 
 def record_run_outcome(settings: Settings, url: str, run_id: str) -> None:
     """Note in catalog.json what the last run decided for each dataset (published, unchanged,
     blocked) so the public page can say an update is held back, without the internal reasons."""
     with connect(url) as conn:
-        rows = conn.execute("select dataset_id, status, decided_at from audit.publication where run_id = %s",
-                            (run_id,)).fetchall()
+        rows = conn.execute(
+            "select dataset_id, status, decided_at from audit.publication where run_id = %s", (run_id,)
+        ).fetchall()
     if not rows:
         return
     catalog = load_catalog(settings)
-    catalog["last_run"] = {"run_id": run_id, "at": max(r[2] for r in rows).isoformat(timespec="seconds"),
-                           "datasets": {r[0]: r[1] for r in sorted(rows)}}
+    catalog["last_run"] = {
+        "run_id": run_id,
+        "at": max(r[2] for r in rows).isoformat(timespec="seconds"),
+        "datasets": {r[0]: r[1] for r in sorted(rows)},
+    }
     settings.published.mkdir(parents=True, exist_ok=True)
     _write_json(settings.published / "catalog.json", catalog)
 
@@ -610,14 +782,16 @@ def _titles(settings: Settings) -> dict[str, dict]:
     from satudata.transform import publications
 
     try:
-        return {p["meta"]["dataset_id"]: p["meta"] for p in publications(settings).values()
-                if "dataset_id" in p["meta"]}
+        return {
+            p["meta"]["dataset_id"]: p["meta"] for p in publications(settings).values() if "dataset_id" in p["meta"]
+        }
     except (FileNotFoundError, KeyError, ValueError):
         return {}
 
 
-def finish_publication(settings: Settings, url: str, run_id: str | None = None,
-                       titles: dict[str, dict] | None = None) -> dict:
+def finish_publication(
+    settings: Settings, url: str, run_id: str | None = None, titles: dict[str, dict] | None = None
+) -> dict:
     """After the datasets of a run (or a revert): record the run's outcome in catalog.json, write
     the DCAT catalogue and the public page, and push the current versions to CKAN when configured."""
     from satudata.publish import catalog_page, ckan, dcat
@@ -656,6 +830,8 @@ def run_revert(settings: Settings, dataset_id: str, version: str, actor: str, re
     finally:
         if started:
             embedded.stop()  # type: ignore[union-attr]
-    print(f"{dataset_id}: {result['version']} is current again (was {result['from']}); "
-          f"recorded as {result['run_id']} in audit.publication")
+    print(
+        f"{dataset_id}: {result['version']} is current again (was {result['from']}); "
+        f"recorded as {result['run_id']} in audit.publication"
+    )
     return 0

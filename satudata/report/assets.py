@@ -203,8 +203,10 @@ def _package_files(root: Path) -> list[tuple[str, Path]]:
         found.append((asset.local, root / asset.local))
         for folder in asset.dirs:
             src = root / asset.package / folder
-            found += [(f"{asset.package}/{folder}/{f.relative_to(src).as_posix()}", f)
-                      for f in sorted(p for p in src.rglob("*") if p.is_file())]
+            found += [
+                (f"{asset.package}/{folder}/{f.relative_to(src).as_posix()}", f)
+                for f in sorted(p for p in src.rglob("*") if p.is_file())
+            ]
     return found
 
 
@@ -220,8 +222,10 @@ def vendor(node_modules: Path, dest: Path = VENDOR) -> Path:
     for package in sorted({a.package for a in ASSETS.values()}):
         meta = json.loads((node_modules / package / "package.json").read_text())
         if package in wanted and wanted[package] != meta["version"]:
-            raise RuntimeError(f"{node_modules / package} is {meta['version']} but assets/package.json "
-                               f"wants {wanted[package]}: run `npm ci` in assets/")
+            raise RuntimeError(
+                f"{node_modules / package} is {meta['version']} but assets/package.json "
+                f"wants {wanted[package]}: run `npm ci` in assets/"
+            )
         manifest[package] = {"version": meta["version"], "license": meta.get("license"), "files": {}}
     shutil.rmtree(dest, ignore_errors=True)
     for rel, src in files:
@@ -248,8 +252,10 @@ def install_assets(out_dir: Path, source: Path = VENDOR) -> Path:
     manifest = json.loads((source / MANIFEST).read_text())
     stale = {p: m["version"] for p, m in manifest.items() if p in wanted and wanted[p] != m["version"]}
     if stale:
-        raise RuntimeError(f"{source} holds {stale} but assets/package.json wants other versions: "
-                           "a maintainer runs `make assets-refresh`")
+        raise RuntimeError(
+            f"{source} holds {stale} but assets/package.json wants other versions: "
+            "a maintainer runs `make assets-refresh`"
+        )
     target = Path(out_dir) / "reports" / "assets"
     for rel, src in _package_files(source):
         _copy(src, target / rel)

@@ -33,8 +33,7 @@ from satudata.warehouse import connect
 log = logging.getLogger(__name__)
 
 STATUS_ORDER = {"missing": 0, "late": 1, "partial": 2, "on_time": 3}
-STATUS_COLOR = {"missing": "#c62828", "late": "#b7791f", "partial": "#e0a526", "on_time": "#1a7f37",
-                None: "#eef0f3"}
+STATUS_COLOR = {"missing": "#c62828", "late": "#b7791f", "partial": "#e0a526", "on_time": "#1a7f37", None: "#eef0f3"}
 LISTED = 200  # rows of a long list shown on the page
 SERAPAN_SHOWN = 30  # OPD in the absorption chart (the lowest)
 PERINGATAN_SHOWN = 30  # OPD in the early-warning chart (the furthest behind their cash plan)
@@ -54,8 +53,17 @@ def _table_exists(conn: Any, name: str) -> bool:
 
 # ---- charts (inline SVG) ---------------------------------------------------------------------
 
-def bar_chart(items: list[tuple[str, float]], *, title: str, unit: str = "", width: int = 620,
-              color: str = "#2f6f9f", limit: float | None = None, digits: int = 1) -> Markup:
+
+def bar_chart(
+    items: list[tuple[str, float]],
+    *,
+    title: str,
+    unit: str = "",
+    width: int = 620,
+    color: str = "#2f6f9f",
+    limit: float | None = None,
+    digits: int = 1,
+) -> Markup:
     """Horizontal bars, one per (label, value); `limit` draws a reference line (e.g. 100%)."""
     if not items:
         return Markup(f'<p class="muted">{escape(title)}: no data in this run.</p>')
@@ -63,22 +71,28 @@ def bar_chart(items: list[tuple[str, float]], *, title: str, unit: str = "", wid
     height = top + len(items) * (bar + gap) + 24
     top_value = max([v for _, v in items] + [limit or 0, 1e-9])
     plot_w = width - label_w - 70
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-             f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
+    ]
     for i, (label, value) in enumerate(items):
         y = top + i * (bar + gap)
         w = max(plot_w * value / top_value, 0.5)
         short = label if len(label) <= 36 else label[:35] + "…"
-        parts.append(f'<text x="{label_w - 6}" y="{y + 12}" font-size="11" text-anchor="end">{escape(short)}</text>'
-                     f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar}" fill="{color}">'
-                     f'<title>{escape(label)}: {value:,.2f}{escape(unit)}</title></rect>'
-                     f'<text x="{label_w + w + 4:.1f}" y="{y + 12}" font-size="11">{value:,.{digits}f}{escape(unit)}'
-                     f'</text>')
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 12}" font-size="11" text-anchor="end">{escape(short)}</text>'
+            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar}" fill="{color}">'
+            f"<title>{escape(label)}: {value:,.2f}{escape(unit)}</title></rect>"
+            f'<text x="{label_w + w + 4:.1f}" y="{y + 12}" font-size="11">{value:,.{digits}f}{escape(unit)}'
+            f"</text>"
+        )
     if limit is not None:
         x = label_w + plot_w * limit / top_value
-        parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 18}" stroke="#c62828" '
-                     f'stroke-dasharray="4 3"/><text x="{x:.1f}" y="{height - 6}" font-size="10" '
-                     f'text-anchor="middle" fill="#c62828">{limit:g}{escape(unit)}</text>')
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 18}" stroke="#c62828" '
+            f'stroke-dasharray="4 3"/><text x="{x:.1f}" y="{height - 6}" font-size="10" '
+            f'text-anchor="middle" fill="#c62828">{limit:g}{escape(unit)}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -89,24 +103,32 @@ def heat_map(rows: list[str], cols: list[str], cells: dict[tuple[str, str], str]
         return Markup(f'<p class="muted">{escape(title)}: no expected submissions (no source registry).</p>')
     cell, label_w, head = 22, 190, 120
     width, height = max(label_w + len(cols) * cell + 90, label_w + 370), head + len(rows) * cell + 30
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-             f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
+    ]
     for j, col in enumerate(cols):
         x = label_w + j * cell + cell / 2
-        parts.append(f'<text x="{x:.0f}" y="{head - 6}" font-size="10" transform="rotate(-60 {x:.0f} {head - 6})">'
-                     f'{escape(col)}</text>')
+        parts.append(
+            f'<text x="{x:.0f}" y="{head - 6}" font-size="10" transform="rotate(-60 {x:.0f} {head - 6})">'
+            f"{escape(col)}</text>"
+        )
     for i, row in enumerate(rows):
         y = head + i * cell
         parts.append(f'<text x="{label_w - 6}" y="{y + 15}" font-size="11" text-anchor="end">{escape(row)}</text>')
         for j, col in enumerate(cols):
             status = cells.get((row, col))
-            parts.append(f'<rect x="{label_w + j * cell}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
-                         f'fill="{STATUS_COLOR[status]}"><title>{escape(row)} · {escape(col)}: '
-                         f'{escape(status or "not expected")}</title></rect>')
+            parts.append(
+                f'<rect x="{label_w + j * cell}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
+                f'fill="{STATUS_COLOR[status]}"><title>{escape(row)} · {escape(col)}: '
+                f"{escape(status or 'not expected')}</title></rect>"
+            )
     y = head + len(rows) * cell + 16
     for k, status in enumerate(("on_time", "late", "partial", "missing")):
-        parts.append(f'<rect x="{label_w + k * 90}" y="{y - 10}" width="12" height="12" fill="{STATUS_COLOR[status]}"/>'
-                     f'<text x="{label_w + k * 90 + 16}" y="{y}" font-size="11">{status}</text>')
+        parts.append(
+            f'<rect x="{label_w + k * 90}" y="{y - 10}" width="12" height="12" fill="{STATUS_COLOR[status]}"/>'
+            f'<text x="{label_w + k * 90 + 16}" y="{y}" font-size="11">{status}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -119,22 +141,34 @@ def band(realisasi: Decimal, rencana: Decimal, kuning: Decimal, merah: Decimal) 
     return "MERAH" if realisasi < merah / 100 * rencana else "KUNING" if realisasi < kuning / 100 * rencana else "HIJAU"
 
 
-def warning_grid(rows: list[str], cells: dict[tuple[str, int], tuple[float | None, str]], *, title: str,
-                 kuning: Decimal, merah: Decimal) -> Markup:
+def warning_grid(
+    rows: list[str],
+    cells: dict[tuple[str, int], tuple[float | None, str]],
+    *,
+    title: str,
+    kuning: Decimal,
+    merah: Decimal,
+) -> Markup:
     """Early warning: one row per OPD (or pemda x program prioritas), one column per month (Jan-Des), the
     cell coloured by band and labelled with realisasi kumulatif as a percentage of the cash plan."""
     if not rows:
-        return Markup(f'<p class="muted">{escape(title)}: tidak ada data anggaran kas pada run ini / no anggaran kas '
-                      f'in this run.</p>')
+        return Markup(
+            f'<p class="muted">{escape(title)}: tidak ada data anggaran kas pada run ini / no anggaran kas '
+            f"in this run.</p>"
+        )
     cell_w, cell_h, label_w, head = 44, 20, 280, 30
     width, height = label_w + 12 * cell_w + 10, head + len(rows) * cell_h + 48
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-             f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
-             f'<text x="{label_w + 6 * cell_w}" y="10" font-size="10" text-anchor="middle">Bulan (realisasi kumulatif '
-             f'/ rencana kas kumulatif, persen)</text>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
+        f'<text x="{label_w + 6 * cell_w}" y="10" font-size="10" text-anchor="middle">Bulan (realisasi kumulatif '
+        f"/ rencana kas kumulatif, persen)</text>",
+    ]
     for m, name in enumerate(BULAN):
-        parts.append(f'<text x="{label_w + m * cell_w + cell_w / 2:.0f}" y="{head - 6}" font-size="10" '
-                     f'text-anchor="middle">{name}</text>')
+        parts.append(
+            f'<text x="{label_w + m * cell_w + cell_w / 2:.0f}" y="{head - 6}" font-size="10" '
+            f'text-anchor="middle">{name}</text>'
+        )
     for i, row in enumerate(rows):
         y = head + i * cell_h
         short = row if len(row) <= 44 else row[:43] + "…"
@@ -144,23 +178,32 @@ def warning_grid(rows: list[str], cells: dict[tuple[str, int], tuple[float | Non
                 continue
             pct, status = cells[(row, m)]
             shown = "–" if pct is None else f"{pct:.0f}%"
-            parts.append(f'<rect x="{label_w + (m - 1) * cell_w}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" '
-                         f'fill="{BAND_COLOR[status]}" data-band="{status}"><title>{escape(row)} · {BULAN[m - 1]}: '
-                         f'{shown} dari rencana kas ({status})</title></rect>'
-                         f'<text x="{label_w + (m - 1) * cell_w + cell_w / 2 - 1:.0f}" y="{y + 13}" font-size="9" '
-                         f'text-anchor="middle" fill="#fff">{shown}</text>')
+            parts.append(
+                f'<rect x="{label_w + (m - 1) * cell_w}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" '
+                f'fill="{BAND_COLOR[status]}" data-band="{status}"><title>{escape(row)} · {BULAN[m - 1]}: '
+                f"{shown} dari rencana kas ({status})</title></rect>"
+                f'<text x="{label_w + (m - 1) * cell_w + cell_w / 2 - 1:.0f}" y="{y + 13}" font-size="9" '
+                f'text-anchor="middle" fill="#fff">{shown}</text>'
+            )
     y = head + len(rows) * cell_h + 18
-    legend = ((f"HIJAU: ≥ {kuning:g}% rencana", "HIJAU"), (f"KUNING: {merah:g}–{kuning:g}%", "KUNING"),
-              (f"MERAH: < {merah:g}%", "MERAH"), ("tanpa rencana kas", "TANPA_RENCANA"))
+    legend = (
+        (f"HIJAU: ≥ {kuning:g}% rencana", "HIJAU"),
+        (f"KUNING: {merah:g}–{kuning:g}%", "KUNING"),
+        (f"MERAH: < {merah:g}%", "MERAH"),
+        ("tanpa rencana kas", "TANPA_RENCANA"),
+    )
     for k, (text, status) in enumerate(legend):
-        parts.append(f'<rect x="{label_w + k * 150 - 120}" y="{y - 10}" width="12" height="12" '
-                     f'fill="{BAND_COLOR[status]}"/><text x="{label_w + k * 150 - 104}" y="{y}" font-size="10">'
-                     f'{escape(text)}</text>')
+        parts.append(
+            f'<rect x="{label_w + k * 150 - 120}" y="{y - 10}" width="12" height="12" '
+            f'fill="{BAND_COLOR[status]}"/><text x="{label_w + k * 150 - 104}" y="{y}" font-size="10">'
+            f"{escape(text)}</text>"
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
 # ---- data ------------------------------------------------------------------------------------
+
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
@@ -183,41 +226,71 @@ def _examples(rule_columns: tuple[str, ...], examples: Any) -> tuple[list[str], 
 
 def collect(conn: Any, settings: Settings, run_id: str) -> dict[str, Any]:
     run = _rows(conn, "select * from audit.pipeline_run where run_id = %s", run_id)
-    files = _rows(conn, """
+    files = _rows(
+        conn,
+        """
         select sf.file_id, rf.relpath, rf.land_status, sf.kode_pemda, sf.opd, sf.dataset, sf.sha256, sf.size_bytes,
                sf.received_at, sf.status, coalesce(sf.rows_read, 0) as rows_read,
                coalesce(sf.rows_loaded, 0) as rows_loaded, coalesce(sf.rows_quarantined, 0) as rows_quarantined,
                coalesce(sf.rows_set_aside, 0) as rows_set_aside, sf.reasons
         from audit.run_file rf join audit.source_file sf using (file_id)
-        where rf.run_id = %s order by sf.kode_pemda, sf.opd, sf.dataset, rf.relpath""", run_id)
+        where rf.run_id = %s order by sf.kode_pemda, sf.opd, sf.dataset, rf.relpath""",
+        run_id,
+    )
     file_ids = [f["file_id"] for f in files]
-    quarantine_by_rule = _rows(conn, """
+    quarantine_by_rule = _rows(
+        conn,
+        """
         select rule_id, count(distinct (file_id, row_number)) as rows from audit.row_finding
-        where file_id = any(%s) and severity = 'fatal' group by 1 order by 2 desc, 1""", file_ids)
-    quarantine_current = _rows(conn, """
+        where file_id = any(%s) and severity = 'fatal' group by 1 order by 2 desc, 1""",
+        file_ids,
+    )
+    quarantine_current = _rows(
+        conn,
+        """
         select q.rule_id, count(distinct (q.file_id, q.row_number)) as rows
         from audit.quarantine q join audit.source_file f using (file_id)
         where f.superseded_by is null and f.status in ('loaded', 'loaded_with_warnings')
-        group by 1 order by 2 desc, 1""")
-    quarantined = _rows(conn, """
+        group by 1 order by 2 desc, 1""",
+    )
+    quarantined = _rows(
+        conn,
+        """
         select sf.path, q.row_number, q.rule_id, q.column_name, q.provided_value, q.expected
         from audit.quarantine q join audit.source_file sf using (file_id)
-        where q.file_id = any(%s) order by sf.path, q.row_number, q.rule_id limit %s""", file_ids, LISTED)
-    expected = _rows(conn, """
+        where q.file_id = any(%s) order by sf.path, q.row_number, q.rule_id limit %s""",
+        file_ids,
+        LISTED,
+    )
+    expected = _rows(
+        conn,
+        """
         select kode_pemda, opd, dataset, periode, deadline, status, partial, first_received_at, days_late,
                rows_loaded, rows_quarantined
         from audit.expected_submission_history where run_id = %s
-        order by dataset, kode_pemda, opd, periode""", run_id)
-    results = _rows(conn, """
+        order by dataset, kode_pemda, opd, periode""",
+        run_id,
+    )
+    results = _rows(
+        conn,
+        """
         select rule_id, dataset, severity, success, failing_count, examples, outcome, kind
-        from audit.rule_result where run_id = %s order by rule_id, dataset""", run_id)
-    pubs = _rows(conn, """
+        from audit.rule_result where run_id = %s order by rule_id, dataset""",
+        run_id,
+    )
+    pubs = _rows(
+        conn,
+        """
         select dataset_id, status, status_color, version, row_count, content_hash, reasons, warnings, incomplete,
                git_commit, dbt_manifest_hash, rule_catalogue_hash
-        from audit.publication where run_id = %s order by dataset_id""", run_id)
+        from audit.publication where run_id = %s order by dataset_id""",
+        run_id,
+    )
     serapan = []
     if _table_exists(conn, "marts.pub_serapan_anggaran"):
-        serapan = _rows(conn, """
+        serapan = _rows(
+            conn,
+            """
             with terakhir as (
                 select *, max(bulan) over (partition by kode_kabupaten_kota, tahun) as bulan_terakhir
                 from marts.pub_serapan_anggaran
@@ -226,11 +299,14 @@ def collect(conn: Any, settings: Settings, run_id: str) -> dict[str, Any]:
                    sum(realisasi_kumulatif) as realisasi, sum(pagu) as pagu
             from terakhir where bulan = bulan_terakhir
             group by 1, 2, 3 having sum(pagu) > 0
-            order by sum(realisasi_kumulatif) / sum(pagu)""")
+            order by sum(realisasi_kumulatif) / sum(pagu)""",
+        )
     peringatan = []
     if _table_exists(conn, "marts.pub_peringatan_anggaran_kas"):
         # the latest year; per OPD (SEMUA) and per pemda x program prioritas (the OPDs' plans and realisasi summed)
-        peringatan = _rows(conn, """
+        peringatan = _rows(
+            conn,
+            """
             with terakhir as (
                 select * from marts.pub_peringatan_anggaran_kas
                 where tahun = (select max(tahun) from marts.pub_peringatan_anggaran_kas)
@@ -243,15 +319,23 @@ def collect(conn: Any, settings: Settings, run_id: str) -> dict[str, Any]:
                    sum(rencana_kumulatif), sum(realisasi_kumulatif)
             from terakhir where program_prioritas <> 'SEMUA'
             group by 1, 2, 3, 4, 5
-            order by 1, 3, 2, 5""")
-    return {"run": run[0] if run else {"run_id": run_id}, "files": files, "quarantine_by_rule": quarantine_by_rule,
-            "quarantine_current": quarantine_current,
-            "quarantined": quarantined, "expected": expected, "results": results, "pubs": pubs, "serapan": serapan,
-            "peringatan": peringatan}
+            order by 1, 3, 2, 5""",
+        )
+    return {
+        "run": run[0] if run else {"run_id": run_id},
+        "files": files,
+        "quarantine_by_rule": quarantine_by_rule,
+        "quarantine_current": quarantine_current,
+        "quarantined": quarantined,
+        "expected": expected,
+        "results": results,
+        "pubs": pubs,
+        "serapan": serapan,
+        "peringatan": peringatan,
+    }
 
 
-def build_context(data: dict[str, Any], settings: Settings, run_id: str,
-                  page: Path | None = None) -> dict[str, Any]:
+def build_context(data: dict[str, Any], settings: Settings, run_id: str, page: Path | None = None) -> dict[str, Any]:
     rules = catalogue()
     files, expected, results, pubs = data["files"], data["expected"], data["results"], data["pubs"]
     totals = {
@@ -265,10 +349,21 @@ def build_context(data: dict[str, Any], settings: Settings, run_id: str,
     # what was received from whom
     senders: dict[tuple[str, str], dict[str, Any]] = {}
     for f in files:
-        s = senders.setdefault((f["kode_pemda"] or "?", f["opd"] or "?"), {
-            "kode_pemda": f["kode_pemda"] or "?", "opd": f["opd"] or "?", "files": 0, "datasets": set(),
-            "rows_read": 0, "rows_loaded": 0, "rows_quarantined": 0, "rows_set_aside": 0, "rejected": 0,
-            "unchanged": 0})
+        s = senders.setdefault(
+            (f["kode_pemda"] or "?", f["opd"] or "?"),
+            {
+                "kode_pemda": f["kode_pemda"] or "?",
+                "opd": f["opd"] or "?",
+                "files": 0,
+                "datasets": set(),
+                "rows_read": 0,
+                "rows_loaded": 0,
+                "rows_quarantined": 0,
+                "rows_set_aside": 0,
+                "rejected": 0,
+                "unchanged": 0,
+            },
+        )
         s["files"] += 1
         s["datasets"].add(f["dataset"] or "?")
         s["rejected"] += f["status"] == "rejected"
@@ -277,8 +372,20 @@ def build_context(data: dict[str, Any], settings: Settings, run_id: str,
             s[k] += f[k]
     pemda: dict[str, dict[str, Any]] = {}
     for (kode, _), snd in sorted(senders.items()):
-        p = pemda.setdefault(kode, {"kode_pemda": kode, "opd": 0, "files": 0, "rows_read": 0, "rows_loaded": 0,
-                                    "rows_quarantined": 0, "rows_set_aside": 0, "rejected": 0, "unchanged": 0})
+        p = pemda.setdefault(
+            kode,
+            {
+                "kode_pemda": kode,
+                "opd": 0,
+                "files": 0,
+                "rows_read": 0,
+                "rows_loaded": 0,
+                "rows_quarantined": 0,
+                "rows_set_aside": 0,
+                "rejected": 0,
+                "unchanged": 0,
+            },
+        )
         p["opd"] += 1
         for k in ("files", "rows_read", "rows_loaded", "rows_quarantined", "rows_set_aside", "rejected", "unchanged"):
             p[k] += snd[k]
@@ -294,8 +401,12 @@ def build_context(data: dict[str, Any], settings: Settings, run_id: str,
         key = (f"{e['kode_pemda']} {e['opd']}", e["dataset"])
         if key not in cells or STATUS_ORDER[status] < STATUS_ORDER[cells[key]]:
             cells[key] = status
-    heat = heat_map(sorted({k[0] for k in cells}), sorted({k[1] for k in cells}), cells,
-                    title="Kelengkapan kiriman / completeness (worst period per OPD x dataset)")
+    heat = heat_map(
+        sorted({k[0] for k in cells}),
+        sorted({k[1] for k in cells}),
+        cells,
+        title="Kelengkapan kiriman / completeness (worst period per OPD x dataset)",
+    )
     # every rule and its result
     by_rule: dict[str, list[dict]] = defaultdict(list)
     for r in results:
@@ -306,24 +417,48 @@ def build_context(data: dict[str, Any], settings: Settings, run_id: str,
         for rule in rules.values():
             if rule.kind == "publish" and p["status"] != "no_data":
                 hits = [r for r in reasons if r.startswith(f"{rule.id} ")]
-                by_rule[rule.id].append({"dataset": p["dataset_id"], "success": not hits,
-                                         "failing_count": len(hits) or 0, "outcome": "failed" if hits else "passed",
-                                         "examples": [{"reason": r} for r in hits]})
+                by_rule[rule.id].append(
+                    {
+                        "dataset": p["dataset_id"],
+                        "success": not hits,
+                        "failing_count": len(hits) or 0,
+                        "outcome": "failed" if hits else "passed",
+                        "examples": [{"reason": r} for r in hits],
+                    }
+                )
     rule_rows = []
     for rule in rules.values():
         checked = by_rule.get(rule.id, [])
         failed = [r for r in checked if not r["success"]]
-        outcome = ("not_run" if not checked else "error" if any(r["outcome"] == "error" for r in failed)
-                   else "failed" if failed else "passed")
+        outcome = (
+            "not_run"
+            if not checked
+            else "error"
+            if any(r["outcome"] == "error" for r in failed)
+            else "failed"
+            if failed
+            else "passed"
+        )
         examples = []
         for r in failed:
             cols, rows = _examples(rule.columns, r["examples"])
             examples.append({"table": r["dataset"], "count": r["failing_count"], "columns": cols, "rows": rows})
-        rule_rows.append({
-            "rule": rule, "outcome": outcome, "checked": [r["dataset"] for r in checked],
-            "failing": sum(r["failing_count"] or 0 for r in failed), "examples": examples,
-            "css": "fail" if failed and rule.severity == "fatal" else "warn" if failed else "pass" if checked else "",
-        })
+        rule_rows.append(
+            {
+                "rule": rule,
+                "outcome": outcome,
+                "checked": [r["dataset"] for r in checked],
+                "failing": sum(r["failing_count"] or 0 for r in failed),
+                "examples": examples,
+                "css": "fail"
+                if failed and rule.severity == "fatal"
+                else "warn"
+                if failed
+                else "pass"
+                if checked
+                else "",
+            }
+        )
     outcome_counts = Counter(r["outcome"] for r in rule_rows)
     failed = Counter(r["rule"].severity for r in rule_rows if r["outcome"] in ("failed", "error"))
     failed_fatal, failed_warning = failed["fatal"], failed["warning"]
@@ -335,12 +470,18 @@ def build_context(data: dict[str, Any], settings: Settings, run_id: str,
         p["reasons"] = [x for x in p["reasons"] if x not in p["warnings"]]  # audit.publication.reasons has both
     colors = Counter(p["status_color"] or ("red" if p["status"] == "blocked" else "grey") for p in pubs)
     # charts
-    serapan_items = [(f"{s['opd']} ({s['nama_kabupaten_kota'].title()})", float(s["realisasi"] / s["pagu"] * 100))
-                     for s in data["serapan"]]
+    serapan_items = [
+        (f"{s['opd']} ({s['nama_kabupaten_kota'].title()})", float(s["realisasi"] / s["pagu"] * 100))
+        for s in data["serapan"]
+    ]
     serapan_items.sort(key=lambda item: item[1])
-    serapan_chart = bar_chart(serapan_items[:SERAPAN_SHOWN], unit="%", limit=100,
-                              title=f"Serapan anggaran: {min(len(serapan_items), SERAPAN_SHOWN)} OPD terendah dari "
-                                    f"{len(serapan_items)} (bulan terakhir), persen")
+    serapan_chart = bar_chart(
+        serapan_items[:SERAPAN_SHOWN],
+        unit="%",
+        limit=100,
+        title=f"Serapan anggaran: {min(len(serapan_items), SERAPAN_SHOWN)} OPD terendah dari "
+        f"{len(serapan_items)} (bulan terakhir), persen",
+    )
     kuning = Decimal(str(dbt_vars()["ambang_kas_kuning_persen"]))  # declared once, in dbt_project.yml
     merah = Decimal(str(dbt_vars()["ambang_kas_merah_persen"]))
     opd_cells: dict[tuple[str, int], tuple[float | None, str]] = {}
@@ -359,14 +500,25 @@ def build_context(data: dict[str, Any], settings: Settings, run_id: str,
     behind = sorted(last, key=lambda row: (last[row][1], row))[:PERINGATAN_SHOWN]
     latest = Counter(opd_cells[(row, last[row][0])][1] for row in last)
     peringatan_chart = warning_grid(
-        behind, opd_cells, kuning=kuning, merah=merah,
-        title=f"Peringatan dini anggaran kas: {len(behind)} OPD paling tertinggal dari {len(last)}, seluruh belanja")
+        behind,
+        opd_cells,
+        kuning=kuning,
+        merah=merah,
+        title=f"Peringatan dini anggaran kas: {len(behind)} OPD paling tertinggal dari {len(last)}, seluruh belanja",
+    )
     peringatan_tag_chart = warning_grid(
-        sorted({row for row, _ in tag_cells}), tag_cells, kuning=kuning, merah=merah,
-        title="Peringatan dini anggaran kas per program prioritas (jumlah seluruh OPD per pemda)")
-    quarantine_chart = bar_chart([(q["rule_id"], float(q["rows"])) for q in data["quarantine_current"]],
-                                 title="Baris dikarantina per aturan / quarantined rows by rule", color="#c62828",
-                                 digits=0)
+        sorted({row for row, _ in tag_cells}),
+        tag_cells,
+        kuning=kuning,
+        merah=merah,
+        title="Peringatan dini anggaran kas per program prioritas (jumlah seluruh OPD per pemda)",
+    )
+    quarantine_chart = bar_chart(
+        [(q["rule_id"], float(q["rows"])) for q in data["quarantine_current"]],
+        title="Baris dikarantina per aturan / quarantined rows by rule",
+        color="#c62828",
+        digits=0,
+    )
     reports = settings.reports
     page = page or reports / "audit" / "index.html"  # the latest, or the run's kept copy (report/runs.py)
     kept = runs.report_page(settings, run_id)
@@ -375,34 +527,58 @@ def build_context(data: dict[str, Any], settings: Settings, run_id: str,
         return os.path.relpath(target, page.parent) if target.exists() else None
 
     return {
-        "run_id": run_id, "run": data["run"], "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "catalogue_hash": catalogue_hash(), "totals": totals, "files": files[:LISTED], "files_count": len(files),
+        "run_id": run_id,
+        "run": data["run"],
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "catalogue_hash": catalogue_hash(),
+        "totals": totals,
+        "files": files[:LISTED],
+        "files_count": len(files),
         "senders": sorted(senders.values(), key=lambda s: (s["kode_pemda"], s["opd"])),
         "pemda": list(pemda.values()),
         "expected": [e for e in expected if e["status"] != "on_time" or e["partial"]][:LISTED],
-        "expected_count": len(expected), "status_counts": status_counts, "partial": partial,
-        "by_dataset": dict(sorted(by_dataset.items())), "heat": heat,
-        "rule_rows": rule_rows, "categories": CATEGORIES, "outcome_counts": outcome_counts,
-        "failed_fatal": failed_fatal, "failed_warning": failed_warning, "reconciliations": reconciliations,
-        "quarantine_by_rule": data["quarantine_by_rule"], "quarantined": data["quarantined"],
-        "pubs": pubs, "colors": colors, "serapan": data["serapan"], "serapan_chart": serapan_chart,
-        "quarantine_chart": quarantine_chart, "peringatan_chart": peringatan_chart,
-        "peringatan_tag_chart": peringatan_tag_chart, "peringatan_latest": latest,
+        "expected_count": len(expected),
+        "status_counts": status_counts,
+        "partial": partial,
+        "by_dataset": dict(sorted(by_dataset.items())),
+        "heat": heat,
+        "rule_rows": rule_rows,
+        "categories": CATEGORIES,
+        "outcome_counts": outcome_counts,
+        "failed_fatal": failed_fatal,
+        "failed_warning": failed_warning,
+        "reconciliations": reconciliations,
+        "quarantine_by_rule": data["quarantine_by_rule"],
+        "quarantined": data["quarantined"],
+        "pubs": pubs,
+        "colors": colors,
+        "serapan": data["serapan"],
+        "serapan_chart": serapan_chart,
+        "quarantine_chart": quarantine_chart,
+        "peringatan_chart": peringatan_chart,
+        "peringatan_tag_chart": peringatan_tag_chart,
+        "peringatan_latest": latest,
         "ambang": {"kuning": kuning, "merah": merah},
-        "links": {"rules": os.path.relpath(reports / "rules.html", page.parent),
-                  "data_docs": link(reports / "data_docs" / "index.html"),
-                  "dbt_docs": link(reports / "dbt_docs" / "index.html"),
-                  "run_summary": link(kept.parent.parent / "run_summary.json"),
-                  "runs": os.path.relpath(reports / "index.html", page.parent),
-                  "this_run": os.path.relpath(kept, page.parent),
-                  "catalog": link(settings.published / "catalog.json")},
+        "links": {
+            "rules": os.path.relpath(reports / "rules.html", page.parent),
+            "data_docs": link(reports / "data_docs" / "index.html"),
+            "dbt_docs": link(reports / "dbt_docs" / "index.html"),
+            "run_summary": link(kept.parent.parent / "run_summary.json"),
+            "runs": os.path.relpath(reports / "index.html", page.parent),
+            "this_run": os.path.relpath(kept, page.parent),
+            "catalog": link(settings.published / "catalog.json"),
+        },
     }
 
 
 def _env() -> Environment:
-    env = Environment(loader=PackageLoader("satudata.report", "templates"),
-                      autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=PackageLoader("satudata.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["num"] = lambda v: "" if v is None else f"{v:,}".replace(",", ".") if isinstance(v, int) else v
     env.filters["short"] = lambda v, n=12: "" if v is None else str(v)[:n]
     return env

@@ -56,11 +56,16 @@ STATUS_ID = {
     "landed": "Belum selesai diproses (akan diproses ulang pada jalankan berikutnya)",
 }
 SEVERITY_ID = {"fatal": "Baris ditolak (karantina)", "warning": "Peringatan (baris tetap dimuat)"}
-_ID_WORDS = re.compile(r"\b(tidak|berkas|kolom|baris|bukan|harus|seperti|dengan|atau|yang|tanggal|bilangan|"
-                       r"nilai|dibuang|diabaikan|tertulis|jumlah|sebelum|tanpa|sesuai|ditemukan|simpan|periode)\b",
-                       re.IGNORECASE)
-_EN_WORDS = re.compile(r"\b(the|is|not|file|column|row|must|such|with|or|which|date|number|value|dropped|ignored|"
-                       r"stated|sum|before|without|found|save|expected|only)\b", re.IGNORECASE)
+_ID_WORDS = re.compile(
+    r"\b(tidak|berkas|kolom|baris|bukan|harus|seperti|dengan|atau|yang|tanggal|bilangan|"
+    r"nilai|dibuang|diabaikan|tertulis|jumlah|sebelum|tanpa|sesuai|ditemukan|simpan|periode)\b",
+    re.IGNORECASE,
+)
+_EN_WORDS = re.compile(
+    r"\b(the|is|not|file|column|row|must|such|with|or|which|date|number|value|dropped|ignored|"
+    r"stated|sum|before|without|found|save|expected|only)\b",
+    re.IGNORECASE,
+)
 BOLD = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -180,8 +185,8 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
         ("OPD", f["opd"] or "-"),
         ("Dataset", f"{f['dataset']} ({dataset.title})" if dataset else (f["dataset"] or "-")),
         ("Diperiksa sebelum dikirim (satudata check)", f["checked_at"].strftime("%Y-%m-%d %H:%M %Z"))
-        if f.get("checked_at") else
-        ("Diterima pada", f["received_at"].strftime("%Y-%m-%d %H:%M UTC") if f["received_at"] else "-"),
+        if f.get("checked_at")
+        else ("Diterima pada", f["received_at"].strftime("%Y-%m-%d %H:%M UTC") if f["received_at"] else "-"),
         ("Status", STATUS_ID.get(shown_status, shown_status)),
         ("Baris dibaca", f["rows_read"]),
         ("Baris dimuat", f["rows_loaded"]),
@@ -198,8 +203,11 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
     ws.append([])
     notes = _notes(f)
     if f.get("relpath") and f["relpath"] != f["path"]:
-        notes.insert(0, f"Isi berkas ini sama persis dengan {f['path']} yang sudah dikirim sebelumnya: tidak "
-                        "diproses ulang, hasilnya sama.")
+        notes.insert(
+            0,
+            f"Isi berkas ini sama persis dengan {f['path']} yang sudah dikirim sebelumnya: tidak "
+            "diproses ulang, hasilnya sama.",
+        )
     title = "Alasan penolakan" if f["status"] == "rejected" else "Catatan"
     ws.append(_cells(ws, [title, "" if notes else "Tidak ada catatan."], bold=True))
     for note in notes:
@@ -217,16 +225,44 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
     ws = wb.create_sheet("Temuan")
     _widths(ws, [16, 8, 8, 24, 24, 40, 10, 50, 28])
     _print_setup(ws, header_row=1)
-    ws.append(_cells(ws, ["Lembar", "Baris", "Kolom", "Judul kolom", "Nilai yang dikirim", "Yang diharapkan",
-                          "Aturan", "Keterangan", "Akibat"], bold=True, fill=True))
+    ws.append(
+        _cells(
+            ws,
+            [
+                "Lembar",
+                "Baris",
+                "Kolom",
+                "Judul kolom",
+                "Nilai yang dikirim",
+                "Yang diharapkan",
+                "Aturan",
+                "Keterangan",
+                "Akibat",
+            ],
+            bold=True,
+            fill=True,
+        )
+    )
     for sheet, row_number, column_name, *_rest in findings[:MAX_FINDINGS]:
         rule_id, severity, provided, expected, message = _rest
         where = columns.get(column_name or "", {})
         expected_id = indonesian(expected)
-        ws.append([_safe(ws, v) for v in (
-            sheet or "-", row_number, where.get("letter", "-"), where.get("header") or column_name or "-",
-            provided if provided is not None else "(kosong)", expected_id or "-", rule_id,
-            _message(rule_id, expected_id, message), SEVERITY_ID.get(severity, severity))])
+        ws.append(
+            [
+                _safe(ws, v)
+                for v in (
+                    sheet or "-",
+                    row_number,
+                    where.get("letter", "-"),
+                    where.get("header") or column_name or "-",
+                    provided if provided is not None else "(kosong)",
+                    expected_id or "-",
+                    rule_id,
+                    _message(rule_id, expected_id, message),
+                    SEVERITY_ID.get(severity, severity),
+                )
+            ]
+        )
     if len(findings) > MAX_FINDINGS:
         ws.append([f"... dan {len(findings) - MAX_FINDINGS} temuan lain (tidak ditampilkan)"])
 
@@ -252,9 +288,28 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
     os.replace(tmp, path)
 
 
-FILE_COLUMNS = ("file_id", "path", "kode_pemda", "opd", "dataset", "received_at", "status", "sheet", "header_row",
-                "rows_read", "rows_loaded", "rows_quarantined", "rows_set_aside", "set_aside", "profile", "reasons",
-                "layout", "sha256", "land_status", "relpath")
+FILE_COLUMNS = (
+    "file_id",
+    "path",
+    "kode_pemda",
+    "opd",
+    "dataset",
+    "received_at",
+    "status",
+    "sheet",
+    "header_row",
+    "rows_read",
+    "rows_loaded",
+    "rows_quarantined",
+    "rows_set_aside",
+    "set_aside",
+    "profile",
+    "reasons",
+    "layout",
+    "sha256",
+    "land_status",
+    "relpath",
+)
 
 
 def _profile_name(profile_id: str | None) -> str:
@@ -291,11 +346,14 @@ def write_feedback(settings: Settings, url: str, run_id: str) -> list[Path]:
             "sf.header_row, sf.rows_read, sf.rows_loaded, sf.rows_quarantined, coalesce(sf.rows_set_aside, 0), "
             "sf.set_aside, sf.profile, sf.reasons, sf.layout, sf.sha256, "
             "rf.land_status, rf.relpath from audit.run_file rf join audit.source_file sf using (file_id) "
-            "where rf.run_id = %s order by rf.relpath", (run_id,),
+            "where rf.run_id = %s order by rf.relpath",
+            (run_id,),
         )
         files = [dict(zip(FILE_COLUMNS, r, strict=True)) for r in cur]
-        names = Counter((_folder(f["kode_pemda"], KODE_PEMDA), _folder(f["opd"], OPD_FOLDER), Path(f["relpath"]).stem)
-                        for f in files)
+        names = Counter(
+            (_folder(f["kode_pemda"], KODE_PEMDA), _folder(f["opd"], OPD_FOLDER), Path(f["relpath"]).stem)
+            for f in files
+        )
         for f in files:
             path = _report_path(root, f, names)
             key = path.relative_to(root).as_posix()

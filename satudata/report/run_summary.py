@@ -12,8 +12,21 @@ from satudata.extract.sources import source_runs
 from satudata.report.runs import keep_summary
 from satudata.warehouse import connect
 
-FILE_COLUMNS = ("path", "dataset", "kode_pemda", "opd", "sha256", "rows_read", "rows_loaded",
-                "rows_quarantined", "rows_set_aside", "set_aside", "profile", "status", "reasons")
+FILE_COLUMNS = (
+    "path",
+    "dataset",
+    "kode_pemda",
+    "opd",
+    "sha256",
+    "rows_read",
+    "rows_loaded",
+    "rows_quarantined",
+    "rows_set_aside",
+    "set_aside",
+    "profile",
+    "status",
+    "reasons",
+)
 
 
 def _files(conn: Any, run_id: str) -> list[dict]:
@@ -23,7 +36,8 @@ def _files(conn: Any, run_id: str) -> list[dict]:
         "case when rf.land_status = 'duplicate' and sf.status <> 'superseded' then 'unchanged' "
         "else sf.status end, "
         "sf.reasons, sf.file_id from audit.run_file rf join audit.source_file sf using (file_id) "
-        "where rf.run_id = %s order by rf.relpath", (run_id,),
+        "where rf.run_id = %s order by rf.relpath",
+        (run_id,),
     )
     files = []
     for r in cur:
@@ -37,7 +51,8 @@ def _files(conn: Any, run_id: str) -> list[dict]:
 def _quarantine_by_rule(conn: Any, file_ids: list[int]) -> dict[str, int]:
     rows = conn.execute(
         "select rule_id, count(distinct (file_id, row_number)) from audit.row_finding "
-        "where file_id = any(%s) and severity = 'fatal' group by rule_id order by rule_id", (file_ids,),
+        "where file_id = any(%s) and severity = 'fatal' group by rule_id order by rule_id",
+        (file_ids,),
     ).fetchall()
     return {r[0]: r[1] for r in rows}
 
@@ -47,21 +62,26 @@ def write_run_summary(settings: Settings, url: str, run_id: str) -> dict:
         files = _files(conn, run_id)
         pubs = conn.execute(
             "select dataset_id, status, version, row_count, reasons from audit.publication where run_id = %s "
-            "order by dataset_id", (run_id,),
+            "order by dataset_id",
+            (run_id,),
         ).fetchall()
         rules = conn.execute(
             "select rule_id, dataset, severity, success, failing_count, examples from audit.rule_result "
-            "where run_id = %s order by rule_id, dataset", (run_id,),
+            "where run_id = %s order by rule_id, dataset",
+            (run_id,),
         ).fetchall()
         dbt = conn.execute(
-            "select status, count(*) from audit.dbt_result where run_id = %s group by status", (run_id,),
+            "select status, count(*) from audit.dbt_result where run_id = %s group by status",
+            (run_id,),
         ).fetchall()
         by_rule = _quarantine_by_rule(conn, [f["file_id"] for f in files])
         sources = source_runs(conn, run_id)
     datasets = {}
     for dataset_id, status, version, row_count, reasons in pubs:
         datasets[dataset_id] = {
-            "status": status, "version": version, "row_count": row_count,
+            "status": status,
+            "version": version,
+            "row_count": row_count,
             "failing_checks": [r for r in reasons if status == "blocked"],
             "warnings": [r for r in reasons if status != "blocked"],
         }
@@ -89,8 +109,10 @@ def write_run_summary(settings: Settings, url: str, run_id: str) -> dict:
         "files_not_loaded": failed_files,
         "sources": sources,  # registry http/sql sources: status, rows, watermark, reason
         "sources_failed": failed_sources,
-        "checks": [{"rule_id": r[0], "table": r[1], "severity": r[2], "success": r[3], "failing_count": r[4],
-                    "examples": r[5]} for r in rules],
+        "checks": [
+            {"rule_id": r[0], "table": r[1], "severity": r[2], "success": r[3], "failing_count": r[4], "examples": r[5]}
+            for r in rules
+        ],
         "dbt": {s: n for s, n in dbt},
     }
     settings.reports.mkdir(parents=True, exist_ok=True)

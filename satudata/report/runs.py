@@ -75,11 +75,15 @@ def keep_feedback(settings: Settings, run_id: str, root: Path, reports: list[Pat
 def keep_decisions(conn: Any, settings: Settings, run_id: str) -> Path:
     cur = conn.execute(
         "select dataset_id, status, version, row_count, content_hash, status_color, reasons, warnings, incomplete, "
-        "decided_at from audit.publication where run_id = %s order by dataset_id", (run_id,))
+        "decided_at from audit.publication where run_id = %s order by dataset_id",
+        (run_id,),
+    )
     names = [d.name for d in cur.description]
     datasets = [dict(zip(names, r, strict=True)) for r in cur]
-    cur = conn.execute("select decision, approved_by, method, responded_at, details from audit.publication_approval "
-                       "where run_id = %s", (run_id,))
+    cur = conn.execute(
+        "select decision, approved_by, method, responded_at, details from audit.publication_approval where run_id = %s",
+        (run_id,),
+    )
     row = cur.fetchone()
     approval = dict(zip([d.name for d in cur.description], row, strict=True)) if row else None
     path = run_dir(settings, run_id) / "decisions.json"
@@ -109,14 +113,22 @@ def _runs(settings: Settings) -> list[dict[str, Any]]:
             continue
         datasets = s.get("datasets", {})
         totals = s.get("totals", {})
-        runs.append({
-            "run_id": folder.name, "generated_at": s.get("generated_at") or "", "status": s.get("status", "?"),
-            "published": sorted(f"{d} {v['version']}" for d, v in datasets.items() if v.get("status") == "published"),
-            "blocked": sorted(d for d, v in datasets.items() if v.get("status") == "blocked"),
-            "files": totals.get("files", 0), "rows_read": totals.get("rows_read", 0),
-            "rows_quarantined": totals.get("rows_quarantined", 0), "files_rejected": totals.get("files_rejected", 0),
-            "report": (folder / "audit" / "index.html").exists(),
-        })
+        runs.append(
+            {
+                "run_id": folder.name,
+                "generated_at": s.get("generated_at") or "",
+                "status": s.get("status", "?"),
+                "published": sorted(
+                    f"{d} {v['version']}" for d, v in datasets.items() if v.get("status") == "published"
+                ),
+                "blocked": sorted(d for d, v in datasets.items() if v.get("status") == "blocked"),
+                "files": totals.get("files", 0),
+                "rows_read": totals.get("rows_read", 0),
+                "rows_quarantined": totals.get("rows_quarantined", 0),
+                "files_rejected": totals.get("files_rejected", 0),
+                "report": (folder / "audit" / "index.html").exists(),
+            }
+        )
     runs.sort(key=lambda r: (r["generated_at"], r["run_id"]), reverse=True)
     return runs
 
@@ -133,20 +145,23 @@ def write_index(settings: Settings) -> Path:
     rows = []
     for r in _runs(settings):
         base = f"{RUNS}/{escape(r['run_id'])}"
-        links = [f'<a href="{base}/audit/index.html">laporan audit</a>' if r["report"] else "",
-                 f'<a href="{base}/run_summary.json">ringkasan</a>',
-                 f'<a href="{base}/decisions.json">keputusan</a>',
-                 f'<a href="{base}/feedback/">umpan balik</a>']
+        links = [
+            f'<a href="{base}/audit/index.html">laporan audit</a>' if r["report"] else "",
+            f'<a href="{base}/run_summary.json">ringkasan</a>',
+            f'<a href="{base}/decisions.json">keputusan</a>',
+            f'<a href="{base}/feedback/">umpan balik</a>',
+        ]
         rows.append(
             f'<tr data-run="{escape(r["run_id"])}" data-status="{escape(r["status"])}">'
-            f'<td><code>{escape(r["run_id"])}</code><br><small>{escape(r["generated_at"])}</small></td>'
+            f"<td><code>{escape(r['run_id'])}</code><br><small>{escape(r['generated_at'])}</small></td>"
             f'<td><span class="pill {"green" if r["status"] == "success" else "red"}">'
-            f'{escape(STATUS_ID.get(r["status"], r["status"]))} / {escape(r["status"])}</span></td>'
-            f'<td>{escape(", ".join(r["published"]) or "-")}'
-            + (f'<br><small>diblokir / blocked: {escape(", ".join(r["blocked"]))}</small>' if r["blocked"] else "")
+            f"{escape(STATUS_ID.get(r['status'], r['status']))} / {escape(r['status'])}</span></td>"
+            f"<td>{escape(', '.join(r['published']) or '-')}"
+            + (f"<br><small>diblokir / blocked: {escape(', '.join(r['blocked']))}</small>" if r["blocked"] else "")
             + f'</td><td class="num">{_num(r["files"])} berkas, {_num(r["files_rejected"])} ditolak<br>'
-            f'{_num(r["rows_read"])} baris, {_num(r["rows_quarantined"])} dikarantina</td>'
-            f'<td>{" · ".join(x for x in links if x)}</td></tr>')
+            f"{_num(r['rows_read'])} baris, {_num(r['rows_quarantined'])} dikarantina</td>"
+            f"<td>{' · '.join(x for x in links if x)}</td></tr>"
+        )
     html = f"""<!doctype html>
 <html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Satu Data: semua jalankan / all runs</title>

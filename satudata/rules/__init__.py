@@ -98,10 +98,16 @@ def catalogue() -> dict[str, Rule]:
     for entry in yaml.safe_load(_catalogue_text()):
         _check(entry)
         rule = Rule(
-            id=entry["id"], datasets=tuple(entry["datasets"]), severity=entry["severity"],
-            category=entry["category"], message_id=entry["message_id"], message_en=entry["message_en"],
-            implementation=entry["implementation"], source=" ".join(str(entry.get("source", "")).split()),
-            params=entry.get("params") or {}, report_columns=tuple(entry.get("report_columns") or ()),
+            id=entry["id"],
+            datasets=tuple(entry["datasets"]),
+            severity=entry["severity"],
+            category=entry["category"],
+            message_id=entry["message_id"],
+            message_en=entry["message_en"],
+            implementation=entry["implementation"],
+            source=" ".join(str(entry.get("source", "")).split()),
+            params=entry.get("params") or {},
+            report_columns=tuple(entry.get("report_columns") or ()),
         )
         if rule.id in rules:
             raise ValueError(f"rule {rule.id} is defined twice in catalogue.yaml")

@@ -101,10 +101,22 @@ def clean_jenis_penghasilan(value: str | None) -> str | None:
     return kode("jenis_penghasilan", value) or clean_code(value)
 
 
-_VERSI = {"MURNI": "MURNI", "PENETAPAN": "MURNI", "PENETAPAN_APBD": "MURNI", "APBD": "MURNI",
-          "APBD_MURNI": "MURNI", "DPA": "MURNI", "INDUK": "MURNI",
-          "PERUBAHAN": "PERUBAHAN", "APBD_P": "PERUBAHAN", "APBDP": "PERUBAHAN", "P_APBD": "PERUBAHAN",
-          "APBD_PERUBAHAN": "PERUBAHAN", "PERUBAHAN_APBD": "PERUBAHAN", "DPPA": "PERUBAHAN"}
+_VERSI = {
+    "MURNI": "MURNI",
+    "PENETAPAN": "MURNI",
+    "PENETAPAN_APBD": "MURNI",
+    "APBD": "MURNI",
+    "APBD_MURNI": "MURNI",
+    "DPA": "MURNI",
+    "INDUK": "MURNI",
+    "PERUBAHAN": "PERUBAHAN",
+    "APBD_P": "PERUBAHAN",
+    "APBDP": "PERUBAHAN",
+    "P_APBD": "PERUBAHAN",
+    "APBD_PERUBAHAN": "PERUBAHAN",
+    "PERUBAHAN_APBD": "PERUBAHAN",
+    "DPPA": "PERUBAHAN",
+}
 _PERGESERAN_RE = re.compile(r"^PERGESERAN_(?:KE_?)?([1-9])$")
 
 
@@ -123,9 +135,19 @@ def clean_versi(value: str | None) -> str | None:
 
 
 _SP2D_NUMBER_RE = re.compile(r"/(LS|GU|UP|TU)/")
-_JENIS_SP2D = {"LS": "LS", "GU": "GU", "UP": "UP", "TU": "TU", "GU_NIHIL": "GU_NIHIL", "TU_NIHIL": "TU_NIHIL",
-               "PENGEMBALIAN": "PENGEMBALIAN", "PENGEMBALIAN_BELANJA": "PENGEMBALIAN", "CP": "PENGEMBALIAN",
-               "CONTRA_POS": "PENGEMBALIAN", "KONTRA_POS": "PENGEMBALIAN"}
+_JENIS_SP2D = {
+    "LS": "LS",
+    "GU": "GU",
+    "UP": "UP",
+    "TU": "TU",
+    "GU_NIHIL": "GU_NIHIL",
+    "TU_NIHIL": "TU_NIHIL",
+    "PENGEMBALIAN": "PENGEMBALIAN",
+    "PENGEMBALIAN_BELANJA": "PENGEMBALIAN",
+    "CP": "PENGEMBALIAN",
+    "CONTRA_POS": "PENGEMBALIAN",
+    "KONTRA_POS": "PENGEMBALIAN",
+}
 
 
 @lru_cache(maxsize=256)
@@ -143,8 +165,19 @@ def clean_jenis_sp2d(value: str | None, nomor_sp2d: str | None = None) -> str | 
     return m.group(1) if m else None
 
 
-_JK = {"L": "L", "LK": "L", "LAKI-LAKI": "L", "LAKI LAKI": "L", "PRIA": "L", "1": "L",
-       "P": "P", "PR": "P", "PEREMPUAN": "P", "WANITA": "P", "2": "P"}
+_JK = {
+    "L": "L",
+    "LK": "L",
+    "LAKI-LAKI": "L",
+    "LAKI LAKI": "L",
+    "PRIA": "L",
+    "1": "L",
+    "P": "P",
+    "PR": "P",
+    "PEREMPUAN": "P",
+    "WANITA": "P",
+    "2": "P",
+}
 
 
 def clean_jenis_kelamin(value: str | None) -> str | None:

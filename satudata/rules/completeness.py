@@ -92,8 +92,22 @@ left join summary as s using (kode_pemda, opd, dataset, periode)
 order by e.dataset, e.kode_pemda, e.opd, e.periode
 """
 
-COLUMNS = ("kode_pemda", "opd", "dataset", "periode", "source_id", "kind", "deadline", "status", "partial",
-           "first_received_at", "days_late", "file_ids", "rows_loaded", "rows_quarantined")
+COLUMNS = (
+    "kode_pemda",
+    "opd",
+    "dataset",
+    "periode",
+    "source_id",
+    "kind",
+    "deadline",
+    "status",
+    "partial",
+    "first_received_at",
+    "days_late",
+    "file_ids",
+    "rows_loaded",
+    "rows_quarantined",
+)
 
 
 def record_file_periods(conn: Any) -> int:
@@ -128,14 +142,23 @@ def refresh_expected(settings: Settings, url: str, run_id: str) -> dict:
     registry, digest, problem = load(settings)
     slots = {s.slot: s for s in registry.sources}
     expected = [
-        (e.kode_pemda, e.opd, e.dataset, e.periode, slots[(e.kode_pemda, e.opd, e.dataset)].id,
-         slots[(e.kode_pemda, e.opd, e.dataset)].kind, e.deadline)
+        (
+            e.kode_pemda,
+            e.opd,
+            e.dataset,
+            e.periode,
+            slots[(e.kode_pemda, e.opd, e.dataset)].id,
+            slots[(e.kode_pemda, e.opd, e.dataset)].kind,
+            e.deadline,
+        )
         for e in registry.expected()
     ]
     with connect(url) as conn:
         record_file_periods(conn)
-        conn.execute("create temporary table expected (kode_pemda text, opd text, dataset text, periode text, "
-                     "source_id text, kind text, deadline date) on commit drop")
+        conn.execute(
+            "create temporary table expected (kode_pemda text, opd text, dataset text, periode text, "
+            "source_id text, kind text, deadline date) on commit drop"
+        )
         with conn.cursor().copy("copy expected from stdin") as copy:
             for row in expected:
                 copy.write_row(row)
@@ -146,15 +169,22 @@ def refresh_expected(settings: Settings, url: str, run_id: str) -> dict:
         with conn.cursor() as cur:
             cur.executemany(
                 f"insert into audit.expected_submission ({cols}, run_id) values "
-                f"({', '.join(['%s'] * len(COLUMNS))}, %s)", [(*r, run_id) for r in rows])
-        conn.execute(f"insert into audit.expected_submission_history (run_id, {cols}) "
-                     f"select run_id, {cols} from audit.expected_submission")
+                f"({', '.join(['%s'] * len(COLUMNS))}, %s)",
+                [(*r, run_id) for r in rows],
+            )
+        conn.execute(
+            f"insert into audit.expected_submission_history (run_id, {cols}) "
+            f"select run_id, {cols} from audit.expected_submission"
+        )
         conn.execute("update audit.pipeline_run set registry_hash = %s where run_id = %s", (digest, run_id))
     counts: dict[str, int] = {}
     for r in rows:
         counts[r[7]] = counts.get(r[7], 0) + 1
     counts["partial"] = sum(1 for r in rows if r[8])
-    log.info("completeness: %d expected submissions from %s: %s", len(rows),
-             registry.path or "no registry", counts)
-    return {"expected": len(rows), "registry": str(registry.path) if registry.path else None,
-            "problem": problem, **counts}
+    log.info("completeness: %d expected submissions from %s: %s", len(rows), registry.path or "no registry", counts)
+    return {
+        "expected": len(rows),
+        "registry": str(registry.path) if registry.path else None,
+        "problem": problem,
+        **counts,
+    }

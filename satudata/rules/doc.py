@@ -74,7 +74,10 @@ def _env(html: bool) -> Environment:
     return Environment(
         loader=PackageLoader("satudata.report", "templates"),
         autoescape=select_autoescape(["html", "j2"]) if html else False,
-        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
 
 
@@ -100,11 +103,11 @@ def write(md: Path | None = DOC_MD, html: Path | None = None) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m satudata.rules.doc", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m satudata.rules.doc", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--md", type=Path, default=DOC_MD, help="markdown page (default docs/rules.md)")
-    parser.add_argument("--html", type=Path, default=None,
-                        help="HTML page (default $SATUDATA_OUT/reports/rules.html)")
+    parser.add_argument("--html", type=Path, default=None, help="HTML page (default $SATUDATA_OUT/reports/rules.html)")
     args = parser.parse_args(argv)
     html = args.html or Settings.from_env().reports / "rules.html"
     for path in write(args.md, html):

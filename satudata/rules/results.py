@@ -43,9 +43,13 @@ group by 1, 2
 def record_row_results(conn: Any, run_id: str) -> int:
     """One audit.rule_result row per row rule x dataset that has current files."""
     rules = catalogue()
-    datasets = [r[0] for r in conn.execute(
-        "select distinct dataset from audit.source_file where superseded_by is null "
-        "and status in ('loaded', 'loaded_with_warnings') and dataset is not null order by 1")]
+    datasets = [
+        r[0]
+        for r in conn.execute(
+            "select distinct dataset from audit.source_file where superseded_by is null "
+            "and status in ('loaded', 'loaded_with_warnings') and dataset is not null order by 1"
+        )
+    ]
     found = {(r[0], r[1]): (r[2], r[3]) for r in conn.execute(ROW_RESULTS_SQL, (EXAMPLES,))}
     rows = []
     for rule in rules.values():
@@ -55,15 +59,16 @@ def record_row_results(conn: Any, run_id: str) -> int:
             if not rule.applies_to(dataset):
                 continue
             failing, examples = found.get((rule.id, dataset), (0, None))
-            rows.append((run_id, rule.id, dataset, rule.severity, failing == 0, failing,
-                         json.dumps(examples or [])))
+            rows.append((run_id, rule.id, dataset, rule.severity, failing == 0, failing, json.dumps(examples or [])))
     conn.execute("delete from audit.rule_result where run_id = %s and kind = 'row'", (run_id,))
     with conn.cursor() as cur:
         cur.executemany(
             "insert into audit.rule_result (run_id, rule_id, dataset, severity, success, failing_count, examples, "
             "kind) values (%s, %s, %s, %s, %s, %s, %s, 'row') on conflict (run_id, rule_id, dataset) do update set "
             "success = excluded.success, failing_count = excluded.failing_count, examples = excluded.examples, "
-            "kind = 'row'", rows)
+            "kind = 'row'",
+            rows,
+        )
     return len(rows)
 
 
@@ -83,12 +88,13 @@ def record(url: str, run_id: str) -> dict:
     with connect(url) as conn:
         n = record_row_results(conn, run_id)
         annotate(conn, run_id)
-        conn.execute("update audit.pipeline_run set rule_catalogue_hash = %s where run_id = %s",
-                     (catalogue_hash(), run_id))
+        conn.execute(
+            "update audit.pipeline_run set rule_catalogue_hash = %s where run_id = %s", (catalogue_hash(), run_id)
+        )
         counts = conn.execute(
             "select count(*), count(*) filter (where not success), "
             "count(*) filter (where not success and severity = 'fatal') from audit.rule_result where run_id = %s",
-            (run_id,)).fetchone()
-    log.info("rule results of run %s: %d row-rule results; %d results in all, %d failed (%d fatal)",
-             run_id, n, *counts)
+            (run_id,),
+        ).fetchone()
+    log.info("rule results of run %s: %d row-rule results; %d results in all, %d failed (%d fatal)", run_id, n, *counts)
     return {"results": counts[0], "failed": counts[1], "fatal_failed": counts[2]}

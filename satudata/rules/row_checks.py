@@ -40,6 +40,7 @@ def row_rule(rule_id: str) -> Callable[[RowCheck], RowCheck]:
 
 # ---- every dataset ---------------------------------------------------------------------------
 
+
 @row_rule("REF-001")
 def opd_matches_folder(row: Row, ctx: RowChecker) -> Found:
     kode_opd = row.get("kode_opd")
@@ -53,8 +54,10 @@ def opd_matches_folder(row: Row, ctx: RowChecker) -> Found:
 
 # dataset -> column -> (normaliser, code list); FMT-003 (fatal): the dimensions a publication groups by
 KEY_CODES: dict[str, dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]] = {
-    "pegawai": {"status_kepegawaian": (c.clean_status_kepegawaian, c.STATUS_KEPEGAWAIAN),
-                "jenis_jabatan": (c.clean_jenis_jabatan, c.JENIS_JABATAN)},
+    "pegawai": {
+        "status_kepegawaian": (c.clean_status_kepegawaian, c.STATUS_KEPEGAWAIAN),
+        "jenis_jabatan": (c.clean_jenis_jabatan, c.JENIS_JABATAN),
+    },
     "formasi_jabatan": {"jenis_jabatan": (c.clean_jenis_jabatan, c.JENIS_JABATAN)},
     "pembayaran_penghasilan": {"jenis_penghasilan": (c.clean_jenis_penghasilan, c.JENIS_PENGHASILAN)},
     "kinerja_pegawai": {"predikat": (c.clean_code, c.PREDIKAT)},
@@ -67,13 +70,18 @@ KEY_CODES: dict[str, dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]] = 
 # FMT-004 (warning): attributes that are counted as TIDAK_DIKETAHUI when not in the list
 NO_ESELON = frozenset({"-", "NON", "NON ESELON", "NON-ESELON", "NONESELON", "TIDAK ADA", "0"})
 ATTRIBUTE_CODES: dict[str, dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]] = {
-    "pegawai": {"jenis_kelamin": (c.clean_jenis_kelamin, c.JENIS_KELAMIN),
-                "jenis_non_asn": (c.clean_jenis_non_asn, c.JENIS_NON_ASN),
-                "eselon": (c.clean_eselon, c.ESELON), "pendidikan": (c.clean_pendidikan, c.PENDIDIKAN)},
+    "pegawai": {
+        "jenis_kelamin": (c.clean_jenis_kelamin, c.JENIS_KELAMIN),
+        "jenis_non_asn": (c.clean_jenis_non_asn, c.JENIS_NON_ASN),
+        "eselon": (c.clean_eselon, c.ESELON),
+        "pendidikan": (c.clean_pendidikan, c.PENDIDIKAN),
+    },
     "formasi_jabatan": {"eselon": (c.clean_eselon, c.ESELON)},
     "permohonan_layanan": {"kanal": (c.clean_code, c.KANAL)},
-    "survei_kepuasan": {"jenis_kelamin": (c.clean_jenis_kelamin, c.JENIS_KELAMIN),
-                        "pendidikan": (c.clean_pendidikan, c.PENDIDIKAN)},
+    "survei_kepuasan": {
+        "jenis_kelamin": (c.clean_jenis_kelamin, c.JENIS_KELAMIN),
+        "pendidikan": (c.clean_pendidikan, c.PENDIDIKAN),
+    },
 }
 
 
@@ -112,6 +120,7 @@ def attribute_code_in_list(row: Row, ctx: RowChecker) -> Found:
 
 
 # ---- kepegawaian -----------------------------------------------------------------------------
+
 
 def _nip_birth(nip: str) -> date | None:
     try:
@@ -248,8 +257,14 @@ def eselon_only_on_struktural(row: Row, ctx: RowChecker) -> Found:
         return NONE
     jenis = row.get("jenis_jabatan")
     if jenis is not None and c.clean_jenis_jabatan(jenis) != "STRUKTURAL":
-        return [finding("PEG-010", "eselon", eselon,
-                        "kosong untuk jabatan " + (c.clean_jenis_jabatan(jenis) or c.clean_code(jenis) or ""))]
+        return [
+            finding(
+                "PEG-010",
+                "eselon",
+                eselon,
+                "kosong untuk jabatan " + (c.clean_jenis_jabatan(jenis) or c.clean_code(jenis) or ""),
+            )
+        ]
     return NONE
 
 
@@ -328,6 +343,7 @@ def one_skp_per_nip_tahun(row: Row, ctx: RowChecker) -> Found:
 
 # ---- anggaran --------------------------------------------------------------------------------
 
+
 @row_rule("REK-001")
 def rekening_format(row: Row, ctx: RowChecker) -> Found:
     code = row.get("kode_rekening")
@@ -362,8 +378,7 @@ def rekening_parent_exists(row: Row, ctx: RowChecker) -> Found:
 @row_rule("REK-004")
 def rekening_in_chart(row: Row, ctx: RowChecker) -> Found:
     code = row.get("kode_rekening")
-    if (not ctx.rekening_ok or ctx.rekening_missing_parent or c.rekening_level(code) < 4
-            or code in ctx.chart):
+    if not ctx.rekening_ok or ctx.rekening_missing_parent or c.rekening_level(code) < 4 or code in ctx.chart:
         return NONE
     return [finding("REK-004", "kode_rekening", code, "ref.rekening")]
 
@@ -452,6 +467,7 @@ def lra_persentase(row: Row, ctx: RowChecker) -> Found:
 
 # ---- pelayanan -------------------------------------------------------------------------------
 
+
 @row_rule("LAY-001")
 def selesai_not_before_masuk(row: Row, ctx: RowChecker) -> Found:
     masuk, selesai = row.get("tanggal_masuk"), row.get("tanggal_selesai")
@@ -507,8 +523,11 @@ def skm_age_plausible(row: Row, ctx: RowChecker) -> Found:
 
 @row_rule("SPM-001")
 def spm_not_negative(row: Row, ctx: RowChecker) -> Found:
-    return [finding("SPM-001", col, row[col], ">= 0")
-            for col in ("sasaran", "terlayani") if row.get(col) is not None and row[col] < 0]
+    return [
+        finding("SPM-001", col, row[col], ">= 0")
+        for col in ("sasaran", "terlayani")
+        if row.get(col) is not None and row[col] < 0
+    ]
 
 
 @row_rule("SPM-002")
@@ -548,10 +567,12 @@ class RowChecker:
         self.today = today or date.today()
         # (column, normaliser, code list, raw spellings already found valid in this file)
         self.key_codes = [(col, clean, allowed, set()) for col, (clean, allowed) in KEY_CODES.get(dataset, {}).items()]
-        self.attribute_codes = [(col, clean, allowed, set())
-                                for col, (clean, allowed) in ATTRIBUTE_CODES.get(dataset, {}).items()]
+        self.attribute_codes = [
+            (col, clean, allowed, set()) for col, (clean, allowed) in ATTRIBUTE_CODES.get(dataset, {}).items()
+        ]
         self.checks = [
-            ROW_CHECKS[r.id] for r in catalogue().values()
+            ROW_CHECKS[r.id]
+            for r in catalogue().values()
             if r.kind == "row" and r.applies_to(dataset) and r.id in ROW_CHECKS
         ]
         self.seen: dict[str, set] = {rule_id: set() for rule_id in ("PEG-005", "PAY-003", "SKP-001", "LAY-003")}

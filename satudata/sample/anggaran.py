@@ -279,8 +279,16 @@ def _payments(ctx: PemdaContext, lines: list[Line]) -> list[Sp2d]:
         barang = [ln for ln in other if ln.opd == i and ln.rekening.startswith("5.1.02")]
         if barang:
             ln = max(barang, key=lambda x: (x.pagu, x.rekening))
-            out.append(Sp2d(i, ctx.cal.by_month[1][min(2, len(ctx.cal.by_month[1]) - 1)], ln.sub_kegiatan,
-                            ln.rekening, _round_k(min(200_000_000, ln.pagu / 12)), "UP"))
+            out.append(
+                Sp2d(
+                    i,
+                    ctx.cal.by_month[1][min(2, len(ctx.cal.by_month[1]) - 1)],
+                    ln.sub_kegiatan,
+                    ln.rekening,
+                    _round_k(min(200_000_000, ln.pagu / 12)),
+                    "UP",
+                )
+            )
     # refunds (pengembalian belanja, contra pos): about 1 payment in 40 refunds 5-20% a month or two later
     paid = [p for p in out if p.jenis in ("LS", "GU") and not p.rekening.startswith("5.1.01") and p.day.month < 11]
     for p in paid:
@@ -333,8 +341,19 @@ BERLAKU = {"MURNI": (1, 2), "PERUBAHAN": (9, 16)}
 def _write_anggaran(ctx: PemdaContext, lines: list[Line]) -> None:
     out, t, ref = ctx.out, ctx.tahun, ctx.ref
     dated = rng_for(ctx.seed, "dpa-berlaku", ctx.pemda.kode_pemda).random() < 0.5
-    cols = ["tahun", "versi", *(["tanggal_berlaku"] if dated else []), "kode_opd", "kode_sub_kegiatan",
-            "nama_sub_kegiatan", "kode_rekening", "uraian_rekening", "pagu", "sumber_dana", "tagging"]
+    cols = [
+        "tahun",
+        "versi",
+        *(["tanggal_berlaku"] if dated else []),
+        "kode_opd",
+        "kode_sub_kegiatan",
+        "nama_sub_kegiatan",
+        "kode_rekening",
+        "uraian_rekening",
+        "pagu",
+        "sumber_dana",
+        "tagging",
+    ]
     by_opd: dict[int, list[Line]] = defaultdict(list)
     for ln in lines:
         by_opd[ln.opd].append(ln)
@@ -401,22 +420,34 @@ def _write_anggaran_kas(ctx: PemdaContext, lines: list[Line]) -> None:
         for versi in ("MURNI", "PERUBAHAN"):
             style = out.style(ctx.pemda, opd, "anggaran_kas", allow_xlsx=True, key=versi)
             title = [f"ANGGARAN KAS {opd.nama_opd.upper()}", f"TAHUN ANGGARAN {t} ({KAS_LABEL[versi]})"]
-            with out.open(ctx.pemda, opd, "anggaran_kas", f"anggaran_kas_{versi.lower()}_{t}", cols, style,
-                          title) as f:
+            with out.open(ctx.pemda, opd, "anggaran_kas", f"anggaran_kas_{versi.lower()}_{t}", cols, style, title) as f:
                 for ln in rows:
                     pagu = ln.murni if versi == "MURNI" else (None if ln.only_murni else ln.pagu)
                     if not pagu:
                         continue
-                    weights = (MONTH_WEIGHT_PEGAWAI if ln.rekening.startswith("5.1.01")
-                               else MONTH_WEIGHT_MODAL if ln.rekening.startswith("5.2") else MONTH_WEIGHT)
+                    weights = (
+                        MONTH_WEIGHT_PEGAWAI
+                        if ln.rekening.startswith("5.1.01")
+                        else MONTH_WEIGHT_MODAL
+                        if ln.rekening.startswith("5.2")
+                        else MONTH_WEIGHT
+                    )
                     plan = _plan(pagu, weights)
                     if rng.random() < 1 / 200 and plan[11] >= 1_000_000:
                         plan[11] -= 1_000_000
                     for bulan, rencana in enumerate(plan, start=1):
                         if rencana:
-                            f.write({"tahun": t, "versi": KAS_LABEL[versi], "kode_opd": kode_opd_value(opd, style),
-                                     "kode_sub_kegiatan": ln.sub_kegiatan, "kode_rekening": ln.rekening,
-                                     "bulan": bulan, "rencana": rencana})
+                            f.write(
+                                {
+                                    "tahun": t,
+                                    "versi": KAS_LABEL[versi],
+                                    "kode_opd": kode_opd_value(opd, style),
+                                    "kode_sub_kegiatan": ln.sub_kegiatan,
+                                    "kode_rekening": ln.rekening,
+                                    "bulan": bulan,
+                                    "rencana": rencana,
+                                }
+                            )
             out.count("anggaran_kas", f)
 
 

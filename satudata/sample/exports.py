@@ -129,8 +129,9 @@ def wrap(out: Any, pemda: Pemda, opd: Opd, dataset: str, name: str, open_args: t
 class ExportFile:
     """Buffers a file's rows; at close writes it in an export layout or, as before, in the standard's."""
 
-    def __init__(self, out: Any, rotation: _Rotation, pemda: Pemda, opd: Opd, dataset: str, name: str,
-                 open_args: tuple) -> None:
+    def __init__(
+        self, out: Any, rotation: _Rotation, pemda: Pemda, opd: Opd, dataset: str, name: str, open_args: tuple
+    ) -> None:
         self.out, self.rotation, self.pemda, self.opd = out, rotation, pemda, opd
         self.dataset, self.name, self.open_args = dataset, name, open_args
         self.buffer: list[dict[str, Any]] = []
@@ -271,10 +272,16 @@ def _sp2ds(rows: list[dict], tahun: int) -> list[list[dict]]:
     for r in rows:
         ok = r["nilai"] > 0 and r["tanggal_sp2d"].year == tahun
         last = groups[-1] if groups else None
-        if (ok and last and last[0].get("_ok") and last[0]["tanggal_sp2d"] == r["tanggal_sp2d"]
-                and last[0]["kode_sub_kegiatan"] == r["kode_sub_kegiatan"]
-                and _jenis(last[0]["nomor_sp2d"]) == _jenis(r["nomor_sp2d"]) and len(last) < 4
-                and r["kode_rekening"] not in {x["kode_rekening"] for x in last}):
+        if (
+            ok
+            and last
+            and last[0].get("_ok")
+            and last[0]["tanggal_sp2d"] == r["tanggal_sp2d"]
+            and last[0]["kode_sub_kegiatan"] == r["kode_sub_kegiatan"]
+            and _jenis(last[0]["nomor_sp2d"]) == _jenis(r["nomor_sp2d"])
+            and len(last) < 4
+            and r["kode_rekening"] not in {x["kode_rekening"] for x in last}
+        ):
             last.append(r)
         else:
             groups.append([{**r, "_ok": ok}])
@@ -285,14 +292,33 @@ def _write_register(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
     ref, opd, t, rng = load_reference(), ef.opd, ef.tahun, ef.rng
     ws = XlsxSheet("Register SP2D")
     width = 13
-    for line in ("REGISTER SP2D", f"PEMERINTAH {ef.nama_pemda.upper()}", f"SKPD : {opd.kode_opd} - {opd.nama_opd}",
-                 f"TAHUN ANGGARAN {t}"):
+    for line in (
+        "REGISTER SP2D",
+        f"PEMERINTAH {ef.nama_pemda.upper()}",
+        f"SKPD : {opd.kode_opd} - {opd.nama_opd}",
+        f"TAHUN ANGGARAN {t}",
+    ):
         ws.append([line], [STYLE_BOLD])
         ws.merge(ws.row_count, 1, ws.row_count, width)
     ws.append([])
-    ws.append(["No", "Nomor SPM", "Tanggal SPM", "Nomor SP2D", "Tanggal SP2D", "Jenis SP2D", "Keterangan",
-               "Nilai SP2D", "Potongan", "Kode Sub Kegiatan", "Kode Rekening", "Uraian Rekening", "Jumlah"],
-              [STYLE_BOLD] * width)
+    ws.append(
+        [
+            "No",
+            "Nomor SPM",
+            "Tanggal SPM",
+            "Nomor SP2D",
+            "Tanggal SP2D",
+            "Jenis SP2D",
+            "Keterangan",
+            "Nilai SP2D",
+            "Potongan",
+            "Kode Sub Kegiatan",
+            "Kode Rekening",
+            "Uraian Rekening",
+            "Jumlah",
+        ],
+        [STYLE_BOLD] * width,
+    )
     twin: Twin = []
     grand = 0
     months = {r["tanggal_sp2d"].month for r in rows if r["tanggal_sp2d"].year == t}
@@ -301,16 +327,33 @@ def _write_register(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
     if 1 in months:  # the year's Uang Persediaan: paid to the bendahara, no rekening
         first = min(r["tanggal_sp2d"] for r in rows if r["tanggal_sp2d"].year == t)
         up = int(rng.uniform(20, 80)) * 1_000_000
-        sp2ds.append(("UP", first, "UP", [{"nomor_sp2d": prefix.format("04.0", 0, "UP", 1), "tanggal_sp2d": first,
-                                            "kode_sub_kegiatan": None, "kode_rekening": None, "nilai": up}],
-                      f"Uang Persediaan TA {t}"))
+        sp2ds.append(
+            (
+                "UP",
+                first,
+                "UP",
+                [
+                    {
+                        "nomor_sp2d": prefix.format("04.0", 0, "UP", 1),
+                        "tanggal_sp2d": first,
+                        "kode_sub_kegiatan": None,
+                        "kode_rekening": None,
+                        "nilai": up,
+                    }
+                ],
+                f"Uang Persediaan TA {t}",
+            )
+        )
     for group in _sp2ds(rows, t):
         jenis = _jenis(group[0]["nomor_sp2d"])
         gaji = all(x["kode_rekening"].startswith("5.1.01") for x in group)
         shown = {"LS": "LS Gaji" if gaji else "LS", "GU": "" if rng.random() < 0.3 else "GU"}.get(jenis, jenis)
-        ket = ("Gaji dan tunjangan ASN" if gaji else
-               f"{'Ganti uang persediaan' if jenis == 'GU' else 'Pembayaran'} "
-               f"{(ref.sub_kegiatan.get(group[0]['kode_sub_kegiatan']) or '').lower()}").strip()
+        ket = (
+            "Gaji dan tunjangan ASN"
+            if gaji
+            else f"{'Ganti uang persediaan' if jenis == 'GU' else 'Pembayaran'} "
+            f"{(ref.sub_kegiatan.get(group[0]['kode_sub_kegiatan']) or '').lower()}"
+        ).strip()
         sp2ds.append((None, group[0]["tanggal_sp2d"], shown or None, group, ket))
     if 12 in months and rows[-1]["nilai"] > 0:  # an SPM of the year's end not yet paid: no SP2D
         last = rows[-1]
@@ -320,20 +363,42 @@ def _write_register(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
         spm_no = (nomor or prefix.format("04.0", 999_000 + n, "LS", day.month)).replace("/04.0/", "/02.0/")
         spm_day = day - timedelta(days=1 if day.weekday() else 3)
         nilai = sum(x["nilai"] for x in group)
-        potongan = int(nilai * 0.1) // 1000 * 1000 if shown == "LS Gaji" else (
-            int(nilai * 0.115) // 1000 * 1000 if shown == "LS" and nilai > 0 else 0)
+        potongan = (
+            int(nilai * 0.1) // 1000 * 1000
+            if shown == "LS Gaji"
+            else (int(nilai * 0.115) // 1000 * 1000 if shown == "LS" and nilai > 0 else 0)
+        )
         top = ws.row_count + 1
         for i, x in enumerate(group):
             head = [n, spm_no, spm_day, nomor, day if nomor else None, shown, ket, nilai if nomor else None, potongan]
             rek = x["kode_rekening"]
-            ws.append([*(head if i == 0 else [None] * 9), x["kode_sub_kegiatan"], wide(rek) if rek else None,
-                       ref.rekening.get(rek, ("", 0))[0] if rek else None, x["nilai"]])
+            ws.append(
+                [
+                    *(head if i == 0 else [None] * 9),
+                    x["kode_sub_kegiatan"],
+                    wide(rek) if rek else None,
+                    ref.rekening.get(rek, ("", 0))[0] if rek else None,
+                    x["nilai"],
+                ]
+            )
             grand += x["nilai"]
             aside = kind is not None
-            twin.append((ws.row_count, aside, {
-                "tahun": t, "nomor_sp2d": nomor, "tanggal_sp2d": x["tanggal_sp2d"] if nomor else None,
-                "jenis_sp2d": _jenis(nomor) if nomor else None, "kode_opd": opd.kode_opd,
-                "kode_sub_kegiatan": x["kode_sub_kegiatan"], "kode_rekening": rek, "nilai": x["nilai"]}))
+            twin.append(
+                (
+                    ws.row_count,
+                    aside,
+                    {
+                        "tahun": t,
+                        "nomor_sp2d": nomor,
+                        "tanggal_sp2d": x["tanggal_sp2d"] if nomor else None,
+                        "jenis_sp2d": _jenis(nomor) if nomor else None,
+                        "kode_opd": opd.kode_opd,
+                        "kode_sub_kegiatan": x["kode_sub_kegiatan"],
+                        "kode_rekening": rek,
+                        "nilai": x["nilai"],
+                    },
+                )
+            )
         if ws.row_count > top:
             for col in range(1, 10):
                 ws.merge(top, col, ws.row_count, col)
@@ -354,20 +419,49 @@ def _fits_sipd_ri(ef: ExportFile, rows: list[dict]) -> bool:
 
 def _write_sipd_ri(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
     ref, opd, rng = load_reference(), ef.opd, ef.rng
-    header = ["kode_skpd", "nama_skpd", "kode_sub_giat", "nama_sub_giat", "kode_akun", "nama_akun",
-              "nomor_sp_2_d", "tanggal_sp_2_d", "jenis_sp_2_d", "nilai_realisasi"]
+    header = [
+        "kode_skpd",
+        "nama_skpd",
+        "kode_sub_giat",
+        "nama_sub_giat",
+        "kode_akun",
+        "nama_akun",
+        "nomor_sp_2_d",
+        "tanggal_sp_2_d",
+        "jenis_sp_2_d",
+        "nilai_realisasi",
+    ]
     lines = [header]
     twin: Twin = []
     for r in rows:
         rek, jenis = r["kode_rekening"], _jenis(r["nomor_sp2d"])
         d = r["tanggal_sp2d"]
-        lines.append([opd.kode_opd, opd.nama_opd, r["kode_sub_kegiatan"],
-                      ref.sub_kegiatan.get(r["kode_sub_kegiatan"], ""), wide(rek) if rng.random() < 0.7 else rek,
-                      ref.rekening.get(rek, ("", 0))[0], r["nomor_sp2d"], f"{d.day:02d}/{d.month:02d}/{d.year}",
-                      "" if rng.random() < 0.15 else jenis, ribuan(r["nilai"])])
-        twin.append((len(lines), False, {**{k: r[k] for k in ("nomor_sp2d", "tanggal_sp2d", "kode_sub_kegiatan",
-                                                               "kode_rekening", "nilai")},
-                                         "tahun": d.year, "jenis_sp2d": jenis, "kode_opd": opd.kode_opd}))
+        lines.append(
+            [
+                opd.kode_opd,
+                opd.nama_opd,
+                r["kode_sub_kegiatan"],
+                ref.sub_kegiatan.get(r["kode_sub_kegiatan"], ""),
+                wide(rek) if rng.random() < 0.7 else rek,
+                ref.rekening.get(rek, ("", 0))[0],
+                r["nomor_sp2d"],
+                f"{d.day:02d}/{d.month:02d}/{d.year}",
+                "" if rng.random() < 0.15 else jenis,
+                ribuan(r["nilai"]),
+            ]
+        )
+        twin.append(
+            (
+                len(lines),
+                False,
+                {
+                    **{k: r[k] for k in ("nomor_sp2d", "tanggal_sp2d", "kode_sub_kegiatan", "kode_rekening", "nilai")},
+                    "tahun": d.year,
+                    "jenis_sp2d": jenis,
+                    "kode_opd": opd.kode_opd,
+                },
+            )
+        )
     text = "".join(";".join(x.replace(";", ",") for x in line) + "\r\n" for line in lines)
     path = ef.path("csv")
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
@@ -378,9 +472,12 @@ def _write_sipd_ri(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
 
 
 def _fits_rincian(ef: ExportFile, rows: list[dict]) -> bool:
-    return (rows[0].get("versi") == "PERUBAHAN" and ef.opd.singkatan in ef.rotation.murni
-            and not any(r.get("tagging") for r in rows)
-            and all(str(r["kode_rekening"]).count(".") == 5 for r in rows))
+    return (
+        rows[0].get("versi") == "PERUBAHAN"
+        and ef.opd.singkatan in ef.rotation.murni
+        and not any(r.get("tagging") for r in rows)
+        and all(str(r["kode_rekening"]).count(".") == 5 for r in rows)
+    )
 
 
 def _write_rincian(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
@@ -388,17 +485,54 @@ def _write_rincian(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
     murni = ef.rotation.murni[opd.singkatan]
     ws = XlsxSheet("Rincian Belanja")
     width = 13
-    for line in ("DOKUMEN PELAKSANAAN PERUBAHAN ANGGARAN", "SATUAN KERJA PERANGKAT DAERAH (DPPA-SKPD)",
-                 "RINCIAN BELANJA", f"PEMERINTAH {ef.nama_pemda.upper()}", f"TAHUN ANGGARAN {t}",
-                 f"Organisasi : {opd.kode_opd} - {opd.nama_opd}"):
+    for line in (
+        "DOKUMEN PELAKSANAAN PERUBAHAN ANGGARAN",
+        "SATUAN KERJA PERANGKAT DAERAH (DPPA-SKPD)",
+        "RINCIAN BELANJA",
+        f"PEMERINTAH {ef.nama_pemda.upper()}",
+        f"TAHUN ANGGARAN {t}",
+        f"Organisasi : {opd.kode_opd} - {opd.nama_opd}",
+    ):
         ws.append([line], [STYLE_BOLD])
         ws.merge(ws.row_count, 1, ws.row_count, width)
     ws.append([])
     bold = [STYLE_BOLD] * width
-    ws.append(["Kode Rekening", "Uraian", "Sebelum Perubahan", None, None, None, None,
-               "Setelah Perubahan", None, None, None, None, "Bertambah/(Berkurang)"], bold)
-    ws.append([None, None, "Koefisien", "Satuan", "Harga", "PPN", "Jumlah",
-               "Koefisien", "Satuan", "Harga", "PPN", "Jumlah", None], bold)
+    ws.append(
+        [
+            "Kode Rekening",
+            "Uraian",
+            "Sebelum Perubahan",
+            None,
+            None,
+            None,
+            None,
+            "Setelah Perubahan",
+            None,
+            None,
+            None,
+            None,
+            "Bertambah/(Berkurang)",
+        ],
+        bold,
+    )
+    ws.append(
+        [
+            None,
+            None,
+            "Koefisien",
+            "Satuan",
+            "Harga",
+            "PPN",
+            "Jumlah",
+            "Koefisien",
+            "Satuan",
+            "Harga",
+            "PPN",
+            "Jumlah",
+            None,
+        ],
+        bold,
+    )
     top = ws.row_count - 1
     ws.merge(top, 1, top + 1, 1)
     ws.merge(top, 2, top + 1, 2)
@@ -446,10 +580,23 @@ def _write_rincian(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
                     aside([wide(parent), uraian, *amounts(*sums[parent])])
             uraian = ref.rekening.get(rek, ("", 0))[0]
             ws.append([wide(rek), uraian, *amounts(before, pagu)])
-            twin.append((ws.row_count, False, {
-                "tahun": t, "versi": "PERUBAHAN", "kode_opd": opd.kode_opd, "kode_sub_kegiatan": sub,
-                "nama_sub_kegiatan": nama_sub, "kode_rekening": rek, "uraian_rekening": uraian or None, "pagu": pagu,
-                "sumber_dana": sumber}))
+            twin.append(
+                (
+                    ws.row_count,
+                    False,
+                    {
+                        "tahun": t,
+                        "versi": "PERUBAHAN",
+                        "kode_opd": opd.kode_opd,
+                        "kode_sub_kegiatan": sub,
+                        "nama_sub_kegiatan": nama_sub,
+                        "kode_rekening": rek,
+                        "uraian_rekening": uraian or None,
+                        "pagu": pagu,
+                        "sumber_dana": sumber,
+                    },
+                )
+            )
             aside([None, f"[#] {uraian or 'Paket'} {opd.singkatan}", *amounts(before, pagu)])
             if rng.random() < 0.5:
                 aside([None, "[-] Kebutuhan satu tahun anggaran", *amounts(before, pagu)])
@@ -461,16 +608,52 @@ def _write_rincian(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
                     vol0, harga0 = (vol if kept else 0), harga
                 else:
                     vol0, harga0 = 1, before - (fixed[1] * fixed[3] if kept else 0)
-                aside([None, nama, f"{vol0} {satuan}", satuan, rp(harga0), "0", rp(vol0 * harga0),
-                       f"{vol} {satuan}", satuan, rp(harga), "0", rp(vol * harga), rp(vol * harga - vol0 * harga0)])
+                aside(
+                    [
+                        None,
+                        nama,
+                        f"{vol0} {satuan}",
+                        satuan,
+                        rp(harga0),
+                        "0",
+                        rp(vol0 * harga0),
+                        f"{vol} {satuan}",
+                        satuan,
+                        rp(harga),
+                        "0",
+                        rp(vol * harga),
+                        rp(vol * harga - vol0 * harga0),
+                    ]
+                )
             grand[0] += before
             grand[1] += pagu
-    ws.append([None, "JUMLAH TOTAL", None, None, None, None, rp(grand[0]), None, None, None, None, rp(grand[1]),
-               rp(grand[1] - grand[0])])
+    ws.append(
+        [
+            None,
+            "JUMLAH TOTAL",
+            None,
+            None,
+            None,
+            None,
+            rp(grand[0]),
+            None,
+            None,
+            None,
+            None,
+            rp(grand[1]),
+            rp(grand[1] - grand[0]),
+        ]
+    )
     twin.append((ws.row_count, True, {}))
     ws.append([])
-    for line in (f"{ef.nama_pemda.removeprefix('Kota ').removeprefix('Kabupaten ')}, 20 Oktober {t}",
-                 f"Kepala {opd.nama_opd}", None, None, "(nama pejabat)", "NIP. ........................."):
+    for line in (
+        f"{ef.nama_pemda.removeprefix('Kota ').removeprefix('Kabupaten ')}, 20 Oktober {t}",
+        f"Kepala {opd.nama_opd}",
+        None,
+        None,
+        "(nama pejabat)",
+        "NIP. .........................",
+    ):
         ws.append([None] * 10 + [line])
     path = ef.path("xlsx", f"DPPA_rincian_belanja_{t}")
     ws.save(path)
@@ -490,9 +673,26 @@ SUMBER_DANA_KODE = {"DAU": "1.2.01.01.01.0001", "PAD": "1.1.04.01.01.0001", "DAK
 
 def _write_rekap(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
     ref, opd, t, rng = load_reference(), ef.opd, ef.tahun, ef.rng
-    header = ["kode_daerah", "nama_daerah", "tahun", "kode_skpd", "nama_skpd", "kode_sub_kegiatan",
-              "nama_sub_kegiatan", "kode_sumber_dana", "nama_sumber_dana", "kode_rekening", "nama_rekening",
-              "kode_standar_harga", "nama_standar_harga", "spek", "koefisien", "satuan", "harga_satuan", "pagu"]
+    header = [
+        "kode_daerah",
+        "nama_daerah",
+        "tahun",
+        "kode_skpd",
+        "nama_skpd",
+        "kode_sub_kegiatan",
+        "nama_sub_kegiatan",
+        "kode_sumber_dana",
+        "nama_sumber_dana",
+        "kode_rekening",
+        "nama_rekening",
+        "kode_standar_harga",
+        "nama_standar_harga",
+        "spek",
+        "koefisien",
+        "satuan",
+        "harga_satuan",
+        "pagu",
+    ]
     ws = XlsxSheet("Rekap APBD")
     ws.append([f"REKAP PENETAPAN APBD {ef.nama_pemda.upper()} TAHUN ANGGARAN {t}"], [STYLE_BOLD])
     ws.merge(1, 1, 1, len(header))
@@ -504,15 +704,46 @@ def _write_rekap(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
         sub, rek, sumber = r["kode_sub_kegiatan"], r["kode_rekening"], r["sumber_dana"]
         uraian = ref.rekening.get(rek, ("", 0))[0]
         for n, (nama, vol, satuan, harga) in enumerate(_komponen(rng, r["pagu"]), start=1):
-            ws.append([ef.pemda.kode_pemda, ef.nama_pemda, t, opd.kode_opd, opd.nama_opd, sub,
-                       ref.sub_kegiatan.get(sub), SUMBER_DANA_KODE.get(sumber, "1.2.01.01.01.0001"), sumber,
-                       wide(rek), uraian, f"{rek}.{n:05d}"[:24], nama, "-", f"{vol} {satuan}", satuan, harga,
-                       vol * harga])
+            ws.append(
+                [
+                    ef.pemda.kode_pemda,
+                    ef.nama_pemda,
+                    t,
+                    opd.kode_opd,
+                    opd.nama_opd,
+                    sub,
+                    ref.sub_kegiatan.get(sub),
+                    SUMBER_DANA_KODE.get(sumber, "1.2.01.01.01.0001"),
+                    sumber,
+                    wide(rek),
+                    uraian,
+                    f"{rek}.{n:05d}"[:24],
+                    nama,
+                    "-",
+                    f"{vol} {satuan}",
+                    satuan,
+                    harga,
+                    vol * harga,
+                ]
+            )
             total += vol * harga
-            twin.append((ws.row_count, False, {
-                "tahun": t, "versi": "MURNI", "kode_opd": opd.kode_opd, "kode_sub_kegiatan": sub,
-                "nama_sub_kegiatan": ref.sub_kegiatan.get(sub), "kode_rekening": rek,
-                "uraian_rekening": uraian or None, "pagu": vol * harga, "sumber_dana": sumber}))
+            twin.append(
+                (
+                    ws.row_count,
+                    False,
+                    {
+                        "tahun": t,
+                        "versi": "MURNI",
+                        "kode_opd": opd.kode_opd,
+                        "kode_sub_kegiatan": sub,
+                        "nama_sub_kegiatan": ref.sub_kegiatan.get(sub),
+                        "kode_rekening": rek,
+                        "uraian_rekening": uraian or None,
+                        "pagu": vol * harga,
+                        "sumber_dana": sumber,
+                    },
+                )
+            )
     ws.append(["TOTAL", *[None] * (len(header) - 2), total])
     twin.append((ws.row_count, True, {}))
     path = ef.path("xlsx", f"rekap_penetapan_apbd_{t}")
@@ -534,8 +765,14 @@ def _fits_eskm(ef: ExportFile, rows: list[dict], max_rows: int | None = None) ->
     return (max_rows is None or len(rows) <= max_rows) and all(r["kode_layanan"] in names for r in rows)
 
 
-USIA_RENTANG = ((20, "< 20 tahun", 19), (25, "20-24 tahun", 20), (35, "25-34 tahun", 25), (45, "35-44 tahun", 35),
-                (55, "45-54 tahun", 45), (999, "55 tahun ke atas", 55))  # (below, text, value read back)
+USIA_RENTANG = (
+    (20, "< 20 tahun", 19),
+    (25, "20-24 tahun", 20),
+    (35, "25-34 tahun", 25),
+    (45, "35-44 tahun", 35),
+    (55, "45-54 tahun", 45),
+    (999, "55 tahun ke atas", 55),
+)  # (below, text, value read back)
 PENDIDIKAN_KELOMPOK = {"SD": "SD/Sederajat", "SMP": "SMP/Sederajat", "SMA": "SMA/SMK/Sederajat", "D3": "D3",
                        "S1": "S1", "S2": "S2 ke atas"}  # fmt: skip
 PEKERJAAN = ("PNS", "Karyawan Swasta", "Wiraswasta", "Pelajar/Mahasiswa", "Ibu Rumah Tangga", "Petani", "Lainnya")
@@ -553,27 +790,66 @@ def _periode(rows: list[dict]) -> str:
 
 def _write_huruf(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
     names, rng = _names(ef.opd), ef.rng
-    header = ["No", "Tanggal", "Jenis Layanan", "Jenis Kelamin", "Umur", "Pendidikan", "Pekerjaan",
-              *[f"P{i}" for i in range(1, 10)], "Saran"]
+    header = [
+        "No",
+        "Tanggal",
+        "Jenis Layanan",
+        "Jenis Kelamin",
+        "Umur",
+        "Pendidikan",
+        "Pekerjaan",
+        *[f"P{i}" for i in range(1, 10)],
+        "Saran",
+    ]
     grid: list[list[object]] = [
-        ["REKAPITULASI DATA RESPONDEN SURVEI KEPUASAN MASYARAKAT"], [ef.opd.nama_opd.upper()],
-        [f"Periode: {_periode(rows)}"], [], header]
+        ["REKAPITULASI DATA RESPONDEN SURVEI KEPUASAN MASYARAKAT"],
+        [ef.opd.nama_opd.upper()],
+        [f"Periode: {_periode(rows)}"],
+        [],
+        header,
+    ]
     twin: Twin = []
     for no, r in enumerate(sorted(rows, key=lambda r: r["tanggal"]), start=1):
         scores = [r[f"u{i}"] for i in range(1, 10)]
         letters = ["abcde"[s - 1] for s in scores]
         umur, usia = _usia(r["usia"])
-        grid.append([no, r["tanggal"], names[r["kode_layanan"]], r["jenis_kelamin"], umur,
-                     PENDIDIKAN_KELOMPOK[r["pendidikan"]], rng.choice(PEKERJAAN), *letters[:7], letters[8], letters[7],
-                     "Pelayanan perlu dipercepat" if rng.random() < 0.1 else None])
-        twin.append((len(grid), False, {
-            "tanggal": r["tanggal"], "kode_layanan": r["kode_layanan"],
-            **{f"u{i}": s if s <= 4 else "e" for i, s in enumerate(scores, start=1)},
-            "jenis_kelamin": r["jenis_kelamin"], "pendidikan": r["pendidikan"], "usia": usia}))
+        grid.append(
+            [
+                no,
+                r["tanggal"],
+                names[r["kode_layanan"]],
+                r["jenis_kelamin"],
+                umur,
+                PENDIDIKAN_KELOMPOK[r["pendidikan"]],
+                rng.choice(PEKERJAAN),
+                *letters[:7],
+                letters[8],
+                letters[7],
+                "Pelayanan perlu dipercepat" if rng.random() < 0.1 else None,
+            ]
+        )
+        twin.append(
+            (
+                len(grid),
+                False,
+                {
+                    "tanggal": r["tanggal"],
+                    "kode_layanan": r["kode_layanan"],
+                    **{f"u{i}": s if s <= 4 else "e" for i, s in enumerate(scores, start=1)},
+                    "jenis_kelamin": r["jenis_kelamin"],
+                    "pendidikan": r["pendidikan"],
+                    "usia": usia,
+                },
+            )
+        )
     grid.append(["JUMLAH", None, f"{len(rows)} responden"])
     twin.append((len(grid), True, {}))
-    grid += [[], [None] * 11 + [f"{title_name(ef.pemda.nama_pemda)}, {ef.tahun}"],
-             [None] * 11 + ["Kepala Perangkat Daerah"], [None] * 11 + ["NIP. ........................."]]
+    grid += [
+        [],
+        [None] * 11 + [f"{title_name(ef.pemda.nama_pemda)}, {ef.tahun}"],
+        [None] * 11 + ["Kepala Perangkat Daerah"],
+        [None] * 11 + ["NIP. ........................."],
+    ]
     rekap = [["REKAP NILAI RATA-RATA PER UNSUR"], ["Unsur", "NRR", "NRR Tertimbang"]]
     for i in range(1, 10):
         ok = [r[f"u{i if i < 8 else 17 - i}"] for r in rows if r[f"u{i if i < 8 else 17 - i}"] <= 4]
@@ -581,8 +857,13 @@ def _write_huruf(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
         rekap.append([f"P{i}", nrr, round(nrr / 9, 3)])
     width = len(header) - 1
     path = ef.path("xls", f"data_responden_skm_{ef.name.rsplit('_', 1)[-1]}")
-    write_xls(path, [("Data Responden", grid, [(0, 0, 0, width), (1, 1, 0, width), (2, 2, 0, width)], False),
-                     ("Rekap NRR", rekap, [], False)])
+    write_xls(
+        path,
+        [
+            ("Data Responden", grid, [(0, 0, 0, width), (1, 1, 0, width), (2, 2, 0, width)], False),
+            ("Rekap NRR", rekap, [], False),
+        ],
+    )
     return path, "xls", twin
 
 
@@ -601,23 +882,44 @@ PENDIDIKAN_LABEL = {"SD": "SD", "SMP": "SLTP/Sederajat", "SMA": "SLTA/Sederajat"
 
 def _write_label(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
     names, rng = _names(ef.opd), ef.rng
-    head = ("<tr><th rowspan='2'>No</th><th rowspan='2'>Waktu Pengisian</th><th rowspan='2'>Layanan</th>"
-            "<th rowspan='2'>Umur</th><th rowspan='2'>Jenis Kelamin</th><th rowspan='2'>Pendidikan Terakhir</th>"
-            "<th colspan='9'>Jawaban</th><th rowspan='2'>Kritik &amp; Saran</th></tr>\n<tr>"
-            + "".join(f"<th>Pertanyaan {i}</th>" for i in range(1, 10)) + "</tr>\n")
+    head = (
+        "<tr><th rowspan='2'>No</th><th rowspan='2'>Waktu Pengisian</th><th rowspan='2'>Layanan</th>"
+        "<th rowspan='2'>Umur</th><th rowspan='2'>Jenis Kelamin</th><th rowspan='2'>Pendidikan Terakhir</th>"
+        "<th colspan='9'>Jawaban</th><th rowspan='2'>Kritik &amp; Saran</th></tr>\n<tr>"
+        + "".join(f"<th>Pertanyaan {i}</th>" for i in range(1, 10))
+        + "</tr>\n"
+    )
     body, twin = [], []
     for no, r in enumerate(sorted(rows, key=lambda r: r["tanggal"]), start=1):
         moment = datetime.combine(r["tanggal"], datetime.min.time()) + timedelta(
-            seconds=rng.randint(7 * 3600 + 30 * 60, 15 * 3600))
+            seconds=rng.randint(7 * 3600 + 30 * 60, 15 * 3600)
+        )
         scores = [r[f"u{i}"] for i in range(1, 10)]
-        cells = [str(no), f"{moment:%Y-%m-%d %H:%M:%S}", names[r["kode_layanan"]], str(r["usia"]),
-                 JK_LABEL[r["jenis_kelamin"]], PENDIDIKAN_LABEL[r["pendidikan"]],
-                 *(_label(f"u{i}", s) for i, s in enumerate(scores, start=1)), ""]
+        cells = [
+            str(no),
+            f"{moment:%Y-%m-%d %H:%M:%S}",
+            names[r["kode_layanan"]],
+            str(r["usia"]),
+            JK_LABEL[r["jenis_kelamin"]],
+            PENDIDIKAN_LABEL[r["pendidikan"]],
+            *(_label(f"u{i}", s) for i, s in enumerate(scores, start=1)),
+            "",
+        ]
         body.append("<tr>" + "".join(f"<td class='xl65' x:str>{escape(c)}</td>" for c in cells) + "</tr>\n")
-        twin.append((4 + no, False, {
-            "tanggal": r["tanggal"], "kode_layanan": r["kode_layanan"],
-            **{f"u{i}": s if s <= 4 else _label(f"u{i}", s) for i, s in enumerate(scores, start=1)},
-            "jenis_kelamin": JK_LABEL[r["jenis_kelamin"]], "pendidikan": r["pendidikan"], "usia": r["usia"]}))
+        twin.append(
+            (
+                4 + no,
+                False,
+                {
+                    "tanggal": r["tanggal"],
+                    "kode_layanan": r["kode_layanan"],
+                    **{f"u{i}": s if s <= 4 else _label(f"u{i}", s) for i, s in enumerate(scores, start=1)},
+                    "jenis_kelamin": JK_LABEL[r["jenis_kelamin"]],
+                    "pendidikan": r["pendidikan"],
+                    "usia": r["usia"],
+                },
+            )
+        )
     twin.append((5 + len(rows), True, {}))  # the note under the table
     html = (
         '<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel" '
@@ -656,10 +958,20 @@ def _write_djpk(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
         pct = r["persentase"] if isinstance(r["persentase"], str) else "-"
         line = ";".join((r["akun"], r["anggaran"].replace(" Jt", " J"), r["realisasi"].replace(" Jt", " J"), pct))
         lines.append(line)
-        twin.append((len(lines), False, {"tahun": ef.tahun, "akun": r["akun"], "anggaran": _amount(r["anggaran"]),
-                                         "realisasi": _amount(r["realisasi"]),
-                                         "persentase": pct if pct != "-" else None,  # as written: 97,12
-                                         "level": (len(r["akun"]) - len(r["akun"].lstrip(" "))) // 4}))
+        twin.append(
+            (
+                len(lines),
+                False,
+                {
+                    "tahun": ef.tahun,
+                    "akun": r["akun"],
+                    "anggaran": _amount(r["anggaran"]),
+                    "realisasi": _amount(r["realisasi"]),
+                    "persentase": pct if pct != "-" else None,  # as written: 97,12
+                    "level": (len(r["akun"]) - len(r["akun"].lstrip(" "))) // 4,
+                },
+            )
+        )
         if i == repeat:
             lines.append(line)
             twin.append((len(lines), True, {}))
@@ -723,7 +1035,7 @@ def _gelar(name: str) -> dict[str, str]:
     base, _, belakang = name.partition(", ")
     words = base.split(" ")
     depan = [w for w in words[:-1] if w.endswith(".")]
-    return {"GELAR DEPAN": " ".join(depan), "NAMA": " ".join(words[len(depan):]).upper(), "GELAR BELAKANG": belakang}
+    return {"GELAR DEPAN": " ".join(depan), "NAMA": " ".join(words[len(depan) :]).upper(), "GELAR BELAKANG": belakang}
 
 
 def _gol_id(gol: str) -> str:
@@ -747,27 +1059,51 @@ def _write_siasn(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
         people.insert(rng.randrange(len(people) + 1), None)
     for p in people:
         row = dict.fromkeys(SIASN_COLUMNS, "")
-        row.update({"PNS ID": f"8ae48{rng.getrandbits(108):027x}", "INSTANSI INDUK NAMA": pemda,
-                    "INSTANSI KERJA NAMA": pemda, "SATUAN KERJA INDUK NAMA": pemda, "AGAMA ID": "1",
-                    "AGAMA NAMA": "Islam", "UNOR ID": f"8ae48288{rng.getrandbits(96):024x}", "UNOR NAMA": opd.nama_opd})
+        row.update(
+            {
+                "PNS ID": f"8ae48{rng.getrandbits(108):027x}",
+                "INSTANSI INDUK NAMA": pemda,
+                "INSTANSI KERJA NAMA": pemda,
+                "SATUAN KERJA INDUK NAMA": pemda,
+                "AGAMA ID": "1",
+                "AGAMA NAMA": "Islam",
+                "UNOR ID": f"8ae48288{rng.getrandbits(96):024x}",
+                "UNOR NAMA": opd.nama_opd,
+            }
+        )
         if p is None:
             jk = rng.choice("LP")
             lahir = date(year - 58 - rng.randint(0, 3), rng.randint(1, 12), rng.randint(1, 28))
             tmt = f"{lahir.year + 25}{rng.randint(1, 12):02d}"
             nip = f"{lahir:%Y%m%d}{tmt}{1 if jk == 'L' else 2}{rng.randint(1, 9):03d}"
-            row.update({"NIP BARU": nip, **_gelar(nama(rng, jk, ef.pemda.kode_provinsi)),
-                        "TANGGAL LAHIR": f"{lahir:%d-%m-%Y}", "JENIS KELAMIN": "M" if jk == "L" else "F",
-                        "JENIS PEGAWAI ID": "4", "KEDUDUKAN HUKUM ID": "99", "KEDUDUKAN HUKUM NAMA": "Pensiun",
-                        "STATUS CPNS PNS": "P", "GOL AKHIR ID": "34", "GOL AKHIR NAMA": "III/d",
-                        "JENIS JABATAN ID": "4", "JENIS JABATAN NAMA": "Jabatan Fungsional Umum",
-                        "JABATAN NAMA": "Pengadministrasi Umum", "TINGKAT PENDIDIKAN ID": "15",
-                        "TINGKAT PENDIDIKAN NAMA": "SLTA"})
+            row.update(
+                {
+                    "NIP BARU": nip,
+                    **_gelar(nama(rng, jk, ef.pemda.kode_provinsi)),
+                    "TANGGAL LAHIR": f"{lahir:%d-%m-%Y}",
+                    "JENIS KELAMIN": "M" if jk == "L" else "F",
+                    "JENIS PEGAWAI ID": "4",
+                    "KEDUDUKAN HUKUM ID": "99",
+                    "KEDUDUKAN HUKUM NAMA": "Pensiun",
+                    "STATUS CPNS PNS": "P",
+                    "GOL AKHIR ID": "34",
+                    "GOL AKHIR NAMA": "III/d",
+                    "JENIS JABATAN ID": "4",
+                    "JENIS JABATAN NAMA": "Jabatan Fungsional Umum",
+                    "JABATAN NAMA": "Pengadministrasi Umum",
+                    "TINGKAT PENDIDIKAN ID": "15",
+                    "TINGKAT PENDIDIKAN NAMA": "SLTA",
+                }
+            )
             lines.append("|".join(row.values()))
             twin.append((len(lines), True, {}))
             continue
         status = p["status_kepegawaian"]
-        kh = ("71", "PPPK Aktif") if status == "PPPK" else (
-            ("03", "Tugas Belajar") if rng.random() < 0.03 else ("01", "Aktif"))
+        kh = (
+            ("71", "PPPK Aktif")
+            if status == "PPPK"
+            else (("03", "Tugas Belajar") if rng.random() < 0.03 else ("01", "Aktif"))
+        )
         pc = {"PNS": "P", "CPNS": "C"}.get(status, "")
         gol = p.get("golongan") or ""
         jj_id, jj = JENIS_JABATAN_SIASN.get(p["jenis_jabatan"], ("", p["jenis_jabatan"]))
@@ -785,12 +1121,25 @@ def _write_siasn(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
             "JABATAN NAMA": p["nama_jabatan"], "TINGKAT PENDIDIKAN ID": pd_id, "TINGKAT PENDIDIKAN NAMA": pd,
         })  # fmt: skip
         lines.append("|".join(row.values()))
-        twin.append((len(lines), False, {
-            "nip": p["nip"], "nama": row["NAMA"], "jenis_kelamin": _baku("jenis_kelamin", row["JENIS KELAMIN"]),
-            "tanggal_lahir": lahir, "status_kepegawaian": _baku("status_kepegawaian", pc or kh[1]),
-            "golongan": _baku("golongan", gol), "jenis_jabatan": _baku("jenis_jabatan", jj),
-            "nama_jabatan": p["nama_jabatan"], "pendidikan": _baku("pendidikan", pd), "kode_opd": opd.kode_opd,
-            "periode": f"{year}-{month:02d}"}))  # no eselon column in the download
+        twin.append(
+            (
+                len(lines),
+                False,
+                {
+                    "nip": p["nip"],
+                    "nama": row["NAMA"],
+                    "jenis_kelamin": _baku("jenis_kelamin", row["JENIS KELAMIN"]),
+                    "tanggal_lahir": lahir,
+                    "status_kepegawaian": _baku("status_kepegawaian", pc or kh[1]),
+                    "golongan": _baku("golongan", gol),
+                    "jenis_jabatan": _baku("jenis_jabatan", jj),
+                    "nama_jabatan": p["nama_jabatan"],
+                    "pendidikan": _baku("pendidikan", pd),
+                    "kode_opd": opd.kode_opd,
+                    "periode": f"{year}-{month:02d}",
+                },
+            )
+        )  # no eselon column in the download
     path = ef.path("csv", f"Data_ASN_{BULAN[month - 1]}_{year}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path, "csv", twin
@@ -810,16 +1159,38 @@ def _write_simpeg(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
     snapshot = snapshot - timedelta(days=snapshot.day)  # the month's last day
     ws = XlsxSheet("Nominatif")
     width = 13
-    for line in (f"PEMERINTAH {ef.nama_pemda.upper()}", "DAFTAR NOMINATIF PEGAWAI ASN DAN NON ASN",
-                 opd.nama_opd.upper(), f"KEADAAN {snapshot.day} {BULAN[month - 1].upper()} {year}"):
+    for line in (
+        f"PEMERINTAH {ef.nama_pemda.upper()}",
+        "DAFTAR NOMINATIF PEGAWAI ASN DAN NON ASN",
+        opd.nama_opd.upper(),
+        f"KEADAAN {snapshot.day} {BULAN[month - 1].upper()} {year}",
+    ):
         ws.append([line], [STYLE_BOLD])
         ws.merge(ws.row_count, 1, ws.row_count, width)
     ws.append([])
     bold = [STYLE_BOLD] * width
-    ws.append(["NO", "NAMA", "NIP", "L/P", "TANGGAL LAHIR", "PANGKAT", None, "JABATAN", None, None, "PENDIDIKAN",
-               "STATUS PEGAWAI", "UNIT KERJA"], bold)
-    ws.append([None, None, None, None, None, "GOL/RUANG", "TMT", "NAMA JABATAN", "JENIS JABATAN", "ESELON", None,
-               None, None], bold)
+    ws.append(
+        [
+            "NO",
+            "NAMA",
+            "NIP",
+            "L/P",
+            "TANGGAL LAHIR",
+            "PANGKAT",
+            None,
+            "JABATAN",
+            None,
+            None,
+            "PENDIDIKAN",
+            "STATUS PEGAWAI",
+            "UNIT KERJA",
+        ],
+        bold,
+    )
+    ws.append(
+        [None, None, None, None, None, "GOL/RUANG", "TMT", "NAMA JABATAN", "JENIS JABATAN", "ESELON", None, None, None],
+        bold,
+    )
     top = ws.row_count - 1
     for col in (1, 2, 3, 4, 5, 11, 12, 13):
         ws.merge(top, col, top + 1, col)
@@ -843,20 +1214,55 @@ def _write_simpeg(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
         pend = TINGKAT_PENDIDIKAN.get(p["pendidikan"], ("", p["pendidikan"]))[1]
         nip = _nip_spaced(p.get("nip"))
         unit = opd.nama_opd if rng.random() < 0.5 else opd.nama_opd.upper()
-        ws.append([no, p["nama"], nip, p["jenis_kelamin"], p["tanggal_lahir"], shown_gol, None, p["nama_jabatan"],
-                   jenis, p.get("eselon"), pend, status, unit])
-        twin.append((ws.row_count, False, {
-            "nip": nip, "nama": p["nama"], "jenis_kelamin": _baku("jenis_kelamin", p["jenis_kelamin"]),
-            "tanggal_lahir": p["tanggal_lahir"], "status_kepegawaian": _baku("status_kepegawaian", status),
-            "jenis_non_asn": _jenis_non_asn(status), "golongan": _baku("golongan", shown_gol),
-            "jenis_jabatan": _baku("jenis_jabatan", jenis), "eselon": p.get("eselon"),
-            "nama_jabatan": p["nama_jabatan"], "pendidikan": _baku("pendidikan", pend), "kode_opd": opd.kode_opd,
-            "periode": f"{year}-{month:02d}"}))
+        ws.append(
+            [
+                no,
+                p["nama"],
+                nip,
+                p["jenis_kelamin"],
+                p["tanggal_lahir"],
+                shown_gol,
+                None,
+                p["nama_jabatan"],
+                jenis,
+                p.get("eselon"),
+                pend,
+                status,
+                unit,
+            ]
+        )
+        twin.append(
+            (
+                ws.row_count,
+                False,
+                {
+                    "nip": nip,
+                    "nama": p["nama"],
+                    "jenis_kelamin": _baku("jenis_kelamin", p["jenis_kelamin"]),
+                    "tanggal_lahir": p["tanggal_lahir"],
+                    "status_kepegawaian": _baku("status_kepegawaian", status),
+                    "jenis_non_asn": _jenis_non_asn(status),
+                    "golongan": _baku("golongan", shown_gol),
+                    "jenis_jabatan": _baku("jenis_jabatan", jenis),
+                    "eselon": p.get("eselon"),
+                    "nama_jabatan": p["nama_jabatan"],
+                    "pendidikan": _baku("pendidikan", pend),
+                    "kode_opd": opd.kode_opd,
+                    "periode": f"{year}-{month:02d}",
+                },
+            )
+        )
     ws.append([])
     signed = snapshot + timedelta(days=1)
     tempat = ef.nama_pemda.removeprefix("Kota ").removeprefix("Kabupaten ")
-    for line in (f"{tempat}, {signed.day} {BULAN[signed.month - 1]} {signed.year}", f"KEPALA {opd.nama_opd.upper()}",
-                 None, None, "(nama pejabat)", "NIP. ........................."):
+    for line in (
+        f"{tempat}, {signed.day} {BULAN[signed.month - 1]} {signed.year}",
+        f"KEPALA {opd.nama_opd.upper()}",
+        None,
+        None,
+        "(nama pejabat)",
+        "NIP. .........................",
+    ):
         ws.append([None] * 9 + [line])
         if line is not None:
             twin.append((ws.row_count, True, {}))

@@ -88,8 +88,9 @@ def validate(settings: Settings, url: str, run_id: str, metas: dict[str, dict]) 
     # GX keeps its data sources in gx/great_expectations.yml: it gets a reference to the URL, substituted
     # from the environment when it connects, so the warehouse password is never written to disk
     os.environ[URL_VARIABLE] = url
-    datasource = context.data_sources.add_or_update_postgres(name="warehouse",
-                                                             connection_string="${" + URL_VARIABLE + "}")
+    datasource = context.data_sources.add_or_update_postgres(
+        name="warehouse", connection_string="${" + URL_VARIABLE + "}"
+    )
     existing = _existing_tables(url)
     definitions = []
     for table, module in suite_modules(settings.repo_root / "expectations").items():
@@ -100,16 +101,19 @@ def validate(settings: Settings, url: str, run_id: str, metas: dict[str, dict]) 
         asset = datasource.add_table_asset(name=name, table_name=name, schema_name=schema)
         batch = asset.add_batch_definition_whole_table("whole_table")
         suite = context.suites.add_or_update(runnable(module.build_suite(metas.get(table)), existing))
-        definitions.append(context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=name, data=batch, suite=suite)
-        ))
+        definitions.append(
+            context.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        )
     if not definitions:
         return []
-    checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
-        name="satudata_publication_gate", validation_definitions=definitions,
-        actions=[],  # Data Docs are built once below: the action rebuilt the site once per table (slow)
-        result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
-    ))
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name="satudata_publication_gate",
+            validation_definitions=definitions,
+            actions=[],  # Data Docs are built once below: the action rebuilt the site once per table (slow)
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
+        )
+    )
     result = checkpoint.run(run_id=RunIdentifier(run_name=run_id))
     context.build_data_docs(site_names=["satudata"], resource_identifiers=data_docs_resources(result))
     make_offline(settings.reports / "data_docs", install_assets(settings.out))
@@ -123,16 +127,25 @@ def validate(settings: Settings, url: str, run_id: str, metas: dict[str, dict]) 
             examples = res.get("partial_unexpected_list") or res.get("details", {}).get("unexpected_rows") or []
             if error := exception_message(er.exception_info):  # e.g. the rule's SQL failed: it fails closed
                 examples = [{"error": error}]
-            outcomes.append(RuleOutcome(
-                rule_id=meta.get("rule_id", cfg.type), table=table, severity=meta.get("severity", "fatal"),
-                success=bool(er.success), failing_count=failing_count(res),
-                examples=json.loads(json.dumps(examples[:5], default=str)),
-                expectation=f"{cfg.type}({json.dumps(cfg.kwargs, default=str)[:200]})",
-            ))
+            outcomes.append(
+                RuleOutcome(
+                    rule_id=meta.get("rule_id", cfg.type),
+                    table=table,
+                    severity=meta.get("severity", "fatal"),
+                    success=bool(er.success),
+                    failing_count=failing_count(res),
+                    examples=json.loads(json.dumps(examples[:5], default=str)),
+                    expectation=f"{cfg.type}({json.dumps(cfg.kwargs, default=str)[:200]})",
+                )
+            )
     _record(url, run_id, outcomes)
     failed = [o for o in outcomes if not o.success]
-    log.info("GX: %d expectations checked, %d failed (%d fatal)", len(outcomes), len(failed),
-             sum(o.severity == "fatal" for o in failed))
+    log.info(
+        "GX: %d expectations checked, %d failed (%d fatal)",
+        len(outcomes),
+        len(failed),
+        sum(o.severity == "fatal" for o in failed),
+    )
     return outcomes
 
 
@@ -148,8 +161,10 @@ def _record(url: str, run_id: str, outcomes: list[RuleOutcome]) -> None:
             prev.failing_count = (prev.failing_count or 0) + (o.failing_count or 0)
             prev.examples = (prev.examples + o.examples)[:5]
     with connect(url) as conn:
-        conn.execute("delete from audit.rule_result where run_id = %s and rule_id in "
-                     "(select unnest(%s::text[]))", (run_id, [k[0] for k in merged]))
+        conn.execute(
+            "delete from audit.rule_result where run_id = %s and rule_id in (select unnest(%s::text[]))",
+            (run_id, [k[0] for k in merged]),
+        )
         for (rule_id, table), o in merged.items():
             conn.execute(
                 "insert into audit.rule_result (run_id, rule_id, dataset, severity, success, failing_count, examples) "

@@ -37,21 +37,30 @@ def keep_results(settings: Settings, url: str, run_id: str) -> str | None:
     if not (settings.reports / "data_docs" / "index.html").exists():
         return None
     with connect(url) as conn:
-        build = conn.execute("select data_fingerprint, run_id from audit.dbt_state where project = 'satudata'"
-                             ).fetchone()
-        checked = conn.execute("select project_fingerprint, data_fingerprint, run_id from audit.dbt_state "
-                               "where project = 'gx'").fetchone()
-        kept_build = build is not None and build[1] != run_id and conn.execute(
-            "select 1 from audit.dbt_result where run_id = %s limit 1", (run_id,)).fetchone() is not None
+        build = conn.execute(
+            "select data_fingerprint, run_id from audit.dbt_state where project = 'satudata'"
+        ).fetchone()
+        checked = conn.execute(
+            "select project_fingerprint, data_fingerprint, run_id from audit.dbt_state where project = 'gx'"
+        ).fetchone()
+        kept_build = (
+            build is not None
+            and build[1] != run_id
+            and conn.execute("select 1 from audit.dbt_result where run_id = %s limit 1", (run_id,)).fetchone()
+            is not None
+        )
         if not (kept_build and checked and checked[1] == build[0] and checked[0] == suites_fingerprint(settings)):
             return None
         conn.execute("delete from audit.rule_result where run_id = %s and kind = 'gx'", (run_id,))
         copied = conn.execute(
             "insert into audit.rule_result (run_id, rule_id, dataset, severity, success, failing_count, examples, "
             "kind) select %s, rule_id, dataset, severity, success, failing_count, examples, kind "
-            "from audit.rule_result where run_id = %s and kind = 'gx'", (run_id, checked[2])).rowcount
-    log.info("GX validation skipped: the data and suites are those run %s validated (%d results kept)",
-             checked[2], copied)
+            "from audit.rule_result where run_id = %s and kind = 'gx'",
+            (run_id, checked[2]),
+        ).rowcount
+    log.info(
+        "GX validation skipped: the data and suites are those run %s validated (%d results kept)", checked[2], copied
+    )
     return checked[2]
 
 
@@ -66,4 +75,5 @@ def note_validated(settings: Settings, url: str, run_id: str, errors: bool) -> N
             "select 'gx', %s, coalesce((select data_fingerprint from audit.dbt_state where project = 'satudata'), ''), "
             "%s on conflict (project) do update set project_fingerprint = excluded.project_fingerprint, "
             "data_fingerprint = excluded.data_fingerprint, run_id = excluded.run_id, built_at = now()",
-            (suites_fingerprint(settings), run_id))
+            (suites_fingerprint(settings), run_id),
+        )

@@ -26,8 +26,10 @@ GX_SEVERITY = {"fatal": "critical", "warning": "warning"}
 EXAMPLES = 5  # failing rows kept per rule (audit.rule_result.examples)
 
 # the files whose rows are in raw now (docs/contracts.md: current = not superseded and loaded)
-CURRENT_FILES = ("(select file_id from audit.source_file where superseded_by is null "
-                 "and status in ('loaded', 'loaded_with_warnings'))")
+CURRENT_FILES = (
+    "(select file_id from audit.source_file where superseded_by is null "
+    "and status in ('loaded', 'loaded_with_warnings'))"
+)
 _UNRESOLVED = re.compile(r"\$\{(\w+)\}")
 
 
@@ -40,8 +42,7 @@ class UnexpectedRowsWithExamples(gxe.UnexpectedRowsExpectation):
 
     examples: ClassVar[int] = EXAMPLES
 
-    def _validate(self, metrics: dict, runtime_configuration: dict | None = None,
-                  execution_engine: Any = None) -> dict:
+    def _validate(self, metrics: dict, runtime_configuration: dict | None = None, execution_engine: Any = None) -> dict:
         first = metrics["unexpected_rows_query.table"][: self.examples]
         rows = [{k: _plain(v) for k, v in row.items()} for row in first]
         count = metrics["unexpected_rows_query.row_count"]
@@ -89,10 +90,8 @@ def expectation_for(rule: Rule, spec: dict[str, Any]) -> Any:
     if "unexpected_rows_query" in kwargs:
         kwargs["unexpected_rows_query"] = render_query(rule, kwargs["unexpected_rows_query"])
     cls = EXPECTATIONS[spec["type"]]
-    meta = {"rule_id": rule.id, "severity": rule.severity,
-            "requires": list(rule.implementation.get("requires") or [])}
-    return cls(**kwargs, meta=meta, severity=GX_SEVERITY[rule.severity],
-               description=f"{rule.id}: {rule.text('en')}")
+    meta = {"rule_id": rule.id, "severity": rule.severity, "requires": list(rule.implementation.get("requires") or [])}
+    return cls(**kwargs, meta=meta, severity=GX_SEVERITY[rule.severity], description=f"{rule.id}: {rule.text('en')}")
 
 
 def rule_specs(rule: Rule) -> list[dict[str, Any]]:
@@ -120,12 +119,14 @@ def publication_expectations(meta: dict[str, Any]) -> list[Any]:
     rules = catalogue()
     key, measure = list(meta["primary_key"]), meta["measure"]
     out = [expectation_for(rules["PUB-001"], {"type": "expect_compound_columns_to_be_unique", "column_list": key})]
-    out += [expectation_for(rules["PUB-001"], {"type": "expect_column_values_to_not_be_null", "column": c})
-            for c in key]
+    out += [
+        expectation_for(rules["PUB-001"], {"type": "expect_column_values_to_not_be_null", "column": c}) for c in key
+    ]
     out.append(expectation_for(rules["PUB-002"], {"type": "expect_table_row_count_to_be_between", "min_value": 1}))
     if not meta.get("person_based"):
-        out.append(expectation_for(rules["PUB-003"], {"type": "expect_column_values_to_not_be_null",
-                                                       "column": measure}))
+        out.append(
+            expectation_for(rules["PUB-003"], {"type": "expect_column_values_to_not_be_null", "column": measure})
+        )
     return out
 
 

@@ -75,18 +75,28 @@ def migrate(url: str) -> None:
     every_start = [texts[name] for name in EVERY_START]
     for dataset in DATASETS.values():
         statements.append(raw_table_ddl(dataset))
-        statements.append(f"create index if not exists {dataset.name}_slot on raw.{dataset.name} "
-                          "(_kode_pemda, _opd_folder, _period)")
+        statements.append(
+            f"create index if not exists {dataset.name}_slot on raw.{dataset.name} (_kode_pemda, _opd_folder, _period)"
+        )
     with connect(url) as conn:
         conn.execute("select pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
         user = conn.execute("select current_user").fetchone()[0]  # the grants of 005 name the user migrating
         fingerprint = hashlib.sha256("\0".join([user, *statements]).encode()).hexdigest()
-        current = conn.execute("select to_regclass('audit.schema_state') is not null").fetchone()[0] and \
-            conn.execute("select 1 from audit.schema_state where fingerprint = %s", (fingerprint,)).fetchone()
+        current = (
+            conn.execute("select to_regclass('audit.schema_state') is not null").fetchone()[0]
+            and conn.execute("select 1 from audit.schema_state where fingerprint = %s", (fingerprint,)).fetchone()
+        )
         for statement in every_start if current else statements:
             conn.execute(statement)
         if not current:
-            conn.execute("insert into audit.schema_state (fingerprint) values (%s) on conflict (id) do update "
-                         "set fingerprint = excluded.fingerprint, migrated_at = now()", (fingerprint,))
-    log.info("warehouse schema is up to date (%d migrations, %d raw tables%s)", len(files), len(DATASETS),
-             "" if current else "; migrated now")
+            conn.execute(
+                "insert into audit.schema_state (fingerprint) values (%s) on conflict (id) do update "
+                "set fingerprint = excluded.fingerprint, migrated_at = now()",
+                (fingerprint,),
+            )
+    log.info(
+        "warehouse schema is up to date (%d migrations, %d raw tables%s)",
+        len(files),
+        len(DATASETS),
+        "" if current else "; migrated now",
+    )

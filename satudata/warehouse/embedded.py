@@ -98,9 +98,20 @@ class EmbeddedWarehouse:
             self.data.mkdir(parents=True, exist_ok=True)
             _open_up(self.root)
             subprocess.run(
-                [str(_bin("initdb")), "-D", str(self.data), "-U", "postgres", "--auth=trust",
-                 "--encoding=UTF8", "--locale=C.UTF-8"],
-                check=True, capture_output=True, text=True, **run_as,
+                [
+                    str(_bin("initdb")),
+                    "-D",
+                    str(self.data),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+                **run_as,
             )
         self.socket_dir.mkdir(exist_ok=True)
         _open_up(self.socket_dir)
@@ -112,9 +123,23 @@ class EmbeddedWarehouse:
         )
         log.info("starting embedded PostgreSQL on 127.0.0.1:%s", port)
         subprocess.run(
-            [str(_bin("pg_ctl")), "-D", str(self.data), "-o", options, "-l", str(self.root / "server.log"),
-             "-w", "-t", "60", "start"],
-            check=True, capture_output=True, text=True, **run_as,
+            [
+                str(_bin("pg_ctl")),
+                "-D",
+                str(self.data),
+                "-o",
+                options,
+                "-l",
+                str(self.root / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            **run_as,
         )
         url = self.url(port)
         admin = url.rsplit("/", 1)[0] + "/postgres"
@@ -130,6 +155,9 @@ class EmbeddedWarehouse:
         log.info("stopping embedded PostgreSQL in %s", self.data)
         subprocess.run(
             [str(_bin("pg_ctl")), "-D", str(self.data), "-m", "fast", "-w", "stop"],
-            check=False, capture_output=True, text=True, **_as_user(),
+            check=False,
+            capture_output=True,
+            text=True,
+            **_as_user(),
         )
         self.state.unlink(missing_ok=True)

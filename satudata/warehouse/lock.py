@@ -58,7 +58,10 @@ def holders(conn: psycopg.Connection, stage: str, run_id: str) -> list[dict]:
 def describe(found: list[dict]) -> str:
     return "; ".join(
         f"{h['holder']} (pid {h['pid']}, {h['client']}, since {h['since']:%Y-%m-%d %H:%M:%S %Z})"
-        if h["since"] else f"{h['holder']} (pid {h['pid']})" for h in found)
+        if h["since"]
+        else f"{h['holder']} (pid {h['pid']})"
+        for h in found
+    )
 
 
 @contextmanager

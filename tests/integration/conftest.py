@@ -43,8 +43,11 @@ def password_url(pg_server) -> tuple[str, str]:
     password = "Pw-" + secrets.token_urlsafe(18)
     with psycopg.connect(pg_server, autocommit=True) as conn:
         conn.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(PASSWORD_ROLE)))
-        conn.execute(sql.SQL("create role {} login superuser password {}").format(
-            sql.Identifier(PASSWORD_ROLE), sql.Literal(password)))
+        conn.execute(
+            sql.SQL("create role {} login superuser password {}").format(
+                sql.Identifier(PASSWORD_ROLE), sql.Literal(password)
+            )
+        )
         hba = Path(conn.execute("show hba_file").fetchone()[0])
         line = f"host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\n"
         if line not in hba.read_text():
@@ -65,8 +68,13 @@ def full_run_started(tmp_path_factory, pg_server, password_url):
     settings = make_settings(tmp, f"{base}/t_full_run", landing)
     log = tmp / "run.log"
     proc = reliability.child(settings, "full", "reliability_full_run", log=log)
-    yield {"proc": proc, "settings": settings, "password": password, "log_path": log,
-           "admin_url": pg_server.rsplit("/", 1)[0] + "/t_full_run"}
+    yield {
+        "proc": proc,
+        "settings": settings,
+        "password": password,
+        "log_path": log,
+        "admin_url": pg_server.rsplit("/", 1)[0] + "/t_full_run",
+    }
     reliability.kill(proc)
 
 

@@ -40,7 +40,8 @@ def source_files(url: str) -> dict[str, dict]:
     with connect(url) as conn:
         cur = conn.execute(
             "select path, status, profile, rows_read, rows_loaded, rows_quarantined, coalesce(rows_set_aside, 0) "
-            "as rows_set_aside, coalesce(set_aside, '{}'::jsonb) as set_aside, reasons from audit.source_file")
+            "as rows_set_aside, coalesce(set_aside, '{}'::jsonb) as set_aside, reasons from audit.source_file"
+        )
         names = [d.name for d in cur.description]
         files = {r[0]: dict(zip(names, r, strict=True)) for r in cur}
     for f in files.values():
@@ -52,6 +53,11 @@ def source_files(url: str) -> dict[str, dict]:
 def findings(url: str, path: str) -> list[tuple[int, str, str, str]]:
     """(row, column, rule, severity) of the findings of one file, in row order."""
     with connect(url) as conn:
-        return [tuple(r) for r in conn.execute(
-            "select rf.row_number, rf.column_name, rf.rule_id, rf.severity from audit.row_finding rf "
-            "join audit.source_file sf using (file_id) where sf.path = %s order by 1, 3", (path,))]
+        return [
+            tuple(r)
+            for r in conn.execute(
+                "select rf.row_number, rf.column_name, rf.rule_id, rf.severity from audit.row_finding rf "
+                "join audit.source_file sf using (file_id) where sf.path = %s order by 1, 3",
+                (path,),
+            )
+        ]

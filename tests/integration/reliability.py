@@ -54,19 +54,32 @@ def env_of(settings: Settings, **extra: str) -> dict[str, str]:
 def child(settings: Settings, *args: str, log: Path | None = None, **extra: str) -> subprocess.Popen:
     """Start `python -m tests.integration.reliability *args` (its output to `log`, else piped)."""
     out = log.open("wb") if log else subprocess.PIPE
-    return subprocess.Popen([sys.executable, "-m", "tests.integration.reliability", *args], cwd=REPO_ROOT,
-                            env=env_of(settings, **extra), stdout=out, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.integration.reliability", *args],
+        cwd=REPO_ROOT,
+        env=env_of(settings, **extra),
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def mart_checksums(url: str) -> dict[str, tuple[int, str]]:
     """Per marts table: (rows, md5 of its rows in a stable order)."""
     with psycopg.connect(url) as conn:
-        tables = [r[0] for r in conn.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by 1")]
-        return {t: conn.execute(
-            f'select count(*), md5(coalesce(string_agg(r::text, \'|\' order by r::text collate "C"), \'\')) '
-            f'from marts."{t}" r').fetchone() for t in tables}
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            )
+        ]
+        return {
+            t: conn.execute(
+                f"select count(*), md5(coalesce(string_agg(r::text, '|' order by r::text collate \"C\"), '')) "
+                f'from marts."{t}" r'
+            ).fetchone()
+            for t in tables
+        }
 
 
 def wait_for(predicate, timeout: float, what: str, every: float = 0.05):
@@ -92,12 +105,15 @@ def backends_gone(url: str, application_name: str = "satudata") -> bool:
     """True once no other connection of `application_name` is left in the database (a killed client's
     backend ends when the server notices the closed socket)."""
     with psycopg.connect(url, autocommit=True) as conn:
-        return conn.execute("select count(*) = 0 from pg_stat_activity where datname = current_database() "
-                            "and pid <> pg_backend_pid() and application_name = %s",
-                            (application_name,)).fetchone()[0]
+        return conn.execute(
+            "select count(*) = 0 from pg_stat_activity where datname = current_database() "
+            "and pid <> pg_backend_pid() and application_name = %s",
+            (application_name,),
+        ).fetchone()[0]
 
 
 # ------------------------------------------------------------------------------- child process
+
 
 def _full(settings: Settings, run_id: str) -> None:
     from satudata import pipeline
@@ -132,10 +148,24 @@ def _dbt_crash(settings: Settings, run_id: str) -> None:
     dbt = Path(sys.executable).parent / "dbt"
     paths = ["--log-path", str(settings.home / "dbt_logs")]
     proc = subprocess.Popen(
-        [str(dbt), "build", "--project-dir", str(settings.dbt_dir), "--profiles-dir", str(settings.dbt_dir),
-         "--target-path", str(settings.home / "target_killed"), *paths],
-        env={**os.environ, **DbParams.from_url(stage.require_url()).dbt_env()}, cwd=settings.dbt_dir,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        [
+            str(dbt),
+            "build",
+            "--project-dir",
+            str(settings.dbt_dir),
+            "--profiles-dir",
+            str(settings.dbt_dir),
+            "--target-path",
+            str(settings.home / "target_killed"),
+            *paths,
+        ],
+        env={**os.environ, **DbParams.from_url(stage.require_url()).dbt_env()},
+        cwd=settings.dbt_dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     killed_at = None
     assert proc.stdout is not None
     for line in proc.stdout:
@@ -146,18 +176,32 @@ def _dbt_crash(settings: Settings, run_id: str) -> None:
 
     def alone() -> bool:
         with psycopg.connect(settings.require_url(), autocommit=True) as conn:
-            return conn.execute("select count(*) = 0 from pg_stat_activity where datname = current_database() "
-                                "and pid <> pg_backend_pid()").fetchone()[0]
+            return conn.execute(
+                "select count(*) = 0 from pg_stat_activity where datname = current_database() "
+                "and pid <> pg_backend_pid()"
+            ).fetchone()[0]
 
     wait_for(alone, 60, "the killed dbt's connections to end")
-    done = dbt_command(stage, stage.require_url(), "build", "--target-path", str(settings.home / "target_next"),
-                       *paths)
+    done = dbt_command(stage, stage.require_url(), "build", "--target-path", str(settings.home / "target_next"), *paths)
     with psycopg.connect(settings.require_url()) as conn:
-        leftovers = [r[0] for r in conn.execute(
-            "select relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where nspname in "
-            "('staging', 'intermediate', 'marts') and (relname like '%%dbt_tmp%%' or relname like '%%dbt_backup%%')")]
-    print(json.dumps({"killed_at": killed_at, "killed_returncode": proc.returncode, "returncode": done.returncode,
-                      "output": done.stdout[-3000:], "leftovers": leftovers}))
+        leftovers = [
+            r[0]
+            for r in conn.execute(
+                "select relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where nspname in "
+                "('staging', 'intermediate', 'marts') and (relname like '%%dbt_tmp%%' or relname like '%%dbt_backup%%')"
+            )
+        ]
+    print(
+        json.dumps(
+            {
+                "killed_at": killed_at,
+                "killed_returncode": proc.returncode,
+                "returncode": done.returncode,
+                "output": done.stdout[-3000:],
+                "leftovers": leftovers,
+            }
+        )
+    )
 
 
 def _load(settings: Settings, run_id: str) -> None:
@@ -237,8 +281,9 @@ def _publish(settings: Settings, table: str, pub: str, run_id: str) -> None:
             write(path, payload)
 
         release._write_json = write_json
-    result = release.publish_dataset(settings, settings.require_url(), table, json.loads(pub), {"status": "passed"},
-                                     {"run_id": run_id})
+    result = release.publish_dataset(
+        settings, settings.require_url(), table, json.loads(pub), {"status": "passed"}, {"run_id": run_id}
+    )
     print(json.dumps(result, default=str))
 
 

@@ -75,8 +75,13 @@ def rows(path: Path, dataset: str) -> Iterator[tuple[int, dict[str, object]]]:
         for line in _twin_lines(found):
             number, aside = int(line.pop("_baris")), line.pop("_disisihkan")
             if not aside:  # the columns the export has no room for (tagging...) are empty
-                yield number, {**dict.fromkeys(c.name for c in DATASETS[dataset].columns),
-                               **{c: (v if v != "" else None) for c, v in line.items()}}
+                yield (
+                    number,
+                    {
+                        **dict.fromkeys(c.name for c in DATASETS[dataset].columns),
+                        **{c: (v if v != "" else None) for c, v in line.items()},
+                    },
+                )
         return
     yield from _standard_rows(path, dataset)
 
@@ -103,7 +108,7 @@ def _standard_rows(path: Path, dataset: str) -> Iterator[tuple[int, dict[str, ob
         for i, c in enumerate(above):
             if i not in best and _key(c) in names:
                 best[i] = names[_key(c)]
-    for number, cells in grid[header_at + 1:]:
+    for number, cells in grid[header_at + 1 :]:
         if not any(str(c or "").strip() for c in cells):
             continue
         if any(str(c or "").strip().upper() in TOTAL_LABELS for c in cells):
@@ -124,7 +129,7 @@ def total_rows(path: Path, dataset: str) -> int:
     """JUMLAH / TOTAL rows below the header: rows of the file the pipeline reads and sets aside (not lines)."""
     names = _names(dataset)
     grid = _grid(path)
-    header_at = max(range(min(30, len(grid))), default=0,
-                    key=lambda i: (sum(_key(c) in names for c in grid[i][1]), -i))
-    return sum(1 for _, cells in grid[header_at + 1:]
-               if any(str(c or "").strip().upper() in TOTAL_LABELS for c in cells))
+    header_at = max(range(min(30, len(grid))), default=0, key=lambda i: (sum(_key(c) in names for c in grid[i][1]), -i))
+    return sum(
+        1 for _, cells in grid[header_at + 1 :] if any(str(c or "").strip().upper() in TOTAL_LABELS for c in cells)
+    )

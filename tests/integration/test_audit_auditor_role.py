@@ -42,8 +42,10 @@ def auditor_url(warehouse_url):
         conn.execute("create table marts.pub_x (jumlah int)")
         conn.execute("insert into marts.pub_x values (7)")
         conn.execute("create table ref.pemda_x (kode text)")
-        conn.execute("insert into raw.pegawai (_file_id, _row_number, _kode_pemda, _opd_folder, nip) "
-                     "values (1, 1, '18.72', 'DINKES', '198609262015051001')")
+        conn.execute(
+            "insert into raw.pegawai (_file_id, _row_number, _kode_pemda, _opd_folder, nip) "
+            "values (1, 1, '18.72', 'DINKES', '198609262015051001')"
+        )
         # and an auditor's own login, as docs/rules.md says to create it
         login = f"auditor_{uuid.uuid4().hex[:8]}"
         conn.execute(f"create role {login} login in role auditor")
@@ -66,8 +68,16 @@ def test_an_auditor_reads_audit_marts_and_ref(auditor_url):
     with psycopg.connect(url) as conn:
         assert conn.execute("select jumlah from marts.pub_x").fetchone() == (7,)
         assert conn.execute("select count(*) from ref.pemda_x").fetchone() == (0,)
-        for table in ("pipeline_run", "source_file", "rule_result", "quarantine", "publication",
-                      "expected_submission", "expected_submission_history", "file_period"):
+        for table in (
+            "pipeline_run",
+            "source_file",
+            "rule_result",
+            "quarantine",
+            "publication",
+            "expected_submission",
+            "expected_submission_history",
+            "file_period",
+        ):
             conn.execute(f"select * from audit.{table} limit 1")
 
 

@@ -25,11 +25,23 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 def chromium(page: Path, profile: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [require_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={profile}", "--window-size=1280,2000",
-         *args, page.as_uri()],
-        capture_output=True, text=True, timeout=180,
+        [
+            require_chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--window-size=1280,2000",
+            *args,
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
 
 
@@ -61,12 +73,31 @@ def run(pg_server, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("audit_report")
     landing = tmp / "landing"
     shutil.copytree(FIXTURE, landing)
-    (landing / "registry.yaml").write_text(yaml.safe_dump({"sources": [
-        {"id": "metro-dinkes-pegawai", "kode_pemda": "18.72", "opd": "DINKES", "dataset": "pegawai", "kind": "file",
-         "expected_periods": ["2024-01"]},
-        {"id": "metro-dinkes-pengaduan", "kode_pemda": "18.72", "opd": "DINKES", "dataset": "pengaduan",
-         "kind": "file", "expected_periods": ["2024-01..2024-02"]},
-    ]}), encoding="utf-8")
+    (landing / "registry.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "sources": [
+                    {
+                        "id": "metro-dinkes-pegawai",
+                        "kode_pemda": "18.72",
+                        "opd": "DINKES",
+                        "dataset": "pegawai",
+                        "kind": "file",
+                        "expected_periods": ["2024-01"],
+                    },
+                    {
+                        "id": "metro-dinkes-pengaduan",
+                        "kode_pemda": "18.72",
+                        "opd": "DINKES",
+                        "dataset": "pengaduan",
+                        "kind": "file",
+                        "expected_periods": ["2024-01..2024-02"],
+                    },
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     db = "t_audit_report"
     with psycopg.connect(pg_server, autocommit=True) as conn:
         conn.execute(f"drop database if exists {db} with (force)")
@@ -87,22 +118,43 @@ def audit_numbers(url: str) -> dict[str, str]:
             "select count(*), sum(coalesce(rows_read, 0)), sum(coalesce(rows_loaded, 0)), "
             "sum(coalesce(rows_quarantined, 0)), sum(coalesce(rows_set_aside, 0)), "
             "count(*) filter (where sf.status = 'rejected') "
-            "from audit.run_file rf join audit.source_file sf using (file_id) where rf.run_id = %s", (run_id,)
+            "from audit.run_file rf join audit.source_file sf using (file_id) where rf.run_id = %s",
+            (run_id,),
         ).fetchone()
-        failed = dict(conn.execute(
-            "select severity, count(distinct rule_id) from audit.rule_result where run_id = %s and not success "
-            "group by 1", (run_id,)).fetchall())
-        colors = dict(conn.execute(
-            "select status_color, count(*) from audit.publication where run_id = %s group by 1", (run_id,)).fetchall())
-        expected = dict(conn.execute(
-            "select status, count(*) from audit.expected_submission_history where run_id = %s group by 1",
-            (run_id,)).fetchall())
-    return {"run_id": run_id, "files": str(files), "rows_read": str(read), "rows_loaded": str(loaded),
-            "rows_quarantined": str(quarantined), "rows_set_aside": str(aside), "files_rejected": str(rejected),
-            "rules_failed_fatal": str(failed.get("fatal", 0)), "rules_failed_warning": str(failed.get("warning", 0)),
-            "datasets_green": str(colors.get("green", 0)), "datasets_amber": str(colors.get("amber", 0)),
-            "datasets_red": str(colors.get("red", 0)), "expected_on_time": str(expected.get("on_time", 0)),
-            "expected_late": str(expected.get("late", 0)), "expected_missing": str(expected.get("missing", 0))}
+        failed = dict(
+            conn.execute(
+                "select severity, count(distinct rule_id) from audit.rule_result where run_id = %s and not success "
+                "group by 1",
+                (run_id,),
+            ).fetchall()
+        )
+        colors = dict(
+            conn.execute(
+                "select status_color, count(*) from audit.publication where run_id = %s group by 1", (run_id,)
+            ).fetchall()
+        )
+        expected = dict(
+            conn.execute(
+                "select status, count(*) from audit.expected_submission_history where run_id = %s group by 1", (run_id,)
+            ).fetchall()
+        )
+    return {
+        "run_id": run_id,
+        "files": str(files),
+        "rows_read": str(read),
+        "rows_loaded": str(loaded),
+        "rows_quarantined": str(quarantined),
+        "rows_set_aside": str(aside),
+        "files_rejected": str(rejected),
+        "rules_failed_fatal": str(failed.get("fatal", 0)),
+        "rules_failed_warning": str(failed.get("warning", 0)),
+        "datasets_green": str(colors.get("green", 0)),
+        "datasets_amber": str(colors.get("amber", 0)),
+        "datasets_red": str(colors.get("red", 0)),
+        "expected_on_time": str(expected.get("on_time", 0)),
+        "expected_late": str(expected.get("late", 0)),
+        "expected_missing": str(expected.get("missing", 0)),
+    }
 
 
 @pytest.mark.rules("CMP-001", "REC-001", "REC-002", "REC-003")
@@ -132,11 +184,17 @@ def test_the_report_renders_offline_and_its_numbers_are_the_audit_tables(run, tm
     # ... every rule of the catalogue is listed with its result, reconciliations ran and passed ...
     assert set(keys.rules) == set(catalogue())
     with psycopg.connect(settings.require_url()) as conn:
-        outcomes = dict(conn.execute(
-            "select rule_id, bool_and(success) from audit.rule_result where run_id = %s group by 1",
-            (expected["run_id"],)).fetchall())
-        reasons = " ".join(r for (rs,) in conn.execute(
-            "select reasons from audit.publication where run_id = %s", (expected["run_id"],)) for r in rs)
+        outcomes = dict(
+            conn.execute(
+                "select rule_id, bool_and(success) from audit.rule_result where run_id = %s group by 1",
+                (expected["run_id"],),
+            ).fetchall()
+        )
+        reasons = " ".join(
+            r
+            for (rs,) in conn.execute("select reasons from audit.publication where run_id = %s", (expected["run_id"],))
+            for r in rs
+        )
     for rule_id, outcome in keys.rules.items():
         if catalogue()[rule_id].kind == "publish":  # the publisher's checks: their findings are its reasons
             assert (outcome == "passed") == (f"{rule_id} " not in reasons), rule_id
@@ -150,9 +208,13 @@ def test_the_report_renders_offline_and_its_numbers_are_the_audit_tables(run, tm
 
     # ... every dataset with its light, as in audit.publication ...
     with psycopg.connect(settings.require_url()) as conn:
-        pubs = {r[0]: (r[1], r[2]) for r in conn.execute(
-            "select dataset_id, status, status_color from audit.publication where run_id = %s",
-            (expected["run_id"],))}
+        pubs = {
+            r[0]: (r[1], r[2])
+            for r in conn.execute(
+                "select dataset_id, status, status_color from audit.publication where run_id = %s",
+                (expected["run_id"],),
+            )
+        }
     assert keys.datasets == pubs
 
     # ... and nothing comes from the network: every link is a local file
@@ -179,14 +241,27 @@ def page_width_at(page: Path, profile: Path, width: int = 390) -> tuple[int, int
     frame.write_text(
         f'<html><body style="margin:0"><iframe id="f" src="{page.as_uri()}" style="width:{width}px;height:900px;'
         'border:0"></iframe><script>document.getElementById("f").onload = function () {'
-        'var d = this.contentDocument.documentElement;'
+        "var d = this.contentDocument.documentElement;"
         'document.body.setAttribute("data-width", d.scrollWidth + " " + d.clientWidth); };</script></body></html>',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     dom = subprocess.run(
-        [require_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--allow-file-access-from-files", "--virtual-time-budget=10000", f"--user-data-dir={profile}",
-         "--dump-dom", frame.as_uri()],
-        capture_output=True, text=True, timeout=180)
+        [
+            require_chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--allow-file-access-from-files",
+            "--virtual-time-budget=10000",
+            f"--user-data-dir={profile}",
+            "--dump-dom",
+            frame.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     found = re.search(r'data-width="(\d+) (\d+)"', dom.stdout)
     assert found, dom.stdout[-2000:] + dom.stderr[-2000:]
     return int(found[1]), int(found[2])
@@ -195,8 +270,12 @@ def page_width_at(page: Path, profile: Path, width: int = 390) -> tuple[int, int
 def test_the_reports_have_no_horizontal_overflow_at_390_px(run, tmp_path):
     settings, _ = run
     # the latest report, the run's kept copy, the rules page and the list of runs, on a phone 390 px wide
-    pages = [settings.reports / "audit" / "index.html", settings.reports / "rules.html",
-             settings.reports / "index.html", *(settings.reports / "runs").glob("*/audit/index.html")]
+    pages = [
+        settings.reports / "audit" / "index.html",
+        settings.reports / "rules.html",
+        settings.reports / "index.html",
+        *(settings.reports / "runs").glob("*/audit/index.html"),
+    ]
     assert len(pages) == 4
     for i, page in enumerate(pages):
         scroll, client = page_width_at(page, tmp_path / f"profile{i}")

@@ -15,10 +15,21 @@ from tests.conftest import make_settings
 
 pytestmark = pytest.mark.integration
 
-HEADER = ("nip;nama;jenis_kelamin;tanggal_lahir;status_kepegawaian;golongan;jenis_jabatan;eselon;nama_jabatan;"
-          "pendidikan;periode\n")
-PUB = {"meta": {"dataset_id": "uji_backfill", "judul": "Uji backfill", "primary_key": ["periode", "nama_jabatan"],
-                "measure": "jumlah", "satuan": "ORANG"}, "columns": {}, "description": "uji"}
+HEADER = (
+    "nip;nama;jenis_kelamin;tanggal_lahir;status_kepegawaian;golongan;jenis_jabatan;eselon;nama_jabatan;"
+    "pendidikan;periode\n"
+)
+PUB = {
+    "meta": {
+        "dataset_id": "uji_backfill",
+        "judul": "Uji backfill",
+        "primary_key": ["periode", "nama_jabatan"],
+        "measure": "jumlah",
+        "satuan": "ORANG",
+    },
+    "columns": {},
+    "description": "uji",
+}
 TABLE = "marts.pub_uji_backfill"
 
 
@@ -26,7 +37,9 @@ def roster(periods: dict[str, str], people: int = 4) -> str:
     """One row per person per period; `periods`: periode -> the jabatan everybody holds in it."""
     return HEADER + "".join(
         f"19860926 201505 1 {i:03d};Pegawai {i};L;26/09/1986;PNS;III/a;PELAKSANA;;{jabatan};S1;{periode}\n"
-        for periode, jabatan in periods.items() for i in range(1, people + 1))
+        for periode, jabatan in periods.items()
+        for i in range(1, people + 1)
+    )
 
 
 def run(settings, run_id: str, name: str, text: str) -> None:
@@ -40,8 +53,9 @@ def run(settings, run_id: str, name: str, text: str) -> None:
 
 def raw(url: str) -> dict[str, list[tuple]]:
     with psycopg.connect(url) as conn:
-        rows = conn.execute("select _period, _file_id, _row_number, nama_jabatan from raw.pegawai "
-                            "order by 1, 2, 3").fetchall()
+        rows = conn.execute(
+            "select _period, _file_id, _row_number, nama_jabatan from raw.pegawai order by 1, 2, 3"
+        ).fetchall()
     out: dict[str, list[tuple]] = {}
     for r in rows:
         out.setdefault(r[0], []).append(r[1:])
@@ -49,19 +63,26 @@ def raw(url: str) -> dict[str, list[tuple]]:
 
 
 def publish(settings, run_id: str) -> dict:
-    return release.publish_dataset(settings, settings.warehouse_url, TABLE, PUB, {"status": "passed"},
-                                   {"run_id": run_id})
+    return release.publish_dataset(
+        settings, settings.warehouse_url, TABLE, PUB, {"status": "passed"}, {"run_id": run_id}
+    )
 
 
 def test_a_backfilled_month_replaces_that_month_only_and_is_published_as_a_noted_new_version(warehouse_url, tmp_path):
     settings = make_settings(tmp_path, warehouse_url, tmp_path / "landing")
     # Given January to March were loaded and published
-    run(settings, "r1", "pegawai_2024_q1.csv",
-        roster({"2024-01": "Pengadministrasi", "2024-02": "Pengadministrasi", "2024-03": "Pengadministrasi"}))
+    run(
+        settings,
+        "r1",
+        "pegawai_2024_q1.csv",
+        roster({"2024-01": "Pengadministrasi", "2024-02": "Pengadministrasi", "2024-03": "Pengadministrasi"}),
+    )
     with psycopg.connect(warehouse_url) as conn:
         conn.execute("create schema if not exists marts")
-        conn.execute(f"create view {TABLE} as select _period as periode, nama_jabatan, count(*)::int as jumlah "
-                     "from raw.pegawai group by 1, 2")
+        conn.execute(
+            f"create view {TABLE} as select _period as periode, nama_jabatan, count(*)::int as jumlah "
+            "from raw.pegawai group by 1, 2"
+        )
     first = publish(settings, "r1")
     assert (first["status"], first["version"]) == ("published", "v1")
     before = raw(warehouse_url)
@@ -80,8 +101,12 @@ def test_a_backfilled_month_replaces_that_month_only_and_is_published_as_a_noted
     assert (second["status"], second["version"]) == ("published", "v2")
     folder = settings.published / "uji_backfill"
     md = json.loads((folder / "v2" / "metadata.json").read_text())
-    assert md["perubahan"] == {"dari_versi": "v1", "periode_berubah": ["2024-02"], "periode_baru": [],
-                               "periode_dihapus": []}
+    assert md["perubahan"] == {
+        "dari_versi": "v1",
+        "periode_berubah": ["2024-02"],
+        "periode_baru": [],
+        "periode_dihapus": [],
+    }
     history = json.loads((folder / "versions.json").read_text())
     assert history["versions"][-1]["changes"]["periode_berubah"] == ["2024-02"]
     assert history["events"][-1]["changed_periods"] == ["2024-02"]
@@ -102,8 +127,12 @@ def test_period_changes_name_months_semesters_and_years():
 
     old = csv("tahun,bulan,x", "2024,1,a", "2024,2,b", "2024,3,c")
     new = csv("tahun,bulan,x", "2024,1,a", "2024,2,B", "2024,4,d")
-    assert release.period_changes(old, new) == {"periode_berubah": ["2024-02"], "periode_baru": ["2024-04"],
-                                                "periode_dihapus": ["2024-03"]}
+    assert release.period_changes(old, new) == {
+        "periode_berubah": ["2024-02"],
+        "periode_baru": ["2024-04"],
+        "periode_dihapus": ["2024-03"],
+    }
     assert release.period_changes(csv("tahun,semester,x", "2024,1,a"), csv("tahun,semester,x", "2024,1,b"))[
-        "periode_berubah"] == ["2024-S1"]
+        "periode_berubah"
+    ] == ["2024-S1"]
     assert release.period_changes(None, csv("tahun,x", "2023,a", "2024,b"))["periode_baru"] == ["2023", "2024"]

@@ -29,9 +29,28 @@ def test_bench_writes_every_figure(tmp_path):
 
     # When the benchmark runs on the small sample
     proc = subprocess.run(
-        [sys.executable, "-m", "satudata.bench", "--scales", "small", "--pemda", "18.72", "--reps", "1",
-         "--load-rows", "20000", "--cosmos", "--cosmos-select", "path:models/marts/publish"],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=1500)
+        [
+            sys.executable,
+            "-m",
+            "satudata.bench",
+            "--scales",
+            "small",
+            "--pemda",
+            "18.72",
+            "--reps",
+            "1",
+            "--load-rows",
+            "20000",
+            "--cosmos",
+            "--cosmos-select",
+            "path:models/marts/publish",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
 
     # Then it writes the summary, with the machine it ran on
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -53,14 +72,16 @@ def test_bench_writes_every_figure(tmp_path):
     rerun_log = Path(s["rerun"]["log"]).read_text(encoding="utf-8")
     assert "dbt build skipped: project and data unchanged" in rerun_log
     assert "GX validation skipped" in rerun_log
-    assert s["rerun"]["ratio_to_first_run"] == pytest.approx(s["rerun"]["seconds"] / s["first_run"]["seconds"],
-                                                             abs=0.01)
+    assert s["rerun"]["ratio_to_first_run"] == pytest.approx(
+        s["rerun"]["seconds"] / s["first_run"]["seconds"], abs=0.01
+    )
     # the load benchmark: every row through the loader and through psql, a ratio between them
     load = s["load_benchmark"]
     assert load["rows"] == 20_000 and load["loader_rows_loaded"] > 19_000
     assert load["loader_rows_per_s"]["median"] > 0 and load["psql_copy_rows_per_s"]["median"] > 0
     assert load["ratio_loader_to_psql"] == pytest.approx(
-        load["loader_rows_per_s"]["median"] / load["psql_copy_rows_per_s"]["median"], rel=0.05)
+        load["loader_rows_per_s"]["median"] / load["psql_copy_rows_per_s"]["median"], rel=0.05
+    )
     assert all(v > 0 for v in load["loader_peak_rss_mb"].values())
     # a plain dbt build of the same project on the same data, against the pipeline's dbt stage
     assert s["dbt_plain"]["exit_code"] == 0 and s["dbt_plain"]["seconds"] > 0
@@ -72,6 +93,10 @@ def test_bench_writes_every_figure(tmp_path):
     assert cosmos["cosmos"]["tasks"] > 3  # a task per selected model and test
     assert cosmos["ratio_cosmos_to_single_build"] > 0
     # and each target judged (pass or not: the judgement is `make bench`'s, not this test's)
-    assert set(summary["targets"]["small"]) >= {"loader_at_least_half_of_psql_copy", "rerun_at_most_15_percent",
-                                               "peak_rss_at_most_1_gb", "dbt_stage_at_most_1_5x_plain_build"}
+    assert set(summary["targets"]["small"]) >= {
+        "loader_at_least_half_of_psql_copy",
+        "rerun_at_most_15_percent",
+        "peak_rss_at_most_1_gb",
+        "dbt_stage_at_most_1_5x_plain_build",
+    }
     assert all(isinstance(judged, bool) for judged in summary["targets"]["small"].values()), summary["targets"]

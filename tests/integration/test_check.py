@@ -21,13 +21,22 @@ pytestmark = pytest.mark.integration
 def check(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     """`satudata check ...` as an OPD operator runs it: no warehouse in its environment."""
     env = {"PATH": "/usr/bin:/bin", "HOME": str(cwd), "PYTHONPATH": str(REPO_ROOT)}
-    return subprocess.run([sys.executable, "-m", "satudata.cli", "check", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "satudata.cli", "check", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def summary(path: Path) -> dict:
-    return {r[0]: r[1] for r in sheet_rows(path, "Ringkasan") if r and r[0] and not str(r[0]).startswith("Diterima")
-            and not str(r[0]).startswith("Diperiksa")}
+    return {
+        r[0]: r[1]
+        for r in sheet_rows(path, "Ringkasan")
+        if r and r[0] and not str(r[0]).startswith("Diterima") and not str(r[0]).startswith("Diperiksa")
+    }
 
 
 def test_check_gives_the_pipelines_findings_offline(tmp_path, warehouse_url):
@@ -44,8 +53,10 @@ def test_check_gives_the_pipelines_findings_offline(tmp_path, warehouse_url):
 
     # When the operator checks the same files offline (pemda, OPD and dataset from the path)
     out = tmp_path / "checked"
-    results = {name: check(str(pegawai / name), "--out", str(out), cwd=tmp_path)
-               for name in ("pegawai_januari.csv", "pegawai_februari.xlsx")}
+    results = {
+        name: check(str(pegawai / name), "--out", str(out), cwd=tmp_path)
+        for name in ("pegawai_januari.csv", "pegawai_februari.xlsx")
+    }
 
     # Then each has findings (exit 1), and its workbook holds exactly the findings the pipeline wrote,
     # with the same columns read and the same counts
@@ -73,9 +84,12 @@ def test_check_gives_the_pipelines_findings_offline(tmp_path, warehouse_url):
     clean.write_text(
         "nip,nama,jenis_kelamin,status_kepegawaian,tanggal_lahir,golongan,jenis_jabatan,eselon,nama_jabatan,"
         "pendidikan,periode\n"
-        "198609262015051001,Budi,L,PNS,26/09/1986,III/c,FUNGSIONAL,,Dokter,S1,2024-03\n", encoding="utf-8")
-    ok = check(str(clean), "--pemda", "18.72", "--opd", "DINKES", "--dataset", "pegawai", "--out", str(out),
-               cwd=tmp_path)
+        "198609262015051001,Budi,L,PNS,26/09/1986,III/c,FUNGSIONAL,,Dokter,S1,2024-03\n",
+        encoding="utf-8",
+    )
+    ok = check(
+        str(clean), "--pemda", "18.72", "--opd", "DINKES", "--dataset", "pegawai", "--out", str(out), cwd=tmp_path
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "tidak ada temuan" in ok.stdout
     assert len(sheet_rows(out / "kiriman.xlsx", "Temuan")) == 1  # the header only
@@ -92,18 +106,34 @@ def test_check_gives_an_eskm_export_the_service_codes_the_load_gives_it(tmp_path
 
     settings = make_settings(tmp_path, warehouse_url, tmp_path / "landing")
     standar = tmp_path / "standar.csv"
-    standar.write_text("kode_layanan,nama_layanan,waktu_penyelesaian_hari\n"
-                       "KTP01,Pembuatan KTP-el,1\nKK01,Kartu Keluarga,3\n", encoding="utf-8")
+    standar.write_text(
+        "kode_layanan,nama_layanan,waktu_penyelesaian_hari\nKTP01,Pembuatan KTP-el,1\nKK01,Kartu Keluarga,3\n",
+        encoding="utf-8",
+    )
     drop(settings, standar, "18.72", "DISDUKCAPIL", "jenis_layanan")
-    huruf = drop(settings, REPO_ROOT / "tests" / "fixtures" / "profiles" / "eskm_huruf_p.xls", "18.72",
-                 "DISDUKCAPIL", "survei_kepuasan", "Data Responden SKM Semester I 2024.xls")
+    huruf = drop(
+        settings,
+        REPO_ROOT / "tests" / "fixtures" / "profiles" / "eskm_huruf_p.xls",
+        "18.72",
+        "DISDUKCAPIL",
+        "survei_kepuasan",
+        "Data Responden SKM Semester I 2024.xls",
+    )
     loaded = land_and_load(settings)[huruf]
 
     # When the same export is checked offline where it lies (the standard read from its folder beside it)
     checked = check_file(settings.landing / huruf, "18.72", "DISDUKCAPIL", "survei_kepuasan").file
 
     # Then it is read, counted and noted as the load did: one service the standard lacks, named
-    for key in ("status", "rows_read", "rows_loaded", "rows_quarantined", "rows_set_aside", "set_aside", "profile",
-                "reasons"):
+    for key in (
+        "status",
+        "rows_read",
+        "rows_loaded",
+        "rows_quarantined",
+        "rows_set_aside",
+        "set_aside",
+        "profile",
+        "reasons",
+    ):
         assert checked[key] == loaded[key], key
     assert len([r for r in checked["reasons"] if "tidak ditemukan di jenis_layanan" in r]) == 1

@@ -40,20 +40,35 @@ def calls_for(fake: FakeCkan, name: str) -> list[str]:
     out = []
     for c in fake.calls:
         p = c["payload"]
-        if p.get("id") == name or p.get("name") == name or ids & {p.get("id"), p.get("package_id"),
-                                                                 p.get("resource_id")}:
+        if (
+            p.get("id") == name
+            or p.get("name") == name
+            or ids & {p.get("id"), p.get("package_id"), p.get("resource_id")}
+        ):
             out.append(c["action"])
     return out
 
 
 def test_ckan_push_creates_then_skips_then_replaces_with_explicit_schema(tmp_path, warehouse_url, ckan, capsys):
     # Given two published datasets and the Airflow connection `ckan_default`, as the publish task passes it
-    connection = Connection.from_dict({
-        "conn_type": "http", "host": "127.0.0.1", "port": ckan.port, "password": TOKEN,
-        "extra": {"owner_org": "diskominfo-kota-metro", "name_prefix": "kota-metro-", "batch_size": 3,
-                  "public_url": "https://data.metrokota.go.id/published"}}, "ckan_default")
-    settings = dataclasses.replace(make_settings(tmp_path, warehouse_url, tmp_path / "landing"),
-                                   ckan_connection=connection)
+    connection = Connection.from_dict(
+        {
+            "conn_type": "http",
+            "host": "127.0.0.1",
+            "port": ckan.port,
+            "password": TOKEN,
+            "extra": {
+                "owner_org": "diskominfo-kota-metro",
+                "name_prefix": "kota-metro-",
+                "batch_size": 3,
+                "public_url": "https://data.metrokota.go.id/published",
+            },
+        },
+        "ckan_default",
+    )
+    settings = dataclasses.replace(
+        make_settings(tmp_path, warehouse_url, tmp_path / "landing"), ckan_connection=connection
+    )
     create_marts(warehouse_url, SERAPAN, IKM)
     publish(settings, warehouse_url, "marts.pub_serapan_anggaran")
     publish(settings, warehouse_url, "marts.pub_ikm_layanan")
@@ -65,46 +80,77 @@ def test_ckan_push_creates_then_skips_then_replaces_with_explicit_schema(tmp_pat
     assert result["ckan"] == {"ikm_layanan": "created", "serapan_anggaran": "created"}
     assert all(c["authorization"] == TOKEN for c in ckan.calls)
     name = "kota-metro-serapan-anggaran"
-    assert calls_for(ckan, name) == ["package_show", "package_create", "resource_create", "datastore_create",
-                                     "datastore_upsert", "datastore_upsert", "resource_patch"]
+    assert calls_for(ckan, name) == [
+        "package_show",
+        "package_create",
+        "resource_create",
+        "datastore_create",
+        "datastore_upsert",
+        "datastore_upsert",
+        "resource_patch",
+    ]
     with capsys.disabled():  # show the exact calls and payloads (pytest -s)
         print("\nCKAN calls of the first push:")
         for c in ckan.calls:
             print(" ", c["action"], json.dumps(c["payload"], ensure_ascii=False))
-    created = next(c["payload"] for c in ckan.calls if c["action"] == "package_create" and c["payload"][
-        "name"] == name)
+    created = next(c["payload"] for c in ckan.calls if c["action"] == "package_create" and c["payload"]["name"] == name)
     assert (created["title"], created["owner_org"], created["license_id"], created["version"]) == (
-        "Persentase Serapan Anggaran Belanja", "diskominfo-kota-metro", "cc-by", "v1")
-    resource = next(c["payload"] for c in ckan.calls if c["action"] == "resource_create"
-                    and c["payload"]["satudata_dataset"] == "serapan_anggaran")
+        "Persentase Serapan Anggaran Belanja",
+        "diskominfo-kota-metro",
+        "cc-by",
+        "v1",
+    )
+    resource = next(
+        c["payload"]
+        for c in ckan.calls
+        if c["action"] == "resource_create" and c["payload"]["satudata_dataset"] == "serapan_anggaran"
+    )
     assert resource["url"] == "https://data.metrokota.go.id/published/serapan_anggaran/v1/data.csv"
     assert resource["format"] == "CSV"
     # ... the DataStore table is created with an explicit schema (types) and primary key: no guessing
     rid = ckan.packages[name]["resources"][0]["id"]
-    create = next(c["payload"] for c in ckan.calls if c["action"] == "datastore_create"
-                  and c["payload"]["resource_id"] == rid)
+    create = next(
+        c["payload"] for c in ckan.calls if c["action"] == "datastore_create" and c["payload"]["resource_id"] == rid
+    )
     assert [(f["id"], f["type"]) for f in create["fields"]] == [
-        ("kode_provinsi", "text"), ("nama_provinsi", "text"), ("kode_kabupaten_kota", "text"),
-        ("nama_kabupaten_kota", "text"), ("kode_opd", "text"), ("nama_opd", "text"), ("bulan", "int8"),
-        ("kode_jenis_belanja", "text"), ("persentase_serapan", "numeric"), ("pagu", "numeric"),
-        ("realisasi_bulan", "numeric"), ("realisasi_kumulatif", "numeric"), ("satuan", "text"),
-        ("tahun", "int8")]
+        ("kode_provinsi", "text"),
+        ("nama_provinsi", "text"),
+        ("kode_kabupaten_kota", "text"),
+        ("nama_kabupaten_kota", "text"),
+        ("kode_opd", "text"),
+        ("nama_opd", "text"),
+        ("bulan", "int8"),
+        ("kode_jenis_belanja", "text"),
+        ("persentase_serapan", "numeric"),
+        ("pagu", "numeric"),
+        ("realisasi_bulan", "numeric"),
+        ("realisasi_kumulatif", "numeric"),
+        ("satuan", "text"),
+        ("tahun", "int8"),
+    ]
     assert create["primary_key"] == PK and create["force"] is True and create["records"] == []
     assert create["fields"][8]["info"]["unit"] == "PERSEN"
     # ... and the rows are upserted in batches, typed: integers as numbers, decimals exact as text
-    upserts = [c["payload"] for c in ckan.calls if c["action"] == "datastore_upsert" and c["payload"][
-        "resource_id"] == rid]
+    upserts = [
+        c["payload"] for c in ckan.calls if c["action"] == "datastore_upsert" and c["payload"]["resource_id"] == rid
+    ]
     assert [len(u["records"]) for u in upserts] == [3, 1] and all(u["method"] == "upsert" for u in upserts)
     first = upserts[0]["records"][0]
     assert (first["bulan"], first["tahun"], first["persentase_serapan"], first["realisasi_kumulatif"]) == (
-        1, 2024, "10.50", "105000.00")
+        1,
+        2024,
+        "10.50",
+        "105000.00",
+    )
     assert len(ckan.tables[rid]["records"]) == 4
     assert ckan.packages[name]["resources"][0]["satudata_version"] == "v1"
 
     # When it runs again with nothing changed, Then only package_show is called for each
     before = len(ckan.calls)
     assert release.finish_publication(settings, warehouse_url, titles={})["ckan"] == {
-        "ikm_layanan": "unchanged", "serapan_anggaran": "unchanged"}
+        "ikm_layanan": "unchanged",
+        "serapan_anggaran": "unchanged",
+    }
     assert [c["action"] for c in ckan.calls[before:]] == ["package_show", "package_show"]
 
     # When the data changes (one row fewer), Then the package is updated and the table replaced
@@ -114,18 +160,32 @@ def test_ckan_push_creates_then_skips_then_replaces_with_explicit_schema(tmp_pat
     before = len(ckan.calls)
     assert release.finish_publication(settings, warehouse_url, titles={})["ckan"]["serapan_anggaran"] == "updated"
     assert [c["action"] for c in ckan.calls[before:] if c["action"] != "package_show"] == [
-        "package_update", "resource_update", "datastore_delete", "datastore_create", "datastore_upsert",
-        "resource_patch"]
+        "package_update",
+        "resource_update",
+        "datastore_delete",
+        "datastore_create",
+        "datastore_upsert",
+        "resource_patch",
+    ]
     assert len(ckan.packages[name]["resources"]) == 1 and len(ckan.tables[rid]["records"]) == 3
     assert ckan.packages[name]["version"] == "v2"
 
 
 def test_a_failed_push_fails_loudly_and_is_redone_next_time(tmp_path, warehouse_url, ckan):
     # Given a published dataset and a CKAN whose DataStore fails
-    settings = dataclasses.replace(make_settings(tmp_path, warehouse_url, tmp_path / "landing"),
-                                   ckan_connection=Connection.from_dict({
-                                       "conn_type": "http", "host": "127.0.0.1", "port": ckan.port,
-                                       "password": TOKEN, "extra": {"owner_org": "dkis"}}, "ckan_default"))
+    settings = dataclasses.replace(
+        make_settings(tmp_path, warehouse_url, tmp_path / "landing"),
+        ckan_connection=Connection.from_dict(
+            {
+                "conn_type": "http",
+                "host": "127.0.0.1",
+                "port": ckan.port,
+                "password": TOKEN,
+                "extra": {"owner_org": "dkis"},
+            },
+            "ckan_default",
+        ),
+    )
     create_marts(warehouse_url, IKM)
     publish(settings, warehouse_url, "marts.pub_ikm_layanan")
     ckan.fail.add("datastore_upsert")
@@ -142,16 +202,35 @@ def test_a_failed_push_fails_loudly_and_is_redone_next_time(tmp_path, warehouse_
     assert len(ckan.tables[rid]["records"]) == 3
 
 
-@pytest.mark.parametrize("value, expected", [
-    ({"conn_type": "http", "host": "https://data.kota.go.id", "password": "t", "extra": {"owner_org": "o"}},
-     CkanTarget("https://data.kota.go.id", "t", "o")),
-    ({"conn_type": "http", "host": "ckan.local", "port": 5000, "schema": "http",
-      "extra": '{"api_key": "k", "name_prefix": "palu-"}'},
-     CkanTarget("http://ckan.local:5000", "k", None, "palu-")),
-    ({"conn_type": "http", "host": "127.0.0.1", "port": 5000, "password": "rahasia",
-      "extra": {"owner_org": "dkis", "batch_size": "100"}},
-     CkanTarget("http://127.0.0.1:5000", "rahasia", "dkis", batch_size=100)),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (
+            {"conn_type": "http", "host": "https://data.kota.go.id", "password": "t", "extra": {"owner_org": "o"}},
+            CkanTarget("https://data.kota.go.id", "t", "o"),
+        ),
+        (
+            {
+                "conn_type": "http",
+                "host": "ckan.local",
+                "port": 5000,
+                "schema": "http",
+                "extra": '{"api_key": "k", "name_prefix": "palu-"}',
+            },
+            CkanTarget("http://ckan.local:5000", "k", None, "palu-"),
+        ),
+        (
+            {
+                "conn_type": "http",
+                "host": "127.0.0.1",
+                "port": 5000,
+                "password": "rahasia",
+                "extra": {"owner_org": "dkis", "batch_size": "100"},
+            },
+            CkanTarget("http://127.0.0.1:5000", "rahasia", "dkis", batch_size=100),
+        ),
+    ],
+)
 def test_the_airflow_connection_values_say_where_and_how(value, expected):
     # Given the values of the connection ckan_default as Airflow's Connection.to_dict() gives them
     assert CkanTarget.from_connection(Connection.from_dict(value, "ckan_default")) == expected

@@ -14,17 +14,44 @@ import pytest
 from satudata.config import REPO_ROOT
 from satudata.rules import codes
 
-MACROS = jinja2.Environment().from_string(
-    (REPO_ROOT / "dbt_project" / "macros" / "normalise.sql").read_text()).module
+MACROS = jinja2.Environment().from_string((REPO_ROOT / "dbt_project" / "macros" / "normalise.sql").read_text()).module
 
-VERSI_LABELS = ["Penetapan", "APBD Murni", "murni", "DPA", "Pergeseran 1", "Pergeseran ke-2", "PERGESERAN KE 3",
-                "pergeseran-4", "Pergeseran", "DPPA", "APBD-P", "Perubahan", "P-APBD", "APBD Perubahan", "xyz", " ",
-                None]
-SP2D = [("LS", None), ("gu", None), ("GU Nihil", None), ("tu-nihil", None), ("Pengembalian Belanja", None),
-        ("CP", None), ("bogus", None), (None, "18.72/04.0/000001/LS/1.02.0.00.0.00.01.0000/M/3/2024"),
-        (None, "18.72/04.0/000002/gu/1.02/M/3/2024"), (None, "18.72/04.0/000003/UP/1.02/M/1/2024"),
-        (None, "18.72/04.0/000004/TU/1.02/M/5/2024"), (None, "18.72/STS/000005/CP/1.02/M/6/2024"),
-        (None, "00123/SP2D/2024"), (None, None), ("UP", "18.72/04.0/000006/LS/1.02/M/1/2024")]
+VERSI_LABELS = [
+    "Penetapan",
+    "APBD Murni",
+    "murni",
+    "DPA",
+    "Pergeseran 1",
+    "Pergeseran ke-2",
+    "PERGESERAN KE 3",
+    "pergeseran-4",
+    "Pergeseran",
+    "DPPA",
+    "APBD-P",
+    "Perubahan",
+    "P-APBD",
+    "APBD Perubahan",
+    "xyz",
+    " ",
+    None,
+]
+SP2D = [
+    ("LS", None),
+    ("gu", None),
+    ("GU Nihil", None),
+    ("tu-nihil", None),
+    ("Pengembalian Belanja", None),
+    ("CP", None),
+    ("bogus", None),
+    (None, "18.72/04.0/000001/LS/1.02.0.00.0.00.01.0000/M/3/2024"),
+    (None, "18.72/04.0/000002/gu/1.02/M/3/2024"),
+    (None, "18.72/04.0/000003/UP/1.02/M/1/2024"),
+    (None, "18.72/04.0/000004/TU/1.02/M/5/2024"),
+    (None, "18.72/STS/000005/CP/1.02/M/6/2024"),
+    (None, "00123/SP2D/2024"),
+    (None, None),
+    ("UP", "18.72/04.0/000006/LS/1.02/M/1/2024"),
+]
 
 
 def _sql(url: str, expr: str, columns: str, rows: list[tuple]) -> list[str | None]:
@@ -49,8 +76,23 @@ def test_clean_jenis_sp2d_agrees_with_the_dbt_macro(pg_server):
     python = [codes.clean_jenis_sp2d(j, n) for j, n in SP2D]
     sql = _sql(pg_server, MACROS.clean_jenis_sp2d("jenis", "nomor"), "jenis, nomor", SP2D)
     assert sql == python
-    assert python == ["LS", "GU", "GU_NIHIL", "TU_NIHIL", "PENGEMBALIAN", "PENGEMBALIAN", "BOGUS", "LS", "GU", "UP",
-                      "TU", "PENGEMBALIAN", None, None, "UP"]
+    assert python == [
+        "LS",
+        "GU",
+        "GU_NIHIL",
+        "TU_NIHIL",
+        "PENGEMBALIAN",
+        "PENGEMBALIAN",
+        "BOGUS",
+        "LS",
+        "GU",
+        "UP",
+        "TU",
+        "PENGEMBALIAN",
+        None,
+        None,
+        "UP",
+    ]
 
 
 @pytest.mark.parametrize("jenis", [*codes.JENIS_SP2D, None])

@@ -66,9 +66,14 @@ def test_a_killed_holder_releases_the_lock(warehouse_url, tmp_path):
 
 def _load_holders(url: str) -> set[int]:
     with psycopg.connect(url, autocommit=True) as conn:
-        return {r[0] for r in conn.execute(
-            "select objid::bigint from pg_locks where locktype = 'advisory' and granted and objsubid = 2 "
-            "and classid::bigint = %s", (NAMESPACES["load"],))}
+        return {
+            r[0]
+            for r in conn.execute(
+                "select objid::bigint from pg_locks where locktype = 'advisory' and granted and objsubid = 2 "
+                "and classid::bigint = %s",
+                (NAMESPACES["load"],),
+            )
+        }
 
 
 def test_two_runs_loading_at_once_take_turns(warehouse_url, tmp_path):
@@ -103,12 +108,15 @@ def test_two_runs_loading_at_once_take_turns(warehouse_url, tmp_path):
 
     # Then never two runs in the load stage at once, and one of them waited for the other by name
     assert seen and max(len(s) for s in seen) == 1
-    assert any(f"waits for satudata load lock: run {other}" in logs[run]
-               for run, other in (("run_one", "run_two"), ("run_two", "run_one")))
+    assert any(
+        f"waits for satudata load lock: run {other}" in logs[run]
+        for run, other in (("run_one", "run_two"), ("run_two", "run_one"))
+    )
     # and the warehouse holds each row once: the second run found the files already loaded
     with psycopg.connect(warehouse_url) as conn:
-        rows, distinct = conn.execute("select count(*), count(distinct nomor_sp2d) from raw.realisasi_belanja"
-                                      ).fetchone()
+        rows, distinct = conn.execute(
+            "select count(*), count(distinct nomor_sp2d) from raw.realisasi_belanja"
+        ).fetchone()
         statuses = conn.execute("select status, count(*) from audit.source_file group by 1").fetchall()
     assert rows == distinct == 60_003
     assert statuses == [("loaded", 2)]
@@ -118,8 +126,12 @@ def test_a_run_starting_beside_another_locks_none_of_its_tables(warehouse_url):
     # Given a migrated warehouse, and another run in the middle of a transaction that read the audit tables
     migrate(warehouse_url)
     with psycopg.connect(warehouse_url) as other:
-        tables = [r[0] for r in other.execute(
-            "select format('%I.%I', schemaname, tablename) from pg_tables where schemaname in ('audit', 'raw')")]
+        tables = [
+            r[0]
+            for r in other.execute(
+                "select format('%I.%I', schemaname, tablename) from pg_tables where schemaname in ('audit', 'raw')"
+            )
+        ]
         for table in tables:
             other.execute(f"select count(*) from {table}")
 

@@ -51,21 +51,27 @@ def expected_nilai() -> int:
 
 def copy_progress(admin_url: str, db: str) -> int:
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        row = conn.execute("select max(p.tuples_processed) from pg_stat_progress_copy p join pg_database d "
-                           "on d.oid = p.datid where d.datname = %s", (db,)).fetchone()
+        row = conn.execute(
+            "select max(p.tuples_processed) from pg_stat_progress_copy p join pg_database d "
+            "on d.oid = p.datid where d.datname = %s",
+            (db,),
+        ).fetchone()
     return row[0] or 0
 
 
 def others_gone(admin_url: str, db: str) -> bool:
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        return conn.execute("select count(*) = 0 from pg_stat_activity where datname = %s and pid <> pg_backend_pid()",
-                            (db,)).fetchone()[0]
+        return conn.execute(
+            "select count(*) = 0 from pg_stat_activity where datname = %s and pid <> pg_backend_pid()", (db,)
+        ).fetchone()[0]
 
 
 def raw_state(url: str) -> tuple[int, int, int]:
     with psycopg.connect(url) as conn:
-        return conn.execute("select count(*), count(distinct (_file_id, _row_number)), coalesce(sum(nilai), 0) "
-                            "from raw.realisasi_belanja").fetchone()
+        return conn.execute(
+            "select count(*), count(distinct (_file_id, _row_number)), coalesce(sum(nilai), 0) "
+            "from raw.realisasi_belanja"
+        ).fetchone()
 
 
 def test_a_load_killed_mid_copy_is_loaded_whole_by_the_next_run(pg_server, tmp_path):
@@ -104,8 +110,9 @@ def test_a_killed_dbt_build_is_not_taken_for_a_finished_one(warehouse_url, tmp_p
     settings = replace(make_settings(tmp_path, warehouse_url, tmp_path), repo_root=tmp_path)
     (settings.dbt_dir / "target").mkdir(parents=True)
     (settings.dbt_dir / "target" / "run_results.json").write_text('{"results": []}')
-    monkeypatch.setattr("satudata.transform.dbt_command",
-                        lambda *a, **k: subprocess.CompletedProcess(a, -signal.SIGKILL, "", ""))
+    monkeypatch.setattr(
+        "satudata.transform.dbt_command", lambda *a, **k: subprocess.CompletedProcess(a, -signal.SIGKILL, "", "")
+    )
     # When the transform stage reads the outcome, Then it fails (Airflow retries it) and records nothing
     with pytest.raises(RuntimeError, match="did not finish"):
         build(settings, settings.warehouse_url, "r1")
@@ -177,9 +184,18 @@ def test_a_warehouse_restart_fails_the_stage_and_its_retry_succeeds(tmp_path, mo
         server.stop()
 
 
-PUB = {"meta": {"dataset_id": "uji_crash", "judul": "Uji crash", "primary_key": ["tahun", "bulan"],
-                "measure": "jumlah", "satuan": "ORANG", "person_based": False},
-       "columns": {"jumlah": "jumlah"}, "description": "uji"}
+PUB = {
+    "meta": {
+        "dataset_id": "uji_crash",
+        "judul": "Uji crash",
+        "primary_key": ["tahun", "bulan"],
+        "measure": "jumlah",
+        "satuan": "ORANG",
+        "person_based": False,
+    },
+    "columns": {"jumlah": "jumlah"},
+    "description": "uji",
+}
 TABLE = "marts.pub_uji_crash"
 
 
@@ -234,8 +250,10 @@ def test_a_publisher_killed_part_way_never_leaves_a_partial_publication(warehous
     assert (result["status"], result["version"]) == ("published", "v2")
     assert _folders(settings) == ["v1", "v2"] and not list((settings.published / "uji_crash").glob(".*"))
     assert _catalog(settings)["version"] == "v2"
-    assert [(v["version"], v["status"]) for v in _versions(settings)["versions"]] == [("v1", "superseded"),
-                                                                                       ("v2", "current")]
+    assert [(v["version"], v["status"]) for v in _versions(settings)["versions"]] == [
+        ("v1", "superseded"),
+        ("v2", "current"),
+    ]
     md = json.loads((settings.published / "uji_crash" / "v2" / "metadata.json").read_text())
     assert md["perubahan"]["periode_berubah"] == ["2024-02"]
 
@@ -248,6 +266,9 @@ def test_a_publisher_killed_part_way_never_leaves_a_partial_publication(warehous
     assert (result["status"], result["version"]) == ("unchanged", "v3")
     history = _versions(settings)
     assert history["current"] == "v3" and [v["status"] for v in history["versions"]] == [
-        "superseded", "superseded", "current"]
+        "superseded",
+        "superseded",
+        "current",
+    ]
     assert history["events"][-1]["action"] == "recovered"
     assert _folders(settings) == ["v1", "v2", "v3"]

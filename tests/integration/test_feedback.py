@@ -26,28 +26,48 @@ def make_landing(landing: Path) -> None:
     (folder(landing, "DINKES", "pegawai") / "pegawai_januari.csv").write_text(
         "No,Nama Pegawai,N I P,JK,Tgl Lahir,Status,Gol,Jenis Jabatan,Eselon,Jabatan,Pendidikan,Periode,Keterangan\n"
         "1,Budi,19860926 201505 1 001,L,26/09/1986,PNS,III/c,FUNGSIONAL,,Dokter,S1,2024-01,ok\n"
-        "2,Sari,1990,P,01/01/1990,PNS,III/b,PELAKSANA,,Pengadministrasi,D3,2024-01,\n", encoding="utf-8")
+        "2,Sari,1990,P,01/01/1990,PNS,III/b,PELAKSANA,,Pengadministrasi,D3,2024-01,\n",
+        encoding="utf-8",
+    )
     # an xlsx with two title rows above the header; an unreadable date in row 6, column E
     wb = Workbook()
     ws = wb.active
     ws.title = "Data Pegawai"
     ws.append(["DAFTAR PEGAWAI DINAS KESEHATAN"])
     ws.append(["PERIODE FEBRUARI 2024"])
-    ws.append(["nip", "nama", "jenis_kelamin", "status_kepegawaian", "tanggal_lahir", "golongan", "jenis_jabatan",
-               "eselon", "nama_jabatan", "pendidikan", "periode"])
-    ws.append(["198609262015051001", "Budi", "L", "PNS", "26/09/1986", "III/c", "FUNGSIONAL", None, "Dokter", "S1",
-               "2024-02"])
-    ws.append(["199001012015032002", "Sari", "P", "PNS", "01/01/1990", "III/b", "PELAKSANA", None, "Staf", "D3",
-               "2024-02"])
-    ws.append(["199201012019031003", "Andi", "L", "PNS", "31/02/1990", "III/a", "PELAKSANA", None, "Staf", "S1",
-               "2024-02"])
+    ws.append(
+        [
+            "nip",
+            "nama",
+            "jenis_kelamin",
+            "status_kepegawaian",
+            "tanggal_lahir",
+            "golongan",
+            "jenis_jabatan",
+            "eselon",
+            "nama_jabatan",
+            "pendidikan",
+            "periode",
+        ]
+    )
+    ws.append(
+        ["198609262015051001", "Budi", "L", "PNS", "26/09/1986", "III/c", "FUNGSIONAL", None, "Dokter", "S1", "2024-02"]
+    )
+    ws.append(
+        ["199001012015032002", "Sari", "P", "PNS", "01/01/1990", "III/b", "PELAKSANA", None, "Staf", "D3", "2024-02"]
+    )
+    ws.append(
+        ["199201012019031003", "Andi", "L", "PNS", "31/02/1990", "III/a", "PELAKSANA", None, "Staf", "S1", "2024-02"]
+    )
     wb.save(folder(landing, "DINKES", "pegawai") / "pegawai_februari.xlsx")
     # a file missing required columns: rejected as a whole
     (folder(landing, "DINKES", "anggaran") / "dpa.csv").write_text("tahun,pagu\n2024,1000\n", encoding="utf-8")
     # applicant identity columns: dropped on landing
     (folder(landing, "DPMPTSP", "permohonan_layanan") / "permohonan.csv").write_text(
         "nomor_permohonan,kode_layanan,tanggal_masuk,tanggal_selesai,status,kanal,nama,nik\n"
-        "P1,L01,2024-01-02,2024-01-04,SELESAI,LOKET,Ani,1871010101010001\n", encoding="utf-8")
+        "P1,L01,2024-01-02,2024-01-04,SELESAI,LOKET,Ani,1871010101010001\n",
+        encoding="utf-8",
+    )
 
 
 def sheet_rows(path: Path, name: str) -> list[tuple]:
@@ -72,15 +92,27 @@ def test_feedback_speaks_in_the_submitters_coordinates(tmp_path, warehouse_url):
     # Then there is one report per submission, under the submitter's pemda and OPD
     root = settings.reports / "feedback"
     assert sorted(p.relative_to(root).as_posix() for p in written) == [
-        "18.72/DINKES/dpa.xlsx", "18.72/DINKES/pegawai_februari.xlsx", "18.72/DINKES/pegawai_januari.xlsx",
-        "18.72/DPMPTSP/permohonan.xlsx"]
+        "18.72/DINKES/dpa.xlsx",
+        "18.72/DINKES/pegawai_februari.xlsx",
+        "18.72/DINKES/pegawai_januari.xlsx",
+        "18.72/DPMPTSP/permohonan.xlsx",
+    ]
 
     # The CSV's short NIP is on line 3, column C, under the header as written
     csv_report = root / "18.72/DINKES/pegawai_januari.xlsx"
     assert load_workbook(csv_report, read_only=True).sheetnames == ["Ringkasan", "Temuan", "Kolom"]
     temuan = sheet_rows(csv_report, "Temuan")
-    assert temuan[0] == ("Lembar", "Baris", "Kolom", "Judul kolom", "Nilai yang dikirim", "Yang diharapkan",
-                         "Aturan", "Keterangan", "Akibat")
+    assert temuan[0] == (
+        "Lembar",
+        "Baris",
+        "Kolom",
+        "Judul kolom",
+        "Nilai yang dikirim",
+        "Yang diharapkan",
+        "Aturan",
+        "Keterangan",
+        "Akibat",
+    )
     sheet, row, letter, header, provided, _expected, rule, message, effect = temuan[1]
     assert (row, letter, header, provided, rule) == (3, "C", "N I P", "1990", "PEG-001")
     assert message.startswith("NIP harus 18 digit") and effect == "Baris ditolak (karantina)"
@@ -129,11 +161,26 @@ def test_feedback_speaks_in_the_submitters_coordinates(tmp_path, warehouse_url):
 
 def test_submitted_text_is_never_a_formula(tmp_path):
     # Given a finding whose submitted value and header look like spreadsheet formulas
-    f = {"path": "18.72/DINKES/pegawai/x.csv", "kode_pemda": "18.72", "opd": "DINKES", "dataset": "pegawai",
-         "received_at": None, "status": "loaded", "sheet": None, "header_row": 1, "rows_read": 1, "rows_loaded": 0,
-         "rows_quarantined": 1, "reasons": [], "sha256": "0" * 64,
-         "layout": {"columns": {"nama": {"letter": "B", "header": "=HYPERLINK(\"http://x\")"}}, "extra": ["=1+1"],
-                    "dropped": []}}
+    f = {
+        "path": "18.72/DINKES/pegawai/x.csv",
+        "kode_pemda": "18.72",
+        "opd": "DINKES",
+        "dataset": "pegawai",
+        "received_at": None,
+        "status": "loaded",
+        "sheet": None,
+        "header_row": 1,
+        "rows_read": 1,
+        "rows_loaded": 0,
+        "rows_quarantined": 1,
+        "reasons": [],
+        "sha256": "0" * 64,
+        "layout": {
+            "columns": {"nama": {"letter": "B", "header": '=HYPERLINK("http://x")'}},
+            "extra": ["=1+1"],
+            "dropped": [],
+        },
+    }
     findings = [(None, 2, "nama", "FMT-002", "fatal", "=cmd|' /C calc'!A0", "nama", "Kolom wajib kosong / ...")]
 
     # When the report is written
@@ -147,7 +194,9 @@ def test_submitted_text_is_never_a_formula(tmp_path):
 
 def test_indonesian_half_of_bilingual_texts():
     assert indonesian("extra column ignored / kolom tambahan diabaikan: x") == "kolom tambahan diabaikan: x"
-    assert indonesian("tanggal seperti 2024-09-30, 30/09/2024 / a date such as 2024-09-30") == \
-        "tanggal seperti 2024-09-30, 30/09/2024"
+    assert (
+        indonesian("tanggal seperti 2024-09-30, 30/09/2024 / a date such as 2024-09-30")
+        == "tanggal seperti 2024-09-30, 30/09/2024"
+    )
     assert indonesian("I/a-IV/e") == "I/a-IV/e"
     assert indonesian("") == ""

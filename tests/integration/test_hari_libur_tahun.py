@@ -22,9 +22,12 @@ def test_requests_in_a_year_without_holidays_block_the_service_datasets_naming_t
     landing = tmp_path / "landing"
     shutil.copytree(REPO_ROOT / "tests" / "fixtures" / "landing_min", landing)
     requests = landing / "18.72" / "DINKES" / "permohonan_layanan" / "pl.csv"
-    requests.write_text(requests.read_text(encoding="utf-8")
-                        + "P2031A,L01,2031-01-02,2031-01-06,SELESAI,LOKET,Ani\n"
-                        + "P2031B,L01,2031-01-03,,DIPROSES,LOKET,Ana\n", encoding="utf-8")
+    requests.write_text(
+        requests.read_text(encoding="utf-8")
+        + "P2031A,L01,2031-01-02,2031-01-06,SELESAI,LOKET,Ani\n"
+        + "P2031B,L01,2031-01-03,,DIPROSES,LOKET,Ana\n",
+        encoding="utf-8",
+    )
     settings = make_settings(tmp_path, warehouse_url, landing)
 
     # When the pipeline loads, builds, validates and decides
@@ -39,7 +42,9 @@ def test_requests_in_a_year_without_holidays_block_the_service_datasets_naming_t
     with connect(settings.require_url()) as conn:
         [(success, severity, failing, examples)] = conn.execute(
             "select success, severity, failing_count, examples from audit.rule_result "
-            "where run_id = %s and rule_id = 'LAY-006'", (run_id,)).fetchall()
+            "where run_id = %s and rule_id = 'LAY-006'",
+            (run_id,),
+        ).fetchall()
     assert (success, severity, failing) == (False, "fatal", 1)
     [example] = examples
     assert (example["kode_pemda"], int(example["tahun"]), int(example["jumlah_permohonan"])) == ("18.72", 2031, 2)

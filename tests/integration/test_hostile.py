@@ -159,8 +159,13 @@ def run(tmp_path_factory, pg_server):
                 error = None
             except Exception as e:  # noqa: BLE001 - a hostile file must never raise: recorded, asserted below
                 landed, error = {}, f"{type(e).__name__}: {e}"
-        outcomes[relpath] = {"landed": landed, "error": error, "seconds": peak.seconds, "rss_mb": peak.growth_mb,
-                             "peak_mb": peak.peak / 2**20}
+        outcomes[relpath] = {
+            "landed": landed,
+            "error": error,
+            "seconds": peak.seconds,
+            "rss_mb": peak.growth_mb,
+            "peak_mb": peak.peak / 2**20,
+        }
     for case in CASES:
         if case["kind"] == "land":
             landed = pipeline.land(settings, run_id, case["path"])
@@ -168,12 +173,21 @@ def run(tmp_path_factory, pg_server):
             outcomes[case["path"]] = {"landed": landed, "error": None, "seconds": 0, "rss_mb": 0}
     listener.close()
     with psycopg.connect(settings.warehouse_url) as conn:
-        cur = conn.execute("select file_id, path, sha256, status, rows_read, rows_loaded, rows_quarantined, "
-                           "rows_set_aside, reasons from audit.source_file order by file_id")
+        cur = conn.execute(
+            "select file_id, path, sha256, status, rows_read, rows_loaded, rows_quarantined, "
+            "rows_set_aside, reasons from audit.source_file order by file_id"
+        )
         names = [d.name for d in cur.description]
         files = {r[0]: dict(zip(names, r, strict=True)) for r in cur}
-    yield {"settings": settings, "discovered": discovered, "outcomes": outcomes, "files": files,
-           "listener": listener, "tmp": tmp, "cwd_before": cwd_before}
+    yield {
+        "settings": settings,
+        "discovered": discovered,
+        "outcomes": outcomes,
+        "files": files,
+        "listener": listener,
+        "tmp": tmp,
+        "cwd_before": cwd_before,
+    }
 
 
 def _file(run: dict, case: dict) -> dict:
@@ -212,8 +226,10 @@ def test_each_hostile_file_ends_in_its_expected_status(run, case):
                 pass
         assert rejected.value.code == expect["code"]
     if "max_rss_growth_mb" in expect:
-        print(f"{case['id']}: {outcome['seconds']:.1f} s, peak RSS growth {outcome['rss_mb']:.0f} MB "
-              f"(peak {outcome['peak_mb']:.0f} MB)")  # shown by pytest -s
+        print(
+            f"{case['id']}: {outcome['seconds']:.1f} s, peak RSS growth {outcome['rss_mb']:.0f} MB "
+            f"(peak {outcome['peak_mb']:.0f} MB)"
+        )  # shown by pytest -s
         assert outcome["rss_mb"] < expect["max_rss_growth_mb"], f"{case['id']}: {outcome['rss_mb']:.0f} MB"
     if "max_seconds" in expect:
         assert outcome["seconds"] < expect["max_seconds"]
@@ -223,16 +239,20 @@ def test_the_good_file_beside_them_loads(run):
     good = run["files"][run["outcomes"][GOOD]["landed"]["file_id"]]
     assert (good["status"], good["rows_loaded"], good["rows_quarantined"]) == ("loaded", 3, 0)
     with psycopg.connect(run["settings"].warehouse_url) as conn:
-        rows = conn.execute("select nomor_sp2d from raw.realisasi_belanja where _file_id = %s order by 1",
-                            (good["file_id"],)).fetchall()
+        rows = conn.execute(
+            "select nomor_sp2d from raw.realisasi_belanja where _file_id = %s order by 1", (good["file_id"],)
+        ).fetchall()
     assert [r[0] for r in rows] == [f"SP2D-BAIK-{i:07d}" for i in (1, 2, 3)]
 
 
 def test_raw_holds_exactly_what_the_files_say_they_loaded(run):
     with psycopg.connect(run["settings"].warehouse_url) as conn:
         for name in DATASETS:
-            loaded = sum(f["rows_loaded"] or 0 for f in run["files"].values()
-                         if f["status"] in ("loaded", "loaded_with_warnings") and f"/{name}/" in f["path"])
+            loaded = sum(
+                f["rows_loaded"] or 0
+                for f in run["files"].values()
+                if f["status"] in ("loaded", "loaded_with_warnings") and f"/{name}/" in f["path"]
+            )
             assert conn.execute(f"select count(*) from raw.{name}").fetchone()[0] == loaded, name
 
 
@@ -240,8 +260,12 @@ def _values(run: dict, case: dict, column: str) -> list:
     f = _file(run, case)
     dataset = case["path"].split("/")[2]
     with psycopg.connect(run["settings"].warehouse_url) as conn:
-        return [r[0] for r in conn.execute(
-            f"select {column} from raw.{dataset} where _file_id = %s order by _row_number", (f["file_id"],))]
+        return [
+            r[0]
+            for r in conn.execute(
+                f"select {column} from raw.{dataset} where _file_id = %s order by _row_number", (f["file_id"],)
+            )
+        ]
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if "values" in c["expect"]], ids=lambda c: c["id"])
@@ -277,8 +301,11 @@ def test_names_are_never_given_to_a_shell(run):
     # the file named `laporan $(touch PWNED) ...` loaded as a name, and nothing ran
     assert not list(run["tmp"].rglob("PWNED")) and "PWNED" not in set(os.listdir(Path.cwd())) - run["cwd_before"]
     code = [p for p in (REPO_ROOT / "satudata").rglob("*.py")] + list((REPO_ROOT / "dags").glob("*.py"))
-    shelly = [f"{p}: {m.group(0)}" for p in code
-              for m in re.finditer(r"shell\s*=\s*True|os\.system\(|os\.popen\(|commands\.getoutput", p.read_text())]
+    shelly = [
+        f"{p}: {m.group(0)}"
+        for p in code
+        for m in re.finditer(r"shell\s*=\s*True|os\.system\(|os\.popen\(|commands\.getoutput", p.read_text())
+    ]
     assert not shelly
 
 
@@ -293,9 +320,13 @@ def test_identifiers_never_reach_sql_as_text(run):
     # the batch held SQL in a dataset folder, an OPD folder, the pemda folder, header names, a sheet
     # name and cell values: every raw and audit table is still there, and the sheet name is data
     with psycopg.connect(run["settings"].warehouse_url) as conn:
-        tables = {r[0] for r in conn.execute(
-            "select table_schema || '.' || table_name from information_schema.tables "
-            "where table_schema in ('raw', 'audit')")}
+        tables = {
+            r[0]
+            for r in conn.execute(
+                "select table_schema || '.' || table_name from information_schema.tables "
+                "where table_schema in ('raw', 'audit')"
+            )
+        }
         sheets = {r[0] for r in conn.execute("select distinct _sheet from raw.realisasi_belanja")}
     assert {f"raw.{d}" for d in DATASETS} | {"audit.source_file", "audit.row_finding"} <= tables
     assert "x'); drop table raw.pegawai;--" in sheets
@@ -339,4 +370,4 @@ def test_readme_lists_every_case():
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     start, end = readme.find(make_hostile.README_START), readme.find(make_hostile.README_END)
     assert start >= 0 and end > start, "README.md lacks the Reliability table (make_hostile.py --readme)"
-    assert readme[start:end + len(make_hostile.README_END)] == make_hostile.readme_table(CASES)
+    assert readme[start : end + len(make_hostile.README_END)] == make_hostile.readme_table(CASES)

@@ -22,18 +22,38 @@ from tests.unit.test_codes import REAL_SPELLINGS, SEED
 pytestmark = pytest.mark.integration
 
 # the expression macros staging calls, per list (stg_opd__pegawai joins kode_sinonim_lookup() instead)
-EXPRESSION_MACROS = {"jenis_kelamin": "clean_jenis_kelamin", "golongan": "clean_golongan",
-                     "pendidikan": "clean_pendidikan"}
+EXPRESSION_MACROS = {
+    "jenis_kelamin": "clean_jenis_kelamin",
+    "golongan": "clean_golongan",
+    "pendidikan": "clean_pendidikan",
+}
 
 
 def dbt(settings, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, **DbParams.from_url(settings.warehouse_url).dbt_env(),
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env = {
+        **os.environ,
+        **DbParams.from_url(settings.warehouse_url).dbt_env(),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
     proc = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), *args, "--project-dir", str(settings.dbt_dir),
-         "--profiles-dir", str(settings.dbt_dir), "--target-path", str(settings.home / "dbt_target"),
-         "--log-path", str(settings.home / "dbt_logs")],
-        env=env, cwd=settings.dbt_dir, capture_output=True, text=True, timeout=600)
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            *args,
+            "--project-dir",
+            str(settings.dbt_dir),
+            "--profiles-dir",
+            str(settings.dbt_dir),
+            "--target-path",
+            str(settings.home / "dbt_target"),
+            "--log-path",
+            str(settings.home / "dbt_logs"),
+        ],
+        env=env,
+        cwd=settings.dbt_dir,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     return proc
 
@@ -50,21 +70,32 @@ def test_sql_macros_give_the_python_codes(tmp_path, warehouse_url):
 
     # When the lookup (kunci_kode + kode_sinonim_lookup, what stg_opd__pegawai joins) and the
     # expression macros run on every probe
-    expression = "case p.daftar " + " ".join(
-        f"when '{d}' then {{{{ {m}('p.nilai') }}}}" for d, m in EXPRESSION_MACROS.items()) + " end"
-    inline = (f"with probe (daftar, nilai) as (values {values}) "
-              f"select p.daftar, p.nilai, k.kode, {expression} as kode_macro from probe as p "
-              "left join ({{ kode_sinonim_lookup() }}) as k "
-              "on k.daftar = p.daftar and k.kunci = {{ kunci_kode('p.nilai') }}")
+    expression = (
+        "case p.daftar "
+        + " ".join(f"when '{d}' then {{{{ {m}('p.nilai') }}}}" for d, m in EXPRESSION_MACROS.items())
+        + " end"
+    )
+    inline = (
+        f"with probe (daftar, nilai) as (values {values}) "
+        f"select p.daftar, p.nilai, k.kode, {expression} as kode_macro from probe as p "
+        "left join ({{ kode_sinonim_lookup() }}) as k "
+        "on k.daftar = p.daftar and k.kunci = {{ kunci_kode('p.nilai') }}"
+    )
     out = dbt(settings, "show", "--inline", inline, "--limit", "-1", "--output", "json", "--log-format", "json")
-    shown = next(json.loads(line)["data"]["preview"] for line in out.stdout.splitlines()
-                 if line.startswith("{") and '"preview"' in line)
+    shown = next(
+        json.loads(line)["data"]["preview"]
+        for line in out.stdout.splitlines()
+        if line.startswith("{") and '"preview"' in line
+    )
     rows = json.loads(shown) if isinstance(shown, str) else shown
 
     # Then SQL and Python agree on every probe, and the expression macros equal the lookup
     assert len(rows) == len(probes)
-    disagree = [(r["daftar"], r["nilai"], r["kode"], c.kode(r["daftar"], r["nilai"])) for r in rows
-                if r["kode"] != c.kode(r["daftar"], r["nilai"])]
+    disagree = [
+        (r["daftar"], r["nilai"], r["kode"], c.kode(r["daftar"], r["nilai"]))
+        for r in rows
+        if r["kode"] != c.kode(r["daftar"], r["nilai"])
+    ]
     assert disagree == []
     assert [r for r in rows if r["daftar"] in EXPRESSION_MACROS and r["kode_macro"] != r["kode"]] == []
     by_value = {(r["daftar"], r["nilai"]): r["kode"] for r in rows}

@@ -14,8 +14,10 @@ from tests.conftest import make_settings
 
 pytestmark = pytest.mark.integration
 
-HEADER = "nip;nama;jenis_kelamin;tanggal_lahir;status_kepegawaian;golongan;jenis_jabatan;eselon;nama_jabatan;" \
-         "pendidikan;periode\n"
+HEADER = (
+    "nip;nama;jenis_kelamin;tanggal_lahir;status_kepegawaian;golongan;jenis_jabatan;eselon;nama_jabatan;"
+    "pendidikan;periode\n"
+)
 
 
 def roster(periods: list[str], jabatan: str = "Pengadministrasi", people: int = 3, bad: int = 0) -> str:
@@ -41,10 +43,13 @@ def run(settings, run_id: str) -> list[dict]:
 
 def warehouse(url: str) -> dict:
     with connect(url) as conn:
-        files = conn.execute("select file_id, path, status, superseded_by, rows_read, rows_loaded, rows_quarantined "
-                             "from audit.source_file order by file_id").fetchall()
-        raw = conn.execute("select _period, _file_id, nama_jabatan, count(*) from raw.pegawai "
-                           "group by 1, 2, 3 order by 1, 2").fetchall()
+        files = conn.execute(
+            "select file_id, path, status, superseded_by, rows_read, rows_loaded, rows_quarantined "
+            "from audit.source_file order by file_id"
+        ).fetchall()
+        raw = conn.execute(
+            "select _period, _file_id, nama_jabatan, count(*) from raw.pegawai group by 1, 2, 3 order by 1, 2"
+        ).fetchall()
         findings = conn.execute("select count(*) from audit.row_finding").fetchone()[0]
     for f in files:
         assert f[4] == f[5] + f[6], f"rows_read != loaded + quarantined for {f[1]}"
@@ -64,8 +69,10 @@ def test_the_same_content_again_changes_nothing(settings):
     assert first[0]["status"] == "loaded" and before["files"][0][4:] == (3, 2, 1)
 
     # When the same file is seen again, and an identical copy is dropped under another name
-    shutil.copy(settings.landing / "18.72/DINKES/pegawai/pegawai_2024-01.csv",
-                settings.landing / "18.72/DINKES/pegawai/pegawai_2024-01 (1).csv")
+    shutil.copy(
+        settings.landing / "18.72/DINKES/pegawai/pegawai_2024-01.csv",
+        settings.landing / "18.72/DINKES/pegawai/pegawai_2024-01 (1).csv",
+    )
     again = run(settings, "r2")
 
     # Then both are recognised as already loaded: no new file, no new rows, no new findings
@@ -151,6 +158,8 @@ def test_a_file_without_rows_is_replaced_by_none(settings):
 
     # Then the empty file stays loaded: no rows of it were replaced
     w = warehouse(settings.warehouse_url)
-    assert [f[1:4] for f in w["files"]] == [("18.72/DINKES/pegawai/pegawai_kosong.csv", "loaded", None),
-                                             ("18.72/DINKES/pegawai/pegawai_2024-05.csv", "loaded", None)]
+    assert [f[1:4] for f in w["files"]] == [
+        ("18.72/DINKES/pegawai/pegawai_kosong.csv", "loaded", None),
+        ("18.72/DINKES/pegawai/pegawai_2024-05.csv", "loaded", None),
+    ]
     assert w["raw"] == [("2024-05", 2, "Pengadministrasi", 3)]

@@ -37,8 +37,10 @@ UNIT = (
     "UPTD Puskesmas Trenggalek;1.02.0.00.0.00.01.0001;PUSKESMAS;DINKES\n"
     "RSUD dr. Soedomo;1.02.0.00.0.00.01.0002;RSUD;DINKES\n"
 )
-ROSTER_HEADER = ("nip;nama;jenis_kelamin;tanggal_lahir;status_kepegawaian;golongan;jenis_jabatan;eselon;"
-                 "nama_jabatan;pendidikan;periode;kode_opd\n")
+ROSTER_HEADER = (
+    "nip;nama;jenis_kelamin;tanggal_lahir;status_kepegawaian;golongan;jenis_jabatan;eselon;"
+    "nama_jabatan;pendidikan;periode;kode_opd\n"
+)
 ROSTER = ROSTER_HEADER + (
     "19860926 201505 1 001;Budi;L;26/09/1986;PNS;III/c;FUNGSIONAL;;Dokter;S1;2024-06;DINKES\n"
     # a unit of the DINKES in the crosswalk (the RSUD) by its SIPD code: a row of the DINKES
@@ -79,8 +81,11 @@ def test_a_pemda_onboarded_by_dropped_files_loads_its_lra_and_roster(tmp_path, w
     write(landing / "35.03" / "_referensi" / "opd.csv", OPD_V1)
     write(landing / "35.03" / "_referensi" / "unit.csv", UNIT)
     write(landing / "35.03" / "DINKES" / "pegawai" / "pegawai 2024-06.csv", ROSTER)
-    write(landing / "35.03" / "DISHUB" / "pegawai" / "pegawai 2024-06.csv", ROSTER_HEADER +
-          "19860926 201505 1 009;Joko;L;26/09/1986;PNS;III/a;PELAKSANA;;Pengatur Lalu Lintas;SMA;2024-06;DISHUB\n")
+    write(
+        landing / "35.03" / "DISHUB" / "pegawai" / "pegawai 2024-06.csv",
+        ROSTER_HEADER
+        + "19860926 201505 1 009;Joko;L;26/09/1986;PNS;III/a;PELAKSANA;;Pengatur Lalu Lintas;SMA;2024-06;DISHUB\n",
+    )
     settings = make_settings(tmp_path, warehouse_url, landing)
 
     # When the pipeline lands and loads them
@@ -119,11 +124,19 @@ def test_a_pemda_onboarded_by_dropped_files_loads_its_lra_and_roster(tmp_path, w
     assert "35.03/_referensi/opd.csv" in dishub["reasons"][0]
     with connect(warehouse_url) as conn:
         # the DJPK lines: tahun from the file name, depth from the leading spaces, amounts in rupiah
-        lines = conn.execute("select akun, level, tahun, anggaran, realisasi, persentase from raw.lra "
-                             "where _kode_pemda = '35.03' order by _row_number").fetchall()
+        lines = conn.execute(
+            "select akun, level, tahun, anggaran, realisasi, persentase from raw.lra "
+            "where _kode_pemda = '35.03' order by _row_number"
+        ).fetchall()
         pegawai = conn.execute("select _kode_pemda, _opd_folder, nip from raw.pegawai").fetchall()
-    assert lines[0] == ("Pendapatan Daerah", 0, 2023, Decimal("1811340000000.00"), Decimal("1450030000000.00"),
-                        Decimal("80.05"))
+    assert lines[0] == (
+        "Pendapatan Daerah",
+        0,
+        2023,
+        Decimal("1811340000000.00"),
+        Decimal("1450030000000.00"),
+        Decimal("80.05"),
+    )
     assert [(a, lv) for a, lv, *_ in lines[1:3]] == [("PAD", 1), ("Pajak Daerah", 2)]
     assert [a for a, *_ in lines].count("Belanja Pegawai") == 1  # the repeated line set aside
     subsidi = next(r for r in lines if r[0] == "Belanja Subsidi")
@@ -136,8 +149,10 @@ def test_a_pemda_onboarded_by_dropped_files_loads_its_lra_and_roster(tmp_path, w
 
     # Then version 2 is current, version 1 is kept with its end, and the DISHUB roster refused before loads
     with connect(warehouse_url) as conn:
-        versions = conn.execute("select kind, version_id, row_count, valid_to is null, superseded_by "
-                                "from reference.list_version where kode_pemda = '35.03' order by version_id").fetchall()
+        versions = conn.execute(
+            "select kind, version_id, row_count, valid_to is null, superseded_by "
+            "from reference.list_version where kode_pemda = '35.03' order by version_id"
+        ).fetchall()
         kept = conn.execute("select version_id, count(*) from reference.opd group by 1 order by 1").fetchall()
     assert versions == [("opd", 1, 4, False, 3), ("unit", 2, 2, True, None), ("opd", 3, 5, True, None)]
     assert kept == [(1, 4), (3, 5)]
@@ -147,23 +162,40 @@ def test_a_pemda_onboarded_by_dropped_files_loads_its_lra_and_roster(tmp_path, w
     # And dbt builds the whole project on it, with one OPD list per pemda: the seed cities' and the onboarded
     # one, units as aliases; the roster reaches the published ASN counts of Kabupaten Trenggalek
     stage = settings.as_role(TRANSFORMER)
-    proc = dbt_command(stage, stage.require_url(), "build", "--target-path", str(tmp_path / "target"),
-                       "--log-path", str(tmp_path / "dbt_logs"))  # the whole project: every model and test
+    proc = dbt_command(
+        stage,
+        stage.require_url(),
+        "build",
+        "--target-path",
+        str(tmp_path / "target"),
+        "--log-path",
+        str(tmp_path / "dbt_logs"),
+    )  # the whole project: every model and test
     assert proc.returncode == 0, proc.stdout[-4000:]
     with connect(warehouse_url) as conn:
-        dim = conn.execute("select singkatan, sumber_daftar, nama_pemda from marts.dim_opd "
-                           "where kode_pemda = '35.03' order by singkatan").fetchall()
+        dim = conn.execute(
+            "select singkatan, sumber_daftar, nama_pemda from marts.dim_opd "
+            "where kode_pemda = '35.03' order by singkatan"
+        ).fetchall()
         seed = conn.execute("select count(*) from marts.dim_opd where sumber_daftar = 'seed'").fetchone()[0]
-        alias = conn.execute("select kode_opd, jenis_alias from intermediate.int_opd_alias "
-                             "where kode_pemda = '35.03' and alias = '1.02.0.00.0.00.01.0002'").fetchone()
-        pemda = conn.execute("select kode_pemda, sumber_daftar_opd, jumlah_opd from marts.dim_pemda "
-                             "where kode_pemda in ('18.72', '35.03', '35.07') order by 1").fetchall()
-        asn = conn.execute("select nama_kabupaten_kota, kode_opd, periode from marts.pub_asn_jumlah "
-                           "group by 1, 2, 3").fetchall()
-        fct = conn.execute("select kode_pemda, tahun, count(*), count(*) filter (where level = 0) from marts.fct_lra "
-                           "group by 1, 2 order by 1").fetchall()
-    assert dim == [(s, "onboarded", "KABUPATEN TRENGGALEK") for s in ("BKPSDM", "BPKAD", "DINKES", "DISDIKBUD",
-                                                                       "DISHUB")]
+        alias = conn.execute(
+            "select kode_opd, jenis_alias from intermediate.int_opd_alias "
+            "where kode_pemda = '35.03' and alias = '1.02.0.00.0.00.01.0002'"
+        ).fetchone()
+        pemda = conn.execute(
+            "select kode_pemda, sumber_daftar_opd, jumlah_opd from marts.dim_pemda "
+            "where kode_pemda in ('18.72', '35.03', '35.07') order by 1"
+        ).fetchall()
+        asn = conn.execute(
+            "select nama_kabupaten_kota, kode_opd, periode from marts.pub_asn_jumlah group by 1, 2, 3"
+        ).fetchall()
+        fct = conn.execute(
+            "select kode_pemda, tahun, count(*), count(*) filter (where level = 0) from marts.fct_lra "
+            "group by 1, 2 order by 1"
+        ).fetchall()
+    assert dim == [
+        (s, "onboarded", "KABUPATEN TRENGGALEK") for s in ("BKPSDM", "BPKAD", "DINKES", "DISDIKBUD", "DISHUB")
+    ]
     assert seed == 150
     assert pemda == [("18.72", "seed", 36), ("35.03", "onboarded", 5), ("35.07", "belum", 0)]
     assert alias == ("1.02.0.00.0.00.01.0000", "KODE_UNIT")
@@ -210,8 +242,10 @@ def test_the_loader_writes_the_reference_lists_dbt_and_auditors_only_read_them(w
     from satudata.warehouse import migrate
 
     migrate(warehouse_url)
-    insert = ("insert into reference.list_version (kode_pemda, kind, sha256, file_name, row_count) "
-              "values ('35.03', 'opd', 'x', 'opd.csv', 0)")
+    insert = (
+        "insert into reference.list_version (kode_pemda, kind, sha256, file_name, row_count) "
+        "values ('35.03', 'opd', 'x', 'opd.csv', 0)"
+    )
     # Then the loader (landing onboards dropped files) may write them
     with psycopg.connect(with_role(warehouse_url, LOADER)) as conn:
         conn.execute(insert)

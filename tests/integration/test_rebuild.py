@@ -24,8 +24,9 @@ def run_and_publish(settings, run_id: str) -> dict:
     for rel in pipeline.discover_files(settings):
         pipeline.load(settings, pipeline.land(settings, run_id, rel))
     assert pipeline.transform(settings, run_id)["returncode"] == 0
-    return publish_dataset(settings, settings.warehouse_url, TABLE, publications(settings)[TABLE], {},
-                           {"run_id": run_id})
+    return publish_dataset(
+        settings, settings.warehouse_url, TABLE, publications(settings)[TABLE], {}, {"run_id": run_id}
+    )
 
 
 def test_rebuild_reproduces_v1_after_a_correction_gave_v2(tmp_path, warehouse_url, capsys):
@@ -37,7 +38,9 @@ def test_rebuild_reproduces_v1_after_a_correction_gave_v2(tmp_path, warehouse_ur
     folder = settings.landing / "18.72" / "DINKES" / "realisasi_belanja"
     (folder / "r_revisi_januari.csv").write_text(
         "tahun,nomor_sp2d,tanggal_sp2d,kode_sub_kegiatan,kode_rekening,nilai\n"
-        "2024,SP2D-001,2024-01-31,1.02.02.2.01.0001,5.1.02.01.01.0024,3100000\n", encoding="utf-8")
+        "2024,SP2D-001,2024-01-31,1.02.02.2.01.0001,5.1.02.01.01.0024,3100000\n",
+        encoding="utf-8",
+    )
     assert run_and_publish(settings, "r2")["version"] == "v2"
     v1 = (settings.published / "serapan_anggaran" / "v1" / "data.csv").read_bytes()
     v2 = (settings.published / "serapan_anggaran" / "v2" / "data.csv").read_bytes()

@@ -15,8 +15,10 @@ from satudata.warehouse.embedded import EmbeddedWarehouse
 
 pytestmark = pytest.mark.integration
 
-RAW_ROW = ("insert into raw.pegawai (_file_id, _row_number, _kode_pemda, _opd_folder, nip) "
-           "values (1, 9, '18.72', 'DINKES', '198609262015051001')")
+RAW_ROW = (
+    "insert into raw.pegawai (_file_id, _row_number, _kode_pemda, _opd_folder, nip) "
+    "values (1, 9, '18.72', 'DINKES', '198609262015051001')"
+)
 DENIED = psycopg.errors.InsufficientPrivilege
 
 
@@ -37,8 +39,9 @@ def url(pg_server):
     migrate(url)
     with psycopg.connect(with_role(url, LOADER), autocommit=True) as conn:
         conn.execute(RAW_ROW)
-        conn.execute("insert into audit.source_file (path, sha256, size_bytes, status) "
-                     "values ('a.csv', 'x', 1, 'landed')")
+        conn.execute(
+            "insert into audit.source_file (path, sha256, size_bytes, status) values ('a.csv', 'x', 1, 'landed')"
+        )
     with psycopg.connect(with_role(url, TRANSFORMER), autocommit=True) as conn:
         conn.execute("create table marts.pub_x as select 7 as jumlah")
         conn.execute("create table ref.pemda_x as select '18.72'::text as kode_pemda")
@@ -138,7 +141,8 @@ MAY = {
 }
 
 MAY_NOT = {
-    LOADER: NOBODY + [
+    LOADER: NOBODY
+    + [
         "select * from marts.pub_x",
         "select * from staging.stg_x",
         "select * from ref.pemda_x",
@@ -152,7 +156,8 @@ MAY_NOT = {
         "delete from audit.expected_submission",
         "update audit.pipeline_run set status = 'success'",
     ],
-    TRANSFORMER: NOBODY + [
+    TRANSFORMER: NOBODY
+    + [
         RAW_ROW,
         "delete from raw.pegawai",
         "update audit.source_file set status = 'x'",
@@ -161,7 +166,8 @@ MAY_NOT = {
         "update audit.publication_approval set decision = 'Approve'",
         "update audit.pipeline_run set status = 'success'",
     ],
-    PUBLISHER: NOBODY + [
+    PUBLISHER: NOBODY
+    + [
         "select * from raw.pegawai",
         "select * from staging.stg_x",
         "select * from intermediate.int_x",
@@ -180,7 +186,8 @@ MAY_NOT = {
         "update audit.source_file set status = 'x'",
         "update audit.pipeline_run set rule_catalogue_hash = 'x'",
     ],
-    AUDITOR: NOBODY + [
+    AUDITOR: NOBODY
+    + [
         "select * from raw.pegawai",
         "select * from staging.stg_x",
         "insert into marts.pub_x values (1)",
@@ -231,7 +238,9 @@ def test_the_stage_roles_are_group_roles_without_powers(url):
     with psycopg.connect(url) as conn:
         rows = conn.execute(
             "select rolname, rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolbypassrls from pg_roles "
-            "where rolname = any(%s) order by rolname", ([LOADER, TRANSFORMER, PUBLISHER, AUDITOR],)).fetchall()
+            "where rolname = any(%s) order by rolname",
+            ([LOADER, TRANSFORMER, PUBLISHER, AUDITOR],),
+        ).fetchall()
     assert [r[0] for r in rows] == sorted([LOADER, TRANSFORMER, PUBLISHER, AUDITOR])  # one auditor role: 002's
     assert all(r[1:] == (False,) * 5 for r in rows), rows
 

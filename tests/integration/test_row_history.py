@@ -26,14 +26,16 @@ def test_replaced_rows_are_kept_with_the_file_that_replaced_them(tmp_path, wareh
         history = conn.execute(
             "select file_id, period, superseded_by, row_values->>'nama_jabatan', row_values->>'_row_number', "
             "row_number, count(*) over () from audit.source_row_history where dataset = 'pegawai' "
-            "order by period, row_number").fetchall()
+            "order by period, row_number"
+        ).fetchall()
         raw = conn.execute("select count(*) from raw.pegawai").fetchone()[0]
         loaded = conn.execute("select sum(rows_loaded) from audit.source_file").fetchone()[0]
 
     # Then the first file's six rows are in the history, each with the file that replaced it, its row
     # number in the submitted file, and its values as loaded
-    assert [h[:4] for h in history] == [(1, "2024-01", 3, "Pengadministrasi")] * 3 + \
-        [(1, "2024-02", 2, "Pengadministrasi")] * 3
+    assert [h[:4] for h in history] == [(1, "2024-01", 3, "Pengadministrasi")] * 3 + [
+        (1, "2024-02", 2, "Pengadministrasi")
+    ] * 3
     assert [int(h[4]) for h in history] == [h[5] for h in history] == [2, 3, 4, 5, 6, 7]
     # and nothing was lost: every row ever loaded is current in raw or kept in the history
     assert raw + len(history) == loaded == 12

@@ -49,8 +49,10 @@ def _new_db(server: str, name: str, template: str | None = None) -> str:
     admin = server.rsplit("/", 1)[0] + "/postgres"
     with _connect(admin) as conn:
         if template:
-            conn.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = %s "
-                         "and pid <> pg_backend_pid()", (template,))
+            conn.execute(
+                "select pg_terminate_backend(pid) from pg_stat_activity where datname = %s and pid <> pg_backend_pid()",
+                (template,),
+            )
         conn.execute(f"drop database if exists {name} with (force)")
         conn.execute(f"create database {name}" + (f" template {template}" if template else ""))
     return admin.rsplit("/", 1)[0] + f"/{name}"
@@ -78,10 +80,11 @@ def _write_lra(url: str, landing: Path) -> Path:
     totals: dict[str, Decimal] = defaultdict(Decimal)
     with _connect(url) as conn:
         for code, nilai in conn.execute(
-                "select kode_rekening, sum(nilai * case when nomor_sp2d like '%%/CP/%%' then -1 "
-                "when nomor_sp2d ~ '/(UP|TU)/' then 0 else 1 end) "
-                "from raw.realisasi_belanja where _kode_pemda = %s group by 1",
-                (PEMDA,)):
+            "select kode_rekening, sum(nilai * case when nomor_sp2d like '%%/CP/%%' then -1 "
+            "when nomor_sp2d ~ '/(UP|TU)/' then 0 else 1 end) "
+            "from raw.realisasi_belanja where _kode_pemda = %s group by 1",
+            (PEMDA,),
+        ):
             parts = code.split(".")
             for level in (1, 2, 3):
                 totals[".".join(parts[:level])] += nilai
@@ -103,21 +106,50 @@ def _registry(url: str, path: Path) -> dict:
     with _connect(url) as conn:
         partial_file = conn.execute(
             "select opd, dataset from audit.source_file where kode_pemda = %s and dataset = 'pegawai' "
-            "and rows_quarantined > 0 and superseded_by is null order by file_id limit 1", (PEMDA,)).fetchone()
+            "and rows_quarantined > 0 and superseded_by is null order by file_id limit 1",
+            (PEMDA,),
+        ).fetchone()
         with_pengaduan = {r[0] for r in conn.execute("select opd from audit.source_file where dataset = 'pengaduan'")}
         no_pengaduan = [o for o in opds if o not in with_pengaduan][:1]
         # DINKES's roster arrived "on 20 January 2024": on time for every month of 2024
-        conn.execute("update audit.source_file set received_at = '2024-01-20 09:00+07' "
-                     "where kode_pemda = %s and opd = 'DINKES' and dataset = 'pegawai'", (PEMDA,))
+        conn.execute(
+            "update audit.source_file set received_at = '2024-01-20 09:00+07' "
+            "where kode_pemda = %s and opd = 'DINKES' and dataset = 'pegawai'",
+            (PEMDA,),
+        )
     sources = [
-        {"id": "metro-dinkes-pegawai", "kode_pemda": PEMDA, "opd": "DINKES", "dataset": "pegawai", "kind": "file",
-         "expected_periods": ["2023-12", "2024-01..2024-12"]},  # 2023-12 never came
-        {"id": "metro-bkpsdm-skp", "kode_pemda": PEMDA, "opd": "BKPSDM", "dataset": "kinerja_pegawai", "kind": "file",
-         "expected_periods": ["2024"]},  # came late (today)
-        {"id": "metro-partial-pegawai", "kode_pemda": PEMDA, "opd": partial_file[0], "dataset": "pegawai",
-         "kind": "file", "expected_periods": ["2024-06"]},  # rows quarantined
-        {"id": "metro-nopengaduan", "kode_pemda": PEMDA, "opd": no_pengaduan[0], "dataset": "pengaduan",
-         "kind": "file", "expected_periods": ["2024-01..2024-03"]},  # missing
+        {
+            "id": "metro-dinkes-pegawai",
+            "kode_pemda": PEMDA,
+            "opd": "DINKES",
+            "dataset": "pegawai",
+            "kind": "file",
+            "expected_periods": ["2023-12", "2024-01..2024-12"],
+        },  # 2023-12 never came
+        {
+            "id": "metro-bkpsdm-skp",
+            "kode_pemda": PEMDA,
+            "opd": "BKPSDM",
+            "dataset": "kinerja_pegawai",
+            "kind": "file",
+            "expected_periods": ["2024"],
+        },  # came late (today)
+        {
+            "id": "metro-partial-pegawai",
+            "kode_pemda": PEMDA,
+            "opd": partial_file[0],
+            "dataset": "pegawai",
+            "kind": "file",
+            "expected_periods": ["2024-06"],
+        },  # rows quarantined
+        {
+            "id": "metro-nopengaduan",
+            "kode_pemda": PEMDA,
+            "opd": no_pengaduan[0],
+            "dataset": "pengaduan",
+            "kind": "file",
+            "expected_periods": ["2024-01..2024-03"],
+        },  # missing
     ]
     path.write_text(yaml.safe_dump({"defaults": {"deadline_day": 10}, "sources": sources}), encoding="utf-8")
     return {"partial_opd": partial_file[0], "missing_opd": no_pengaduan[0]}
@@ -169,11 +201,19 @@ def prepared(pg_server, tmp_path_factory):
     unbalanced_settings = settings("unbalanced", unbalanced_url)
     shutil.copytree(base.published, unbalanced_settings.published)
     with _connect(unbalanced_url) as conn:
-        conn.execute("update audit.source_file set rows_read = rows_read + 1 where file_id = (select min(file_id) "
-                     "from audit.source_file where status = 'loaded' and superseded_by is null)")
+        conn.execute(
+            "update audit.source_file set rows_read = rows_read + 1 where file_id = (select min(file_id) "
+            "from audit.source_file where status = 'loaded' and superseded_by is null)"
+        )
     unbalanced = _run(unbalanced_settings, "unbalanced")
-    return {"base": (base, clean), "broken": (broken_settings, broken), "unbalanced": (unbalanced_settings, unbalanced),
-            "injected": injected, "picked": picked, "pubs": publications(base)}
+    return {
+        "base": (base, clean),
+        "broken": (broken_settings, broken),
+        "unbalanced": (unbalanced_settings, unbalanced),
+        "injected": injected,
+        "picked": picked,
+        "pubs": publications(base),
+    }
 
 
 def _one(conn, sql: str, *args):
@@ -187,7 +227,9 @@ def _inject(url: str, settings) -> dict:
     out = {}
     with _connect(url) as conn:
         # REC-004: one OPD-month's GAJI paid 10% above what the SP2D on 5.1.01.01 paid (the month's only salary run)
-        opd, periode, nilai, ctid = _one(conn, """
+        opd, periode, nilai, ctid = _one(
+            conn,
+            """
             select s._opd_folder, s.periode, s.nilai_bruto, r.ctid
             from staging.stg_opd__pembayaran_penghasilan s
             join raw.pembayaran_penghasilan r using (_file_id, _row_number)
@@ -196,59 +238,99 @@ def _inject(url: str, settings) -> dict:
                 and not exists (select 1 from staging.stg_opd__pembayaran_penghasilan x
                                 where x._file_id = s._file_id and x.periode = s.periode
                                     and x.jenis_penghasilan in ('THR', 'GAJI_13'))
-            order by s.nilai_bruto desc limit 1""")
-        conn.execute("update raw.pembayaran_penghasilan set nilai_bruto = %s where ctid = %s",
-                     (nilai * Decimal("1.10"), ctid))
+            order by s.nilai_bruto desc limit 1""",
+        )
+        conn.execute(
+            "update raw.pembayaran_penghasilan set nilai_bruto = %s where ctid = %s", (nilai * Decimal("1.10"), ctid)
+        )
         out["REC-004"] = {"opd": opd, "periode": periode, "paid": nilai * Decimal("1.10"), "spm": nilai}
         # REC-001: a published absorption total 1,000,000 above the accepted SP2D (a line's last month)
-        line = _one(conn, """select kode_opd, kode_jenis_belanja, tahun, max(bulan) from marts.pub_serapan_anggaran
-                            group by 1, 2, 3 order by 1, 2, 3 limit 1""")
-        conn.execute("update marts.pub_serapan_anggaran set realisasi_kumulatif = realisasi_kumulatif + 1000000 "
-                     "where (kode_opd, kode_jenis_belanja, tahun, bulan) = (%s, %s, %s, %s)", line)
+        line = _one(
+            conn,
+            """select kode_opd, kode_jenis_belanja, tahun, max(bulan) from marts.pub_serapan_anggaran
+                            group by 1, 2, 3 order by 1, 2, 3 limit 1""",
+        )
+        conn.execute(
+            "update marts.pub_serapan_anggaran set realisasi_kumulatif = realisasi_kumulatif + 1000000 "
+            "where (kode_opd, kode_jenis_belanja, tahun, bulan) = (%s, %s, %s, %s)",
+            line,
+        )
         # SER-001: another line's cumulative drops in February
-        line = _one(conn, """select kode_opd, kode_jenis_belanja, tahun, realisasi_kumulatif
+        line = _one(
+            conn,
+            """select kode_opd, kode_jenis_belanja, tahun, realisasi_kumulatif
                             from marts.pub_serapan_anggaran where bulan = 1 and realisasi_kumulatif > 0
-                            order by 1, 2, 3 offset 1 limit 1""")
-        conn.execute("update marts.pub_serapan_anggaran set realisasi_kumulatif = %s - 1 "
-                     "where (kode_opd, kode_jenis_belanja, tahun) = (%s, %s, %s) and bulan = 2",
-                     (line[3], *line[:3]))
+                            order by 1, 2, 3 offset 1 limit 1""",
+        )
+        conn.execute(
+            "update marts.pub_serapan_anggaran set realisasi_kumulatif = %s - 1 "
+            "where (kode_opd, kode_jenis_belanja, tahun) = (%s, %s, %s) and bulan = 2",
+            (line[3], *line[:3]),
+        )
         out["SER-001"] = {"kode_opd": line[0], "bulan": 2, "line": line[:2]}
         # REC-002: a published cell of 1,000 ASN more than were submitted (small OPDs: most cells are suppressed)
-        kab, periode_asn, ctid = _one(conn, "select kode_kabupaten_kota, periode, ctid from marts.pub_asn_jumlah "
-                                            "order by periode, kode_opd limit 1")
-        conn.execute("update marts.pub_asn_jumlah set jumlah_pegawai = coalesce(jumlah_pegawai, 0) + 1000, "
-                     "disupresi = false where ctid = %s", (ctid,))
-        shown = _one(conn, "select sum(jumlah_pegawai) from marts.pub_asn_jumlah where kode_kabupaten_kota = %s "
-                           "and periode = %s", kab, periode_asn)[0]
+        kab, periode_asn, ctid = _one(
+            conn,
+            "select kode_kabupaten_kota, periode, ctid from marts.pub_asn_jumlah order by periode, kode_opd limit 1",
+        )
+        conn.execute(
+            "update marts.pub_asn_jumlah set jumlah_pegawai = coalesce(jumlah_pegawai, 0) + 1000, "
+            "disupresi = false where ctid = %s",
+            (ctid,),
+        )
+        shown = _one(
+            conn,
+            "select sum(jumlah_pegawai) from marts.pub_asn_jumlah where kode_kabupaten_kota = %s and periode = %s",
+            kab,
+            periode_asn,
+        )[0]
         out["REC-002"] = {"periode": periode_asn, "provided": shown}
         # REC-003: 3 more respondents published than survey responses received
-        conn.execute("update marts.pub_ikm_layanan set jumlah_responden = jumlah_responden + 3 "
-                     "where ctid = (select ctid from marts.pub_ikm_layanan limit 1)")
+        conn.execute(
+            "update marts.pub_ikm_layanan set jumlah_responden = jumlah_responden + 3 "
+            "where ctid = (select ctid from marts.pub_ikm_layanan limit 1)"
+        )
         # LRA-001 and REC-005: the LRA's Belanja Pegawai realisasi twice its children and the OPD data
         conn.execute("update raw.lra set realisasi = realisasi * 2 where lower(akun) = 'belanja pegawai'")
         # BEL-003: an SP2D number twice in the pemda (SP2D injections stay off 5.1.01: REC-004 is the payroll)
         # (LS lines: UP/TU are advances, not realisasi, so REC-001's difference below holds for LS only)
-        sp2d = "select ctid from raw.realisasi_belanja where kode_rekening not like '5.1.01.%' " \
-               "and nomor_sp2d like '%/LS/%' order by _file_id, _row_number"
-        dup = _one(conn, f"insert into raw.realisasi_belanja select * from raw.realisasi_belanja where ctid = "
-                         f"({sp2d} limit 1) returning nilai")[0]
+        sp2d = (
+            "select ctid from raw.realisasi_belanja where kode_rekening not like '5.1.01.%' "
+            "and nomor_sp2d like '%/LS/%' order by _file_id, _row_number"
+        )
+        dup = _one(
+            conn,
+            f"insert into raw.realisasi_belanja select * from raw.realisasi_belanja where ctid = "
+            f"({sp2d} limit 1) returning nilai",
+        )[0]
         # BEL-005: a payment far above its line's pagu; BEL-006: a payment to a line with no pagu
-        conn.execute(f"update raw.realisasi_belanja set nilai = nilai + 1000000000000 where ctid = ({sp2d} offset 5 "
-                     f"limit 1)")
-        conn.execute(f"update raw.realisasi_belanja set kode_sub_kegiatan = '1.02.02.2.01.9999' where ctid = "
-                     f"({sp2d} offset 10 limit 1)")
+        conn.execute(
+            f"update raw.realisasi_belanja set nilai = nilai + 1000000000000 where ctid = ({sp2d} offset 5 limit 1)"
+        )
+        conn.execute(
+            f"update raw.realisasi_belanja set kode_sub_kegiatan = '1.02.02.2.01.9999' where ctid = "
+            f"({sp2d} offset 10 limit 1)"
+        )
         out["REC-001"] = {"difference": Decimal(1_000_000) - dup - Decimal(10**12)}
         # BEL-007: an SP2D whose number names no jenis (the sample files have no jenis_sp2d column)
-        conn.execute(f"update raw.realisasi_belanja set nomor_sp2d = 'SP2D-TANPA-JENIS-1' where ctid = "
-                     f"({sp2d} offset 20 limit 1)")
+        conn.execute(
+            f"update raw.realisasi_belanja set nomor_sp2d = 'SP2D-TANPA-JENIS-1' where ctid = "
+            f"({sp2d} offset 20 limit 1)"
+        )
         # SER-002: another line (not SER-001's) drops in March by a refund of 5 booked in March
-        line = _one(conn, """select kode_opd, kode_jenis_belanja, tahun, realisasi_kumulatif
+        line = _one(
+            conn,
+            """select kode_opd, kode_jenis_belanja, tahun, realisasi_kumulatif
                             from marts.pub_serapan_anggaran where bulan = 2 and realisasi_kumulatif > 5
                                 and (kode_opd, kode_jenis_belanja) <> (%s, %s)
-                            order by 1, 2, 3 offset 2 limit 1""", *out["SER-001"]["line"])
-        conn.execute("update marts.pub_serapan_anggaran set realisasi_kumulatif = %s - 5, pengembalian_bulan = 5 "
-                     "where (kode_opd, kode_jenis_belanja, tahun) = (%s, %s, %s) and bulan = 3",
-                     (line[3], *line[:3]))
+                            order by 1, 2, 3 offset 2 limit 1""",
+            *out["SER-001"]["line"],
+        )
+        conn.execute(
+            "update marts.pub_serapan_anggaran set realisasi_kumulatif = %s - 5, pengembalian_bulan = 5 "
+            "where (kode_opd, kode_jenis_belanja, tahun) = (%s, %s, %s) and bulan = 3",
+            (line[3], *line[:3]),
+        )
         out["SER-002"] = {"kode_opd": line[0], "kode_jenis_belanja": line[1], "bulan": 3}
         # ANG-003: a parent line whose pagu is not the sum of the detail below it
         conn.execute("""insert into raw.anggaran (_file_id, _sheet, _row_number, _kode_pemda, _opd_folder, _period,
@@ -266,10 +348,14 @@ def _inject(url: str, settings) -> dict:
                             where s.eselon like 'II.%' and s.periode between '2024-04' and '2024-11'
                             order by s._file_id, s._row_number limit 1)""")
         # SKP-002: an OPD where everyone is rated SANGAT_BAIK
-        skp_opd = _one(conn, """select _opd_folder from staging.stg_opd__kinerja_pegawai group by 1
-                               having count(*) >= 10 order by count(*), 1 limit 1""")[0]
-        conn.execute("update raw.kinerja_pegawai set predikat = 'SANGAT_BAIK' where upper(_opd_folder) = %s",
-                     (skp_opd,))
+        skp_opd = _one(
+            conn,
+            """select _opd_folder from staging.stg_opd__kinerja_pegawai group by 1
+                               having count(*) >= 10 order by count(*), 1 limit 1""",
+        )[0]
+        conn.execute(
+            "update raw.kinerja_pegawai set predikat = 'SANGAT_BAIK' where upper(_opd_folder) = %s", (skp_opd,)
+        )
         out["SKP-002"] = {"opd": skp_opd}
         # LAY-005: a request for a service the OPD's standard does not list
         conn.execute("""update raw.permohonan_layanan set kode_layanan = 'TIDAK-ADA' where ctid = (
@@ -280,15 +366,20 @@ def _inject(url: str, settings) -> dict:
         # PUB-001 / PUB-002 / PUB-003: a duplicate key, an empty publication, an empty measure
         conn.execute("insert into marts.pub_capaian_spm select * from marts.pub_capaian_spm limit 1")
         conn.execute("delete from marts.pub_formasi_lowongan")
-        conn.execute(f"update marts.pub_pendapatan_target_realisasi set {measure} = null "
-                     "where ctid = (select ctid from marts.pub_pendapatan_target_realisasi limit 1)")
+        conn.execute(
+            f"update marts.pub_pendapatan_target_realisasi set {measure} = null "
+            "where ctid = (select ctid from marts.pub_pendapatan_target_realisasi limit 1)"
+        )
     return out
 
 
 def results(url: str, run_id: str) -> dict[str, list[dict]]:
     with _connect(url) as conn:
-        cur = conn.execute("select rule_id, dataset, severity, success, failing_count, examples, outcome, kind "
-                           "from audit.rule_result where run_id = %s", (run_id,))
+        cur = conn.execute(
+            "select rule_id, dataset, severity, success, failing_count, examples, outcome, kind "
+            "from audit.rule_result where run_id = %s",
+            (run_id,),
+        )
         names = [d.name for d in cur.description]
         out: dict[str, list[dict]] = defaultdict(list)
         for r in cur:
@@ -320,8 +411,21 @@ def report_row(html: str, rule_id: str) -> str:
 
 # ---- the clean warehouse ---------------------------------------------------------------------
 
-@pytest.mark.rules("PUB-001", "PUB-002", "REC-001", "REC-002", "REC-003", "SER-001", "BEL-003", "ACC-001",
-                   "LRA-001", "REC-005", "REC-004", "ANG-003")
+
+@pytest.mark.rules(
+    "PUB-001",
+    "PUB-002",
+    "REC-001",
+    "REC-002",
+    "REC-003",
+    "SER-001",
+    "BEL-003",
+    "ACC-001",
+    "LRA-001",
+    "REC-005",
+    "REC-004",
+    "ANG-003",
+)
 def test_clean_data_passes_every_fatal_check_and_publishes_everything(prepared):
     settings, run = prepared["base"]
     res = results(settings.require_url(), "base")
@@ -329,8 +433,20 @@ def test_clean_data_passes_every_fatal_check_and_publishes_everything(prepared):
     # Then every GX rule ran, no fatal one failed, and nothing is blocked
     gx = [r for rows in res.values() for r in rows if r["kind"] == "gx"]
     assert gx and not [r for r in gx if r["severity"] == "fatal" and not r["success"]]
-    for rule_id in ("PUB-001", "PUB-002", "REC-001", "REC-002", "REC-003", "SER-001", "BEL-003", "ACC-001",
-                    "LRA-001", "REC-005", "REC-004", "ANG-003"):
+    for rule_id in (
+        "PUB-001",
+        "PUB-002",
+        "REC-001",
+        "REC-002",
+        "REC-003",
+        "SER-001",
+        "BEL-003",
+        "ACC-001",
+        "LRA-001",
+        "REC-005",
+        "REC-004",
+        "ANG-003",
+    ):
         assert res[rule_id] and all(r["success"] for r in res[rule_id]), (rule_id, res[rule_id])
     pubs = publication(settings.require_url(), "base")
     assert set(pubs) == {p["meta"]["dataset_id"] for p in prepared["pubs"].values()}
@@ -351,13 +467,17 @@ def test_row_rules_have_a_result_per_run_with_their_examples(prepared):
         example = rows[0]["examples"][0]
         assert set(example) == {"file", "row", "column", "provided", "expected"} and example["column"] == "nip"
     with _connect(settings.require_url()) as conn:
-        quarantined = _one(conn, "select count(distinct (file_id, row_number)) from audit.quarantine q "
-                                 "join audit.source_file f using (file_id) where f.superseded_by is null "
-                                 "and f.dataset = 'pegawai' and q.rule_id = 'PEG-003'")[0]
+        quarantined = _one(
+            conn,
+            "select count(distinct (file_id, row_number)) from audit.quarantine q "
+            "join audit.source_file f using (file_id) where f.superseded_by is null "
+            "and f.dataset = 'pegawai' and q.rule_id = 'PEG-003'",
+        )[0]
     assert quarantined == sum(r["failing_count"] for r in failed(res, "PEG-003") if r["dataset"] == "pegawai")
 
 
 # ---- reconciliations broken on purpose ----------------------------------------------------------
+
 
 @pytest.mark.rules("REC-004")
 def test_payroll_ten_percent_above_5_1_01_01_is_reported_with_provided_expected_difference(prepared):
@@ -375,7 +495,7 @@ def test_payroll_ten_percent_above_5_1_01_01_is_reported_with_provided_expected_
     assert Decimal(example["difference"]) == injected["paid"] - injected["spm"]
     # and the report shows the same numbers in the reconciliation section
     html = report(settings)
-    section = html[html.index('id="rec-REC-004"'):html.index('id="rec-REC-005"')]
+    section = html[html.index('id="rec-REC-004"') : html.index('id="rec-REC-005"')]
     for value in (example["provided"], example["expected"], example["difference"], injected["periode"]):
         assert f">{value}<" in section
     # a warning: the datasets it touches are published, amber, with the note in their metadata
@@ -395,8 +515,11 @@ def test_fatal_reconciliation_failures_block_only_the_publications_they_touch(pr
 
     # Then exactly the touched datasets are blocked (red), with the failing rules as reasons
     pubs = publication(url, "broken")
-    derived_from_sp2d = {p["meta"]["dataset_id"] for p in prepared["pubs"].values()
-                         if "realisasi_belanja" in p["meta"]["source_datasets"]}
+    derived_from_sp2d = {
+        p["meta"]["dataset_id"]
+        for p in prepared["pubs"].values()
+        if "realisasi_belanja" in p["meta"]["source_datasets"]
+    }
     blocked = {"serapan_anggaran", "asn_jumlah", "ikm_layanan", "capaian_spm", "formasi_lowongan"} | derived_from_sp2d
     assert {d for d, p in pubs.items() if p["status"] == "blocked"} == blocked
     assert all(pubs[d]["status_color"] == "red" for d in blocked)
@@ -454,12 +577,20 @@ def test_a_drop_by_a_refund_and_an_sp2d_of_unknown_jenis_are_warnings_not_blocks
     assert ser2["severity"] == "warning"
     assert ser2["failing_count"] == sum(r["failing_count"] or 0 for r in failed(base, "SER-002")) + 1
     injected = prepared["injected"]["SER-002"]
-    drops = [e for e in ser2["examples"] if (e["kode_opd"], e["kode_jenis_belanja"], e["bulan"]) == (
-        injected["kode_opd"], injected["kode_jenis_belanja"], 3)]
+    drops = [
+        e
+        for e in ser2["examples"]
+        if (e["kode_opd"], e["kode_jenis_belanja"], e["bulan"])
+        == (injected["kode_opd"], injected["kode_jenis_belanja"], 3)
+    ]
     assert [Decimal(d["difference"]) for d in drops] == [Decimal("-5")] or ser2["failing_count"] > 5
-    assert not [e for r in failed(res, "SER-001") for e in r["examples"]
-                if (e["kode_opd"], e["kode_jenis_belanja"], e["bulan"]) == (
-                    injected["kode_opd"], injected["kode_jenis_belanja"], 3)]
+    assert not [
+        e
+        for r in failed(res, "SER-001")
+        for e in r["examples"]
+        if (e["kode_opd"], e["kode_jenis_belanja"], e["bulan"])
+        == (injected["kode_opd"], injected["kode_jenis_belanja"], 3)
+    ]
     [bel7] = failed(res, "BEL-007")
     assert bel7["severity"] == "warning" and bel7["failing_count"] == 1
     assert bel7["examples"][0]["nomor_sp2d"] == "SP2D-TANPA-JENIS-1"
@@ -498,8 +629,11 @@ def test_warnings_publish_amber_and_say_which(prepared):
 
     # ... and the datasets they touch are published amber with the rule in audit.publication ...
     pubs = publication(url, "broken")
-    for dataset_id, rule_id in (("distribusi_skp", "SKP-002"), ("pendapatan_target_realisasi", "PUB-003"),
-                                ("kinerja_layanan", "LAY-005")):
+    for dataset_id, rule_id in (
+        ("distribusi_skp", "SKP-002"),
+        ("pendapatan_target_realisasi", "PUB-003"),
+        ("kinerja_layanan", "LAY-005"),
+    ):
         assert pubs[dataset_id]["status"] != "blocked" and pubs[dataset_id]["status_color"] == "amber", dataset_id
         assert any(w.startswith(rule_id) for w in pubs[dataset_id]["warnings"]), dataset_id
     # ... and in the metadata of the new version (a mart whose content did not change keeps its version)
@@ -526,13 +660,16 @@ def test_rows_that_do_not_add_up_block_every_dataset(prepared):
 
 # ---- completeness and freshness ---------------------------------------------------------------
 
+
 @pytest.mark.rules("CMP-001", "CMP-002", "CMP-003")
 def test_expected_submissions_are_on_time_late_missing_or_partial_and_never_green_when_not(prepared):
     settings, _ = prepared["base"]
     url = settings.require_url()
     with _connect(url) as conn:
-        status = {(r[0], r[1], r[2]): (r[3], r[4]) for r in conn.execute(
-            "select opd, dataset, periode, status, partial from audit.expected_submission")}
+        status = {
+            (r[0], r[1], r[2]): (r[3], r[4])
+            for r in conn.execute("select opd, dataset, periode, status, partial from audit.expected_submission")
+        }
         history = _one(conn, "select count(*) from audit.expected_submission_history where run_id = 'base'")[0]
     # DINKES's roster came on 20 January 2024: on time for 2024, and 2023-12 never came
     assert status[("DINKES", "pegawai", "2024-01")] == ("on_time", False)
@@ -558,16 +695,20 @@ def test_expected_submissions_are_on_time_late_missing_or_partial_and_never_gree
     assert any("late" in i for i in pubs["distribusi_skp"]["incomplete"])
     # the scorecard's on-time / complete figures come from the same expectations
     with _connect(url) as conn:
-        scored = _one(conn, "select sum(jumlah_kiriman_diharapkan), sum(jumlah_kiriman_tepat_waktu) "
-                            "from marts.pub_skor_kualitas_data")
+        scored = _one(
+            conn,
+            "select sum(jumlah_kiriman_diharapkan), sum(jumlah_kiriman_tepat_waktu) from marts.pub_skor_kualitas_data",
+        )
     assert scored == (len(status), sum(1 for s, _ in status.values() if s == "on_time"))
 
 
 def test_every_publication_records_its_provenance_and_light(prepared):
     settings, _ = prepared["base"]
     with _connect(settings.require_url()) as conn:
-        rows = conn.execute("select dataset_id, status, status_color, content_hash, git_commit, dbt_manifest_hash, "
-                            "rule_catalogue_hash from audit.publication where run_id = 'base'").fetchall()
+        rows = conn.execute(
+            "select dataset_id, status, status_color, content_hash, git_commit, dbt_manifest_hash, "
+            "rule_catalogue_hash from audit.publication where run_id = 'base'"
+        ).fetchall()
         run = _one(conn, "select rule_catalogue_hash, registry_hash from audit.pipeline_run where run_id = 'base'")
     assert rows
     for dataset_id, status, color, content, commit, manifest, rules in rows:

@@ -32,8 +32,7 @@ SECTION_6 = {
     "vacancies and vacancy proposals by OPD x eselon": "formasi_lowongan",
     "pay timeliness by OPD x month x jenis": "ketepatan_pembayaran_penghasilan",
     "budget absorption by OPD x month x jenis belanja": "serapan_anggaran",
-    "realisasi of priority programs (stunting, kemiskinan ekstrem, inflasi, pengangguran)":
-        "realisasi_program_prioritas",
+    "realisasi of priority programs (stunting, kemiskinan ekstrem, inflasi, pengangguran)": "realisasi_program_prioritas",  # noqa: E501
     "revenue target vs realisasi": "pendapatan_target_realisasi",
     # v2 (issue 14): the early warning of realisasi against the anggaran kas, per OPD x month x priority tag
     "early warning: cumulative realisasi against the cumulative anggaran kas": "peringatan_anggaran_kas",
@@ -46,8 +45,16 @@ SECTION_6 = {
     "non-ASN headcount (THL, PTT, Honorer, Kontrak) by OPD, apart from ASN (suppressed)": "non_asn_jumlah",
 }
 # the kinds of NON_ASN staff as files name them -> the published code (section 3.1, jenis_non_asn)
-JENIS_NON_ASN = {"THL": "THL", "TENAGA HARIAN LEPAS": "THL", "PTT": "PTT", "PEGAWAI TIDAK TETAP": "PTT",
-                 "HONORER": "HONORER", "TENAGA HONORER": "HONORER", "KONTRAK": "KONTRAK", "TENAGA KONTRAK": "KONTRAK"}
+JENIS_NON_ASN = {
+    "THL": "THL",
+    "TENAGA HARIAN LEPAS": "THL",
+    "PTT": "PTT",
+    "PEGAWAI TIDAK TETAP": "PTT",
+    "HONORER": "HONORER",
+    "TENAGA HONORER": "HONORER",
+    "KONTRAK": "KONTRAK",
+    "TENAGA KONTRAK": "KONTRAK",
+}
 ASN = {"PNS", "CPNS", "PPPK", "PPPK_PARUH_WAKTU"}  # section 3.1; NON_ASN staff are not ASN
 PPPK_GOLONGAN = "I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII".split()
 SMALL_CELL = 5  # section 6: counts under 5 in person-based tables are suppressed
@@ -78,7 +85,8 @@ def quarantined(settings) -> set[tuple[str, int]]:
     with psycopg.connect(settings.warehouse_url) as conn:
         rows = conn.execute(
             "select distinct sf.path, q.row_number from audit.row_finding q join audit.source_file sf "
-            "using (file_id) where q.severity = 'fatal'").fetchall()
+            "using (file_id) where q.severity = 'fatal'"
+        ).fetchall()
     return {(p, n) for p, n in rows}
 
 
@@ -188,9 +196,13 @@ def test_pelayanan_ikm_per_service_and_semester(run):
         tanggal = sample_files.parse.parse_date(v["tanggal"])
         semester = 1 if tanggal.month <= 6 else 2
         scores[(path.parts[-3], str(v["kode_layanan"]).strip(), semester)].append(
-            [int(sample_files.number(v[f"u{i}"])) for i in range(1, 10)])
-    published_ikm = {(r["kode_layanan"], int(r["semester"])): Decimal(r["ikm"])
-                     for r in published(settings, "ikm_layanan") if r["kode_kabupaten_kota"] == "1872"}
+            [int(sample_files.number(v[f"u{i}"])) for i in range(1, 10)]
+        )
+    published_ikm = {
+        (r["kode_layanan"], int(r["semester"])): Decimal(r["ikm"])
+        for r in published(settings, "ikm_layanan")
+        if r["kode_kabupaten_kota"] == "1872"
+    }
     assert scores, "no survey responses found in the sample"
     for (_, layanan, semester), responses in scores.items():
         nrr = [Decimal(sum(r[u] for r in responses)) / len(responses) for u in range(9)]
@@ -207,9 +219,13 @@ def test_pelayanan_ikm_per_unit_over_all_respondents(run):
         _, kode_opd, _ = where(settings, path)
         tanggal = sample_files.parse.parse_date(v["tanggal"])
         scores[(kode_opd, 1 if tanggal.month <= 6 else 2)].append(
-            [int(sample_files.number(v[f"u{i}"])) for i in range(1, 10)])
-    got = {(r["kode_opd"], int(r["semester"])): (Decimal(r["ikm"]), int(r["jumlah_responden"]))
-           for r in published(settings, "ikm_unit") if r["kode_kabupaten_kota"] == "1872"}
+            [int(sample_files.number(v[f"u{i}"])) for i in range(1, 10)]
+        )
+    got = {
+        (r["kode_opd"], int(r["semester"])): (Decimal(r["ikm"]), int(r["jumlah_responden"]))
+        for r in published(settings, "ikm_unit")
+        if r["kode_kabupaten_kota"] == "1872"
+    }
     assert scores
     expected = {}
     for key, responses in scores.items():
@@ -227,9 +243,13 @@ def test_kepegawaian_non_asn_count_per_kind(run):
             bps, kode_opd, _ = where(settings, path)
             kind = JENIS_NON_ASN.get(str(v.get("jenis_non_asn") or "").strip().upper(), "TIDAK_DIKETAHUI")
             counts[(bps, kode_opd, sample_files.parse.parse_periode(v["periode"]), kind)] += 1
-    got = {(r["kode_kabupaten_kota"], r["kode_opd"], r["periode"], r["jenis_non_asn"]): (r["jumlah_pegawai"],
-                                                                                          r["disupresi"])
-           for r in published(settings, "non_asn_jumlah")}
+    got = {
+        (r["kode_kabupaten_kota"], r["kode_opd"], r["periode"], r["jenis_non_asn"]): (
+            r["jumlah_pegawai"],
+            r["disupresi"],
+        )
+        for r in published(settings, "non_asn_jumlah")
+    }
     # the kinds as the files name them (THL, Tenaga Harian Lepas, Honorer, Tenaga Kontrak, PTT) are all recognised;
     # at `small` scale an OPD has at most a few NON_ASN a month, so every cell is suppressed (the unit test
     # test_non_asn_per_jenis_terpisah_dari_asn shows a published count)
@@ -257,11 +277,29 @@ def test_kepegawaian_asn_count_per_cell(run):
             kelompok = PPPK_GOLONGAN[min(PPPK_GOLONGAN.index(golongan) // 4, 3)]
         else:
             kelompok = "TIDAK_DIKETAHUI"
-        counts[(bps, kode_opd, periode, status, kelompok, code(v["jenis_kelamin"]) or "TIDAK_DIKETAHUI",
-                code(v["pendidikan"]) or "TIDAK_DIKETAHUI")] += 1
-    got = {(r["kode_kabupaten_kota"], r["kode_opd"], r["periode"], r["status_kepegawaian"], r["golongan_kelompok"],
-            r["jenis_kelamin"], r["pendidikan"]): (r["jumlah_pegawai"], r["disupresi"])
-           for r in published(settings, "asn_jumlah")}
+        counts[
+            (
+                bps,
+                kode_opd,
+                periode,
+                status,
+                kelompok,
+                code(v["jenis_kelamin"]) or "TIDAK_DIKETAHUI",
+                code(v["pendidikan"]) or "TIDAK_DIKETAHUI",
+            )
+        ] += 1
+    got = {
+        (
+            r["kode_kabupaten_kota"],
+            r["kode_opd"],
+            r["periode"],
+            r["status_kepegawaian"],
+            r["golongan_kelompok"],
+            r["jenis_kelamin"],
+            r["pendidikan"],
+        ): (r["jumlah_pegawai"], r["disupresi"])
+        for r in published(settings, "asn_jumlah")
+    }
     assert any(n >= SMALL_CELL for n in counts.values()) and any(n < SMALL_CELL for n in counts.values())
     assert got == {key: shown(n) for key, n in counts.items()}
 
@@ -275,8 +313,10 @@ def test_kepegawaian_skp_distribution_per_opd(run):
         tahun = str(integer(v["tahun"]))
         skp[(bps, tahun, sample_files.parse.normalize_nip(v["nip"]))] = (kode_opd, code(v["predikat"]))
     counts = Counter((bps, kode_opd, predikat, tahun) for (bps, tahun, _), (kode_opd, predikat) in skp.items())
-    got = {(r["kode_kabupaten_kota"], r["kode_opd"], r["predikat"], r["tahun"]): (r["jumlah_pegawai"], r["disupresi"])
-           for r in published(settings, "distribusi_skp")}
+    got = {
+        (r["kode_kabupaten_kota"], r["kode_opd"], r["predikat"], r["tahun"]): (r["jumlah_pegawai"], r["disupresi"])
+        for r in published(settings, "distribusi_skp")
+    }
     assert any(n >= SMALL_CELL for n in counts.values()) and any(n < SMALL_CELL for n in counts.values())
     assert got == {key: shown(n) for key, n in counts.items()}
 
@@ -289,17 +329,25 @@ def test_kepegawaian_pay_timeliness(run):
     for path, v in accepted_rows(settings, "pembayaran_penghasilan"):
         bps, kode_opd, _ = where(settings, path)
         key = (bps, kode_opd, sample_files.parse.parse_periode(v["periode"]), code(v["jenis_penghasilan"]))
-        due, paid = sample_files.parse.parse_date(v["tanggal_jatuh_tempo"]), sample_files.parse.parse_date(
-            v["tanggal_bayar"])
+        due, paid = (
+            sample_files.parse.parse_date(v["tanggal_jatuh_tempo"]),
+            sample_files.parse.parse_date(v["tanggal_bayar"]),
+        )
         expected[key][0] += 1
         if paid is not None and paid <= due:
             expected[key][1] += 1
         elif paid is not None:
             expected[key][2] += 1
             expected[key][3] += (paid - due).days
-    got = {(r["kode_kabupaten_kota"], r["kode_opd"], r["periode"], r["jenis_penghasilan"]): [
-        int(r["jumlah_pembayaran"]), int(r["jumlah_tepat_waktu"]), int(r["jumlah_terlambat"]),
-        int(r["total_hari_terlambat"])] for r in published(settings, "ketepatan_pembayaran_penghasilan")}
+    got = {
+        (r["kode_kabupaten_kota"], r["kode_opd"], r["periode"], r["jenis_penghasilan"]): [
+            int(r["jumlah_pembayaran"]),
+            int(r["jumlah_tepat_waktu"]),
+            int(r["jumlah_terlambat"]),
+            int(r["total_hari_terlambat"]),
+        ]
+        for r in published(settings, "ketepatan_pembayaran_penghasilan")
+    }
     assert 0 < sum(e[2] for e in expected.values()) < sum(e[0] for e in expected.values())
     assert got == dict(expected)
 
@@ -338,10 +386,16 @@ def test_pelayanan_requests_on_time_in_working_days(run):
             counts[2] += working_days(masuk, selesai) <= limit
         elif code(v["status"]) in ("DITERIMA", "DIPROSES"):
             counts[3] += working_days(masuk, cutoff[path.parts[-4]]) > limit
-    got = {(r["kode_kabupaten_kota"], r["kode_opd"], r["kode_layanan"], r["bulan"], r["tahun"]): [
-        int(r["jumlah_permohonan"]), int(r["jumlah_selesai"]), int(r["jumlah_selesai_tepat_waktu"]),
-        int(r["jumlah_tunggakan_lewat_sla"]), dec(r["persentase_tepat_waktu"])]
-        for r in published(settings, "kinerja_layanan")}
+    got = {
+        (r["kode_kabupaten_kota"], r["kode_opd"], r["kode_layanan"], r["bulan"], r["tahun"]): [
+            int(r["jumlah_permohonan"]),
+            int(r["jumlah_selesai"]),
+            int(r["jumlah_selesai_tepat_waktu"]),
+            int(r["jumlah_tunggakan_lewat_sla"]),
+            dec(r["persentase_tepat_waktu"]),
+        ]
+        for r in published(settings, "kinerja_layanan")
+    }
     assert 0 < sum(c[2] for c in expected.values()) < sum(c[1] for c in expected.values())
     assert sum(c[3] for c in expected.values()) > 0  # the sample has a backlog
     assert got == {key: [*c, percent(c[2], c[1] + c[3])] for key, c in expected.items()}
@@ -360,9 +414,15 @@ def test_pelayanan_spm_achievement_per_indicator(run):
     for (bps, kode_opd, tahun, indikator), (sasaran, terlayani) in reported.items():
         assert (bps, indikator, tahun) not in owner  # one OPD reports each indicator in the sample
         owner[(bps, indikator, tahun)] = [sasaran, terlayani, kode_opd]
-    got = {(r["kode_kabupaten_kota"], r["kode_indikator"], r["tahun"]): [
-        int(r["sasaran"]), int(r["terlayani"]), r["kode_opd_sumber"], dec(r["capaian_persen"])]
-        for r in published(settings, "capaian_spm")}
+    got = {
+        (r["kode_kabupaten_kota"], r["kode_indikator"], r["tahun"]): [
+            int(r["sasaran"]),
+            int(r["terlayani"]),
+            r["kode_opd_sumber"],
+            dec(r["capaian_persen"]),
+        ]
+        for r in published(settings, "capaian_spm")
+    }
     assert any(t < s for s, t, _ in owner.values())
     assert got == {key: [s, t, o, percent(t, s)] for key, (s, t, o) in owner.items()}
 
@@ -391,9 +451,15 @@ def test_anggaran_pendapatan_realisasi_per_month(run):
             figures[0] += target
             figures[1] += months.get(bulan, [0, 0])[1]
             figures[2] += to_date
-    got = {(r["kode_kabupaten_kota"], r["kode_opd"], r["kode_jenis_pendapatan"], r["bulan"], r["tahun"]): [
-        Decimal(r["target"]), Decimal(r["realisasi_bulan"]), Decimal(r["realisasi_kumulatif"]),
-        dec(r["persentase_realisasi"])] for r in published(settings, "pendapatan_target_realisasi")}
+    got = {
+        (r["kode_kabupaten_kota"], r["kode_opd"], r["kode_jenis_pendapatan"], r["bulan"], r["tahun"]): [
+            Decimal(r["target"]),
+            Decimal(r["realisasi_bulan"]),
+            Decimal(r["realisasi_kumulatif"]),
+            dec(r["persentase_realisasi"]),
+        ]
+        for r in published(settings, "pendapatan_target_realisasi")
+    }
     assert got == {key: [*f, percent(f[2], f[0])] for key, f in expected.items()}
 
 
@@ -419,9 +485,14 @@ def test_anggaran_priority_program_realisasi(run):
         tahun = integer(v["tahun"])
         for tag in tagged.get((bps, kode_opd, tahun, dotted(v["kode_sub_kegiatan"]), dotted(v["kode_rekening"])), ()):
             realisasi[(bps, kode_opd, tag, tahun)] += realisasi_sp2d(v)
-    got = {(r["kode_kabupaten_kota"], r["kode_opd"], r["program_prioritas"], int(r["tahun"])): [
-        Decimal(r["pagu"]), Decimal(r["realisasi"]), dec(r["persentase_realisasi"])]
-        for r in published(settings, "realisasi_program_prioritas")}
+    got = {
+        (r["kode_kabupaten_kota"], r["kode_opd"], r["program_prioritas"], int(r["tahun"])): [
+            Decimal(r["pagu"]),
+            Decimal(r["realisasi"]),
+            dec(r["persentase_realisasi"]),
+        ]
+        for r in published(settings, "realisasi_program_prioritas")
+    }
     assert {tag for (_, _, tag, _) in pagu} == {"STUNTING", "KEMISKINAN_EKSTREM", "INFLASI", "PENGANGGURAN"}
     assert got == {key: [p, realisasi[key], percent(realisasi[key], p)] for key, p in pagu.items()}
 
@@ -458,11 +529,22 @@ def test_anggaran_kas_early_warning_per_opd_and_month(run):
             rencana = sum(kas[(bps, kode_opd, versi, m)] for m in range(1, bulan + 1))
             realisasi = sum(paid[(bps, kode_opd, m)] for m in range(1, bulan + 1))
             row = got[(bps, kode_opd, bulan)]
-            status = ("TANPA_RENCANA" if not rencana else "MERAH" if realisasi < merah / 100 * rencana
-                      else "KUNING" if realisasi < kuning / 100 * rencana else "HIJAU")
-            assert (row["versi_kas"], Decimal(row["rencana_kumulatif"]), Decimal(row["realisasi_kumulatif"]),
-                    dec(row["persentase_terhadap_rencana"]), row["status_peringatan"]) == (
-                versi, rencana, realisasi, percent(realisasi, rencana), status), (bps, kode_opd, bulan)
+            status = (
+                "TANPA_RENCANA"
+                if not rencana
+                else "MERAH"
+                if realisasi < merah / 100 * rencana
+                else "KUNING"
+                if realisasi < kuning / 100 * rencana
+                else "HIJAU"
+            )
+            assert (
+                row["versi_kas"],
+                Decimal(row["rencana_kumulatif"]),
+                Decimal(row["realisasi_kumulatif"]),
+                dec(row["persentase_terhadap_rencana"]),
+                row["status_peringatan"],
+            ) == (versi, rencana, realisasi, percent(realisasi, rencana), status), (bps, kode_opd, bulan)
             statuses.add(status)
     # the sample shows the bands: some OPD behind its plan, some on track
     assert {"HIJAU", "MERAH"} <= statuses or {"HIJAU", "KUNING"} <= statuses, statuses
@@ -513,15 +595,17 @@ def test_data_quality_valid_rows_per_opd(run, tmp_path):
         figures[2] += sum((rel, n) in rejected for n in numbers)
         figures[3].add(dataset)
         figures[4] += aside
-    refused = Counter(where(settings, settings.landing / f["path"])[:2] for f in summary["files"]
-                      if f["status"] == "rejected")
+    refused = Counter(
+        where(settings, settings.landing / f["path"])[:2] for f in summary["files"] if f["status"] == "rejected"
+    )
     got = defaultdict(lambda: [0, 0, 0, 0, [], 0])  # a run straddling midnight at a month's end gives two rows
     for r in published(settings, "skor_kualitas_data"):
         figures = got[(r["kode_kabupaten_kota"], r["kode_opd"])]
         for i, column in enumerate(("jumlah_file", "baris_dibaca", "baris_karantina", "jumlah_file_ditolak")):
             figures[i] += int(r[column])
-        figures[4].append((dec(r["persentase_valid"]), r["persentase_lengkap"], r["persentase_tepat_waktu"],
-                           int(r["jumlah_dataset"])))
+        figures[4].append(
+            (dec(r["persentase_valid"]), r["persentase_lengkap"], r["persentase_tepat_waktu"], int(r["jumlah_dataset"]))
+        )
         figures[5] += int(r["baris_disisihkan"])
     assert got.keys() == expected.keys()
     for key, (files, read, bad, datasets, aside) in expected.items():

@@ -54,9 +54,14 @@ class Api:
 
     def call(self, method: str, path: str, body: dict | None = None) -> dict:
         request = urllib.request.Request(
-            self.base + path, method=method, data=None if body is None else json.dumps(body).encode(),
-            headers={"Content-Type": "application/json",
-                     **({"Authorization": f"Bearer {self.token}"} if self.token else {})})
+            self.base + path,
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={
+                "Content-Type": "application/json",
+                **({"Authorization": f"Bearer {self.token}"} if self.token else {}),
+            },
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.load(response)
 
@@ -136,28 +141,61 @@ def scheduled_run(tmp_path_factory, pg_server, landing):
     log = tmp / "satudata_airflow.log"
     started = time.monotonic()
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "satudata.cli", "airflow", "--port", str(port)], env=env,
-                                cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "satudata.cli", "airflow", "--port", str(port)],
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         api = Api(port)
-        wait_for("the API server and the scheduler", lambda: all(
-            api.call("GET", "/api/v2/monitor/health")[c]["status"] == "healthy" for c in ("metadatabase", "scheduler")),
-            STARTUP_TIMEOUT, proc, log)
+        wait_for(
+            "the API server and the scheduler",
+            lambda: all(
+                api.call("GET", "/api/v2/monitor/health")[c]["status"] == "healthy"
+                for c in ("metadatabase", "scheduler")
+            ),
+            STARTUP_TIMEOUT,
+            proc,
+            log,
+        )
         api.login("admin", password)
-        wait_for(f"the DAG {DAG_ID} to be parsed", lambda: api.call("GET", f"/api/v2/dags/{DAG_ID}"),
-                 STARTUP_TIMEOUT, proc, log)
+        wait_for(
+            f"the DAG {DAG_ID} to be parsed",
+            lambda: api.call("GET", f"/api/v2/dags/{DAG_ID}"),
+            STARTUP_TIMEOUT,
+            proc,
+            log,
+        )
         ready = time.monotonic()
 
         # When a data engineer unpauses the DAG and triggers a run through the REST API
         api.call("PATCH", f"/api/v2/dags/{DAG_ID}", {"is_paused": False})
         run_id = api.call("POST", f"/api/v2/dags/{DAG_ID}/dagRuns", {"logical_date": None})["dag_run_id"]
-        run = wait_for("the run to finish", lambda: (
-            r if (r := api.call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}"))["state"] in ("success", "failed")
-            else None), RUN_TIMEOUT, proc, log, every=5)
+        run = wait_for(
+            "the run to finish",
+            lambda: (
+                r
+                if (r := api.call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}"))["state"] in ("success", "failed")
+                else None
+            ),
+            RUN_TIMEOUT,
+            proc,
+            log,
+            every=5,
+        )
         tis = api.call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances?limit=200")["task_instances"]
         print(f"startup {ready - started:.0f} s, run {time.monotonic() - ready:.0f} s")
-        yield {"settings": settings, "run": run, "task_instances": tis, "pg_server": pg_server,
-               "airflow_home": settings.home / "airflow", "log": log}
+        yield {
+            "settings": settings,
+            "run": run,
+            "task_instances": tis,
+            "pg_server": pg_server,
+            "airflow_home": settings.home / "airflow",
+            "log": log,
+        }
     finally:
         stop(proc, settings.home / "airflow")
 
@@ -170,12 +208,14 @@ def failed_tasks(scheduled_run) -> str:
 
 def test_a_run_triggered_through_the_rest_api_finishes_success(scheduled_run):
     assert scheduled_run["run"]["state"] == "success", failed_tasks(scheduled_run)
-    assert {ti["state"] for ti in scheduled_run["task_instances"]} <= {"success", "skipped"}, \
-        failed_tasks(scheduled_run)
+    assert {ti["state"] for ti in scheduled_run["task_instances"]} <= {"success", "skipped"}, failed_tasks(
+        scheduled_run
+    )
     # run by the scheduler with the LocalExecutor, kept in Airflow's metadata database in PostgreSQL
     with psycopg.connect(scheduled_run["pg_server"].rsplit("/", 1)[0] + "/airflow") as conn:
-        state = conn.execute("select state from dag_run where run_id = %s",
-                             (scheduled_run["run"]["dag_run_id"],)).fetchone()
+        state = conn.execute(
+            "select state from dag_run where run_id = %s", (scheduled_run["run"]["dag_run_id"],)
+        ).fetchone()
     assert state == ("success",)
     assert "Loaded executor: :LocalExecutor:" in scheduled_run["log"].read_text(errors="replace")
 

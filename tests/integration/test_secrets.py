@@ -26,11 +26,14 @@ SECRET_PATTERNS = {
     "JWT": re.compile(r"\b(eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})"),
     "Fernet key": re.compile(r"(?<![A-Za-z0-9_/+-])([A-Za-z0-9_-]{43}=)(?![A-Za-z0-9_=-])"),
     "password assignment": re.compile(
-        r"(?i)\b(?:password|passwd|pwd|secret|token|api_?key)[\"']?\s*[:=]\s*[\"']([^\"'\s]{6,})[\"']"),
+        r"(?i)\b(?:password|passwd|pwd|secret|token|api_?key)[\"']?\s*[:=]\s*[\"']([^\"'\s]{6,})[\"']"
+    ),
 }
 # what a pattern may match without being a credential: placeholders in examples and docs
-PLACEHOLDER = re.compile(r"^(?:<[^>]*>|\$\{[^}]*\}?|\$\$?\w+|\{[^}]*\}|\{\{.*|\*+|change-me[\w-]*|pass|password|"
-                         r"secret|user|x+|\.\.\.|[A-Z][A-Z0-9_]+)$")  # the last: the name of a variable
+PLACEHOLDER = re.compile(
+    r"^(?:<[^>]*>|\$\{[^}]*\}?|\$\$?\w+|\{[^}]*\}|\{\{.*|\*+|change-me[\w-]*|pass|password|"
+    r"secret|user|x+|\.\.\.|[A-Z][A-Z0-9_]+)$"
+)  # the last: the name of a variable
 # fake credentials of the test doubles (fake HTTP/CKAN servers), allowed in tests/ only
 TEST_FAKES = {"rahasia", "tok-rahasia-123", "s%40cret"}
 
@@ -77,10 +80,12 @@ def test_no_credential_in_the_tracked_files():
 def test_the_scanner_finds_what_it_looks_for(tmp_path):
     planted = REPO_ROOT / "tests" / "planted.txt"  # never written: only its name is used
     # put together here, so that this file itself holds none of them
-    text = ("url = 'postgresql://satudata:" + "Sup3r-S3cret@warehouse:5432/satudata'\n"
-            "-----BEGIN OPENSSH " + "PRIVATE KEY-----\nAWS_KEY=" + "AKIA" + "ABCDEFGHIJKLMNOP\n"
-            "AIRFLOW_FERNET_KEY=" + "c2F0dWRhdGEtZmVybmV0LWtleS1m" + "b3ItdGVzdHMtMzI=" + "\n"
-            "password: " + '"hunter2hunter2"\n')
+    text = (
+        "url = 'postgresql://satudata:" + "Sup3r-S3cret@warehouse:5432/satudata'\n"
+        "-----BEGIN OPENSSH " + "PRIVATE KEY-----\nAWS_KEY=" + "AKIA" + "ABCDEFGHIJKLMNOP\n"
+        "AIRFLOW_FERNET_KEY=" + "c2F0dWRhdGEtZmVybmV0LWtleS1m" + "b3ItdGVzdHMtMzI=" + "\n"
+        "password: " + '"hunter2hunter2"\n'
+    )
     assert len(findings(planted, text)) == 5
     assert not findings(planted, "postgresql://user:pass@host:port/db ${AIRFLOW_DB_PASSWORD} <password>")
 
@@ -88,8 +93,9 @@ def test_the_scanner_finds_what_it_looks_for(tmp_path):
 def test_the_run_connected_with_the_password(full_run, password_url):
     base, _ = password_url
     parts = urlsplit(base)
-    wrong = parts._replace(netloc=f"{parts.username}:{'wrong'}@{parts.hostname}:{parts.port}",
-                           path="/t_full_run").geturl()
+    wrong = parts._replace(
+        netloc=f"{parts.username}:{'wrong'}@{parts.hostname}:{parts.port}", path="/t_full_run"
+    ).geturl()
     with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
         psycopg.connect(wrong, connect_timeout=5).close()
     assert "reliability_full_run" in full_run["log"]

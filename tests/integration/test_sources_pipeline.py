@@ -23,12 +23,23 @@ pytestmark = pytest.mark.integration
 LANDING_MIN = REPO_ROOT / "tests" / "fixtures" / "landing_min"
 
 PERMOHONAN = [
-    {"no_registrasi": f"REG-{i:04d}", "layanan": {"kode": "L01"}, "tgl_daftar": f"2024-03-{i % 28 + 1:02d}",
-     "tgl_selesai": None, "status": "DIPROSES", "kanal": "ONLINE", "pemohon": "dibuang"}
+    {
+        "no_registrasi": f"REG-{i:04d}",
+        "layanan": {"kode": "L01"},
+        "tgl_daftar": f"2024-03-{i % 28 + 1:02d}",
+        "tgl_selesai": None,
+        "status": "DIPROSES",
+        "kanal": "ONLINE",
+        "pemohon": "dibuang",
+    }
     for i in range(1, 38)
 ]
-FIELDS = {"nomor_permohonan": "no_registrasi", "kode_layanan": "layanan.kode", "tanggal_masuk": "tgl_daftar",
-          "tanggal_selesai": "tgl_selesai"}
+FIELDS = {
+    "nomor_permohonan": "no_registrasi",
+    "kode_layanan": "layanan.kode",
+    "tanggal_masuk": "tgl_daftar",
+    "tanggal_selesai": "tgl_selesai",
+}
 PENGADUAN_DDL = """
 create table public.tiket (no_tiket text, tgl date, kategori text, status text, tgl_tl date,
                            updated_at timestamptz not null default now());
@@ -63,26 +74,73 @@ def world(tmp_path, warehouse_url, pg_server, monkeypatch):
     # the connections as the DAG's task hands them over once Airflow resolved them (Connection.to_dict())
     u = urlsplit(src)
     CONNECTIONS.clear()
-    CONNECTIONS.update({
-        "lapor_metro": {"conn_type": "postgres", "host": u.hostname, "port": u.port, "login": u.username,
-                        "password": u.password, "schema": u.path.lstrip("/")},
-        "gone": {"conn_type": "postgres", "host": "127.0.0.1", "port": 9, "login": "x", "schema": "none",
-                 "extra": {"connect_timeout": "2"}},
-        "sicantik": {"conn_type": "http", "password": "rahasia"},
-    })
+    CONNECTIONS.update(
+        {
+            "lapor_metro": {
+                "conn_type": "postgres",
+                "host": u.hostname,
+                "port": u.port,
+                "login": u.username,
+                "password": u.password,
+                "schema": u.path.lstrip("/"),
+            },
+            "gone": {
+                "conn_type": "postgres",
+                "host": "127.0.0.1",
+                "port": 9,
+                "login": "x",
+                "schema": "none",
+                "extra": {"connect_timeout": "2"},
+            },
+            "sicantik": {"conn_type": "http", "password": "rahasia"},
+        }
+    )
     with FakeApi() as api:
         entries = []
         for source_id, opd, fault, _status, _reason in HTTP_CASES:
             api.route(f"/{source_id}", PERMOHONAN, token="rahasia", fault=fault, delay=1.0, times=2)
-            entries.append({"id": source_id, "kode_pemda": "18.72", "opd": opd, "dataset": "permohonan_layanan",
-                            "kind": "http", "location": {
-                                "url": api.url(f"/{source_id}"), "connection": "sicantik", "per_page": 10,
-                                "fields": FIELDS, "timeout": 0.3, "retries": 2, "backoff": 0.01}})
-        entries.append({"id": "db-ok", "kode_pemda": "18.72", "opd": "DISKOMINFO", "dataset": "pengaduan",
-                        "kind": "sql", "location": {"connection": "lapor_metro", "table": "public.tiket", "columns": {
-                            "nomor_tiket": "no_tiket", "tanggal": "tgl", "tanggal_tindak_lanjut": "tgl_tl"}}})
-        entries.append({"id": "db-gone", "kode_pemda": "18.72", "opd": "INSPEKTORAT", "dataset": "pengaduan",
-                        "kind": "sql", "location": {"connection": "gone", "table": "public.tiket"}})
+            entries.append(
+                {
+                    "id": source_id,
+                    "kode_pemda": "18.72",
+                    "opd": opd,
+                    "dataset": "permohonan_layanan",
+                    "kind": "http",
+                    "location": {
+                        "url": api.url(f"/{source_id}"),
+                        "connection": "sicantik",
+                        "per_page": 10,
+                        "fields": FIELDS,
+                        "timeout": 0.3,
+                        "retries": 2,
+                        "backoff": 0.01,
+                    },
+                }
+            )
+        entries.append(
+            {
+                "id": "db-ok",
+                "kode_pemda": "18.72",
+                "opd": "DISKOMINFO",
+                "dataset": "pengaduan",
+                "kind": "sql",
+                "location": {
+                    "connection": "lapor_metro",
+                    "table": "public.tiket",
+                    "columns": {"nomor_tiket": "no_tiket", "tanggal": "tgl", "tanggal_tindak_lanjut": "tgl_tl"},
+                },
+            }
+        )
+        entries.append(
+            {
+                "id": "db-gone",
+                "kode_pemda": "18.72",
+                "opd": "INSPEKTORAT",
+                "dataset": "pengaduan",
+                "kind": "sql",
+                "location": {"connection": "gone", "table": "public.tiket"},
+            }
+        )
         (settings.landing / "registry.yaml").write_text(yaml.safe_dump({"sources": entries}))
         yield settings, api
 
@@ -110,9 +168,15 @@ def test_each_source_ends_in_its_own_status_and_the_others_load(world):
     outcome = run_sources(settings, "r1")
 
     # Then failing sources raised (their Airflow task fails) and the others extracted
-    assert outcome == {"api-malformed": "raised SourceError", "api-ok": "extracted", "api-retried": "extracted",
-                       "api-short": "raised SourceError", "api-timeout": "raised SourceError",
-                       "db-gone": "raised SourceError", "db-ok": "extracted"}
+    assert outcome == {
+        "api-malformed": "raised SourceError",
+        "api-ok": "extracted",
+        "api-retried": "extracted",
+        "api-short": "raised SourceError",
+        "api-timeout": "raised SourceError",
+        "db-gone": "raised SourceError",
+        "db-ok": "extracted",
+    }
     assert api.routes["/api-retried"].hits == 2 + 4  # two 500s retried, then four pages
 
     # And the run summary shows every source with its status and reason
@@ -135,7 +199,8 @@ def test_each_source_ends_in_its_own_status_and_the_others_load(world):
         assert by_opd == {"DINKES": 2, "DPMPTSP": 37, "DISDUKCAPIL": 37}  # DINKES: its file drop only
         assert conn.execute("select count(*) from raw.pengaduan").fetchone()[0] == 25
         for path, read, loaded, quarantined in conn.execute(
-                "select path, rows_read, rows_loaded, rows_quarantined from audit.source_file"):
+            "select path, rows_read, rows_loaded, rows_quarantined from audit.source_file"
+        ):
             assert read == loaded + quarantined, path
     for f in summary["files"]:
         assert f["rows_read"] == f["rows_loaded"] + f["rows_quarantined"] + f["rows_set_aside"], f

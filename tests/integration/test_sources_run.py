@@ -27,8 +27,14 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 LANDING_MIN = REPO_ROOT / "tests" / "fixtures" / "landing_min"
 PERMOHONAN = [
-    {"nomor_permohonan": f"IZN-{i:03d}", "kode_layanan": "L01", "tanggal_masuk": f"2024-01-{i % 20 + 2:02d}",
-     "tanggal_selesai": f"2024-01-{i % 20 + 5:02d}", "status": "SELESAI", "kanal": "ONLINE"}
+    {
+        "nomor_permohonan": f"IZN-{i:03d}",
+        "kode_layanan": "L01",
+        "tanggal_masuk": f"2024-01-{i % 20 + 2:02d}",
+        "tanggal_selesai": f"2024-01-{i % 20 + 5:02d}",
+        "status": "SELESAI",
+        "kanal": "ONLINE",
+    }
     for i in range(1, 24)
 ]
 SIMPEG_DDL = """
@@ -71,8 +77,8 @@ def check_rows_accounted(settings, summary: dict) -> None:
         assert f["rows_read"] == f["rows_loaded"] + f["rows_quarantined"] + f["rows_set_aside"], f
     with connect(settings.warehouse_url) as conn:
         for path, read, loaded, quarantined in conn.execute(
-                "select path, rows_read, rows_loaded, rows_quarantined from audit.source_file "
-                "where status <> 'rejected'"):
+            "select path, rows_read, rows_loaded, rows_quarantined from audit.source_file where status <> 'rejected'"
+        ):
             assert read == loaded + quarantined, path
 
 
@@ -84,8 +90,10 @@ def test_sources_fail_alone_and_corrections_publish(tmp_path, warehouse_url, pg_
     for opd in ("DPMPTSP", "DISDUKCAPIL"):
         folder = settings.landing / "18.72" / opd / "jenis_layanan"
         folder.mkdir(parents=True)
-        (folder / "standar.csv").write_text("kode_layanan,nama_layanan,waktu_penyelesaian_hari,biaya,dasar_hukum\n"
-                                            "L01,Izin Usaha,5,0,Perwal 2/2021\n", encoding="utf-8")
+        (folder / "standar.csv").write_text(
+            "kode_layanan,nama_layanan,waktu_penyelesaian_hari,biaya,dasar_hukum\nL01,Izin Usaha,5,0,Perwal 2/2021\n",
+            encoding="utf-8",
+        )
     simpeg = pg_server.rsplit("/", 1)[0] + "/opd_simpeg_run"
     with psycopg.connect(pg_server, autocommit=True) as conn:
         conn.execute("drop database if exists opd_simpeg_run with (force)")
@@ -95,34 +103,100 @@ def test_sources_fail_alone_and_corrections_publish(tmp_path, warehouse_url, pg_
     # the SIMPEG database and CKAN as connections created in Airflow itself (`airflow connections add`, stored
     # in Airflow's metadata database), the two others as AIRFLOW_CONN_* variables: the tasks resolve both
     u = urlsplit(simpeg)
-    added = airflow_cli(settings, "connections", "add", "simpeg_metro", "--conn-type", "postgres",
-                        "--conn-host", u.hostname, "--conn-port", str(u.port), "--conn-login", u.username,
-                        "--conn-password", u.password or "", "--conn-schema", u.path.lstrip("/"))
+    added = airflow_cli(
+        settings,
+        "connections",
+        "add",
+        "simpeg_metro",
+        "--conn-type",
+        "postgres",
+        "--conn-host",
+        u.hostname,
+        "--conn-port",
+        str(u.port),
+        "--conn-login",
+        u.username,
+        "--conn-password",
+        u.password or "",
+        "--conn-schema",
+        u.path.lstrip("/"),
+    )
     assert added.returncode == 0, added.stdout + added.stderr
     monkeypatch.setenv("AIRFLOW_CONN_OLD_APP", "postgres://x@127.0.0.1:9/none?connect_timeout=2")
     monkeypatch.setenv("AIRFLOW_CONN_SICANTIK", '{"conn_type": "http", "password": "rahasia"}')
     assert "AIRFLOW_CONN_SIMPEG_METRO" not in os.environ and "AIRFLOW_CONN_CKAN_DEFAULT" not in os.environ
 
     with FakeApi() as api, FakeCkan("ckan-token") as ckan:
-        added = airflow_cli(settings, "connections", "add", "ckan_default", "--conn-type", "http",
-                            "--conn-host", "127.0.0.1", "--conn-port", str(ckan.port), "--conn-password", "ckan-token",
-                            "--conn-extra", json.dumps({"owner_org": "diskominfo-kota-metro"}))
+        added = airflow_cli(
+            settings,
+            "connections",
+            "add",
+            "ckan_default",
+            "--conn-type",
+            "http",
+            "--conn-host",
+            "127.0.0.1",
+            "--conn-port",
+            str(ckan.port),
+            "--conn-password",
+            "ckan-token",
+            "--conn-extra",
+            json.dumps({"owner_org": "diskominfo-kota-metro"}),
+        )
         assert added.returncode == 0, added.stdout + added.stderr
         api.route("/izin", PERMOHONAN, token="rahasia")
         api.route("/kependudukan", PERMOHONAN, token="rahasia", fault="short_page")
         http = {"connection": "sicantik", "per_page": 10, "timeout": 5, "retries": 1, "backoff": 0.1}
-        (settings.landing / "registry.yaml").write_text(yaml.safe_dump({"sources": [
-            {"id": "api-dpmptsp", "kode_pemda": "18.72", "opd": "DPMPTSP", "dataset": "permohonan_layanan",
-             "kind": "http", "location": {"url": api.url("/izin"), **http}, "expected_periods": ["2024-01"]},
-            {"id": "api-disdukcapil", "kode_pemda": "18.72", "opd": "DISDUKCAPIL", "dataset": "permohonan_layanan",
-             "kind": "http", "location": {"url": api.url("/kependudukan"), **http}},
-            {"id": "db-bkpsdm", "kode_pemda": "18.72", "opd": "BKPSDM", "dataset": "pegawai", "kind": "sql",
-             "location": {"connection": "simpeg_metro", "table": "public.pegawai", "columns": {
-                 "jenis_kelamin": "jk", "tanggal_lahir": "tgl_lahir", "status_kepegawaian": "status",
-                 "nama_jabatan": "jabatan"}}},
-            {"id": "db-satpolpp", "kode_pemda": "18.72", "opd": "SATPOLPP", "dataset": "pegawai", "kind": "sql",
-             "location": {"connection": "old_app", "table": "public.pegawai"}},
-        ]}))
+        (settings.landing / "registry.yaml").write_text(
+            yaml.safe_dump(
+                {
+                    "sources": [
+                        {
+                            "id": "api-dpmptsp",
+                            "kode_pemda": "18.72",
+                            "opd": "DPMPTSP",
+                            "dataset": "permohonan_layanan",
+                            "kind": "http",
+                            "location": {"url": api.url("/izin"), **http},
+                            "expected_periods": ["2024-01"],
+                        },
+                        {
+                            "id": "api-disdukcapil",
+                            "kode_pemda": "18.72",
+                            "opd": "DISDUKCAPIL",
+                            "dataset": "permohonan_layanan",
+                            "kind": "http",
+                            "location": {"url": api.url("/kependudukan"), **http},
+                        },
+                        {
+                            "id": "db-bkpsdm",
+                            "kode_pemda": "18.72",
+                            "opd": "BKPSDM",
+                            "dataset": "pegawai",
+                            "kind": "sql",
+                            "location": {
+                                "connection": "simpeg_metro",
+                                "table": "public.pegawai",
+                                "columns": {
+                                    "jenis_kelamin": "jk",
+                                    "tanggal_lahir": "tgl_lahir",
+                                    "status_kepegawaian": "status",
+                                    "nama_jabatan": "jabatan",
+                                },
+                            },
+                        },
+                        {
+                            "id": "db-satpolpp",
+                            "kode_pemda": "18.72",
+                            "opd": "SATPOLPP",
+                            "dataset": "pegawai",
+                            "kind": "sql",
+                            "location": {"connection": "old_app", "table": "public.pegawai"},
+                        },
+                    ]
+                }
+            )
+        )
 
         # When the pipeline runs through Airflow
         first = run_cli(settings, "run")
@@ -192,8 +266,9 @@ def test_sources_fail_alone_and_corrections_publish(tmp_path, warehouse_url, pg_
     assert files["18.72/DINKES/pegawai/p.csv"]["status"] == "unchanged"
     with connect(warehouse_url) as conn:
         assert conn.execute("select count(*) from raw.pegawai").fetchone()[0] == raw_pegawai
-        added = [r[0] for r in conn.execute("select path from audit.source_file order by file_id offset %s",
-                                            (files_before,))]
+        added = [
+            r[0] for r in conn.execute("select path from audit.source_file order by file_id offset %s", (files_before,))
+        ]
     # r_revisi.csv and the mended API's extract, nothing else
     assert len(added) == 2 and sum(a.endswith("r_revisi.csv") for a in added) == 1, added
     assert published(settings, "asn_jumlah")[0] == asn_v1
@@ -205,8 +280,10 @@ def test_sources_fail_alone_and_corrections_publish(tmp_path, warehouse_url, pg_
     assert sum(float(r["realisasi_bulan"] or 0) for r in serapan_rows) == realisasi_v1 + 1_000_000
     with connect(warehouse_url) as conn:
         status = dict(conn.execute("select path, status from audit.source_file where path like '%realisasi%'"))
-    assert status == {"18.72/DINKES/realisasi_belanja/r.csv": "superseded",
-                      "18.72/DINKES/realisasi_belanja/r_revisi.csv": "loaded"}
+    assert status == {
+        "18.72/DINKES/realisasi_belanja/r.csv": "superseded",
+        "18.72/DINKES/realisasi_belanja/r_revisi.csv": "loaded",
+    }
 
     # And the mended API source is published now
     _, rows = published(settings, "kinerja_layanan")

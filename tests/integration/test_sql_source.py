@@ -49,8 +49,14 @@ def source_db(pg_server, request, monkeypatch):
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(SOURCE_DDL)
     u = urlsplit(url)
-    CONNECTIONS["opd_app"] = {"conn_type": "postgres", "host": u.hostname, "port": u.port, "login": u.username,
-                              "password": u.password, "schema": u.path.lstrip("/")}
+    CONNECTIONS["opd_app"] = {
+        "conn_type": "postgres",
+        "host": u.hostname,
+        "port": u.port,
+        "login": u.username,
+        "password": u.password,
+        "schema": u.path.lstrip("/"),
+    }
     yield url
 
 
@@ -72,11 +78,28 @@ def extract(settings, run_id: str) -> dict:
 
 def registry(landing: Path, **location) -> None:
     landing.mkdir(parents=True, exist_ok=True)
-    (landing / "registry.yaml").write_text(yaml.safe_dump({"sources": [{
-        "id": "metro-bkpsdm-simpeg", "kode_pemda": "18.72", "opd": "BKPSDM", "dataset": "pegawai", "kind": "sql",
-        "location": {"connection": "opd_app", "table": "app.pegawai_simpeg",
-                     "columns": {"nip": "nip_baru", "nama": "select"}, **location},
-        "expected_periods": ["2024-01..2024-03"]}]}))
+    (landing / "registry.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "sources": [
+                    {
+                        "id": "metro-bkpsdm-simpeg",
+                        "kode_pemda": "18.72",
+                        "opd": "BKPSDM",
+                        "dataset": "pegawai",
+                        "kind": "sql",
+                        "location": {
+                            "connection": "opd_app",
+                            "table": "app.pegawai_simpeg",
+                            "columns": {"nip": "nip_baru", "nama": "select"},
+                            **location,
+                        },
+                        "expected_periods": ["2024-01..2024-03"],
+                    }
+                ]
+            }
+        )
+    )
 
 
 def run(settings, run_id: str) -> dict:
@@ -91,10 +114,12 @@ def run(settings, run_id: str) -> dict:
 def state(url: str, run_id: str) -> dict:
     with connect(url) as conn:
         raw = conn.execute("select count(*), count(distinct (nip, periode)) from raw.pegawai").fetchone()
-        wm = conn.execute("select watermark from audit.source_watermark where source_id = 'metro-bkpsdm-simpeg'"
-                          ).fetchone()
-        sr = conn.execute("select status, rows_extracted, reason from audit.source_run where run_id = %s",
-                          (run_id,)).fetchone()
+        wm = conn.execute(
+            "select watermark from audit.source_watermark where source_id = 'metro-bkpsdm-simpeg'"
+        ).fetchone()
+        sr = conn.execute(
+            "select status, rows_extracted, reason from audit.source_run where run_id = %s", (run_id,)
+        ).fetchone()
         files = conn.execute("select count(*) from audit.source_file").fetchone()[0]
     return {"raw": raw[0], "distinct": raw[1], "watermark": wm[0] if wm else None, "run": sr, "files": files}
 
@@ -135,13 +160,20 @@ def test_incremental_extract_has_no_gap_and_no_duplicate(tmp_path, warehouse_url
     assert s3["run"][:2] == ("loaded", 81)
     assert s3["raw"] == s3["distinct"] == 121
     with connect(warehouse_url) as conn:
-        assert conn.execute("select nama_jabatan from raw.pegawai where nip = '198609262015051001' "
-                            "and periode = '2024-02'").fetchone()[0] == "Analis"
-        assert conn.execute("select count(*) from raw.pegawai where periode = '2024-01' and _file_id = 1"
-                            ).fetchone()[0] == 40  # January was not read again
+        assert (
+            conn.execute(
+                "select nama_jabatan from raw.pegawai where nip = '198609262015051001' and periode = '2024-02'"
+            ).fetchone()[0]
+            == "Analis"
+        )
+        assert (
+            conn.execute("select count(*) from raw.pegawai where periode = '2024-01' and _file_id = 1").fetchone()[0]
+            == 40
+        )  # January was not read again
         # and every file's rows are accounted for
         for read, loaded, quarantined in conn.execute(
-                "select rows_read, rows_loaded, rows_quarantined from audit.source_file"):
+            "select rows_read, rows_loaded, rows_quarantined from audit.source_file"
+        ):
             assert read == loaded + quarantined
     assert s3["watermark"].isoformat() == "2024-05-02T00:00:00+00:00"
 
@@ -163,7 +195,8 @@ def test_the_watermark_waits_for_the_load(tmp_path, warehouse_url, source_db):
 
 
 def test_database_going_away_mid_extract_fails_the_source_and_keeps_the_watermark(
-        tmp_path, warehouse_url, source_db, pg_server):
+    tmp_path, warehouse_url, source_db, pg_server
+):
     # Given a first run loaded January, and the OPD database then grew to 150,000 changed rows
     with psycopg.connect(source_db, autocommit=True) as conn:
         conn.execute(INSERT_PEOPLE, (3, ["2024-01"]))
@@ -196,9 +229,12 @@ def test_database_going_away_mid_extract_fails_the_source_and_keeps_the_watermar
         while worker.is_alive() and time.monotonic() < deadline and not killed:
             parts = list(extracted.rglob(".*.part")) if extracted.exists() else []
             if parts and parts[0].stat().st_size > 64 * 1024:  # mid-stream: rows are being written
-                killed = bool(admin.execute(
-                    "select count(*) from (select pg_terminate_backend(pid) from pg_stat_activity "
-                    "where application_name = 'satudata-extract:metro-bkpsdm-simpeg') t").fetchone()[0])
+                killed = bool(
+                    admin.execute(
+                        "select count(*) from (select pg_terminate_backend(pid) from pg_stat_activity "
+                        "where application_name = 'satudata-extract:metro-bkpsdm-simpeg') t"
+                    ).fetchone()[0]
+                )
             time.sleep(0.005)
     worker.join(60)
 
@@ -218,8 +254,14 @@ def test_database_going_away_mid_extract_fails_the_source_and_keeps_the_watermar
 
 def test_unreachable_database_fails_clearly(tmp_path, warehouse_url, monkeypatch):
     # Given a connection to a port where no database listens
-    CONNECTIONS["opd_app"] = {"conn_type": "postgres", "host": "127.0.0.1", "port": 9, "login": "x",
-                              "schema": "app", "extra": {"connect_timeout": 2}}
+    CONNECTIONS["opd_app"] = {
+        "conn_type": "postgres",
+        "host": "127.0.0.1",
+        "port": 9,
+        "login": "x",
+        "schema": "app",
+        "extra": {"connect_timeout": 2},
+    }
     settings = make_settings(tmp_path, warehouse_url, tmp_path / "landing")
     registry(settings.landing)
     pipeline.start(settings, "r1")

@@ -273,8 +273,11 @@ def test_shipped_assets_are_the_locked_versions_with_licences_and_nothing_else()
     # and the files on disk are exactly those listed, byte for byte (`make assets-check` compares them
     # with a fresh `npm ci` where npm exists)
     listed = {f"{p}/{f}": h for p, m in manifest.items() for f, h in m["files"].items()}
-    on_disk = {f.relative_to(VENDOR).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest()
-               for f in VENDOR.rglob("*") if f.is_file() and f.name != MANIFEST}
+    on_disk = {
+        f.relative_to(VENDOR).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest()
+        for f in VENDOR.rglob("*")
+        if f.is_file() and f.name != MANIFEST
+    }
     assert on_disk == listed
 
 

@@ -235,7 +235,7 @@ def dockerfile_refs(dockerfile) -> list[Ref]:
 
 
 def locked_version(package: str) -> str:
-    match = re.search(rf"^{re.escape(package)}==(\S+)$", LOCK.read_text(), re.MULTILINE)
+    match = re.search(rf"^{re.escape(package)}==([^\s;\\]+)", LOCK.read_text(), re.MULTILINE)
     assert match, f"{package} is not pinned in requirements.lock"
     return match[1]
 

@@ -187,8 +187,7 @@ def test_compound_keys_use_the_generic_test():
 def test_no_model_reads_the_clock():
     # unchanged inputs must give the same marts on any day (no new published version): dates a model
     # needs come from the data (e.g. tanggal_acuan = the data's cut-off) or from a var
-    clock = re.compile(r"\b(current_date|current_timestamp|localtimestamp|localtime|now\(\)|clock_timestamp)\b",
-                       re.I)
+    clock = re.compile(r"\b(current_date|current_timestamp|localtimestamp|localtime|now\(\)|clock_timestamp)\b", re.I)
     for path in sorted((DBT / "models").rglob("*.sql")) + sorted((DBT / "macros").rglob("*.sql")):
         code = re.sub(r"\{#.*?#\}", "", path.read_text(), flags=re.S)  # comments may name it
         assert not clock.search(code), path.relative_to(DBT)

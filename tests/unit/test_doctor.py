@@ -30,14 +30,24 @@ def env(tmp_path) -> dict[str, str]:
         port = s.getsockname()[1]
     keep = {k: v for k, v in os.environ.items() if not k.startswith("SATUDATA_")}
     # PATH: only our bin (the doctor runs no other program; the machine's own Chromium, if any, stays out)
-    return {**keep, "PATH": f"{bin_dir}:{os.path.dirname(sys.executable)}",
-            "SATUDATA_HOME": str(tmp_path / "home"), "SATUDATA_OUT": str(tmp_path / "out"),
-            "SATUDATA_AIRFLOW_PORT": str(port)}
+    return {
+        **keep,
+        "PATH": f"{bin_dir}:{os.path.dirname(sys.executable)}",
+        "SATUDATA_HOME": str(tmp_path / "home"),
+        "SATUDATA_OUT": str(tmp_path / "out"),
+        "SATUDATA_AIRFLOW_PORT": str(port),
+    }
 
 
 def doctor(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "satudata.cli", "doctor", *args], env=env, cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "satudata.cli", "doctor", *args],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def problem_lines(result: subprocess.CompletedProcess) -> list[str]:

@@ -22,8 +22,13 @@ def api():
 
 def pull(api: FakeApi, path: str, token: str | None = "rahasia", waits: list | None = None, **loc) -> list[dict]:
     location = HttpLocation(api.url(path), **{"per_page": 10, "timeout": 2.0, **loc})
-    client = HttpClient(token, timeout=location.timeout, retries=3, backoff=0.01,
-                        sleep=(waits.append if waits is not None else lambda s: None))
+    client = HttpClient(
+        token,
+        timeout=location.timeout,
+        retries=3,
+        backoff=0.01,
+        sleep=(waits.append if waits is not None else lambda s: None),
+    )
     return list(fetch_records(location, token, client))
 
 
@@ -164,15 +169,37 @@ def test_numbers_stay_exact(api):
 
 def test_a_connection_resolved_by_airflow_is_taken_as_plain_values():
     # Given what Airflow's Connection.to_dict() gives a task (extra as a mapping, or as JSON text)
-    http = Connection.from_dict({"conn_id": "simpeg_metro", "conn_type": "http", "host": "simpeg.example",
-                                 "password": "tok", "extra": {"token": "tok2"}})
-    pg = Connection.from_dict({"conn_type": "postgres", "host": "10.0.0.5", "port": 5433, "login": "reader",
-                               "password": "rahasia", "schema": "sicantik", "extra": '{"sslmode": "require"}'},
-                              "sicantik")
+    http = Connection.from_dict(
+        {
+            "conn_id": "simpeg_metro",
+            "conn_type": "http",
+            "host": "simpeg.example",
+            "password": "tok",
+            "extra": {"token": "tok2"},
+        }
+    )
+    pg = Connection.from_dict(
+        {
+            "conn_type": "postgres",
+            "host": "10.0.0.5",
+            "port": 5433,
+            "login": "reader",
+            "password": "rahasia",
+            "schema": "sicantik",
+            "extra": '{"sslmode": "require"}',
+        },
+        "sicantik",
+    )
     # Then the values are kept as they are, the token comes from extra first, and no secret is printed
     assert http.token == "tok2" and http.host == "simpeg.example" and http.conn_id == "simpeg_metro"
     assert (pg.conn_type, pg.host, pg.port, pg.login, pg.password, pg.schema) == (
-        "postgres", "10.0.0.5", 5433, "reader", "rahasia", "sicantik")
+        "postgres",
+        "10.0.0.5",
+        5433,
+        "reader",
+        "rahasia",
+        "sicantik",
+    )
     assert pg.extra == {"sslmode": "require"}
     assert "tok" not in repr(http)
     assert require("sicantik", {"sicantik": pg}) is pg

@@ -65,11 +65,20 @@ def uji_profile(tmp_path, monkeypatch):
 
 def test_a_profile_is_checked_when_declared():
     with pytest.raises(ValueError, match="not a column of realisasi_belanja"):
-        parse_profile({"id": "x", "nama": "x", "dataset": "realisasi_belanja", "signature": ["a"],
-                       "columns": {"pagu": ["Pagu"]}})
+        parse_profile(
+            {"id": "x", "nama": "x", "dataset": "realisasi_belanja", "signature": ["a"], "columns": {"pagu": ["Pagu"]}}
+        )
     with pytest.raises(ValueError, match="must start with '_'"):
-        parse_profile({"id": "x", "nama": "x", "dataset": "realisasi_belanja", "signature": ["a"],
-                       "columns": {}, "extra": {"uraian": ["Uraian"]}})
+        parse_profile(
+            {
+                "id": "x",
+                "nama": "x",
+                "dataset": "realisasi_belanja",
+                "signature": ["a"],
+                "columns": {},
+                "extra": {"uraian": ["Uraian"]},
+            }
+        )
     with pytest.raises(ValueError, match="unknown dataset"):
         parse_profile({"id": "x", "nama": "x", "dataset": "nope", "signature": ["a"], "columns": {}})
 
@@ -112,8 +121,11 @@ def test_recognised_from_the_header_and_rows_turned_into_the_standard(uji_profil
 
 def test_a_file_in_the_standard_columns_is_read_without_a_profile(uji_profile, tmp_path):
     f = tmp_path / "sp2d.csv"
-    f.write_text("tahun,nomor_sp2d,tanggal_sp2d,kode_sub_kegiatan,kode_rekening,nilai\n"
-                 "2024,1/LS/2024,2024-02-05,1.02.02.2.01.0001,5.1.02.01.01.0024,100\n", encoding="utf-8")
+    f.write_text(
+        "tahun,nomor_sp2d,tanggal_sp2d,kode_sub_kegiatan,kode_rekening,nilai\n"
+        "2024,1/LS/2024,2024-02-05,1.02.02.2.01.0001,5.1.02.01.01.0024,100\n",
+        encoding="utf-8",
+    )
     with read_file(f, DATASETS["realisasi_belanja"]) as table:
         rows = list(table.rows)
     assert table.profile is None and len(rows) == 1 and rows[0].set_aside is None
@@ -123,19 +135,23 @@ def test_a_missing_required_column_names_the_profile(uji_profile, tmp_path):
     f = tmp_path / "register.csv"
     f.write_text("No. SP2D;Kode Rekening;Nilai SP2D;Uraian\n1/LS;5.1.02.01.01.0024;10;x\n", encoding="utf-8")
     from satudata.extract.readers import FileRejected
+
     with pytest.raises(FileRejected, match="Register Uji") as e:
         read_file(f, DATASETS["realisasi_belanja"])
     assert "nilai" in e.value.reason
 
 
-@pytest.mark.parametrize(("texts", "fmt", "expected"), [
-    (["DAFTAR NOMINATIF PEGAWAI KEADAAN 31 DESEMBER 2024"], "periode", "2024-12"),
-    (["Rekap Pegawai Bulan Juni 2025"], "periode", "2025-06"),
-    (["Data ASN 2024-03"], "periode", "2024-03"),
-    (["LRA 2023"], "tahun", "2023"),
-    (["Keadaan per 30/09/2024"], "date", "2024-09-30"),
-    (["tanpa tanggal"], "periode", None),
-])
+@pytest.mark.parametrize(
+    ("texts", "fmt", "expected"),
+    [
+        (["DAFTAR NOMINATIF PEGAWAI KEADAAN 31 DESEMBER 2024"], "periode", "2024-12"),
+        (["Rekap Pegawai Bulan Juni 2025"], "periode", "2025-06"),
+        (["Data ASN 2024-03"], "periode", "2024-03"),
+        (["LRA 2023"], "tahun", "2023"),
+        (["Keadaan per 30/09/2024"], "date", "2024-09-30"),
+        (["tanpa tanggal"], "periode", None),
+    ],
+)
 def test_dates_in_titles_and_file_names(texts, fmt, expected):
     assert find_in_texts(texts, fmt) == expected
 
@@ -143,8 +159,6 @@ def test_dates_in_titles_and_file_names(texts, fmt, expected):
 def test_steps_are_registered_once():
     with pytest.raises(ValueError, match="registered twice"):
         profiles.step("fill_down")(lambda row, ctx: None)
-
-
 
 
 def test_title_lines_count_a_merged_title_once_and_leave_out_a_two_row_header(uji_profile, tmp_path):

@@ -44,26 +44,38 @@ def test_rekap_penetapan_apbd_one_line_per_komponen_versi_from_the_title():
     assert not any(r.set_aside for r in rows)
     first = rows[0].values
     assert first == {
-        "tahun": 2025, "versi": "MURNI", "kode_opd": "1.02.0.00.0.00.01.0000", "kode_sub_kegiatan": SUB_A,
-        "nama_sub_kegiatan": "Penyusunan Dokumen Perencanaan Perangkat Daerah", "kode_rekening": "5.1.02.01.01.0024",
-        "uraian_rekening": "Belanja Alat/Bahan untuk Kegiatan Kantor- Alat Tulis Kantor", "pagu": 660_000,
+        "tahun": 2025,
+        "versi": "MURNI",
+        "kode_opd": "1.02.0.00.0.00.01.0000",
+        "kode_sub_kegiatan": SUB_A,
+        "nama_sub_kegiatan": "Penyusunan Dokumen Perencanaan Perangkat Daerah",
+        "kode_rekening": "5.1.02.01.01.0024",
+        "uraian_rekening": "Belanja Alat/Bahan untuk Kegiatan Kantor- Alat Tulis Kantor",
+        "pagu": 660_000,
         "sumber_dana": "Dana Alokasi Umum",
     }
     # komponen rows of one sub kegiatan x rekening stay separate lines; the standar harga code is not kept
     pagu = Counter()
     for r in rows:
         pagu[(r.values["kode_sub_kegiatan"], r.values["kode_rekening"])] += r.values["pagu"]
-    assert pagu == {(SUB_A, "5.1.02.01.01.0024"): 760_000, (SUB_A, "5.1.02.01.01.0052"): 5_050_000,
-                    (SUB_A, "5.1.02.02.01.0003"): 2_550_000, (SUB_B, "5.1.02.01.01.0026"): 750_000,
-                    (SUB_B, "5.1.02.01.00026"): 200_000}
+    assert pagu == {
+        (SUB_A, "5.1.02.01.01.0024"): 760_000,
+        (SUB_A, "5.1.02.01.01.0052"): 5_050_000,
+        (SUB_A, "5.1.02.02.01.0003"): 2_550_000,
+        (SUB_B, "5.1.02.01.01.0026"): 750_000,
+        (SUB_B, "5.1.02.01.00026"): 200_000,
+    }
 
 
 def test_dppa_print_loads_the_six_level_rows_setelah_perubahan_and_sets_aside_the_rest():
     table, rows, ctx = read("sipd_rincian_belanja_dppa.xlsx", "anggaran", "DPPA Dinkes 2025.xlsx")
     assert table.profile is not None and table.profile.id == "sipd_rincian_belanja"
     assert table.header_row == 9 and [t.label for t in table.total_rows] == ["JUMLAH TOTAL"]
-    lines = [(r.row_number, r.values["kode_sub_kegiatan"], r.values["kode_rekening"], r.values["pagu"])
-             for r in rows if not r.set_aside]
+    lines = [
+        (r.row_number, r.values["kode_sub_kegiatan"], r.values["kode_rekening"], r.values["pagu"])
+        for r in rows
+        if not r.set_aside
+    ]
     assert lines == [
         (17, SUB_A, "5.1.02.01.01.0024", "Rp. 760.000"),
         (22, SUB_A, "5.1.02.01.01.0052", "Rp. 5.050.000"),
@@ -73,15 +85,21 @@ def test_dppa_print_loads_the_six_level_rows_setelah_perubahan_and_sets_aside_th
     ]
     line = next(r.values for r in rows if r.row_number == 22)
     assert (line["tahun"], line["versi"], line["kode_opd"], line["sumber_dana"]) == (
-        "2025", "PERUBAHAN", "1.02.0.00.0.00.01.0000", "DAU")
+        "2025",
+        "PERUBAHAN",
+        "1.02.0.00.0.00.01.0000",
+        "DAU",
+    )
     assert line["nama_sub_kegiatan"] == "Penyusunan Dokumen Perencanaan Perangkat Daerah"
     assert next(r.values["sumber_dana"] for r in rows if r.row_number == 39) == "PAD"
     reasons = Counter(r.set_aside for r in rows if r.set_aside)
     assert reasons == {
         SET_ASIDE_SUB_KEGIATAN: 2,
         "baris judul kelompok (Sumber Pendanaan) / group header row": 2,
-        **{f"baris rekening induk (level {n}), bukan baris anggaran / parent account row (level {n})": 2
-           for n in (1, 2, 3)},
+        **{
+            f"baris rekening induk (level {n}), bukan baris anggaran / parent account row (level {n})": 2
+            for n in (1, 2, 3)
+        },
         "baris rekening induk (level 4), bukan baris anggaran / parent account row (level 4)": 3,
         "baris rekening induk (level 5), bukan baris anggaran / parent account row (level 5)": 3,
         SET_ASIDE_PAKET: 4,
@@ -109,9 +127,11 @@ def test_a_komponen_that_does_not_add_up_to_its_line_is_a_warning_at_the_end(tmp
     # When the rows are exhausted and the blocks still open are checked
     # Then the line is named against its komponen
     assert len(ctx.warnings) == 2
-    assert ctx.warnings[1].startswith("baris 42: rekening 5.1.02.01.01.0029 (Belanja Alat/Bahan untuk Kegiatan "
-                                      "Kantor- Bahan Komputer) sub kegiatan 1.02.01.2.06.0004: nilai -250.000 "
-                                      "tidak sama dengan jumlah komponennya -200.000")
+    assert ctx.warnings[1].startswith(
+        "baris 42: rekening 5.1.02.01.01.0029 (Belanja Alat/Bahan untuk Kegiatan "
+        "Kantor- Bahan Komputer) sub kegiatan 1.02.01.2.06.0004: nilai -250.000 "
+        "tidak sama dengan jumlah komponennya -200.000"
+    )
 
 
 def test_a_print_with_program_kegiatan_rows_and_labels_across_two_columns(tmp_path):
@@ -130,12 +150,15 @@ def test_a_print_with_program_kegiatan_rows_and_labels_across_two_columns(tmp_pa
         "5.1.02.01.01.0024;Alat Tulis Kantor;Rp. 100.000;Rp. 150.000\n"
         "Sub Kegiatan;: 1.02.01.2.06.0004 - Penyediaan Bahan Logistik Kantor;;\n"
         "5.1.02.01.01.26;Bahan Cetak;Rp. 0;Rp. 50.000\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     ctx = FileContext(file_name=path.name)
     rows = list(read_file(path, DATASETS["anggaran"], ctx).rows)
     # Then the six-level line and the malformed one (left for the row checks) carry their sub kegiatan
-    got = [(r.row_number, r.set_aside or "line", r.values.get("kode_sub_kegiatan"), r.values.get("sumber_dana"))
-           for r in rows]
+    got = [
+        (r.row_number, r.set_aside or "line", r.values.get("kode_sub_kegiatan"), r.values.get("sumber_dana"))
+        for r in rows
+    ]
     assert got == [
         (4, "baris program / kegiatan (induk sub kegiatan) / program or kegiatan row", None, None),
         (5, "baris program / kegiatan (induk sub kegiatan) / program or kegiatan row", None, None),
@@ -156,8 +179,18 @@ def test_register_sp2d_lines_take_their_sp2d_and_an_unpaid_spm_is_set_aside():
     table, rows, ctx = read("sipd_register_sp2d.xlsx", "realisasi_belanja")
     assert table.profile is not None and table.profile.id == "sipd_register_sp2d"
     assert [t.label for t in table.total_rows] == ["JUMLAH"]
-    lines = [(r.row_number, r.values["nomor_sp2d"].split("/")[2], r.values["jenis_sp2d"], r.values["kode_rekening"],
-              r.values["nilai"], r.values["tahun"]) for r in rows if not r.set_aside]
+    lines = [
+        (
+            r.row_number,
+            r.values["nomor_sp2d"].split("/")[2],
+            r.values["jenis_sp2d"],
+            r.values["kode_rekening"],
+            r.values["nilai"],
+            r.values["tahun"],
+        )
+        for r in rows
+        if not r.set_aside
+    ]
     assert lines == [
         (8, "000002", "LS", "5.1.01.01.01.0001", 98_000_000, "2025"),  # "LS Gaji" in the column
         (9, "000002", "LS", "5.1.01.01.02.0001", 9_800_000, "2025"),
@@ -171,8 +204,11 @@ def test_register_sp2d_lines_take_their_sp2d_and_an_unpaid_spm_is_set_aside():
     assert next(r.values for r in rows if r.row_number == 9)["tanggal_sp2d"] == datetime(2025, 1, 28)
     set_aside = [(r.row_number, r.set_aside) for r in rows if r.set_aside]
     assert set_aside == [
-        (7, "SP2D UP tanpa sub kegiatan dan rekening: uang muka ke bendahara, bukan baris belanja / UP SP2D "
-            "without sub kegiatan and rekening: an advance, not a spending line"),
+        (
+            7,
+            "SP2D UP tanpa sub kegiatan dan rekening: uang muka ke bendahara, bukan baris belanja / UP SP2D "
+            "without sub kegiatan and rekening: an advance, not a spending line",
+        ),
         (16, SET_ASIDE_SPM),
         (17, SET_ASIDE_SPM),
     ]
@@ -194,11 +230,20 @@ def test_register_as_csv_with_blank_continuation_rows(tmp_path):
         "SPM-2/GU/2025;;;;;1.02.01.2.01.0001;5.1.02.01.001.00024;300.000\n"
         ";;;;;1.02.01.2.01.0001;5.1.02.01.001.00052;200.000\n"
         "SPM-3/GU/2025;SP2D-3/GU/2025;07/02/2025;;400.000;1.02.01.2.01.0001;5.1.02.01.001.00052;400.000\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     ctx = FileContext(file_name=path.name)
     rows = list(read_file(path, DATASETS["realisasi_belanja"], ctx).rows)
-    got = [(r.row_number, r.set_aside or r.values["nomor_sp2d"], r.values.get("jenis_sp2d"),
-            r.values["kode_rekening"], r.values.get("tanggal_sp2d")) for r in rows]
+    got = [
+        (
+            r.row_number,
+            r.set_aside or r.values["nomor_sp2d"],
+            r.values.get("jenis_sp2d"),
+            r.values["kode_rekening"],
+            r.values.get("tanggal_sp2d"),
+        )
+        for r in rows
+    ]
     # Then continuation lines take their SP2D, and the unpaid SPM's lines stay set aside
     assert got == [
         (3, "SP2D-1/LS/2025", "LS", "5.1.02.01.01.0024", "05/02/2025"),
@@ -224,15 +269,18 @@ def test_realisasi_csv_tahun_from_the_date_jenis_from_the_number():
     ]
 
 
-@pytest.mark.parametrize(("texts", "versi"), [
-    (["REKAP PENETAPAN APBD KOTA METRO TAHUN ANGGARAN 2025"], "MURNI"),
-    (["Rekap Penetapan Perubahan APBD 2025"], "PERUBAHAN"),
-    (["DOKUMEN PELAKSANAAN ANGGARAN", "DPA-SKPD"], "MURNI"),
-    (["SATUAN KERJA PERANGKAT DAERAH (DPPA-SKPD)"], "PERUBAHAN"),
-    (["Rincian Belanja", "APBD-P 2025"], "PERUBAHAN"),
-    (["Pergeseran ke-2 APBD 2025"], "PERGESERAN_2"),
-    (["Rincian Belanja 2025"], None),
-])
+@pytest.mark.parametrize(
+    ("texts", "versi"),
+    [
+        (["REKAP PENETAPAN APBD KOTA METRO TAHUN ANGGARAN 2025"], "MURNI"),
+        (["Rekap Penetapan Perubahan APBD 2025"], "PERUBAHAN"),
+        (["DOKUMEN PELAKSANAAN ANGGARAN", "DPA-SKPD"], "MURNI"),
+        (["SATUAN KERJA PERANGKAT DAERAH (DPPA-SKPD)"], "PERUBAHAN"),
+        (["Rincian Belanja", "APBD-P 2025"], "PERUBAHAN"),
+        (["Pergeseran ke-2 APBD 2025"], "PERGESERAN_2"),
+        (["Rincian Belanja 2025"], None),
+    ],
+)
 def test_versi_from_titles_and_names(texts, versi):
     assert versi_of(texts) == versi
 
@@ -257,35 +305,44 @@ def test_a_rekap_that_names_no_tahapan_is_refused_a_dppa_print_is_perubahan_by_i
     assert {r.values["versi"] for r in rows} == {"PERUBAHAN"}
 
 
-@pytest.mark.parametrize(("nomor", "jenis"), [
-    ("18.72/04.0/000002/LS/1.02.0.00.0.00.01.0000/01/2025", "LS"),
-    ("0001/gu/2024", "GU"),
-    ("18.72/04.0/000009/TU", "TU"),
-    ("SP2D-UP-001", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("nomor", "jenis"),
+    [
+        ("18.72/04.0/000002/LS/1.02.0.00.0.00.01.0000/01/2025", "LS"),
+        ("0001/gu/2024", "GU"),
+        ("18.72/04.0/000009/TU", "TU"),
+        ("SP2D-UP-001", None),
+        (None, None),
+    ],
+)
 def test_jenis_of_an_sp2d_number(nomor, jenis):
     assert jenis_of_nomor(nomor) == jenis
 
 
-@pytest.mark.parametrize(("text", "hint", "number"), [
-    ("Rp. (1.234)", None, -1234),
-    ("Rp. (250.000)", ",", -250_000),
-    ("Rp (1.234.567,50)", None, Decimal("-1234567.50")),
-    ("(Rp. 1.234)", None, -1234),
-])
+@pytest.mark.parametrize(
+    ("text", "hint", "number"),
+    [
+        ("Rp. (1.234)", None, -1234),
+        ("Rp. (250.000)", ",", -250_000),
+        ("Rp (1.234.567,50)", None, Decimal("-1234567.50")),
+        ("(Rp. 1.234)", None, -1234),
+    ],
+)
 def test_negative_rupiah_as_sipd_prints_it(text, hint, number):
     assert parse_number(text, hint) == number
 
 
-@pytest.mark.parametrize(("code", "chart"), [
-    ("5.1.02.01.001.00024", "5.1.02.01.01.0024"),  # SIPD-RI widths
-    ("5.1.02.01.001", "5.1.02.01.01"),
-    ("5.1.02.01.01.0024", "5.1.02.01.01.0024"),  # already the chart's
-    ("5.1.02.01.101.00024", "5.1.02.01.101.00024"),  # numbers that do not fit: left for REK-001
-    ("5.1.02.01.001.10024", "5.1.02.01.001.10024"),
-    ("5.1.02.01.00026", "5.1.02.01.00026"),
-    ("5.1", "5.1"),
-])
+@pytest.mark.parametrize(
+    ("code", "chart"),
+    [
+        ("5.1.02.01.001.00024", "5.1.02.01.01.0024"),  # SIPD-RI widths
+        ("5.1.02.01.001", "5.1.02.01.01"),
+        ("5.1.02.01.01.0024", "5.1.02.01.01.0024"),  # already the chart's
+        ("5.1.02.01.101.00024", "5.1.02.01.101.00024"),  # numbers that do not fit: left for REK-001
+        ("5.1.02.01.001.10024", "5.1.02.01.001.10024"),
+        ("5.1.02.01.00026", "5.1.02.01.00026"),
+        ("5.1", "5.1"),
+    ],
+)
 def test_kode_rekening_as_sipd_ri_writes_it(code, chart):
     assert narrow_rekening(code) == chart

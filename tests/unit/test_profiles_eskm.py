@@ -79,7 +79,11 @@ def test_labels_pertanyaan_1_9_html_saved_as_xls() -> None:
     # Sesuai, Mudah, Cepat, Gratis, Sesuai, Kompeten, Sopan dan ramah, Dikelola dengan baik, Baik
     assert scores(r1) == ["3", "3", "3", "4", "3", "3", "3", "4", "3"]
     assert (r1["tanggal"], r1["kode_layanan"], r1["usia"], r1["jenis_kelamin"]) == (
-        "2024-02-05 09:12:33", "Rawat Jalan", "27", "Laki-laki")
+        "2024-02-05 09:12:33",
+        "Rawat Jalan",
+        "27",
+        "Laki-laki",
+    )
     assert scores(r2) == ["4", "4", "2", "3", "4", "4", "4", "3", "4"]
     assert (r2["usia"], r2["pendidikan"]) == ("41", "SMA")
     assert scores(r3) == ["2", "1", "1", "2", "1", "2", "2", "2", "2"] and r3["pendidikan"] == "D3"
@@ -103,13 +107,28 @@ def test_profiles_are_declared_for_survei_kepuasan_and_recognised_before_the_sta
 @pytest.mark.parametrize(
     ("unsur", "value", "score"),
     [
-        ("u1", "a", "1"), ("u1", "D", "4"), ("u3", "b.", "2"), ("u5", "c)", "3"),
-        ("u1", "Tidak sesuai", "1"), ("u1", "SANGAT SESUAI", "4"), ("u2", "Kurang mudah", "2"),
-        ("u3", "Cepat", "3"), ("u4", "Sangat mahal", "1"), ("u4", "Cukup mahal", "2"), ("u4", "Gratis", "4"),
-        ("u6", "Sangat Kompeten", "4"), ("u7", "Kurang sopan dan ramah", "2"),
-        ("u8", "Tidak ada", "1"), ("u8", "Ada tetapi tidak berfungsi", "2"), ("u8", "Dikelola dengan baik", "4"),
-        ("u9", "Buruk", "1"), ("u9", "Cukup", "2"), ("u9", "Sangat baik", "4"),
-        ("u7", "c. Sopan dan ramah", "3"), ("u2", "Puas", "3"), ("u6", "Tidak Baik", "1"),
+        ("u1", "a", "1"),
+        ("u1", "D", "4"),
+        ("u3", "b.", "2"),
+        ("u5", "c)", "3"),
+        ("u1", "Tidak sesuai", "1"),
+        ("u1", "SANGAT SESUAI", "4"),
+        ("u2", "Kurang mudah", "2"),
+        ("u3", "Cepat", "3"),
+        ("u4", "Sangat mahal", "1"),
+        ("u4", "Cukup mahal", "2"),
+        ("u4", "Gratis", "4"),
+        ("u6", "Sangat Kompeten", "4"),
+        ("u7", "Kurang sopan dan ramah", "2"),
+        ("u8", "Tidak ada", "1"),
+        ("u8", "Ada tetapi tidak berfungsi", "2"),
+        ("u8", "Dikelola dengan baik", "4"),
+        ("u9", "Buruk", "1"),
+        ("u9", "Cukup", "2"),
+        ("u9", "Sangat baik", "4"),
+        ("u7", "c. Sopan dan ramah", "3"),
+        ("u2", "Puas", "3"),
+        ("u6", "Tidak Baik", "1"),
     ],
 )
 def test_letters_and_labels_score_1_to_4(unsur: str, value: str, score: str) -> None:
@@ -142,10 +161,22 @@ def test_every_unsur_has_four_distinct_answers() -> None:
 @pytest.mark.parametrize(
     ("value", "age"),
     [
-        ("25-34 tahun", "25"), ("25 - 34", "25"), ("17 s.d 25 th", "17"), ("31 tahun", "31"), ("40", "40"),
-        ("55 tahun ke atas", "55"), ("56+", "56"), ("> 50", "51"), (">= 50", "50"), ("≥ 56 tahun", "56"),
-        ("< 20 tahun", "19"), ("di bawah 20 tahun", "19"), ("20 tahun ke bawah", "20"),
-        ("dua puluh", "dua puluh"), (None, None), (27, 27),
+        ("25-34 tahun", "25"),
+        ("25 - 34", "25"),
+        ("17 s.d 25 th", "17"),
+        ("31 tahun", "31"),
+        ("40", "40"),
+        ("55 tahun ke atas", "55"),
+        ("56+", "56"),
+        ("> 50", "51"),
+        (">= 50", "50"),
+        ("≥ 56 tahun", "56"),
+        ("< 20 tahun", "19"),
+        ("di bawah 20 tahun", "19"),
+        ("20 tahun ke bawah", "20"),
+        ("dua puluh", "dua puluh"),
+        (None, None),
+        (27, 27),
     ],
 )
 def test_age_ranges_become_their_lower_bound(value: object, age: object) -> None:
@@ -155,12 +186,25 @@ def test_age_ranges_become_their_lower_bound(value: object, age: object) -> None
 @pytest.mark.parametrize(
     ("value", "level"),
     [
-        ("SD ke bawah", "SD"), ("SD/Sederajat", "SD"), ("SLTP", "SMP"), ("SMP/MTs", "SMP"),
-        ("SMA/SMK/Sederajat", "SMA"), ("SLTA", "SMA"), ("Diploma III", "D3"), ("DIII", "D3"), ("D-IV", "D4"),
-        ("Diploma III/Sarjana Muda", "D3"), ("S-1/Sarjana", "S1"), ("Sarjana (S1)", "S1"), ("S2 ke atas", "S2"),
+        ("SD ke bawah", "SD"),
+        ("SD/Sederajat", "SD"),
+        ("SLTP", "SMP"),
+        ("SMP/MTs", "SMP"),
+        ("SMA/SMK/Sederajat", "SMA"),
+        ("SLTA", "SMA"),
+        ("Diploma III", "D3"),
+        ("DIII", "D3"),
+        ("D-IV", "D4"),
+        ("Diploma III/Sarjana Muda", "D3"),
+        ("S-1/Sarjana", "S1"),
+        ("Sarjana (S1)", "S1"),
+        ("S2 ke atas", "S2"),
         ("Doktor (S3)", "S3"),
         # several levels in one bucket, or none: as written
-        ("D1-D3", "D1-D3"), ("D1/D2/D3", "D1/D2/D3"), ("D4/S1", "D4/S1"), ("Tidak sekolah", "Tidak sekolah"),
+        ("D1-D3", "D1-D3"),
+        ("D1/D2/D3", "D1/D2/D3"),
+        ("D4/S1", "D4/S1"),
+        ("Tidak sekolah", "Tidak sekolah"),
     ],
 )
 def test_education_buckets_naming_one_level(value: str, level: str) -> None:

@@ -119,8 +119,9 @@ def test_xlsx_named_xls_is_refused_and_tab_text_named_xls_is_read(tmp_path: Path
 
 def test_xml_spreadsheet_2003_is_refused_with_the_way_out(tmp_path: Path) -> None:
     path = tmp_path / "xml2003.xls"
-    path.write_text('<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'
-                    "</Workbook>\n")
+    path.write_text(
+        '<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>\n'
+    )
     err = rejected(path)
     assert err.code == "unsupported_format" and "simpan ulang sebagai .xlsx" in err.reason
 
@@ -187,8 +188,10 @@ def test_html_cp1252_without_bom_is_decoded(tmp_path: Path) -> None:
 def test_html_cell_over_the_limit_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "sel_besar.xls"
     big = "x" * 200_000
-    path.write_text(f"<html><table><tr><td>Tanggal</td><td>Kode Layanan</td><td>U1</td></tr>"
-                    f"<tr><td>01/01/2024</td><td>{big}</td><td>4</td></tr></table></html>")
+    path.write_text(
+        f"<html><table><tr><td>Tanggal</td><td>Kode Layanan</td><td>U1</td></tr>"
+        f"<tr><td>01/01/2024</td><td>{big}</td><td>4</td></tr></table></html>"
+    )
     err = rejected(path)
     assert err.code == "cell_too_large" and f"{MAX_CELL_CHARS:,}" in err.reason and "kolom/column B" in err.reason
 
@@ -209,8 +212,9 @@ def test_html_text_or_tag_that_never_ends_is_refused_before_it_is_held(tmp_path:
 def test_html_colspan_bomb_is_clamped_and_a_too_wide_row_refused(tmp_path: Path) -> None:
     path = tmp_path / "colspan.xls"
     head = "<tr><td>Tanggal</td><td>Kode Layanan</td>" + "".join(f"<td>{u}</td>" for u in UNSUR) + "</tr>"
-    path.write_text(f"<table>{head}<tr><td colspan='999999999' rowspan='999999999'>01/01/2024</td></tr>"
-                    f"<tr><td>x</td></tr></table>")
+    path.write_text(
+        f"<table>{head}<tr><td colspan='999999999' rowspan='999999999'>01/01/2024</td></tr><tr><td>x</td></tr></table>"
+    )
     with read_file(path, SKM) as table:
         got = rows_of(table)
         # in the header area (first 30 rows) a merge spreads over its columns, as in xlsx
@@ -233,15 +237,24 @@ def test_html_utf16_with_bom_is_read(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "prefix",
-    ['<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "x">\n'
-     "<html><body><table>",
-     "\ufeff\n  <!-- export e-SKM -->\n<table>", "<meta charset='utf-8'><table>"],
+    [
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "x">\n'
+        "<html><body><table>",
+        "\ufeff\n  <!-- export e-SKM -->\n<table>",
+        "<meta charset='utf-8'><table>",
+    ],
 )
 def test_html_is_sniffed_from_its_first_bytes(tmp_path: Path, prefix: str) -> None:
     path = tmp_path / "sniff.xls"
-    path.write_text(prefix + "<tr><td>Tanggal</td><td>Kode Layanan</td>" + "".join(f"<td>{u}</td>" for u in UNSUR)
-                    + "</tr><tr><td>01/03/2024</td><td>L01</td>" + "<td>4</td>" * 9 + "</tr></table>",
-                    encoding="utf-8")
+    path.write_text(
+        prefix
+        + "<tr><td>Tanggal</td><td>Kode Layanan</td>"
+        + "".join(f"<td>{u}</td>" for u in UNSUR)
+        + "</tr><tr><td>01/03/2024</td><td>L01</td>"
+        + "<td>4</td>" * 9
+        + "</tr></table>",
+        encoding="utf-8",
+    )
     with read_file(path, SKM) as table:
         assert table.format == "html"
         [(number, values)] = rows_of(table)

@@ -39,8 +39,7 @@ def test_an_opd_list_in_the_simple_layout_is_read():
 
 def test_the_sipd_list_with_its_own_headers_comma_and_bom_is_read():
     # Given the SIPD SKPD list as exported (its own header names, commas, a UTF-8 BOM, lower-case singkatan)
-    data = ("\ufeffKode Unit SKPD,Nama SKPD,Akronim\n"
-            "1.02.0.00.0.00.01.0000,Dinas Kesehatan,dinkes\n").encode()
+    data = ("\ufeffKode Unit SKPD,Nama SKPD,Akronim\n1.02.0.00.0.00.01.0000,Dinas Kesehatan,dinkes\n").encode()
     # When it is validated
     opd = parse_opd_list("35.03", data)
     # Then the columns are found by their names, wherever they stand
@@ -49,20 +48,23 @@ def test_the_sipd_list_with_its_own_headers_comma_and_bom_is_read():
 
 def test_every_problem_names_file_row_and_column_in_both_languages():
     # Given a list with a bad SIPD code, a repeated code, a repeated singkatan, a bad singkatan, a blank name
-    data = (b"kode_opd;singkatan;nama_opd\n"
-            b"1.02.0.00.0.00.01.0000;DINKES;Dinas Kesehatan\n"
-            b"1.2.0.00.0.00.01;DISDIK;Dinas Pendidikan\n"
-            b"1.02.0.00.0.00.01.0000;DINKES2;Dinas Kesehatan lagi\n"
-            b"2.09.0.00.0.00.01.0000;dinkes;Dinas Ketahanan Pangan\n"
-            b"2.10.0.00.0.00.01.0000;DINAS PMD;\n")
+    data = (
+        b"kode_opd;singkatan;nama_opd\n"
+        b"1.02.0.00.0.00.01.0000;DINKES;Dinas Kesehatan\n"
+        b"1.2.0.00.0.00.01;DISDIK;Dinas Pendidikan\n"
+        b"1.02.0.00.0.00.01.0000;DINKES2;Dinas Kesehatan lagi\n"
+        b"2.09.0.00.0.00.01.0000;dinkes;Dinas Ketahanan Pangan\n"
+        b"2.10.0.00.0.00.01.0000;DINAS PMD;\n"
+    )
     # When it is validated
     with pytest.raises(OnboardingError) as e:
         parse_opd_list("35.03", data, "35.03/_referensi/opd.csv")
     problems = e.value.problems
     # Then each problem is reported once, with file, row and column, Indonesian and English
     assert len(problems) == 5, problems
-    assert problems[0].startswith("35.03/_referensi/opd.csv row 3 column kode_opd: '1.2.0.00.0.00.01' is not a "
-                                  "SIPD unit code")
+    assert problems[0].startswith(
+        "35.03/_referensi/opd.csv row 3 column kode_opd: '1.2.0.00.0.00.01' is not a SIPD unit code"
+    )
     assert "baris 3 kolom kode_opd" in problems[0] and "bukan kode unit SIPD" in problems[0]
     assert "row 4 column kode_opd: 1.02.0.00.0.00.01.0000 repeats row 2" in problems[1]
     assert "row 5 column singkatan: DINKES repeats row 2" in problems[2]
@@ -70,10 +72,13 @@ def test_every_problem_names_file_row_and_column_in_both_languages():
     assert "row 6 column nama_opd: empty" in problems[4] and "kolom nama_opd: kosong" in problems[4]
 
 
-@pytest.mark.parametrize(("kode_pemda", "fragment"), [
-    ("35.99", "pemda 35.99 is not in pemda.csv"),
-    ("18.72", "is a seed city; its OPD list is dbt_project/seeds/opd.csv"),
-])
+@pytest.mark.parametrize(
+    ("kode_pemda", "fragment"),
+    [
+        ("35.99", "pemda 35.99 is not in pemda.csv"),
+        ("18.72", "is a seed city; its OPD list is dbt_project/seeds/opd.csv"),
+    ],
+)
 def test_a_pemda_not_in_pemda_csv_or_a_seed_city_is_refused(kode_pemda, fragment):
     with pytest.raises(OnboardingError) as e:
         parse_opd_list(kode_pemda, OPD_CSV.encode())
@@ -85,7 +90,8 @@ def test_a_missing_column_and_an_empty_file_are_refused():
         parse_opd_list("35.03", b"kode_opd;nama_opd\n1.02.0.00.0.00.01.0000;Dinas Kesehatan\n", "opd.csv")
     assert e.value.problems == [
         "opd.csv row 1: missing column(s) singkatan (header: kode_opd; nama_opd) / "
-        "opd.csv baris 1: kolom singkatan tidak ada"]
+        "opd.csv baris 1: kolom singkatan tidak ada"
+    ]
     with pytest.raises(OnboardingError, match="the file is empty"):
         parse_opd_list("35.03", b"\n\n", "opd.csv")
     with pytest.raises(OnboardingError, match="no rows under the header"):
@@ -112,10 +118,12 @@ def test_the_unit_crosswalk_is_validated_against_the_opd_list():
     units = parse_unit_list("35.03", UNIT_CSV.encode(), opd)
     assert units[1] == Unit("35.03", "RSUD dr. Soedomo", "1.02.0.00.0.00.01.0002", "RSUD", "1.02.0.00.0.00.01.0000")
     assert units[3].kode_opd == "7.01.0.00.0.00.01.0000"
-    bad = (b"nama_unit;kode_unit;jenis_unit;induk\n"
-           b"UPTD Pasar;;UPTD;DISPERINDAG\n"
-           b"Puskesmas Durenan;1.02.0.00.0.01;PUSKESMAS;DINKES\n"
-           b"Puskesmas  durenan;;POSYANDU;DINKES\n")
+    bad = (
+        b"nama_unit;kode_unit;jenis_unit;induk\n"
+        b"UPTD Pasar;;UPTD;DISPERINDAG\n"
+        b"Puskesmas Durenan;1.02.0.00.0.01;PUSKESMAS;DINKES\n"
+        b"Puskesmas  durenan;;POSYANDU;DINKES\n"
+    )
     with pytest.raises(OnboardingError) as e:
         parse_unit_list("35.03", bad, opd, "unit.csv")
     assert e.value.problems == [
@@ -133,19 +141,23 @@ def test_the_unit_crosswalk_is_validated_against_the_opd_list():
         parse_unit_list("35.03", UNIT_CSV.encode(), [], "unit.csv")
 
 
-@pytest.mark.parametrize(("text", "kode_opd"), [
-    ("DINKES", "1.02.0.00.0.00.01.0000"),                          # the OPD by singkatan
-    ("dinas kesehatan kabupaten trenggalek", "1.02.0.00.0.00.01.0000"),  # ... by name, any case
-    ("UPTD  Puskesmas Trenggalek", "1.02.0.00.0.00.01.0000"),      # a unit by name, spacing ignored
-    ("RSUD DR SOEDOMO", "1.02.0.00.0.00.01.0000"),                 # ... punctuation ignored
-    ("1.02.0.00.0.00.01.0002", "1.02.0.00.0.00.01.0000"),          # a unit by its SIPD code
-    ("1.01.0.00.0.00.01.0007", "1.01.0.00.0.00.01.0000"),          # a sub-unit code not listed: its OPD
-    ("Kelurahan Sumbergedong", "7.01.0.00.0.00.01.0000"),          # a kelurahan -> its kecamatan
-    ("Bidang Anggaran – BPKAD", "5.02.0.00.0.00.01.0000"),         # a SIASN UNOR (en dash)
-    ("Puskesmas Pogalan", None),                                    # unknown unit
-    ("9.99.0.00.0.00.01.0001", None),                               # a sub-unit of no listed OPD
-    ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    ("text", "kode_opd"),
+    [
+        ("DINKES", "1.02.0.00.0.00.01.0000"),  # the OPD by singkatan
+        ("dinas kesehatan kabupaten trenggalek", "1.02.0.00.0.00.01.0000"),  # ... by name, any case
+        ("UPTD  Puskesmas Trenggalek", "1.02.0.00.0.00.01.0000"),  # a unit by name, spacing ignored
+        ("RSUD DR SOEDOMO", "1.02.0.00.0.00.01.0000"),  # ... punctuation ignored
+        ("1.02.0.00.0.00.01.0002", "1.02.0.00.0.00.01.0000"),  # a unit by its SIPD code
+        ("1.01.0.00.0.00.01.0007", "1.01.0.00.0.00.01.0000"),  # a sub-unit code not listed: its OPD
+        ("Kelurahan Sumbergedong", "7.01.0.00.0.00.01.0000"),  # a kelurahan -> its kecamatan
+        ("Bidang Anggaran – BPKAD", "5.02.0.00.0.00.01.0000"),  # a SIASN UNOR (en dash)
+        ("Puskesmas Pogalan", None),  # unknown unit
+        ("9.99.0.00.0.00.01.0001", None),  # a sub-unit of no listed OPD
+        ("", None),
+        (None, None),
+    ],
+)
 def test_resolve_unit(text, kode_opd):
     use_reference(trenggalek())
     assert resolve_unit("35.03", text) == kode_opd
@@ -167,7 +179,8 @@ def test_unit_resolver_gives_one_file_level_warning_listing_the_missing_units():
     assert units.reason() == (
         "2 unit tidak ada dalam crosswalk unit pemda 35.03 (baris tetap dimuat; tambahkan ke _referensi/unit.csv): "
         "Puskesmas Pogalan, UPTD Pasar Basah / 2 units not in the unit crosswalk of pemda 35.03 (rows kept; add "
-        "them to _referensi/unit.csv): Puskesmas Pogalan, UPTD Pasar Basah")
+        "them to _referensi/unit.csv): Puskesmas Pogalan, UPTD Pasar Basah"
+    )
     assert UnitResolver("35.03").reason() is None
 
 
@@ -177,20 +190,27 @@ def test_the_finance_opd_is_declared_once_and_pemda_level_datasets_are_derived()
     assert "lra" in reference.PEMDA_LEVEL_DATASETS and "pegawai" not in reference.PEMDA_LEVEL_DATASETS
 
 
-@pytest.mark.parametrize(("relpath", "expected"), [
-    ("35.03/_referensi/opd.csv", ("35.03", "opd")),
-    ("35.03/_referensi/UNIT.csv", ("35.03", "unit")),
-    ("35.03/_referensi/other.csv", None),
-    ("35.03/BPKAD/lra/LRA 2023.csv", None),
-])
+@pytest.mark.parametrize(
+    ("relpath", "expected"),
+    [
+        ("35.03/_referensi/opd.csv", ("35.03", "opd")),
+        ("35.03/_referensi/UNIT.csv", ("35.03", "unit")),
+        ("35.03/_referensi/other.csv", None),
+        ("35.03/BPKAD/lra/LRA 2023.csv", None),
+    ],
+)
 def test_reference_drops_are_recognised_by_path(relpath, expected):
     assert reference.reference_drop(relpath) == expected
 
 
 def test_the_codes_of_an_opd_folder_include_its_units_codes():
     ref = trenggalek()
-    assert ref.codes_of("dinkes") == {"1.02.0.00.0.00.01.0000", "DINKES", "1.02.0.00.0.00.01.0001",
-                                      "1.02.0.00.0.00.01.0002"}
+    assert ref.codes_of("dinkes") == {
+        "1.02.0.00.0.00.01.0000",
+        "DINKES",
+        "1.02.0.00.0.00.01.0001",
+        "1.02.0.00.0.00.01.0002",
+    }
     assert ref.codes_of("BPKAD") == {"5.02.0.00.0.00.01.0000", "BPKAD"}
     assert ref.codes_of("DISHUB") is None
 
@@ -201,8 +221,10 @@ def test_resolve_unit_in_file_keeps_one_warning_on_the_file_context():
 
     use_reference(trenggalek())
     ctx = FileContext(file_name="ASN Trenggalek.xlsx", kode_pemda="35.03", warnings=["an earlier warning"])
-    got = [reference.resolve_unit_in_file(ctx, t) for t in ["RSUD dr. Soedomo", "Puskesmas Pogalan",
-                                                             "DINKES", "UPTD Pasar Basah", "Puskesmas Pogalan"]]
+    got = [
+        reference.resolve_unit_in_file(ctx, t)
+        for t in ["RSUD dr. Soedomo", "Puskesmas Pogalan", "DINKES", "UPTD Pasar Basah", "Puskesmas Pogalan"]
+    ]
     # Then known units resolve, and the file has one warning (beside the earlier one) naming both missing
     assert got == ["1.02.0.00.0.00.01.0000", None, "1.02.0.00.0.00.01.0000", None, None]
     assert len(ctx.warnings) == 2 and ctx.warnings[0] == "an earlier warning"
@@ -212,14 +234,17 @@ def test_resolve_unit_in_file_keeps_one_warning_on_the_file_context():
 
 def test_an_unknown_folder_says_where_the_list_of_its_pemda_is():
     onboarded = reference.unknown_folder_reason("35.03/DISHUB/pegawai/a.csv", "35.03", "DISHUB")
-    assert onboarded.startswith("35.03/DISHUB/pegawai/a.csv: OPD folder 'DISHUB' is not in the reference list of "
-                                "pemda 35.03 (onboard it: satudata pemda add 35.03 --opd FILE, or drop "
-                                "35.03/_referensi/opd.csv) / folder OPD 'DISHUB' tidak ada dalam daftar OPD "
-                                "pemda 35.03")
+    assert onboarded.startswith(
+        "35.03/DISHUB/pegawai/a.csv: OPD folder 'DISHUB' is not in the reference list of "
+        "pemda 35.03 (onboard it: satudata pemda add 35.03 --opd FILE, or drop "
+        "35.03/_referensi/opd.csv) / folder OPD 'DISHUB' tidak ada dalam daftar OPD "
+        "pemda 35.03"
+    )
     seed = reference.unknown_folder_reason("18.72/DISHUBX/pegawai/a.csv", "18.72", "DISHUBX")
     assert "is not in the reference list of pemda 18.72 (its OPD list is dbt_project/seeds/opd.csv)" in seed
     assert reference.unknown_folder_reason("99.99/X/lra/a.csv", "99.99", "X").endswith(
-        "pemda 99.99 tidak ada di pemda.csv")
+        "pemda 99.99 tidak ada di pemda.csv"
+    )
 
 
 SIPD_LIST = (
@@ -238,8 +263,10 @@ def test_the_sipd_list_of_skpd_and_units_gives_the_opd_list_and_the_crosswalk():
     data = SIPD_LIST.encode()
     # When it is given as the OPD list, Then the SKPD are the OPD and their units are skipped
     opd = parse_opd_list("35.03", data, "sipd.csv")
-    assert opd == [Opd("35.03", "1.01.2.22.0.00.02.0000", "DISDIKBUD", "Dinas Pendidikan dan Kebudayaan"),
-                   Opd("35.03", "1.02.0.00.0.00.01.0000", "DINKES", "Dinas Kesehatan")]
+    assert opd == [
+        Opd("35.03", "1.01.2.22.0.00.02.0000", "DISDIKBUD", "Dinas Pendidikan dan Kebudayaan"),
+        Opd("35.03", "1.02.0.00.0.00.01.0000", "DINKES", "Dinas Kesehatan"),
+    ]
     # When the same file is given as the crosswalk, Then every unit is a SUB_UNIT of its SKPD
     units = parse_unit_list("35.03", data, opd, "sipd.csv")
     assert [(u.nama_unit, u.kode_unit, u.jenis_unit, u.kode_opd) for u in units] == [

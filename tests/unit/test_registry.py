@@ -24,23 +24,57 @@ from satudata.extract.registry import (
 GOOD = {
     "defaults": {"deadline_day": 15},
     "sources": [
-        {"id": "metro-bkpsdm-pegawai", "kode_pemda": "18.72", "opd": "BKPSDM", "dataset": "pegawai", "kind": "http",
-         "location": {"url": "https://simpeg.example.go.id/api/v1/pegawai", "connection": "simpeg_metro",
-                      "per_page": 50, "params": {"tahun": 2024}, "fields": {"nip": "nip_baru", "nama": "profil.nama"}},
-         "expected_periods": ["2024-01..2024-03"]},
-        {"id": "metro-dpmptsp-permohonan", "kode_pemda": "18.72", "opd": "DPMPTSP", "dataset": "permohonan_layanan",
-         "kind": "sql", "location": {"connection": "sicantik_metro", "table": "public.permohonan",
-                                     "columns": {"nomor_permohonan": "no_registrasi"}},
-         "schedule": "0 2 * * *", "expected_periods": ["2024-12"], "deadline_day": 31},
-        {"id": "metro-bpkad-lra", "kode_pemda": "18.72", "opd": "BPKAD", "dataset": "lra", "kind": "file",
-         "expected_periods": ["2023..2024"]},
+        {
+            "id": "metro-bkpsdm-pegawai",
+            "kode_pemda": "18.72",
+            "opd": "BKPSDM",
+            "dataset": "pegawai",
+            "kind": "http",
+            "location": {
+                "url": "https://simpeg.example.go.id/api/v1/pegawai",
+                "connection": "simpeg_metro",
+                "per_page": 50,
+                "params": {"tahun": 2024},
+                "fields": {"nip": "nip_baru", "nama": "profil.nama"},
+            },
+            "expected_periods": ["2024-01..2024-03"],
+        },
+        {
+            "id": "metro-dpmptsp-permohonan",
+            "kode_pemda": "18.72",
+            "opd": "DPMPTSP",
+            "dataset": "permohonan_layanan",
+            "kind": "sql",
+            "location": {
+                "connection": "sicantik_metro",
+                "table": "public.permohonan",
+                "columns": {"nomor_permohonan": "no_registrasi"},
+            },
+            "schedule": "0 2 * * *",
+            "expected_periods": ["2024-12"],
+            "deadline_day": 31,
+        },
+        {
+            "id": "metro-bpkad-lra",
+            "kode_pemda": "18.72",
+            "opd": "BPKAD",
+            "dataset": "lra",
+            "kind": "file",
+            "expected_periods": ["2023..2024"],
+        },
     ],
 }
 
 
 def entry(**changes) -> dict:
-    base = {"id": "x-1", "kode_pemda": "18.72", "opd": "DINKES", "dataset": "pegawai", "kind": "sql",
-            "location": {"connection": "c1", "table": "app.pegawai"}}
+    base = {
+        "id": "x-1",
+        "kode_pemda": "18.72",
+        "opd": "DINKES",
+        "dataset": "pegawai",
+        "kind": "sql",
+        "location": {"connection": "c1", "table": "app.pegawai"},
+    }
     base.update(changes)
     return base
 
@@ -99,39 +133,46 @@ def test_period_ranges_and_bad_periods():
         assert expand_periods([bad])[1], bad
 
 
-@pytest.mark.parametrize(("changes", "fragment"), [
-    ({"kode_pemda": 18.72}, "kode_pemda"),  # unquoted YAML number
-    ({"kode_pemda": "18.72; drop table x"}, "kode_pemda"),
-    ({"kode_pemda": "99.99"}, "not in the pemda reference list"),
-    ({"opd": "dinkes"}, "opd"),
-    ({"opd": "DINKES/../BPKAD"}, "opd"),
-    ({"opd": "NOSUCHOPD"}, "not in the OPD reference list"),
-    ({"dataset": "pegawai2"}, "dataset"),
-    ({"id": "Bad Id"}, "id"),
-    ({"id": "a__b"}, "id"),
-    ({"id": "x" * 70}, "longer than"),
-    ({"kind": "ftp"}, "kind"),
-    ({"schedule": "sometimes"}, "schedule"),
-    ({"deadline_day": 0}, "deadline_day"),
-    ({"expected_periods": "2024-01"}, "expected_periods"),
-    ({"surprise": 1}, "unknown key"),
-    ({"location": {"connection": "c1", "table": 'app."pegawai"; drop table raw.pegawai; --'}}, "location.table"),
-    ({"location": {"connection": "c1", "table": "App.Pegawai"}}, "location.table"),
-    ({"location": {"connection": "c-1; x", "table": "app.pegawai"}}, "connection"),
-    ({"location": {"connection": "c1", "table": "app.pegawai", "watermark_column": "updated_at desc"}},
-     "watermark_column"),
-    ({"location": {"connection": "c1", "table": "app.pegawai", "columns": {"nip": "nip) or (1=1"}}}, "columns"),
-    ({"location": {"connection": "c1", "table": "app.pegawai", "columns": {"not_a_column": "x"}}},
-     "not a column of the dataset"),
-    ({"location": {"connection": "c1", "table": "app.pegawai", "query": "select 1"}}, "unknown key"),
-    ({"kind": "http", "location": {"url": "ftp://x.example/a"}}, "location.url"),
-    ({"kind": "http", "location": {"url": "https://x.example/a", "pagination": "offset"}}, "pagination"),
-    ({"kind": "http", "location": {"url": "https://x.example/a", "per_page": 0}}, "per_page"),
-    ({"kind": "http", "location": {"url": "https://x.example/a", "params": {"page": 2}}}, "set by the extractor"),
-    ({"kind": "http", "location": {"url": "https://x.example/a", "fields": {"nip": "a b"}}}, "fields"),
-    ({"kind": "file", "location": "18.72/BPKAD/pegawai/*"}, "location"),  # another OPD's folder
-    ({"kind": "file", "location": "18.72/DINKES/pegawai/../../x"}, "location"),
-])
+@pytest.mark.parametrize(
+    ("changes", "fragment"),
+    [
+        ({"kode_pemda": 18.72}, "kode_pemda"),  # unquoted YAML number
+        ({"kode_pemda": "18.72; drop table x"}, "kode_pemda"),
+        ({"kode_pemda": "99.99"}, "not in the pemda reference list"),
+        ({"opd": "dinkes"}, "opd"),
+        ({"opd": "DINKES/../BPKAD"}, "opd"),
+        ({"opd": "NOSUCHOPD"}, "not in the OPD reference list"),
+        ({"dataset": "pegawai2"}, "dataset"),
+        ({"id": "Bad Id"}, "id"),
+        ({"id": "a__b"}, "id"),
+        ({"id": "x" * 70}, "longer than"),
+        ({"kind": "ftp"}, "kind"),
+        ({"schedule": "sometimes"}, "schedule"),
+        ({"deadline_day": 0}, "deadline_day"),
+        ({"expected_periods": "2024-01"}, "expected_periods"),
+        ({"surprise": 1}, "unknown key"),
+        ({"location": {"connection": "c1", "table": 'app."pegawai"; drop table raw.pegawai; --'}}, "location.table"),
+        ({"location": {"connection": "c1", "table": "App.Pegawai"}}, "location.table"),
+        ({"location": {"connection": "c-1; x", "table": "app.pegawai"}}, "connection"),
+        (
+            {"location": {"connection": "c1", "table": "app.pegawai", "watermark_column": "updated_at desc"}},
+            "watermark_column",
+        ),
+        ({"location": {"connection": "c1", "table": "app.pegawai", "columns": {"nip": "nip) or (1=1"}}}, "columns"),
+        (
+            {"location": {"connection": "c1", "table": "app.pegawai", "columns": {"not_a_column": "x"}}},
+            "not a column of the dataset",
+        ),
+        ({"location": {"connection": "c1", "table": "app.pegawai", "query": "select 1"}}, "unknown key"),
+        ({"kind": "http", "location": {"url": "ftp://x.example/a"}}, "location.url"),
+        ({"kind": "http", "location": {"url": "https://x.example/a", "pagination": "offset"}}, "pagination"),
+        ({"kind": "http", "location": {"url": "https://x.example/a", "per_page": 0}}, "per_page"),
+        ({"kind": "http", "location": {"url": "https://x.example/a", "params": {"page": 2}}}, "set by the extractor"),
+        ({"kind": "http", "location": {"url": "https://x.example/a", "fields": {"nip": "a b"}}}, "fields"),
+        ({"kind": "file", "location": "18.72/BPKAD/pegawai/*"}, "location"),  # another OPD's folder
+        ({"kind": "file", "location": "18.72/DINKES/pegawai/../../x"}, "location"),
+    ],
+)
 def test_every_name_is_checked(changes, fragment):
     # Given an entry with one bad value
     # When the registry is parsed

@@ -31,14 +31,21 @@ from satudata.validate.gx_runner import suite_modules
 from satudata.validate.suites import render_query, rule_specs
 
 TESTS = REPO_ROOT / "tests"
-PUB_META = {"dataset_id": "x", "primary_key": ["kode_kabupaten_kota", "tahun"], "measure": "nilai",
-            "person_based": False, "source_datasets": ["pegawai"]}
+PUB_META = {
+    "dataset_id": "x",
+    "primary_key": ["kode_kabupaten_kota", "tahun"],
+    "measure": "nilai",
+    "person_based": False,
+    "source_datasets": ["pegawai"],
+}
 
 
 def suites() -> dict[str, list]:
     """`schema.table` -> the expectations its module builds (published tables with a sample meta)."""
-    return {table: list(module.build_suite(PUB_META if table.startswith("marts.pub_") else None).expectations)
-            for table, module in suite_modules(REPO_ROOT / "expectations").items()}
+    return {
+        table: list(module.build_suite(PUB_META if table.startswith("marts.pub_") else None).expectations)
+        for table, module in suite_modules(REPO_ROOT / "expectations").items()
+    }
 
 
 def test_catalogue_entries_are_well_formed():
@@ -57,8 +64,9 @@ def test_catalogue_entries_are_well_formed():
 def test_every_row_rule_has_exactly_one_function():
     rules = catalogue()
     row_rules = {r.id for r in rules.values() if r.kind == "row"}
-    named = {r.id: r.implementation["function"] for r in rules.values()
-             if r.kind == "row" and "function" in r.implementation}
+    named = {
+        r.id: r.implementation["function"] for r in rules.values() if r.kind == "row" and "function" in r.implementation
+    }
     # registered functions are row rules of the catalogue, one each
     assert set(ROW_CHECKS) <= row_rules
     assert set(ROW_CHECKS) | set(named) == row_rules
@@ -135,14 +143,22 @@ def _marked_tests() -> dict[str, list[str]]:
                 continue
             ids, mark_nodes = set(), set()
             for dec in fn.decorator_list:
-                if (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr == "rules"
-                        and isinstance(dec.func.value, ast.Attribute) and dec.func.value.attr == "mark"):
+                if (
+                    isinstance(dec, ast.Call)
+                    and isinstance(dec.func, ast.Attribute)
+                    and dec.func.attr == "rules"
+                    and isinstance(dec.func.value, ast.Attribute)
+                    and dec.func.value.attr == "mark"
+                ):
                     ids |= {a.value for a in dec.args if isinstance(a, ast.Constant)}
                     mark_nodes |= {id(n) for n in ast.walk(dec)}
             if not ids:
                 continue
-            mentioned = {n.value for n in ast.walk(fn) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-                         and id(n) not in mark_nodes}
+            mentioned = {
+                n.value
+                for n in ast.walk(fn)
+                if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in mark_nodes
+            }
             for name in {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)}:
                 mentioned |= constants.get(name, set())
             text = " ".join(mentioned)
@@ -166,8 +182,9 @@ def test_docs_rules_md_is_generated_from_the_catalogue_and_up_to_date():
     text = rules_doc.render_markdown()
     for rule_id in catalogue():
         assert f"\n### {rule_id}\n" in text and f"[{rule_id}](#{rule_id.lower()})" in text
-    assert rules_doc.DOC_MD.read_text(encoding="utf-8") == text, \
+    assert rules_doc.DOC_MD.read_text(encoding="utf-8") == text, (
         "docs/rules.md is out of date: run `python -m satudata.rules.doc`"
+    )
 
 
 def test_the_rules_command_writes_the_markdown_and_html_pages(tmp_path: Path):
@@ -175,8 +192,13 @@ def test_the_rules_command_writes_the_markdown_and_html_pages(tmp_path: Path):
     md, html = tmp_path / "rules.md", tmp_path / "out" / "reports" / "rules.html"
 
     # When it runs
-    proc = subprocess.run([sys.executable, "-m", "satudata.rules.doc", "--md", str(md), "--html", str(html)],
-                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "satudata.rules.doc", "--md", str(md), "--html", str(html)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
     # Then both pages list every rule, the HTML with an anchor per rule and escaped text
     assert proc.returncode == 0, proc.stderr

@@ -9,8 +9,10 @@ from satudata.validate.gx_runner import RuleOutcome
 
 
 def pub(dataset_id: str, *sources: str) -> dict:
-    return {"meta": {"dataset_id": dataset_id, "source_datasets": list(sources)},
-            "unique_id": f"model.satudata.pub_{dataset_id}"}
+    return {
+        "meta": {"dataset_id": dataset_id, "source_datasets": list(sources)},
+        "unique_id": f"model.satudata.pub_{dataset_id}",
+    }
 
 
 PUBS = {
@@ -54,15 +56,15 @@ def test_a_fatal_rule_on_a_submitted_dataset_blocks_every_dataset_derived_from_i
 
 def test_a_cross_domain_warning_publishes_amber_with_a_note_on_both_sides():
     # Given REC-004 (GAJI vs 5.1.01.01, a warning) failed
-    decisions = by_id(decide(PUBS, set(), [outcome("REC-004", "int_gaji_realisasi_bulanan", "warning", n=3)],
-                             {}))
+    decisions = by_id(decide(PUBS, set(), [outcome("REC-004", "int_gaji_realisasi_bulanan", "warning", n=3)], {}))
 
     # Then both datasets it reads publish amber and say why; the unrelated one stays green
     for name in ("serapan_anggaran", "ketepatan_pembayaran_penghasilan"):
         assert decisions[name].publish and decisions[name].status_color == AMBER
         assert decisions[name].warnings == [
             "REC-004 on int_gaji_realisasi_bulanan: Salary (GAJI, THR, 13th salary) paid per OPD-periode differs "
-            "from the SP2D on 5.1.01.01 that pay it (beyond the tolerance) (3 failing)"]
+            "from the SP2D on 5.1.01.01 that pay it (beyond the tolerance) (3 failing)"
+        ]
     assert decisions["asn_jumlah"].status_color == GREEN
 
 

@@ -20,8 +20,12 @@ CASES = [
     ("PII-002", [("keterangan", "text")], [["NIK 1872014509860002"]], AGGREGATE),
     ("PII-003", [("nama_pegawai", "text")], [["x"]], AGGREGATE),
     ("PII-004", [("tanggal_lahir", "date")], [[date(1986, 9, 26)]], AGGREGATE),
-    ("PII-005", [("kode_opd", "text"), ("predikat", "text"), ("jumlah_pegawai", "bigint")],
-     [["A", "BAIK", 7], ["A", "KURANG", 1]], PERSONS),
+    (
+        "PII-005",
+        [("kode_opd", "text"), ("predikat", "text"), ("jumlah_pegawai", "bigint")],
+        [["A", "BAIK", 7], ["A", "KURANG", 1]],
+        PERSONS,
+    ),
 ]
 
 

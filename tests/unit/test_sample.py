@@ -333,8 +333,11 @@ def test_salary_runs_equal_the_sp2d_on_5_1_01_01_that_pay_them(tables):
             if not r["kode_rekening"].startswith("5.1.01.01") or d.year != 2024:
                 continue
             months = {f"{d:%Y-%m}", f"{d.year + d.month // 12}-{d.month % 12 + 1:02d}"}
-            after = sorted(((run["tanggal_bayar"] or run["tanggal_jatuh_tempo"]), run["periode"]) for run in gaji
-                           if (run["tanggal_bayar"] or run["tanggal_jatuh_tempo"]) >= d and run["periode"] in months)
+            after = sorted(
+                ((run["tanggal_bayar"] or run["tanggal_jatuh_tempo"]), run["periode"])
+                for run in gaji
+                if (run["tanggal_bayar"] or run["tanggal_jatuh_tempo"]) >= d and run["periode"] in months
+            )
             periode = after[0][1] if after else f"{d:%Y-%m}"
             early += periode > f"{d:%Y-%m}"
             paid[periode] += r["nilai"]
@@ -361,8 +364,12 @@ def test_lra_belanja_equals_the_sum_of_opd_realisasi(tables, small):
             for r in rows
             if r["nilai"] > 0 and r["tanggal_sp2d"].year == 2024
         )
-        assert any("/CP/" in r["nomor_sp2d"] for (k, _o, d), rows in tables.items()
-                   if k == kode and d == "realisasi_belanja" for r in rows)
+        assert any(
+            "/CP/" in r["nomor_sp2d"]
+            for (k, _o, d), rows in tables.items()
+            if k == kode and d == "realisasi_belanja"
+            for r in rows
+        )
         # When reading the LRA the pemda's BPKAD submitted
         lra = tables[(kode, "BPKAD", "lra")]
         belanja = next(r for r in lra if r["akun"].strip().upper() == "BELANJA DAERAH")

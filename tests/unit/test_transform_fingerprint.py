@@ -11,8 +11,11 @@ from satudata.transform import project_fingerprint
 
 def test_project_fingerprint_follows_code_seeds_and_vars_only(tmp_path):
     # Given a copy of the dbt project
-    shutil.copytree(REPO_ROOT / "dbt_project", tmp_path / "dbt_project",
-                    ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    shutil.copytree(
+        REPO_ROOT / "dbt_project",
+        tmp_path / "dbt_project",
+        ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"),
+    )
     settings = dataclasses.replace(Settings.from_env({}), repo_root=tmp_path)
     before = project_fingerprint(settings)
 

@@ -111,8 +111,9 @@ def _reading_dataset(profile: Profile) -> Dataset:
         typ = base.column(name).type if name in base.column_names else "text"
         cols.append(Column(name, typ, required=name in profile.required, aliases=headers))
     # the dataset name keys the header lookup cache: one per profile
-    return Dataset(f"{profile.dataset}@{profile.id}", base.domain, tuple(cols), base.period_columns,
-                   base.drop_columns, base.title)
+    return Dataset(
+        f"{profile.dataset}@{profile.id}", base.domain, tuple(cols), base.period_columns, base.drop_columns, base.title
+    )
 
 
 def _tuple(value: object) -> tuple[str, ...]:
@@ -158,9 +159,15 @@ def parse_profile(data: dict[str, Any], source: str = "") -> Profile:
             raise ValueError(f"{where}: a step is a name or a one-key mapping, not {entry!r}")
         steps.append((str(name), args))
     return Profile(
-        id=str(data["id"]), nama=str(data["nama"]), dataset=dataset,
+        id=str(data["id"]),
+        nama=str(data["nama"]),
+        dataset=dataset,
         signature=tuple(parse.header_key(s) for s in _tuple(data["signature"])),
-        columns=columns, extra=extra, required=required, steps=tuple(steps), sumber=str(data.get("sumber", "")),
+        columns=columns,
+        extra=extra,
+        required=required,
+        steps=tuple(steps),
+        sumber=str(data.get("sumber", "")),
     )
 
 
@@ -236,8 +243,11 @@ def apply(profile: Profile, rows: Iterable[Any], ctx: FileContext) -> Iterator[A
 
 
 def blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, str) and value.strip() in {"-", "--"})
+    return (
+        value is None
+        or (isinstance(value, str) and not value.strip())
+        or (isinstance(value, str) and value.strip() in {"-", "--"})
+    )
 
 
 @step("fill_down")
@@ -272,8 +282,9 @@ def copy(row: dict[str, Any], ctx: FileContext, **pairs: str) -> None:
 
 
 @step("map_values")
-def map_values(row: dict[str, Any], ctx: FileContext, column: str, values: dict[str, Any],
-               keep_unknown: bool = True) -> None:
+def map_values(
+    row: dict[str, Any], ctx: FileContext, column: str, values: dict[str, Any], keep_unknown: bool = True
+) -> None:
     """Replace a value by its canonical code (keys compared case- and space-insensitively)."""
     table = ctx.state.setdefault(("map_values", column), {_norm(k): v for k, v in values.items()})
     value = row.get(column)
@@ -323,8 +334,10 @@ def _date_in(text: str) -> date | None:
     return None
 
 
-_MONTHS = ("januari|februari|pebruari|maret|april|mei|juni|juli|agustus|agu|agt|september|sept|sep|oktober|okt|"
-           "november|nov|nopember|desember|des|jan|feb|mar|apr|jun|jul|aug|oct|dec")
+_MONTHS = (
+    "januari|februari|pebruari|maret|april|mei|juni|juli|agustus|agu|agt|september|sept|sep|oktober|okt|"
+    "november|nov|nopember|desember|des|jan|feb|mar|apr|jun|jul|aug|oct|dec"
+)
 _DATE_IN_TEXT = re.compile(
     rf"\b\d{{1,2}}[ -](?:{_MONTHS})[a-z]*[ -]\d{{4}}\b"
     r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\b",
@@ -344,8 +357,9 @@ def _texts(ctx: FileContext, where: str) -> list[str]:
 
 
 @step("date_from_title")
-def date_from_title(row: dict[str, Any], ctx: FileContext, column: str, where: str = "title_or_file_name",
-                    format: str = "date") -> None:
+def date_from_title(
+    row: dict[str, Any], ctx: FileContext, column: str, where: str = "title_or_file_name", format: str = "date"
+) -> None:
     """Fill ``column`` (when blank) from the first date in the title rows, then the file name. ``format``:
     ``date`` (ISO date), ``periode`` (YYYY-MM), ``tahun`` (YYYY). A month name and a year (``Desember
     2024``, ``2024-12``) is enough for periode; a year alone for tahun."""

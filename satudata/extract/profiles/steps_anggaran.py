@@ -55,9 +55,11 @@ _MURNI_RE = re.compile(r"\b(?:penetapan|murni|induk|dpa|apbd)\b", re.IGNORECASE)
 
 def versi_of(texts: Sequence[str]) -> str | None:
     """The tahapan named in titles or a file name: PERUBAHAN, PERGESERAN_n, MURNI; None when none is."""
-    for pattern, make in ((_PERUBAHAN_RE, lambda m: "PERUBAHAN"),
-                          (_PERGESERAN_RE, lambda m: f"PERGESERAN_{m.group(1) or 1}"),
-                          (_MURNI_RE, lambda m: "MURNI")):
+    for pattern, make in (
+        (_PERUBAHAN_RE, lambda m: "PERUBAHAN"),
+        (_PERGESERAN_RE, lambda m: f"PERGESERAN_{m.group(1) or 1}"),
+        (_MURNI_RE, lambda m: "MURNI"),
+    ):
         for text in texts:
             if m := pattern.search(text):
                 return make(m)
@@ -90,8 +92,11 @@ def versi_from_title(row: dict[str, Any], ctx: FileContext, column: str = "versi
     return None
 
 
-_KODE_OPD_IN_TITLE = re.compile(r"\b(?:organisasi|skpd|perangkat daerah|unit)\s*:\s*(\d\.\d{2}\.\d\.\d{2}\.\d\.\d{2}"
-                                r"\.\d{2}\.\d{4})", re.IGNORECASE)
+_KODE_OPD_IN_TITLE = re.compile(
+    r"\b(?:organisasi|skpd|perangkat daerah|unit)\s*:\s*(\d\.\d{2}\.\d\.\d{2}\.\d\.\d{2}"
+    r"\.\d{2}\.\d{4})",
+    re.IGNORECASE,
+)
 
 
 @step("kode_opd_from_title")
@@ -142,11 +147,27 @@ def rekening_sipd_ri(row: dict[str, Any], ctx: FileContext, column: str = "kode_
 
 LINE_LEVEL = 6  # sub rincian objek: akun.kelompok.jenis.objek.rincian.sub rincian
 # the labels of the header rows of a print block; "Label : value" with any other label is a header row too
-_GROUP_LABELS = ("sub kegiatan", "sumber pendanaan", "sumber dana", "lokasi", "keluaran sub kegiatan",
-                 "waktu pelaksanaan", "kelompok sasaran", "program", "kegiatan", "urusan pemerintahan",
-                 "bidang urusan", "organisasi", "unit organisasi", "sub unit organisasi")
-_GROUP_RE = re.compile(r"^\s*(" + "|".join(sorted(_GROUP_LABELS, key=len, reverse=True)) + r")\b\s*:?\s*(.*)$"
-                       r"|^\s*([A-Za-z][A-Za-z /()]*?)\s*:\s*(.*)$", re.IGNORECASE)
+_GROUP_LABELS = (
+    "sub kegiatan",
+    "sumber pendanaan",
+    "sumber dana",
+    "lokasi",
+    "keluaran sub kegiatan",
+    "waktu pelaksanaan",
+    "kelompok sasaran",
+    "program",
+    "kegiatan",
+    "urusan pemerintahan",
+    "bidang urusan",
+    "organisasi",
+    "unit organisasi",
+    "sub unit organisasi",
+)
+_GROUP_RE = re.compile(
+    r"^\s*(" + "|".join(sorted(_GROUP_LABELS, key=len, reverse=True)) + r")\b\s*:?\s*(.*)$"
+    r"|^\s*([A-Za-z][A-Za-z /()]*?)\s*:\s*(.*)$",
+    re.IGNORECASE,
+)
 _SUB_KEGIATAN_RE = re.compile(r"^\s*([0-9X]\.[0-9X]{2}\.\d{2}\.\d\.\d{2}\.\d{4})\s*[-–:]?\s*(.*)$")
 # program (U.BB.PP) and kegiatan (U.BB.PP.2.KK) rows written with their code in the Kode Rekening column
 _PROGRAM_KEGIATAN_RE = re.compile(r"^[0-9X]\.[0-9X]{2}(?:\.\d{2}(?:\.\d\.\d{2})?)?$")
@@ -154,8 +175,10 @@ _PROGRAM_KEGIATAN_RE = re.compile(r"^[0-9X]\.[0-9X]{2}(?:\.\d{2}(?:\.\d\.\d{2})?
 SET_ASIDE_PARENT = "baris rekening induk (level {level}), bukan baris anggaran / parent account row (level {level})"
 SET_ASIDE_PAKET = "baris paket [#], bukan baris anggaran / [#] package row"
 SET_ASIDE_KETERANGAN = "baris keterangan [-], bukan baris anggaran / [-] note row"
-SET_ASIDE_KOMPONEN = ("baris komponen (rincian harga satuan), sudah termasuk dalam rekening sub rincian di atasnya / "
-                      "komponen detail row, included in the sub rincian account above it")
+SET_ASIDE_KOMPONEN = (
+    "baris komponen (rincian harga satuan), sudah termasuk dalam rekening sub rincian di atasnya / "
+    "komponen detail row, included in the sub rincian account above it"
+)
 SET_ASIDE_SUB_KEGIATAN = "baris judul sub kegiatan / sub kegiatan header row"
 SET_ASIDE_GROUP = "baris judul kelompok ({label}) / group header row"
 SET_ASIDE_PROGRAM = "baris program / kegiatan (induk sub kegiatan) / program or kegiatan row"
@@ -254,9 +277,14 @@ def _start_sub_kegiatan(state: _Print, ctx: FileContext, kode: str, nama: str | 
 
 
 @step("sipd_rincian_belanja")
-def sipd_rincian_belanja(row: dict[str, Any], ctx: FileContext, code_column: str = "kode_rekening",
-                         uraian_column: str = "uraian_rekening", value_column: str = "pagu",
-                         komponen_value: str | None = None) -> str | None:
+def sipd_rincian_belanja(
+    row: dict[str, Any],
+    ctx: FileContext,
+    code_column: str = "kode_rekening",
+    uraian_column: str = "uraian_rekening",
+    value_column: str = "pagu",
+    komponen_value: str | None = None,
+) -> str | None:
     """One row of a DPA / DPPA Rincian Belanja print (see the module doc): returns the reason when the row
     is not a budget line; fills kode_sub_kegiatan, nama_sub_kegiatan and sumber_dana from the group
     headers above it. ``komponen_value``: the column of a komponen row's amount when it is not
@@ -323,8 +351,9 @@ def jenis_of_nomor(nomor: object) -> str | None:
 
 
 @step("jenis_sp2d_from_nomor")
-def jenis_sp2d_from_nomor(row: dict[str, Any], ctx: FileContext, column: str = "jenis_sp2d",
-                          source: str = "nomor_sp2d") -> None:
+def jenis_sp2d_from_nomor(
+    row: dict[str, Any], ctx: FileContext, column: str = "jenis_sp2d", source: str = "nomor_sp2d"
+) -> None:
     """``jenis_sp2d`` (when blank) from the SP2D number."""
     if blank(row.get(column)):
         jenis = jenis_of_nomor(row.get(source))
@@ -334,8 +363,10 @@ def jenis_sp2d_from_nomor(row: dict[str, Any], ctx: FileContext, column: str = "
 
 
 SET_ASIDE_SPM = "SPM belum diterbitkan SP2D (belum dibayar), bukan realisasi / SPM without an SP2D yet (not paid)"
-SET_ASIDE_UP = ("SP2D {jenis} tanpa sub kegiatan dan rekening: uang muka ke bendahara, bukan baris belanja / "
-                "{jenis} SP2D without sub kegiatan and rekening: an advance, not a spending line")
+SET_ASIDE_UP = (
+    "SP2D {jenis} tanpa sub kegiatan dan rekening: uang muka ke bendahara, bukan baris belanja / "
+    "{jenis} SP2D without sub kegiatan and rekening: an advance, not a spending line"
+)
 _SP2D_COLUMNS = ("nomor_sp2d", "tanggal_sp2d", "jenis_sp2d")
 
 
@@ -369,8 +400,9 @@ def finish_sp2d(ctx: FileContext) -> None:
 
 
 @step("sipd_sp2d_register")
-def sipd_sp2d_register(row: dict[str, Any], ctx: FileContext, nomor_spm: str = "_nomor_spm",
-                       nilai_sp2d: str = "_nilai_sp2d") -> str | None:
+def sipd_sp2d_register(
+    row: dict[str, Any], ctx: FileContext, nomor_spm: str = "_nomor_spm", nilai_sp2d: str = "_nilai_sp2d"
+) -> str | None:
     """One row of an SP2D register (see the module doc). A row with its own SPM number starts an SPM; rows
     with neither an SPM nor an SP2D number continue the one above (cells merged down, or left blank);
     an SPM without an SP2D is set aside with its lines."""
@@ -381,8 +413,12 @@ def sipd_sp2d_register(row: dict[str, Any], ctx: FileContext, nomor_spm: str = "
     if current is None or new_spm or new_sp2d:
         _close_sp2d(current, ctx)
         at_end(ctx, finish_sp2d)
-        current = _Sp2d(_text(spm) or None, {c: row.get(c) for c in _SP2D_COLUMNS},
-                        ctx.number(row.get(nilai_sp2d), nilai_sp2d), getattr(ctx, "row_number", None))
+        current = _Sp2d(
+            _text(spm) or None,
+            {c: row.get(c) for c in _SP2D_COLUMNS},
+            ctx.number(row.get(nilai_sp2d), nilai_sp2d),
+            getattr(ctx, "row_number", None),
+        )
         ctx.state["sipd_sp2d"] = current
     else:
         for c in _SP2D_COLUMNS:

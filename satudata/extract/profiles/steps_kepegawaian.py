@@ -51,16 +51,16 @@ def status_siasn(row: dict[str, Any], ctx: FileContext, kedudukan_hukum: str = "
 
 
 @step("set_aside_bukan_pegawai_aktif")
-def set_aside_bukan_pegawai_aktif(row: dict[str, Any], ctx: FileContext, column: str = "_kedudukan_hukum",
-                                  id_column: str = "_kedudukan_hukum_id") -> str | None:
+def set_aside_bukan_pegawai_aktif(
+    row: dict[str, Any], ctx: FileContext, column: str = "_kedudukan_hukum", id_column: str = "_kedudukan_hukum_id"
+) -> str | None:
     """A download of every ASN record includes people who left (BKN kedudukan hukum Pensiun, Meninggal,
     Diberhentikan, Mencapai BUP, PPPK Tidak Aktif, ...): not staff of the month, set aside and counted."""
     name = _text(row.get(column))
     state = c.clean_kedudukan_hukum(name) or c.clean_kedudukan_hukum(_text(row.get(id_column)))
     if state == "BERHENTI":
         label = name or _text(row.get(id_column))
-        return (f"bukan pegawai aktif (kedudukan hukum: {label}) / "
-                f"no longer in service (kedudukan hukum: {label})")
+        return f"bukan pegawai aktif (kedudukan hukum: {label}) / no longer in service (kedudukan hukum: {label})"
     return None
 
 
@@ -68,9 +68,9 @@ def set_aside_bukan_pegawai_aktif(row: dict[str, Any], ctx: FileContext, column:
 _SIGNATURE = re.compile(
     r"^(mengetahui|menyetujui|disahkan|kepala\b|plt\b|plh\b|a\.?\s?n\.?\s|sekretaris\b|pejabat\b|"
     r"nip\b|n\.i\.p|pembina\b|penata\b|pengatur\b|juru\b)|^[a-z .'-]+,\s*\d{1,2}\s+[a-z]+\s+\d{4}$",
-    re.IGNORECASE)
-SET_ASIDE_SIGNATURE = ("blok tanda tangan atau catatan, bukan baris pegawai / "
-                       "signature block or note, not a staff line")
+    re.IGNORECASE,
+)
+SET_ASIDE_SIGNATURE = "blok tanda tangan atau catatan, bukan baris pegawai / signature block or note, not a staff line"
 
 
 @step("set_aside_tanda_tangan")
@@ -98,7 +98,8 @@ def periode_wajib(row: dict[str, Any], ctx: FileContext) -> None:
             f"judul, atau bulan di nama berkas); beri nama berkas dengan bulannya, mis. 'Data ASN Maret "
             f"2024.xlsx'. / File '{ctx.file_name}': no periode (no column, no snapshot date in the title, no "
             f"month in the file name); name the file with its month, e.g. 'Data ASN Maret 2024.xlsx'.",
-            "no_periode")
+            "no_periode",
+        )
     return None
 
 

@@ -10,13 +10,16 @@ from typing import Any
 from satudata.extract.profiles import FileContext, blank, find_in_texts, step
 from satudata.extract.readers import FileRejected
 
-REPEATED = ("baris berulang: akun, tingkat dan nilai sama dengan baris sebelumnya / "
-            "repeated row: same account, level and values as an earlier row")
+REPEATED = (
+    "baris berulang: akun, tingkat dan nilai sama dengan baris sebelumnya / "
+    "repeated row: same account, level and values as an earlier row"
+)
 
 
 @step("level_from_leading_spaces")
-def level_from_leading_spaces(row: dict[str, Any], ctx: FileContext, column: str = "akun",
-                              target: str = "level") -> None:
+def level_from_leading_spaces(
+    row: dict[str, Any], ctx: FileContext, column: str = "akun", target: str = "level"
+) -> None:
     """`target` (0 = top) from the leading spaces of `column`, when the file has no level: a line
     indented more than the one above is its child; one indented as an earlier line is that line's
     sibling. Any indent width works (2 or 4 spaces, tabs, no-break spaces)."""
@@ -70,13 +73,14 @@ def tahun_from_file_name(row: dict[str, Any], ctx: FileContext, column: str = "t
     if not blank(row.get(column)):
         return None
     if "tahun_from_file_name" not in ctx.state:
-        ctx.state["tahun_from_file_name"] = find_in_texts([*ctx.title_lines, ctx.file_name.rsplit(".", 1)[0]],
-                                                          "tahun")
+        ctx.state["tahun_from_file_name"] = find_in_texts([*ctx.title_lines, ctx.file_name.rsplit(".", 1)[0]], "tahun")
     tahun = ctx.state["tahun_from_file_name"]
     if tahun is None:
         raise FileRejected(
             f"{ctx.file_name}: no tahun column, and no year in the file name or title (name it like "
             f"'LRA 2023.csv') / tidak ada kolom tahun, dan tidak ada tahun di nama berkas atau judul "
-            f"(beri nama seperti 'LRA 2023.csv')", "missing_columns")
+            f"(beri nama seperti 'LRA 2023.csv')",
+            "missing_columns",
+        )
     row[column] = tahun
     return None

@@ -38,8 +38,12 @@ JAWABAN: dict[str, tuple[str, str, str, str]] = {
     "u9": ("buruk", "cukup", "baik", "sangat baik"),  # sarana dan prasarana
 }
 # the summary words many apps print for any unsur (the questionnaire's mutu categories)
-JAWABAN_UMUM = (("tidak baik", "tidak puas"), ("kurang baik", "kurang puas"), ("baik", "puas"),
-                ("sangat baik", "sangat puas"))
+JAWABAN_UMUM = (
+    ("tidak baik", "tidak puas"),
+    ("kurang baik", "kurang puas"),
+    ("baik", "puas"),
+    ("sangat baik", "sangat puas"),
+)
 HURUF = {"a": 1, "b": 2, "c": 3, "d": 4}
 
 _LETTER_LABEL = re.compile(r"^\(?([a-d])\s*[.):]\s*(.*)$", re.IGNORECASE)
@@ -50,8 +54,10 @@ def _key(text: str) -> str:
 
 
 _LABELS: dict[str, dict[str, int]] = {
-    unsur: {**{_key(w): s for s, words in enumerate(JAWABAN_UMUM, 1) for w in words},
-            **{_key(label): s for s, label in enumerate(labels, 1)}}
+    unsur: {
+        **{_key(w): s for s, words in enumerate(JAWABAN_UMUM, 1) for w in words},
+        **{_key(label): s for s, label in enumerate(labels, 1)},
+    }
     for unsur, labels in JAWABAN.items()
 }
 
@@ -84,10 +90,14 @@ def skm_jawaban(row: dict[str, Any], ctx: FileContext) -> None:
 
 
 _RANGE = re.compile(r"^(\d{1,3})\s*(?:-|–|—|s\.?\s*d\.?|sampai|hingga|to)\s*(\d{1,3})$")
-_ABOVE = re.compile(r"^(?:>=|≥|=>|>|lebih dari|di atas|diatas|minimal)\s*(\d{1,3})$|^(\d{1,3})\s*(?:\+|ke atas|keatas|"
-                    r"atau lebih|lebih)$")
-_BELOW = re.compile(r"^(?:<=|≤|=<|<|kurang dari|di bawah|dibawah|maksimal)\s*(\d{1,3})$|^(\d{1,3})\s*(?:ke bawah|"
-                    r"kebawah|atau kurang)$")
+_ABOVE = re.compile(
+    r"^(?:>=|≥|=>|>|lebih dari|di atas|diatas|minimal)\s*(\d{1,3})$|^(\d{1,3})\s*(?:\+|ke atas|keatas|"
+    r"atau lebih|lebih)$"
+)
+_BELOW = re.compile(
+    r"^(?:<=|≤|=<|<|kurang dari|di bawah|dibawah|maksimal)\s*(\d{1,3})$|^(\d{1,3})\s*(?:ke bawah|"
+    r"kebawah|atau kurang)$"
+)
 _UNIT = re.compile(r"\b(?:tahun|thn|th|tahunan)\b\.?", re.IGNORECASE)
 
 

@@ -560,7 +560,7 @@ class RowChecker:
         self.seen: dict[str, set] = {d.key_rule: set() for d in DATASETS.values() if d.key_rule}
         # what several rules of a row read, worked out once per row (see prepare)
         self.has_nip = any(col.name == "nip" for col in DATASETS[dataset].columns) if dataset in DATASETS else False
-        self.has_rekening = dataset in ("anggaran", "realisasi_belanja", "pendapatan", "anggaran_kas")
+        self.has_rekening = dataset in DATASETS and "kode_rekening" in DATASETS[dataset].column_names
         self.chart = c.rekening_chart() if self.has_rekening else frozenset()
         self.nip: str | None = None
         self.born: date | None = None

@@ -33,6 +33,7 @@ LOG_NAME = "run.log"
 # dbt's `n of N OK|PASS|WARN|ERROR ...` per node)
 _TASK_START = re.compile(r"\[DAG TEST\] starting task_id=(\w+)")
 _TASK_END = re.compile(r"\[DAG TEST\] end task task_id=(\w+)")
+_FILE_LANDED = re.compile(r": landed as file \d+")
 _FILE_LOADED = re.compile(r": read (\d+) rows, loaded (\d+)")
 _DBT_NODE = re.compile(r"\b(\d+) of (\d+) (?:OK|PASS|WARN|ERROR|FAIL|SKIP)\b")
 _PROBLEM = re.compile(r"\b(ERROR|CRITICAL|Traceback|FAILED|failed)\b")
@@ -67,15 +68,22 @@ class Progress:
     started: float = field(default_factory=time.monotonic)
     stage: str | None = None
     stage_started: float = 0.0
+    landed: int = 0
     files: int = 0
     rows: int = 0
     nodes: int = 0
     nodes_total: int = 0
+    ended: str | None = None  # the task that ended last, until another one starts
+    ended_at: float = 0.0
+    first_started: dict[str, float] = field(default_factory=dict)  # task -> when its first instance started
     problems: list[str] = field(default_factory=list)
 
     def feed(self, line: str) -> tuple[str, str | None] | None:
         """Take one line of the stream; returns ("start"|"end", task) when a stage starts or ends."""
-        if m := _FILE_LOADED.search(line):
+        if _FILE_LANDED.search(line):
+            self.landed += 1
+            self.files_total = max(self.files_total, self.landed)
+        elif m := _FILE_LOADED.search(line):
             self.files += 1
             self.rows += int(m.group(1))
             self.files_total = max(self.files_total, self.files)
@@ -83,20 +91,33 @@ class Progress:
             self.nodes, self.nodes_total = max(self.nodes, int(m.group(1))), int(m.group(2))
         elif m := _TASK_START.search(line):
             if m.group(1) != self.stage:
-                self.stage, self.stage_started = m.group(1), time.monotonic()
-                return ("start", self.stage)
+                return ("start", m.group(1))
         elif m := _TASK_END.search(line):
             return ("end", m.group(1))
         if _PROBLEM.search(line):
             self.problems = (self.problems + [line.rstrip()])[-20:]
         return None
 
+    def stage_done(self, event: tuple[str, str | None] | None, at_end: bool = False) -> str | None:
+        """The line of the stage that is over, once it is: a mapped task (`land`, one per pemda) ends
+        once per map index, so a stage is over when another task starts, or when the stream ends."""
+        finished = None
+        if self.ended is not None and (at_end or (event and event[0] == "start" and event[1] != self.ended)):
+            finished, self.ended = self.line(self.ended), None
+        if event and event[0] == "start" and event[1] != self.stage:
+            self.stage, self.stage_started = event[1], time.monotonic()
+            self.first_started.setdefault(event[1] or "", self.stage_started)
+        elif event and event[0] == "end":
+            self.ended, self.ended_at = event[1], time.monotonic()
+        return finished
+
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
     def rate(self) -> float:
-        """Rows per second since the first file was loaded (the run's start as the floor)."""
-        return self.rows / max(self.elapsed(), 1e-9)
+        """Rows per second since loading began (since the run began when no load task has started)."""
+        since = self.first_started.get("load", self.started)
+        return self.rows / max(time.monotonic() - since, 1e-9)
 
     def eta(self) -> float | None:
         """Seconds left in the stage, from its pace so far (files while loading, dbt nodes in transform)."""
@@ -109,13 +130,17 @@ class Progress:
     def counts(self) -> tuple[int, int]:
         if self.stage == "transform":
             return self.nodes, self.nodes_total
+        if self.stage == "land":
+            return self.landed, self.files_total
         return self.files, self.files_total
 
     def line(self, stage: str) -> str:
         """One plain line for a stage that ended."""
-        spent = time.monotonic() - self.stage_started
+        spent = (self.ended_at or time.monotonic()) - self.stage_started
         text = f"  {STAGES.get(stage, stage):32s} {spent:6.1f} s"
-        if stage in ("land", "load"):
+        if stage == "land":
+            text += f"   berkas/files {self.landed} of {self.files_total}"
+        elif stage == "load":
             text += f"   berkas/files {self.files} of {self.files_total}, {self.rows:,} rows, {self.rate():,.0f} rows/s"
         elif stage == "transform" and self.nodes_total:
             text += f"   dbt {self.nodes} of {self.nodes_total} nodes"
@@ -140,9 +165,10 @@ def follow(lines: Iterable[str], log_file: IO[str], progress: Progress, verbose:
     if not tty:
         for line in lines:
             log_file.write(line)
-            event = progress.feed(line)
-            if event and event[0] == "end" and event[1]:
-                print(progress.line(event[1]), flush=True)
+            if done := progress.stage_done(progress.feed(line)):
+                print(done, flush=True)
+        if done := progress.stage_done(None, at_end=True):
+            print(done, flush=True)
         return
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
     from rich.progress import Progress as Bar
@@ -159,9 +185,8 @@ def follow(lines: Iterable[str], log_file: IO[str], progress: Progress, verbose:
         task = bar.add_task("Airflow", total=None, rate="", eta="-")
         for line in lines:
             log_file.write(line)
-            event = progress.feed(line)
-            if event and event[0] == "end" and event[1]:
-                console.print(progress.line(event[1]))
+            if finished := progress.stage_done(progress.feed(line)):
+                console.print(finished)
             done, total = progress.counts()
             eta = progress.eta()
             bar.update(
@@ -172,6 +197,8 @@ def follow(lines: Iterable[str], log_file: IO[str], progress: Progress, verbose:
                 rate=f"{progress.rate():,.0f} rows/s" if progress.rows else "",
                 eta=_clock(eta) if eta is not None else "-",
             )
+        if finished := progress.stage_done(None, at_end=True):
+            console.print(finished)
 
 
 def run_pipeline(settings: Settings, verbose: bool = False) -> int:

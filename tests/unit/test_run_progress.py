@@ -17,6 +17,16 @@ NODES = 541
 def airflow_stream() -> list[str]:
     lines = []
     for task in TASKS:
+        if task == "land":  # mapped: one task instance per pemda, one after the other
+            for index in range(4):
+                lines.append(f"2026-12-06T06:49:22Z [info ] [DAG TEST] starting task_id=land map_index={index} [x]\n")
+                lines += [
+                    f"2026-12-06T06:51:51Z [info ] 72.71/BAPENDA/anggaran/f{index}_{n}.csv: landed as file {n} "
+                    "(landed, 4695 bytes, sha256 10359a19f795) [satudata.load.land] loc=land.py:156\n"
+                    for n in range(FILES // 4 + (index < FILES % 4))
+                ]
+                lines.append(f"2026-12-06T06:49:23Z [info ] [DAG TEST] end task task_id=land map_index={index} [x]\n")
+            continue
         lines.append(f"2026-12-06T06:49:22Z [info ] [DAG TEST] starting task_id={task} map_index=-1 [airflow]\n")
         lines += [f"2026-12-06T06:49:22Z [info ] Task instance state updated {n} [airflow.api]\n" for n in range(450)]
         if task == "load":
@@ -43,6 +53,8 @@ def test_away_from_a_terminal_one_line_per_stage_and_every_line_in_the_log(capsy
     assert len(stream) > 5000  # about what a kota run prints
     assert len(shown) == len(TASKS)
     assert log.getvalue() == "".join(stream)
+    assert [line.split()[0] for line in shown][:3] == ["mulai", "cari", "sumber"]  # in the order they ran
+    assert f"berkas/files {FILES} of {FILES}" in next(line for line in shown if "terima berkas / land" in line)
     load = next(line for line in shown if "muat / load" in line)
     assert f"{FILES} of {FILES}" in load and f"{FILES * 30:,} rows" in load and "rows/s" in load
     assert f"dbt {NODES} of {NODES} nodes" in next(line for line in shown if "transform" in line)
@@ -67,8 +79,8 @@ def test_on_a_terminal_the_bar_is_transient(capsys):
 
 def test_an_eta_while_loading():
     progress = Progress(files_total=10)
-    progress.feed("[DAG TEST] starting task_id=load map_index=-1\n")
-    assert progress.eta() is None
+    progress.stage_done(progress.feed("[DAG TEST] starting task_id=load map_index=-1\n"))
+    assert progress.stage == "load" and progress.eta() is None
     for _ in range(4):
         progress.feed("x.csv: read 5 rows, loaded 5, quarantined 0\n")
     assert progress.counts() == (4, 10) and progress.eta() is not None and progress.eta() >= 0

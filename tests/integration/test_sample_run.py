@@ -167,6 +167,24 @@ def test_run_succeeds_and_accounts_for_every_row(run):
         assert (settings.out / rel).exists(), rel
 
 
+def test_run_output_is_short_and_names_the_airflow_log(run):
+    """`satudata run` away from a terminal: a line per stage and the summary (issue 18: under 60 lines on
+    success, where it printed about 6,000); Airflow's task logs are in the file it names at the end."""
+    settings, proc, summary = run
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    shown = (proc.stdout + proc.stderr).splitlines()
+    assert len(shown) < 60, "\n".join(shown)
+    log_path = settings.reports / "run.log"
+    assert f"Airflow task logs   {log_path}" in proc.stdout
+    assert "muat / load" in proc.stdout and f"of {summary['totals']['files']}" in proc.stdout
+    task_log = log_path.read_text(encoding="utf-8")
+    assert len(task_log.splitlines()) > 10 * len(shown)
+    for task in ("discover", "load", "transform", "validate", "publish", "report"):
+        assert f"[DAG TEST] end task task_id={task}" in task_log, task
+    loaded = sum(1 for line in task_log.splitlines() if "[satudata.load.loader]" in line and ": read " in line)
+    assert loaded >= summary["totals"]["files"] - summary["totals"]["files_rejected"] > 0
+
+
 @pytest.mark.parametrize("kode_pemda", ["18.72", "72.71"])
 def test_anggaran_realisasi_total_per_pemda(run, kode_pemda):
     settings, _, _ = run

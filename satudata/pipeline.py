@@ -23,7 +23,7 @@ from satudata.load.loader import load_file
 from satudata.publish import gate as gate_mod
 from satudata.publish.release import finish_publication, load_catalog, publish_dataset
 from satudata.report.audit import write_audit_report
-from satudata.report.feedback import write_feedback
+from satudata.report.feedback import BatchFeedback, write_feedback
 from satudata.report.run_summary import write_run_summary
 from satudata.rules import catalogue_hash, completeness
 from satudata.rules import results as rule_results
@@ -140,10 +140,21 @@ def land_batch(settings: Settings, run_id: str, relpaths: list[str]) -> list[dic
     return landed
 
 
+def _load_with_feedback(settings: Settings, item: dict, feedback: BatchFeedback) -> dict:
+    try:
+        return load(settings, item)
+    finally:
+        feedback.add(item["relpath"])
+
+
 def load_batch(settings: Settings, landed: list[dict]) -> dict:
     run_id = next((i["run_id"] for i in landed if i.get("run_id")), "unknown")  # set by `land`
-    with stage_lock(settings.as_role(LOADER).require_url(), "load", run_id, settings.lock_timeout), reuse_connections():
-        loaded, errors = _each(landed, lambda item: load(settings, item), "loading")
+    url = settings.as_role(LOADER).require_url()
+    name = f"{run_id}_{landed[0]['relpath'].removeprefix(sources.EXTRACTED_PREFIX).split('/')[0]}" if landed else run_id
+    # each file's feedback workbook is written as soon as it is loaded, beside the loading (not by `report`)
+    with BatchFeedback(settings, url, run_id, name, len(landed)) as feedback:
+        with stage_lock(url, "load", run_id, settings.lock_timeout), reuse_connections():
+            loaded, errors = _each(landed, lambda item: _load_with_feedback(settings, item, feedback), "loading")
     counts: dict[str, int] = {}
     for item in loaded:
         counts[item["status"]] = counts.get(item["status"], 0) + 1

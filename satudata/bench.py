@@ -23,6 +23,12 @@ Per scale, into `$SATUDATA_OUT/bench/summary.json`:
   load mode, local execution: one Airflow task per model, seed, snapshot and test) and once as one task
   running `dbt build`; wall time of each and their ratio.
 
+Across scales: `figures` (per scale: end to end, rows/s, stage seconds, report stage share, rerun share
+and whether the rerun kept an earlier run (`unchanged_since`), peak RSS of any process of the runs, the
+loader / `psql \\copy` ratio, the load average sampled every 30 s while the first run ran; with --half,
+2x data / time) and `targets` (issue 17's, judged on these); `machine.load_average` over the whole
+benchmark. `nasional` runs once: no half run, no Cosmos comparison.
+
 The sample is generated once per scale under `$SATUDATA_HOME/bench/<scale>/` and kept. Each run uses a
 copy of the project there (its own dbt target/, and the `opd` seed with the generator's
 `reference_opd_extra.csv` appended: the kab/kota a `provinsi` or `nasional` sample adds are not in the

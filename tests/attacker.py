@@ -68,22 +68,42 @@ def attack(
     ]
     equations = [(free, b) for free, b in equations if free]
     hidden = [("now", k) for k in truth if ("now", k) not in known]
-    unknown = sorted({v for free, _ in equations for v in free} | set(hidden))
-    index = {v: i for i, v in enumerate(unknown)}
-    a_eq = [[0.0] * len(unknown) for _ in equations]
-    for row, (free, _) in zip(a_eq, equations, strict=True):
-        for v in free:
-            row[index[v]] += 1.0
-    b_eq = [b for _, b in equations]
+    # independent systems (cells linked by no equation) are solved apart
+    parent = {v: v for v in {v for free, _ in equations for v in free} | set(hidden)}
+
+    def find(v):
+        while parent[v] != v:
+            parent[v] = parent[parent[v]]
+            v = parent[v]
+        return v
+
+    for free, _ in equations:
+        for v in free[1:]:
+            parent[find(v)] = find(free[0])
+    systems: dict = defaultdict(lambda: ([], []))
+    for v in parent:
+        systems[find(v)][0].append(v)
+    for eq in equations:
+        systems[find(eq[0][0])][1].append(eq)
     out: dict[Key, tuple[float, float]] = {}
-    for v in hidden:
-        c = [0.0] * len(unknown)
-        c[index[v]] = 1.0
-        lo = linprog(c, A_eq=a_eq or None, b_eq=b_eq or None, bounds=[(lower, None)] * len(unknown), method="highs")
-        c[index[v]] = -1.0
-        hi = linprog(c, A_eq=a_eq or None, b_eq=b_eq or None, bounds=[(lower, None)] * len(unknown), method="highs")
-        assert lo.status in (0, 3) and hi.status in (0, 3), "the reader's equations have no solution"
-        out[v[1]] = (lo.fun, float("inf") if hi.status == 3 else -hi.fun)
+    for unknown, eqs in systems.values():
+        index = {v: i for i, v in enumerate(unknown)}
+        a_eq = [[0.0] * len(unknown) for _ in eqs]
+        for row, (free, _) in zip(a_eq, eqs, strict=True):
+            for v in free:
+                row[index[v]] += 1.0
+        b_eq = [b for _, b in eqs]
+        box = [(lower, None)] * len(unknown)
+        for v in unknown:
+            if v[0] != "now":
+                continue
+            c = [0.0] * len(unknown)
+            c[index[v]] = 1.0
+            lo = linprog(c, A_eq=a_eq or None, b_eq=b_eq or None, bounds=box, method="highs")
+            c[index[v]] = -1.0
+            hi = linprog(c, A_eq=a_eq or None, b_eq=b_eq or None, bounds=box, method="highs")
+            assert lo.status in (0, 3) and hi.status in (0, 3), "the reader's equations have no solution"
+            out[v[1]] = (lo.fun, float("inf") if hi.status == 3 else -hi.fun)
     return out
 
 

@@ -80,7 +80,7 @@ class Report:
     primary: int = 0  # hidden by the model (small counts, dominance) or the publisher's small-cell rule
     complementary: int = 0  # hidden so no hidden cell can be derived from a margin
     consistency: int = 0  # hidden because the same cell is hidden in another period or the previous version
-    unprotectable: list[str] = field(default_factory=list)
+    unprotectable: list[str] = field(default_factory=list)  # cells the declared margins alone give away
 
     def as_metadata(self) -> dict:
         if not self.applied or self.policy is None:
@@ -101,6 +101,8 @@ class Report:
             "jumlah_sel_disupresi_primer": self.primary,
             "jumlah_sel_disupresi_komplementer": self.complementary,
             "jumlah_sel_disupresi_konsistensi": self.consistency,
+            # cells the declared totals pin by themselves (e.g. an OPD of 2 people in 2 rows): no pattern can
+            # hide them; the PPID sees the number
             "jumlah_sel_tidak_dapat_dilindungi": len(self.unprotectable),
             "keterangan": (
                 f"Sel berisi 1 sampai {p.threshold - 1} orang disembunyikan (primer)"
@@ -267,6 +269,9 @@ def protect(
         if i not in hidden and keyed[i] in prev_hidden_keys:
             hide(i, "consistency")
     unprotectable: set[int] = set()
+    inherent: set[int] = set()
+    checked: set[int] = set()
+    weak: list[int] = []
     for _ in range(n + 1):
         changed = True
         while changed:
@@ -291,12 +296,21 @@ def protect(
         totals = [sum(worst[i] for i in g) for g in groups]
         known = {i: float(worst[i]) for i in range(n) if i not in hidden or exposed(i)}
         weak = [c for c, (lo, hi) in bounds(groups, totals, known, lower).items() if hi - lo < policy.width]
+        # a cell the margins pin even with the whole table hidden (an OPD of 2 people in 2 rows): no pattern
+        # protects it; it is reported, not chased with complements that cannot help
+        new = [c for c in weak if c not in checked]
+        if new:
+            alone = {i: float(worst[i]) for i in range(n) if exposed(i)}
+            pinned = bounds(groups, totals, alone, lower, cells=new)
+            inherent.update(c for c in new if pinned[c][1] - pinned[c][0] < policy.width)
+            checked.update(new)
+        weak = [c for c in weak if c not in inherent]
         if not weak:
             break
         added = [next((True for k in groups_of[c] if complement(groups[k])), False) for c in weak]
         if not any(added):
-            report.unprotectable = [" / ".join(keyed[c] + period[c]) for c in weak]
             break
+    report.unprotectable = sorted(" / ".join(keyed[c] + period[c]) for c in inherent | set(weak))
     out = []
     for i, r in enumerate(rows):
         r = list(r)

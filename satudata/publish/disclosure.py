@@ -22,6 +22,8 @@ publisher is about to write:
    allowed by every margin equation (with unknown model-hidden counts at their lower bound, the worst
    case: real ones only widen the interval) by linear programming (scipy HiGHS). A cell whose interval is
    narrower than `ambang - 1` gets one more complement in one of its groups, and the whole is repeated.
+   Only on tables with at most AUDIT_LIMIT hidden cells; larger ones rely on the group rule (the tests
+   run the reader's attack on them: tests/attacker.py).
 
 Lower bound of a hidden cell: 1 (a row exists only for a count of at least one person), or 0 in tables
 published as a complete grid (`grid_lengkap: true`, zeros included: a dominated OPD's zeros are hidden).
@@ -105,9 +107,9 @@ class Report:
             "jumlah_sel_disupresi_primer": self.primary,
             "jumlah_sel_disupresi_komplementer": self.complementary,
             "jumlah_sel_disupresi_konsistensi": self.consistency,
-            # cells the declared totals pin by themselves (e.g. an OPD of 2 people in 2 rows): no pattern can
-            # hide them; the PPID sees the number
-            "jumlah_sel_tidak_dapat_dilindungi": len(self.unprotectable),
+            # cells whose protection is not assured: the declared totals may pin them by themselves (an OPD
+            # of 2 people in 2 rows), counting hidden counts at their least value; the PPID sees the number
+            "jumlah_sel_perlindungan_tidak_terjamin": len(self.unprotectable),
             "audit_pemrograman_linear": self.audited,
             "keterangan": (
                 f"Sel berisi 1 sampai {p.threshold - 1} orang disembunyikan (primer)"

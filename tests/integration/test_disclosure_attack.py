@@ -158,7 +158,7 @@ def test_no_suppressed_cell_is_recovered_from_the_margins_the_versions_or_the_mo
         )
         md = json.loads((md_path / "metadata.json").read_text())["kontrol_pengungkapan"]
         assert md["diterapkan"] and md["ambang_sel_kecil"] == T
-        assert md["jumlah_sel_tidak_dapat_dilindungi"] >= len(inherent)
+        assert md["jumlah_sel_perlindungan_tidak_terjamin"] >= len(inherent)
         assert md["jumlah_sel_disupresi_primer"] + md["jumlah_sel_disupresi_komplementer"] + md[
             "jumlah_sel_disupresi_konsistensi"
         ] == len(hidden)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import tempfile
 import zlib
@@ -28,6 +29,7 @@ from satudata.datasets import DATASETS, RAW_META_COLUMNS, Dataset
 from satudata.extract import parse
 from satudata.extract.profiles import FileContext
 from satudata.extract.readers import FileRejected, SourceRow, Table, read_file
+from satudata.load import blocks
 from satudata.rules import Finding
 from satudata.rules.row_checks import RowChecker
 from satudata.warehouse import connect
@@ -269,7 +271,74 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
         )
         conn.commit()
     table, codes, context = open_submission(source, relpath, kode_pemda, opd, dataset, state, conn)
+    out: dict[str, Any] | None = None
+    if loader_path() == "blocks" and blocks.eligible(table) is None:
+        table.close()
+        try:
+            out, periods = _load_blocks(conn, table, dataset, opd, codes, file_id, kode_pemda, context, source, relpath)
+        except blocks.Fallback as e:  # nothing of the file is kept: the per-row path loads it from the start
+            conn.rollback()
+            log.info("%s: per-row path (%s)", relpath, e)
+            table, codes, context = open_submission(source, relpath, kode_pemda, opd, dataset, state, conn)
+    if out is None:
+        out, periods = _load_rows(conn, table, dataset, opd, codes, file_id, kode_pemda, context, source, relpath)
+    _replace_earlier(conn, dataset.name, kode_pemda, opd, file_id, periods)
+    conn.execute(
+        "update audit.source_file set status = case when superseded_by is null then %s else 'superseded' end, "
+        "sheet = %s, header_row = %s, encoding = %s, delimiter = %s, rows_read = %s, rows_loaded = %s, "
+        "rows_quarantined = %s, rows_set_aside = %s, set_aside = %s, profile = %s, reasons = %s, layout = %s "
+        "where file_id = %s",
+        (
+            out["status"],
+            out["sheet"],
+            out["header_row"],
+            out["encoding"],
+            out["delimiter"],
+            out["rows_read"],
+            out["rows_loaded"],
+            out["rows_quarantined"],
+            out["rows_set_aside"],
+            json.dumps(out["set_aside"], ensure_ascii=False),
+            out["profile"],
+            json.dumps(out["reasons"]),
+            out["layout"],
+            file_id,
+        ),
+    )
+    conn.commit()
+    log.info(
+        "%s: read %d rows, loaded %d, quarantined %d, set aside %d",
+        relpath,
+        out["rows_read"],
+        out["rows_loaded"],
+        out["rows_quarantined"],
+        out["rows_set_aside"],
+    )
+    return _summary(conn, file_id)
 
+
+def loader_path() -> str:
+    """`SATUDATA_LOADER`: `blocks` (default; CSV files it can prove it reads exactly, satudata/load/blocks.py)
+    or `rows` (every file row by row)."""
+    path = os.environ.get("SATUDATA_LOADER", "blocks").strip().lower() or "blocks"
+    if path not in ("blocks", "rows"):
+        raise ValueError(f"SATUDATA_LOADER must be blocks or rows, not {path!r}")
+    return path
+
+
+def _load_rows(
+    conn: Any,
+    table: Table,
+    dataset: Dataset,
+    opd: str,
+    codes: set[str],
+    file_id: int,
+    kode_pemda: str,
+    context: FileContext,
+    source: Path,
+    relpath: str,
+) -> tuple[dict[str, Any], set[str]]:
+    """The per-row path: every row read, typed, checked and written one at a time."""
     tally = FileTally()
     period_of = parse.period_keyer(dataset)
     formats = [(c.name, COPY_FORMAT[c.type]) for c in dataset.columns]
@@ -314,40 +383,64 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
                 while chunk := findings.read(1 << 20):
                     copy.write(chunk)
     table.close()
-    out = file_outcome(table, tally, context, source.name, relpath)
-    _replace_earlier(conn, dataset.name, kode_pemda, opd, file_id, periods)
-    conn.execute(
-        "update audit.source_file set status = case when superseded_by is null then %s else 'superseded' end, "
-        "sheet = %s, header_row = %s, encoding = %s, delimiter = %s, rows_read = %s, rows_loaded = %s, "
-        "rows_quarantined = %s, rows_set_aside = %s, set_aside = %s, profile = %s, reasons = %s, layout = %s "
-        "where file_id = %s",
-        (
-            out["status"],
-            out["sheet"],
-            out["header_row"],
-            out["encoding"],
-            out["delimiter"],
-            out["rows_read"],
-            out["rows_loaded"],
-            out["rows_quarantined"],
-            out["rows_set_aside"],
-            json.dumps(out["set_aside"], ensure_ascii=False),
-            out["profile"],
-            json.dumps(out["reasons"]),
-            out["layout"],
-            file_id,
-        ),
+    return file_outcome(table, tally, context, source.name, relpath), periods
+
+
+def _load_blocks(
+    conn: Any,
+    table: Table,
+    dataset: Dataset,
+    opd: str,
+    codes: set[str],
+    file_id: int,
+    kode_pemda: str,
+    context: FileContext,
+    source: Path,
+    relpath: str,
+) -> tuple[dict[str, Any], set[str]]:
+    """The block path (satudata/load/blocks.py): the same rows, findings and outcome as `_load_rows`."""
+    head = f"{file_id}\t{_copy_text(table.sheet)}\t"
+    columns = list(RAW_META_COLUMNS) + dataset.column_names
+    conn.execute("select pg_advisory_xact_lock(%s)", (_slot_lock_key(kode_pemda, opd, dataset.name),))
+    with conn.cursor() as cur, tempfile.SpooledTemporaryFile(8 << 20, "w+", encoding="utf-8") as findings:
+
+        def write_findings(row_number: int, values: dict[str, object], found: list[Finding]) -> None:
+            payload = _copy_text(_json_safe(values))
+            findings.writelines(
+                f"{head}{row_number}\t{_copy_text(f.column)}\t{f.rule_id}\t{f.severity}\t"
+                f"{_copy_text(f.provided)}\t{_copy_text(f.expected)}\t{_copy_text(f.message)}\t{payload}\n"
+                for f in found
+            )
+
+        with cur.copy(
+            sql.SQL("copy {} ({}) from stdin").format(
+                _raw_table(dataset.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+            )
+        ) as copy:
+            result = blocks.load_blocks(
+                table,
+                dataset,
+                opd,
+                codes,
+                copy.write,
+                write_findings,
+                (str(file_id), _copy_text(table.sheet), _copy_text(kode_pemda), _copy_text(opd)),
+            )
+        if findings.tell():
+            findings.seek(0)
+            with cur.copy(f"copy audit.row_finding ({', '.join(FINDING_COLUMNS)}) from stdin") as copy:
+                while chunk := findings.read(1 << 20):
+                    copy.write(chunk)
+    table.warnings = result.warnings
+    table.total_rows = result.total_rows
+    tally = FileTally(
+        rows_read=result.rows_read,
+        rows_loaded=result.rows_loaded,
+        rows_quarantined=result.rows_quarantined,
+        warning_rules=result.warning_rules,
+        sums=result.sums,
     )
-    conn.commit()
-    log.info(
-        "%s: read %d rows, loaded %d, quarantined %d, set aside %d",
-        relpath,
-        out["rows_read"],
-        out["rows_loaded"],
-        out["rows_quarantined"],
-        out["rows_set_aside"],
-    )
-    return _summary(conn, file_id)
+    return file_outcome(table, tally, context, source.name, relpath), result.periods
 
 
 def _total_row_warnings(table: Any, sums: dict[str, Decimal]) -> list[str]:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -54,13 +55,26 @@ CACHE_LIMIT = 200_000  # distinct values remembered per column across blocks
 # Python's str.isspace() characters; RE2's \s is only [\t\n\f\r ]
 _PY_SPACE = r"\s\x0b\x1c-\x1f\x85\xa0\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
 _BLANK_RE = f"^[{_PY_SPACE}]*$"
-_TOTAL_FIRST_RE = "^[JjTtGgSs \t\u00a0]"
+# a value text_value (satudata/extract/parse.py) returns as it is, that COPY needs not escape: no space but
+# single spaces between words, no tab or line break, no backslash
+_NOT_SPACE = f"[^{_PY_SPACE}\\\\]"
+_CANONICAL_TEXT_RE = f"^{_NOT_SPACE}+( {_NOT_SPACE}+)*$"
+# readers._total_label's cheap filter: a first character of JUMLAH/TOTAL/GRAND/SUB (or a space), and short
+_TOTAL_RE = f"(?s)^[JjTtGgSs \t\u00a0].{{0,{readers._TOTAL_MAX_LEN - 1}}}$"
 
 
 def warm_up() -> None:
-    """pyarrow imports pandas on its first array built from Python objects (2 CPU-s where Python writes
-    no bytecode): a process that times its loads pays it before the clock starts."""
+    """What a process pays once, not per file: pyarrow imports pandas on its first array built from Python
+    objects (2 CPU-s where Python writes no bytecode), the rule catalogue is read from its YAML. A process
+    that times its loads (satudata/bench.py) pays it before the clock starts."""
+    from satudata.rules import catalogue
+
     pa.array(["x"], pa.string())
+    catalogue()
+
+
+_UNSEEN = object()
+_PREPARED = frozenset({"nip", "status_kepegawaian", "kode_rekening"})  # what RowChecker.prepare reads
 
 
 class Fallback(Exception):
@@ -111,6 +125,7 @@ class _Text(io.RawIOBase):
         self.trailing = 0  # line breaks in the run of \r / \n that ends the text read so far
         self.ends_with_break = False
         self.empty = True
+        self.quoted = False
 
     def readable(self) -> bool:
         return True
@@ -134,6 +149,7 @@ class _Text(io.RawIOBase):
             if not chunk:
                 return
         self.empty = False
+        self.quoted = self.quoted or '"' in chunk  # without a quote, no value holds a line break
         crlf = chunk.count("\r\n") + (1 if self.last_cr and chunk[0] == "\n" else 0)
         self.breaks += chunk.count("\n") + chunk.count("\r") - crlf
         tail = chunk.rstrip("\r\n")
@@ -269,22 +285,18 @@ class _Rows:
 
     def special(self, columns: list[pa.Array], totals: list[set[str]]) -> np.ndarray:
         """Rows that may not be plain data rows (a superset: the rest are data rows for certain)."""
-        n = len(columns[0])
-        blank = np.ones(n, dtype=bool)
-        mark = np.zeros(n, dtype=bool)
+        # a blank row has a blank first cell
+        mark = pc.match_substring_regex(columns[0], _BLANK_RE).to_numpy(zero_copy_only=False)
         for col, labels in zip(columns, totals, strict=True):
-            blank &= pc.match_substring_regex(col, _BLANK_RE).to_numpy(zero_copy_only=False)
             if labels:
                 mark |= pc.is_in(col, pa.array(sorted(labels), pa.string())).to_numpy(zero_copy_only=False)
-        mark |= blank
         if len(self.cols) >= 2:
             first = columns[self.first_col]
             if self.first_char.isascii() and self.first_char.isalnum():
-                maybe = pc.or_(
-                    pc.match_substring(first, self.first_char, ignore_case=True),
-                    pc.match_substring_regex(first, "[^\\x00-\\x7f]"),
-                )
-                mark |= maybe.to_numpy(zero_copy_only=False)
+                # the header's first letter in either case, or a character outside ASCII (whose lower case may be it)
+                mark |= pc.match_substring(first, self.first_char.lower()).to_numpy(zero_copy_only=False)
+                mark |= pc.match_substring(first, self.first_char.upper()).to_numpy(zero_copy_only=False)
+                mark |= pc.not_equal(pc.binary_length(first), pc.utf8_length(first)).to_numpy(zero_copy_only=False)
             else:
                 mark[:] = True
         return mark
@@ -292,10 +304,7 @@ class _Rows:
 
 def _total_labels(col: pa.Array, known: dict[str, bool]) -> set[str]:
     """The distinct values of a column that make a row a total row (readers._total_label, per value)."""
-    maybe = pc.and_(
-        pc.match_substring_regex(col, _TOTAL_FIRST_RE),
-        pc.less_equal(pc.utf8_length(col), readers._TOTAL_MAX_LEN),
-    )
+    maybe = pc.match_substring_regex(col, _TOTAL_RE)
     if not pc.any(maybe).as_py():
         return set()
     out = set()
@@ -380,24 +389,27 @@ def load_blocks(
             return "skip"
 
         names = [f"f{i}" for i in range(width)]
-        reader = pacsv.open_csv(
-            io.BufferedReader(text, BLOCK_BYTES),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=BLOCK_BYTES, use_threads=False),
-            parse_options=pacsv.ParseOptions(
-                delimiter=table.delimiter,
-                quote_char='"',
-                double_quote=True,
-                escape_char=False,
-                newlines_in_values=True,
-                ignore_empty_lines=True,
-                invalid_row_handler=on_invalid,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        try:
+            reader = pacsv.open_csv(
+                io.BufferedReader(text, BLOCK_BYTES),
+                read_options=pacsv.ReadOptions(column_names=names, block_size=BLOCK_BYTES, use_threads=False),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=table.delimiter,
+                    quote_char='"',
+                    double_quote=True,
+                    escape_char=False,
+                    newlines_in_values=True,
+                    ignore_empty_lines=True,
+                    invalid_row_handler=on_invalid,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()),
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+        except pa.ArrowInvalid as exc:  # no record after the header
+            raise Fallback(f"pyarrow: {exc}") from exc
         checker = RowChecker(dataset.name, opd, codes)
         hints = table.decimal_hints
         columns = [
@@ -416,6 +428,7 @@ def load_blocks(
                 result.sums[c.name] = Decimal(0)
         period_seen: dict[tuple[Any, ...], str] = {}
         total_known: list[dict[str, bool]] = [{} for _ in range(width)]
+        outcomes: dict[str, dict[tuple[str, ...], Any]] = {}
         line = first_line
         records = 0
         inner_breaks = 0
@@ -427,13 +440,15 @@ def load_blocks(
                     continue
                 cols = [batch.column(i) for i in range(width)]
                 for col in cols:  # the reader's limits: the per-row path rejects such a file
-                    longest = pc.max(pc.utf8_length(col)).as_py() or 0
+                    longest = pc.max(pc.binary_length(col)).as_py() or 0  # bytes: at least the characters
                     if longest >= readers.MAX_CELL_CHARS or longest * width >= readers.MAX_LINE_CHARS:
                         raise Fallback("a cell over the reader's limit")
                 # physical line of each record: one line, plus the line breaks inside its values
                 breaks = np.zeros(batch.num_rows, dtype=np.int64)
                 for col in cols:
-                    if pc.any(pc.match_substring_regex(col, "[\r\n]")).as_py():
+                    if text.quoted and (
+                        pc.any(pc.match_substring(col, "\n")).as_py() or pc.any(pc.match_substring(col, "\r")).as_py()
+                    ):
                         breaks += (
                             pc.count_substring(col, "\n").to_numpy()
                             + pc.count_substring(col, "\r").to_numpy()
@@ -444,7 +459,9 @@ def load_blocks(
                 line = int(numbers[-1] + breaks[-1] + 1)
                 records += batch.num_rows
                 inner_breaks += int(breaks.sum())
-                state = _block(rows, cols, numbers, columns, checks, checker, result, period_seen, total_known, dataset)
+                state = _block(
+                    rows, cols, numbers, columns, checks, checker, result, period_seen, total_known, dataset, outcomes
+                )
                 _write_block(state, rows, cols, numbers, columns, write_rows, write_findings, meta)
         except pa.ArrowInvalid as exc:
             raise Fallback(f"pyarrow: {exc}") from exc
@@ -479,9 +496,11 @@ def _block(
     period_seen: dict[tuple[Any, ...], str],
     total_known: list[dict[str, bool]],
     dataset: Dataset,
+    outcomes_seen: dict[str, dict[tuple[str, ...], Any]],
 ) -> dict[str, Any]:
     """Classify, type and check one block; what the COPY writer needs of it."""
     n = len(numbers)
+    needed = {c for _, _, reads_cols in checks for c in reads_cols} | set(dataset.period_columns)
     # 1. which rows are data rows (the reader's classification on the rows a filter cannot clear)
     totals = [_total_labels(col, known) for col, known in zip(cols, total_known, strict=True)]
     special = rows.special(cols, totals)
@@ -507,17 +526,34 @@ def _block(
         i += 1
     # 2. typed values per distinct text, FMT findings
     index: dict[str, np.ndarray] = {}
+    raw: dict[str, list[str]] = {}
     typed: dict[str, list[Any]] = {}
-    texts: dict[str, pa.Array] = {}
+    texts: dict[str, pa.Array] = {}  # COPY text of every row
     found: dict[int, list[Finding]] = {}
     for column in columns:
         if column.parse_value is None:
             continue
-        encoded = pc.dictionary_encode(cols[rows.cols[column.name]])
+        col = cols[rows.cols[column.name]]
+        if column.parse_value is parse.text_value and column.name not in needed:
+            # a text column no rule reads: a value already in its canonical form is its own COPY text
+            clean = pc.match_substring_regex(col, _CANONICAL_TEXT_RE)
+            if pc.all(clean).as_py():
+                texts[column.name] = col
+                continue
+            others = pc.invert(clean)
+            values, copy_texts, errors = column.distinct(col.filter(others).to_pylist())
+            texts[column.name] = pc.replace_with_mask(col, others, pa.array(copy_texts, pa.string()))
+            where = np.flatnonzero(others.to_numpy(zero_copy_only=False))
+            for r, e in zip(where, errors, strict=True):
+                if e is not None and data[r]:
+                    found.setdefault(int(r), []).append(e)
+            continue
+        encoded = pc.dictionary_encode(col)
         idx = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        values, copy_texts, errors = column.distinct(encoded.dictionary.to_pylist())
+        raw[column.name] = encoded.dictionary.to_pylist()
+        values, copy_texts, errors = column.distinct(raw[column.name])
         index[column.name], typed[column.name] = idx, values
-        texts[column.name] = pa.array(copy_texts, pa.string())
+        texts[column.name] = pa.array(copy_texts, pa.string()).take(encoded.indices)
         bad = np.array([e is not None for e in errors], dtype=bool)
         if bad.any():
             for r in np.flatnonzero(bad[idx] & data):
@@ -542,20 +578,23 @@ def _block(
                 if out:
                     found.setdefault(int(r), []).extend(out)
             continue
-        if present:
-            keys = np.stack([index[c][checked] for c in present], axis=1)
-            combos, inverse = np.unique(keys, axis=0, return_inverse=True)
-            inverse = inverse.reshape(-1)
-        else:
-            combos, inverse = np.zeros((1, 0), dtype=np.int64), np.zeros(len(checked), dtype=np.int64)
+        combos, inverse = _groups([index[c][checked] for c in present], [len(typed[c]) for c in present], len(checked))
         outcomes: list[Any] = []
         hit = np.zeros(len(combos), dtype=bool)
+        memo = outcomes_seen.setdefault(rule_id, {})  # raw texts -> findings, for the whole file
+        if len(memo) > CACHE_LIMIT:
+            memo.clear()
+        prepare = not _PREPARED.isdisjoint(reads_cols)
         for u, combo in enumerate(combos):
-            row = dict(absent)
-            for c, k in zip(present, combo, strict=True):
-                row[c] = typed[c][k]
-            checker.prepare(row)
-            out = check(row, checker)
+            key = tuple(raw[c][k] for c, k in zip(present, combo, strict=True))
+            out = memo.get(key, _UNSEEN)
+            if out is _UNSEEN:
+                row = dict(absent)
+                for c, k in zip(present, combo, strict=True):
+                    row[c] = typed[c][k]
+                if prepare:
+                    checker.prepare(row)
+                out = memo[key] = check(row, checker)
             outcomes.append(out)
             hit[u] = bool(out)
         if hit.any():
@@ -583,6 +622,38 @@ def _block(
     return {"loaded": loaded, "found": found, "texts": texts, "index": index, "period": period_text}
 
 
+def _groups(keys: list[np.ndarray], sizes: list[int], n: int) -> tuple[list[tuple[int, ...]], np.ndarray]:
+    """The distinct combinations of dictionary indices over `n` rows (hashed, not sorted), and the
+    combination of each row."""
+    if not keys:
+        return [()], np.zeros(n, dtype=np.int64)
+    if len(keys) == 1:
+        present = np.zeros(sizes[0], dtype=bool)
+        present[keys[0]] = True
+        used = np.flatnonzero(present)
+        where = np.zeros(sizes[0], dtype=np.int64)
+        where[used] = np.arange(len(used))
+        return [(int(k),) for k in used], where[keys[0]]
+    if math.prod(max(s, 1) for s in sizes) < 1 << 62:
+        combined = np.zeros(n, dtype=np.int64)
+        radix = 1
+        for k, size in zip(keys, sizes, strict=True):
+            combined += k * radix
+            radix *= max(size, 1)
+        encoded = pc.dictionary_encode(pa.array(combined))
+        inverse = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        combos = []
+        for value in encoded.dictionary.to_numpy(zero_copy_only=False).tolist():
+            combo = []
+            for size in sizes:
+                value, k = divmod(value, max(size, 1))
+                combo.append(k)
+            combos.append(tuple(combo))
+        return combos, inverse
+    unique, inverse = np.unique(np.stack(keys, axis=1), axis=0, return_inverse=True)
+    return [tuple(int(k) for k in u) for u in unique], inverse.reshape(-1)
+
+
 def _periods(
     dataset: Dataset,
     index: dict[str, np.ndarray],
@@ -599,12 +670,7 @@ def _periods(
         if loaded.any():
             result.periods.add("")
         return pa.array([""] * n, pa.string())
-    if present:
-        keys = np.stack([index[c] for c in present], axis=1)
-        combos, inverse = np.unique(keys, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
-    else:
-        combos, inverse = np.zeros((1, 0), dtype=np.int64), np.zeros(n, dtype=np.int64)
+    combos, inverse = _groups([index[c] for c in present], [len(typed[c]) for c in present], n)
     out = []
     for combo in combos:
         row = {c: None for c in names}
@@ -648,8 +714,8 @@ def _write_block(
         state["period"].take(keep),
     ]
     for column in columns:
-        if column.name in state["index"]:
-            parts.append(state["texts"][column.name].take(pa.array(state["index"][column.name])).take(keep))
+        if column.name in state["texts"]:
+            parts.append(state["texts"][column.name].take(keep))
         else:
             parts.append("\\N")
     lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*parts, "\t"), "\n", "")

@@ -441,7 +441,8 @@ def load_blocks(
                 cols = [batch.column(i) for i in range(width)]
                 for col in cols:  # the reader's limits: the per-row path rejects such a file
                     longest = pc.max(pc.binary_length(col)).as_py() or 0  # bytes: at least the characters
-                    if longest >= readers.MAX_CELL_CHARS or longest * width >= readers.MAX_LINE_CHARS:
+                    # a line holds at most every field, each quoted with its quotes doubled
+                    if longest >= readers.MAX_CELL_CHARS or (2 * longest + 3) * width >= readers.MAX_LINE_CHARS:
                         raise Fallback("a cell over the reader's limit")
                 # physical line of each record: one line, plus the line breaks inside its values
                 breaks = np.zeros(batch.num_rows, dtype=np.int64)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import tempfile
 import zlib
@@ -25,6 +24,7 @@ from typing import Any
 from psycopg import sql
 
 from satudata import reference
+from satudata.config import Settings
 from satudata.datasets import DATASETS, RAW_META_COLUMNS, Dataset
 from satudata.extract import parse
 from satudata.extract.profiles import FileContext
@@ -318,12 +318,9 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
 
 
 def loader_path() -> str:
-    """`SATUDATA_LOADER`: `blocks` (default; CSV files it can prove it reads exactly, satudata/load/blocks.py)
-    or `rows` (every file row by row)."""
-    path = os.environ.get("SATUDATA_LOADER", "blocks").strip().lower() or "blocks"
-    if path not in ("blocks", "rows"):
-        raise ValueError(f"SATUDATA_LOADER must be blocks or rows, not {path!r}")
-    return path
+    """`SATUDATA_LOADER` (satudata/config.py): `blocks` (default; the CSV files satudata/load/blocks.py can
+    prove it reads exactly) or `rows` (every file row by row)."""
+    return Settings.from_env().loader
 
 
 def _load_rows(

@@ -60,7 +60,10 @@ _BLANK_RE = f"^[{_PY_SPACE}]*$"
 _NOT_SPACE = f"[^{_PY_SPACE}\\\\]"
 _CANONICAL_TEXT_RE = f"^{_NOT_SPACE}+( {_NOT_SPACE}+)*$"
 # readers._total_label's cheap filter: a first character of JUMLAH/TOTAL/GRAND/SUB (or a space), and short
-_TOTAL_RE = f"(?s)^[JjTtGgSs \t\u00a0].{{0,{readers._TOTAL_MAX_LEN - 1}}}$"
+# and then only what a JUMLAH/TOTAL label can be made of once normalised (readers.TOTAL_LABELS: letters,
+# separators, ':' and '/'; any character outside ASCII is let through)
+_LABEL_CHARS = "A-Za-z\\s\\x0b\\x1c-\\x1f._:/\\x{80}-\\x{10ffff}"
+_TOTAL_RE = f"^[JjTtGgSs \t\u00a0][{_LABEL_CHARS}]{{0,{readers._TOTAL_MAX_LEN - 1}}}$"
 
 
 def warm_up() -> None:
@@ -308,6 +311,8 @@ def _total_labels(col: pa.Array, known: dict[str, bool]) -> set[str]:
     if not pc.any(maybe).as_py():
         return set()
     out = set()
+    if len(known) > CACHE_LIMIT:
+        known.clear()
     for v in pc.unique(col.filter(maybe)).to_pylist():
         hit = known.get(v)
         if hit is None:

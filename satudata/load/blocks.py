@@ -138,19 +138,19 @@ class _Text(io.RawIOBase):
             chunk = self.f.read(TEXT_CHUNK)
             if not chunk:
                 break
-            self._count(chunk)
-            self.pending += chunk.encode("utf-8")
+            self.pending += self._count(chunk).encode("utf-8")
         n = min(len(buffer), len(self.pending))
         buffer[:n] = self.pending[:n]
         self.pending = self.pending[n:]
         return n
 
-    def _count(self, chunk: str) -> None:
+    def _count(self, chunk: str) -> str:
+        """The chunk without its control characters (counted), its line breaks counted."""
         if readers._CONTROL.search(chunk):
             chunk, n = readers._CONTROL.subn("", chunk)
             self.removed += n
             if not chunk:
-                return
+                return chunk
         self.empty = False
         self.quoted = self.quoted or '"' in chunk  # without a quote, no value holds a line break
         crlf = chunk.count("\r\n") + (1 if self.last_cr and chunk[0] == "\n" else 0)
@@ -164,6 +164,7 @@ class _Text(io.RawIOBase):
             self.trailing += run_breaks - (1 if self.last_cr and chunk[0] == "\n" else 0)
         self.ends_with_break = bool(run)
         self.last_cr = chunk[-1] == "\r"
+        return chunk
 
     def physical_lines(self) -> tuple[int, int]:
         """(lines of the text, empty lines at its end), as Python's readline counts them."""

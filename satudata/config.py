@@ -62,6 +62,13 @@ def redact_url(url: str | None) -> str:
     return parts._replace(netloc=f"{parts.username or ''}:***@{netloc}").geturl()
 
 
+def _loader_path(value: str | None) -> str:
+    path = (value or "").strip().lower() or "blocks"
+    if path not in ("blocks", "rows"):
+        raise ValueError(f"SATUDATA_LOADER must be blocks or rows, not {value!r}")
+    return path
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the pipeline reads from the environment.
@@ -76,6 +83,9 @@ class Settings:
     SATUDATA_LOCK_TIMEOUT    seconds a run waits for another run's load or publication (default 1800)
     SATUDATA_TODAY           the pipeline's clock, an ISO date (default: the real date); tests set it to run
                              the same inputs on two different days
+    SATUDATA_LOADER          blocks (default): CSV files the block path can prove it reads exactly are read in
+                             pyarrow blocks (satudata/load/blocks.py), the rest row by row; rows: every file
+                             row by row. Both give the same output (tests/integration/test_loader_parity.py)
     """
 
     warehouse_url: str | None = field(repr=False)  # may hold a password: never in a repr, log or message
@@ -94,6 +104,7 @@ class Settings:
     registry: Path | None = None
     lock_timeout: float = 1800.0
     today_override: date | None = None
+    loader: str = "blocks"
 
     def today(self) -> date:
         """The pipeline's clock (SATUDATA_TODAY, else the real date)."""
@@ -113,6 +124,7 @@ class Settings:
             registry=Path(env["SATUDATA_REGISTRY"]).resolve() if env.get("SATUDATA_REGISTRY") else None,
             lock_timeout=float(env.get("SATUDATA_LOCK_TIMEOUT") or 1800),
             today_override=date.fromisoformat(env["SATUDATA_TODAY"]) if env.get("SATUDATA_TODAY") else None,
+            loader=_loader_path(env.get("SATUDATA_LOADER")),
         )
 
     @property

@@ -30,13 +30,16 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import lru_cache, partial
+from operator import itemgetter
+from typing import Any
 
 from satudata.datasets import Dataset
+from satudata.rules import Finding, finding
 
 __all__ = [
     "ParseError",
@@ -54,6 +57,15 @@ __all__ = [
     "excel_serial_to_date",
     "date_to_excel_serial",
     "MONTHS",
+    "Converter",
+    "CODE_COLUMNS",
+    "text_value",
+    "memo",
+    "converters",
+    "typed_row",
+    "convert_row",
+    "period_key",
+    "period_keyer",
 ]
 
 
@@ -707,3 +719,118 @@ def match_headers(headers: Sequence[object], dataset: Dataset) -> HeaderMatch:
     missing = [c.name for c in dataset.columns if c.required and c.name not in columns]
     missing_optional = [c.name for c in dataset.columns if not c.required and c.name not in columns]
     return HeaderMatch(texts, columns, extra, dropped, missing, missing_optional, duplicates)
+
+
+# ---------------------------------------------------------------------------------------------
+# row typing: one row's raw values -> typed values, used by the loader (satudata/load/loader.py and
+# its block path satudata/load/blocks.py), `satudata check` and the SQL source's period keys
+
+Converter = Callable[[Any], Any]
+CODE_COLUMNS = ("status", "kanal", "versi", "bidang", "jenis_sp2d")  # besides every kode_* column
+_UNSEEN = object()
+
+
+def text_value(value: Any) -> str | None:
+    """A text column's value: whitespace collapsed, None when blank."""
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def memo(parse_value: Converter, limit: int = 100_000) -> Converter:
+    """`parse_value` remembering what each text gave, for columns with few distinct values (codes,
+    periods, dates, small counts): each distinct text is parsed once per file. Non-text cells (xlsx
+    numbers, dates) are parsed every time, since 1, 1.0 and True are equal dict keys. A ParseError
+    is not remembered; it is raised again for the next equal text."""
+    seen: dict[str, Any] = {}
+
+    def convert(value: Any) -> Any:
+        if type(value) is not str:
+            return parse_value(value)
+        typed = seen.get(value, _UNSEEN)
+        if typed is _UNSEEN:
+            typed = parse_value(value)
+            if len(seen) < limit:
+                seen[value] = typed
+        return typed
+
+    return convert
+
+
+def column_parser(column: Any, hints: dict[str, str]) -> Converter:
+    """The pure parser of one dataset column (no memo): raw value -> typed value, or ParseError."""
+    if column.name == "periode":
+        return parse_periode
+    if column.name == "nip":
+        return normalize_nip
+    if column.type == "integer":
+        return partial(parse_integer, decimal_hint=hints.get(column.name))
+    if column.type == "numeric":
+        return partial(parse_number, decimal_hint=hints.get(column.name))
+    if column.type == "date":
+        return parse_date
+    if column.name.startswith("kode_") or column.name in CODE_COLUMNS:
+        return normalize_code
+    return text_value
+
+
+def converters(dataset: Dataset, hints: dict[str, str]) -> list[tuple[str, Converter, bool]]:
+    """(column, raw value -> typed value, required) for every column, chosen once per file."""
+    out = []
+    for col in dataset.columns:
+        convert = column_parser(col, hints)
+        if col.name != "nip" and col.type != "numeric" and convert is not text_value:
+            convert = memo(convert)  # few distinct values: periods, counts, dates, codes
+        out.append((col.name, convert, col.required))
+    return out
+
+
+def typed_row(convert: list[tuple[str, Converter, bool]], raw: dict[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
+    """Canonical raw values -> typed values, with a FMT finding for every value that cannot be read."""
+    row: dict[str, Any] = {}
+    found: list[Finding] = []
+    for name, conv, required in convert:
+        value = raw.get(name)
+        try:
+            typed = conv(value)
+        except ParseError as e:
+            found.append(finding("FMT-001", name, value, e.expected))
+            typed = None
+        else:
+            if typed is None and required:
+                found.append(finding("FMT-002", name, value, name))
+        row[name] = typed
+    return row, found
+
+
+def convert_row(dataset: Dataset, raw: dict[str, Any], hints: dict[str, str]) -> tuple[dict[str, Any], list[Finding]]:
+    """One row's raw values -> typed values and FMT findings (a loader builds the converters once per file)."""
+    return typed_row(converters(dataset, hints), raw)
+
+
+def period_key(dataset: Dataset, row: dict[str, Any]) -> str:
+    """The period a typed row belongs to (the dataset's period columns; a date by its month), as the
+    loader keeps it in raw.<dataset>._period and a newer file's periods replace an older one's."""
+    parts = []
+    for name in dataset.period_columns:
+        value = row.get(name)
+        parts.append(value.strftime("%Y-%m") if isinstance(value, date) else "" if value is None else str(value))
+    return "|".join(parts)
+
+
+def period_keyer(dataset: Dataset) -> Callable[[dict[str, Any]], str]:
+    """`period_key` for the rows of one file, remembering the key of each distinct period value."""
+    if not dataset.period_columns:
+        return lambda row: ""
+    values = itemgetter(*dataset.period_columns)
+    keys: dict[Any, str] = {}
+
+    def key(row: dict[str, Any]) -> str:
+        value = values(row)
+        k = keys.get(value)
+        if k is None:
+            k = keys[value] = period_key(dataset, row)
+        return k
+
+    return key

@@ -181,6 +181,7 @@ class Table:
     decimal_hints: dict[str, str] = field(default_factory=dict)
     profile: Profile | None = None  # the export layout recognised (None: the standard's own columns)
     title_lines: list[str] = field(default_factory=list)  # text of the rows above the header
+    head_warnings: int = 0  # how many of ``warnings`` were known before the first row after the header
     _close: Callable[[], None] | None = field(default=None, repr=False)
 
     def close(self) -> None:
@@ -518,6 +519,7 @@ def _finish(
 ) -> Table:
     """Attach the row stream, reading ahead a sample for the decimal separators; a profile's steps
     run on every row (after the header, title, numbering and total rows are handled)."""
+    table.head_warnings = len(table.warnings)
     classified = _classify(records, header, blank, table, close)
     table._close = classified.close
     # the decimal separators are sampled on the rows as read, before any profile step runs

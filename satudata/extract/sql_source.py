@@ -36,6 +36,7 @@ import psycopg
 from psycopg import sql
 
 from satudata.datasets import Dataset
+from satudata.extract import parse
 from satudata.extract.connection import Connection, SourceError
 from satudata.extract.registry import SqlLocation
 
@@ -88,15 +89,13 @@ def _lost(e: psycopg.Error, reading: bool) -> SourceError:
 
 def _period_keys(dataset: Dataset, combos: list[tuple[str, ...]], names: list[str]) -> dict[tuple[str, ...], str]:
     """Raw period values (as text) -> the loader's period key."""
-    from satudata.load.loader import _convert, _period_key
-
     keys = {}
     for combo in combos:
         raw = {n: (v if v != "" else None) for n, v in zip(names, combo, strict=True)}
-        row, found = _convert(dataset, raw, {})
+        row, found = parse.convert_row(dataset, raw, {})
         bad = {f.column for f in found if f.rule_id == "FMT-001"}
         # an unreadable period value is its own group: it is extracted whenever it changes
-        keys[combo] = "\x00" + "|".join(combo) if bad & set(names) else _period_key(dataset, row)
+        keys[combo] = "\x00" + "|".join(combo) if bad & set(names) else parse.period_key(dataset, row)
     return keys
 
 

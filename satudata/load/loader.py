@@ -18,19 +18,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from functools import partial
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from psycopg import sql
 
 from satudata import reference
+from satudata.config import Settings
 from satudata.datasets import DATASETS, RAW_META_COLUMNS, Dataset
 from satudata.extract import parse
 from satudata.extract.profiles import FileContext
 from satudata.extract.readers import FileRejected, SourceRow, Table, read_file
-from satudata.rules import Finding, finding
+from satudata.load import blocks
+from satudata.rules import Finding
 from satudata.rules.row_checks import RowChecker
 from satudata.warehouse import connect
 
@@ -50,109 +50,7 @@ FINDING_COLUMNS = (
 )
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = " ".join(str(value).split())
-    return text or None
-
-
 SET_ASIDE_TOTAL = "baris JUMLAH/TOTAL / total row"
-
-Converter = Callable[[Any], Any]
-CODE_COLUMNS = ("status", "kanal", "versi", "bidang", "jenis_sp2d")  # besides every kode_* column
-_UNSEEN = object()
-
-
-def _memo(parse_value: Converter, limit: int = 100_000) -> Converter:
-    """`parse_value` remembering what each text gave, for columns with few distinct values (codes,
-    periods, dates, small counts): each distinct text is parsed once per file. Non-text cells (xlsx
-    numbers, dates) are parsed every time, since 1, 1.0 and True are equal dict keys. A ParseError
-    is not remembered; it is raised again for the next equal text."""
-    seen: dict[str, Any] = {}
-
-    def convert(value: Any) -> Any:
-        if type(value) is not str:
-            return parse_value(value)
-        typed = seen.get(value, _UNSEEN)
-        if typed is _UNSEEN:
-            typed = parse_value(value)
-            if len(seen) < limit:
-                seen[value] = typed
-        return typed
-
-    return convert
-
-
-def converters(dataset: Dataset, hints: dict[str, str]) -> list[tuple[str, Converter, bool]]:
-    """(column, raw value -> typed value, required) for every column, chosen once per file."""
-    out = []
-    for col in dataset.columns:
-        convert: Converter
-        if col.name == "periode":
-            convert = _memo(parse.parse_periode)
-        elif col.name == "nip":
-            convert = parse.normalize_nip
-        elif col.type == "integer":
-            convert = _memo(partial(parse.parse_integer, decimal_hint=hints.get(col.name)))
-        elif col.type == "numeric":
-            convert = partial(parse.parse_number, decimal_hint=hints.get(col.name))
-        elif col.type == "date":
-            convert = _memo(parse.parse_date)
-        elif col.name.startswith("kode_") or col.name in CODE_COLUMNS:
-            convert = _memo(parse.normalize_code)
-        else:
-            convert = _text
-        out.append((col.name, convert, col.required))
-    return out
-
-
-def _typed(convert: list[tuple[str, Converter, bool]], raw: dict[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
-    """Canonical raw values -> typed values, with a FMT finding for every value that cannot be read."""
-    row: dict[str, Any] = {}
-    found: list[Finding] = []
-    for name, conv, required in convert:
-        value = raw.get(name)
-        try:
-            typed = conv(value)
-        except parse.ParseError as e:
-            found.append(finding("FMT-001", name, value, e.expected))
-            typed = None
-        else:
-            if typed is None and required:
-                found.append(finding("FMT-002", name, value, name))
-        row[name] = typed
-    return row, found
-
-
-def _convert(dataset: Dataset, raw: dict[str, Any], hints: dict[str, str]) -> tuple[dict[str, Any], list[Finding]]:
-    """One row's raw values -> typed values and FMT findings (the loader builds the converters once per file)."""
-    return _typed(converters(dataset, hints), raw)
-
-
-def _period_key(dataset: Dataset, row: dict[str, Any]) -> str:
-    parts = []
-    for name in dataset.period_columns:
-        value = row.get(name)
-        parts.append(value.strftime("%Y-%m") if isinstance(value, date) else "" if value is None else str(value))
-    return "|".join(parts)
-
-
-def _period_keyer(dataset: Dataset) -> Callable[[dict[str, Any]], str]:
-    """`_period_key` for the rows of one file, remembering the key of each distinct period value."""
-    if not dataset.period_columns:
-        return lambda row: ""
-    values = itemgetter(*dataset.period_columns)
-    keys: dict[Any, str] = {}
-
-    def key(row: dict[str, Any]) -> str:
-        value = values(row)
-        k = keys.get(value)
-        if k is None:
-            k = keys[value] = _period_key(dataset, row)
-        return k
-
-    return key
 
 
 # COPY text format: \N is null; backslash, tab, newline and carriage return are escaped
@@ -283,7 +181,7 @@ def checked_rows(
     its findings); rows set aside (not lines) are only counted in `tally`, which also counts the
     rows loaded and quarantined and sums the numeric columns of the rows loaded."""
     checker = RowChecker(dataset.name, opd, codes)
-    convert = converters(dataset, table.decimal_hints)
+    convert = parse.converters(dataset, table.decimal_hints)
     sums = tally.sums
     for c in dataset.columns:
         if c.type == "numeric":
@@ -294,7 +192,7 @@ def checked_rows(
         if src.set_aside:
             set_aside[src.set_aside] += 1
             continue
-        row, found = _typed(convert, src.values)
+        row, found = parse.typed_row(convert, src.values)
         if not found:
             found = checker.check(row)
         elif not any(f.rule_id.startswith("FMT") for f in found):
@@ -373,9 +271,73 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
         )
         conn.commit()
     table, codes, context = open_submission(source, relpath, kode_pemda, opd, dataset, state, conn)
+    out: dict[str, Any] | None = None
+    if loader_path() == "blocks" and blocks.eligible(table) is None:
+        table.close()
+        try:
+            out, periods = _load_blocks(conn, table, dataset, opd, codes, file_id, kode_pemda, context, source, relpath)
+        except blocks.Fallback as e:  # nothing of the file is kept: the per-row path loads it from the start
+            conn.rollback()
+            log.info("%s: per-row path (%s)", relpath, e)
+            table, codes, context = open_submission(source, relpath, kode_pemda, opd, dataset, state, conn)
+    if out is None:
+        out, periods = _load_rows(conn, table, dataset, opd, codes, file_id, kode_pemda, context, source, relpath)
+    _replace_earlier(conn, dataset.name, kode_pemda, opd, file_id, periods)
+    conn.execute(
+        "update audit.source_file set status = case when superseded_by is null then %s else 'superseded' end, "
+        "sheet = %s, header_row = %s, encoding = %s, delimiter = %s, rows_read = %s, rows_loaded = %s, "
+        "rows_quarantined = %s, rows_set_aside = %s, set_aside = %s, profile = %s, reasons = %s, layout = %s "
+        "where file_id = %s",
+        (
+            out["status"],
+            out["sheet"],
+            out["header_row"],
+            out["encoding"],
+            out["delimiter"],
+            out["rows_read"],
+            out["rows_loaded"],
+            out["rows_quarantined"],
+            out["rows_set_aside"],
+            json.dumps(out["set_aside"], ensure_ascii=False),
+            out["profile"],
+            json.dumps(out["reasons"]),
+            out["layout"],
+            file_id,
+        ),
+    )
+    conn.commit()
+    log.info(
+        "%s: read %d rows, loaded %d, quarantined %d, set aside %d",
+        relpath,
+        out["rows_read"],
+        out["rows_loaded"],
+        out["rows_quarantined"],
+        out["rows_set_aside"],
+    )
+    return _summary(conn, file_id)
 
+
+def loader_path() -> str:
+    """`SATUDATA_LOADER` (satudata/config.py): `blocks` (default; the CSV files satudata/load/blocks.py can
+    prove it reads exactly) or `rows` (every file row by row)."""
+    return Settings.from_env().loader
+
+
+def _load_rows(
+    conn: Any,
+    table: Table,
+    dataset: Dataset,
+    opd: str,
+    codes: set[str],
+    file_id: int,
+    kode_pemda: str,
+    context: FileContext,
+    source: Path,
+    relpath: str,
+) -> tuple[dict[str, Any], set[str]]:
+    """The per-row path: every row read, typed, checked and written one at a time."""
     tally = FileTally()
-    period_of = _period_keyer(dataset)
+    period_of = parse.period_keyer(dataset)
     formats = [(c.name, COPY_FORMAT[c.type]) for c in dataset.columns]
     # the meta columns before and after _row_number are the same on every row of the file
     head = f"{file_id}\t{_copy_text(table.sheet)}\t"
@@ -418,40 +380,64 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
                 while chunk := findings.read(1 << 20):
                     copy.write(chunk)
     table.close()
-    out = file_outcome(table, tally, context, source.name, relpath)
-    _replace_earlier(conn, dataset.name, kode_pemda, opd, file_id, periods)
-    conn.execute(
-        "update audit.source_file set status = case when superseded_by is null then %s else 'superseded' end, "
-        "sheet = %s, header_row = %s, encoding = %s, delimiter = %s, rows_read = %s, rows_loaded = %s, "
-        "rows_quarantined = %s, rows_set_aside = %s, set_aside = %s, profile = %s, reasons = %s, layout = %s "
-        "where file_id = %s",
-        (
-            out["status"],
-            out["sheet"],
-            out["header_row"],
-            out["encoding"],
-            out["delimiter"],
-            out["rows_read"],
-            out["rows_loaded"],
-            out["rows_quarantined"],
-            out["rows_set_aside"],
-            json.dumps(out["set_aside"], ensure_ascii=False),
-            out["profile"],
-            json.dumps(out["reasons"]),
-            out["layout"],
-            file_id,
-        ),
+    return file_outcome(table, tally, context, source.name, relpath), periods
+
+
+def _load_blocks(
+    conn: Any,
+    table: Table,
+    dataset: Dataset,
+    opd: str,
+    codes: set[str],
+    file_id: int,
+    kode_pemda: str,
+    context: FileContext,
+    source: Path,
+    relpath: str,
+) -> tuple[dict[str, Any], set[str]]:
+    """The block path (satudata/load/blocks.py): the same rows, findings and outcome as `_load_rows`."""
+    head = f"{file_id}\t{_copy_text(table.sheet)}\t"
+    columns = list(RAW_META_COLUMNS) + dataset.column_names
+    conn.execute("select pg_advisory_xact_lock(%s)", (_slot_lock_key(kode_pemda, opd, dataset.name),))
+    with conn.cursor() as cur, tempfile.SpooledTemporaryFile(8 << 20, "w+", encoding="utf-8") as findings:
+
+        def write_findings(row_number: int, values: dict[str, object], found: list[Finding]) -> None:
+            payload = _copy_text(_json_safe(values))
+            findings.writelines(
+                f"{head}{row_number}\t{_copy_text(f.column)}\t{f.rule_id}\t{f.severity}\t"
+                f"{_copy_text(f.provided)}\t{_copy_text(f.expected)}\t{_copy_text(f.message)}\t{payload}\n"
+                for f in found
+            )
+
+        with cur.copy(
+            sql.SQL("copy {} ({}) from stdin").format(
+                _raw_table(dataset.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+            )
+        ) as copy:
+            result = blocks.load_blocks(
+                table,
+                dataset,
+                opd,
+                codes,
+                copy.write,
+                write_findings,
+                (str(file_id), _copy_text(table.sheet), _copy_text(kode_pemda), _copy_text(opd)),
+            )
+        if findings.tell():
+            findings.seek(0)
+            with cur.copy(f"copy audit.row_finding ({', '.join(FINDING_COLUMNS)}) from stdin") as copy:
+                while chunk := findings.read(1 << 20):
+                    copy.write(chunk)
+    table.warnings = result.warnings
+    table.total_rows = result.total_rows
+    tally = FileTally(
+        rows_read=result.rows_read,
+        rows_loaded=result.rows_loaded,
+        rows_quarantined=result.rows_quarantined,
+        warning_rules=result.warning_rules,
+        sums=result.sums,
     )
-    conn.commit()
-    log.info(
-        "%s: read %d rows, loaded %d, quarantined %d, set aside %d",
-        relpath,
-        out["rows_read"],
-        out["rows_loaded"],
-        out["rows_quarantined"],
-        out["rows_set_aside"],
-    )
-    return _summary(conn, file_id)
+    return file_outcome(table, tally, context, source.name, relpath), result.periods
 
 
 def _total_row_warnings(table: Any, sums: dict[str, Decimal]) -> list[str]:

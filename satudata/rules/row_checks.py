@@ -27,22 +27,38 @@ RowCheck = Callable[[Row, "RowChecker"], Found]
 NONE: Found = ()
 
 ROW_CHECKS: dict[str, RowCheck] = {}
+# the columns each check reads (of the typed row, and through RowChecker.prepare): the block loader
+# (satudata/load/blocks.py) runs a check once per distinct combination of them; a callable gives them per dataset
+READS: dict[str, tuple[str, ...] | Callable[[str], tuple[str, ...]]] = {}
+# checks whose answer depends on the rows before (in-file uniqueness): run row by row, in file order
+IN_ORDER: set[str] = set()
 
 
-def row_rule(rule_id: str) -> Callable[[RowCheck], RowCheck]:
+def row_rule(
+    rule_id: str, reads: tuple[str, ...] | Callable[[str], tuple[str, ...]], in_order: bool = False
+) -> Callable[[RowCheck], RowCheck]:
     def register(fn: RowCheck) -> RowCheck:
         if rule_id in ROW_CHECKS:
             raise ValueError(f"row rule {rule_id} is registered twice")
         ROW_CHECKS[rule_id] = fn
+        READS[rule_id] = reads
+        if in_order:
+            IN_ORDER.add(rule_id)
         return fn
 
     return register
 
 
+def reads(rule_id: str, dataset: str) -> tuple[str, ...]:
+    """The columns the check `rule_id` reads on a row of `dataset`."""
+    declared = READS[rule_id]
+    return declared(dataset) if callable(declared) else declared
+
+
 # ---- every dataset ---------------------------------------------------------------------------
 
 
-@row_rule("REF-001")
+@row_rule("REF-001", ("kode_opd",))
 def opd_matches_folder(row: Row, ctx: RowChecker) -> Found:
     kode_opd = row.get("kode_opd")
     if kode_opd is None or kode_opd in ctx.opd_codes:
@@ -109,10 +125,10 @@ def one_row_per_key(dataset: str) -> RowCheck:
 
 for _dataset in DATASETS.values():
     if _dataset.key_rule:
-        row_rule(_dataset.key_rule)(one_row_per_key(_dataset.name))
+        row_rule(_dataset.key_rule, tuple(_dataset.key), in_order=True)(one_row_per_key(_dataset.name))
 
 
-@row_rule("FMT-003")
+@row_rule("FMT-003", lambda dataset: tuple(KEY_CODES.get(dataset, {})))
 def key_code_in_list(row: Row, ctx: RowChecker) -> Found:
     found: list[Finding] = []
     for column, clean, allowed, valid in ctx.key_codes:
@@ -126,7 +142,7 @@ def key_code_in_list(row: Row, ctx: RowChecker) -> Found:
     return found
 
 
-@row_rule("FMT-004")
+@row_rule("FMT-004", lambda dataset: tuple(ATTRIBUTE_CODES.get(dataset, {})) + tuple(TAG_CODES.get(dataset, {})))
 def attribute_code_in_list(row: Row, ctx: RowChecker) -> Found:
     found: list[Finding] = []
     for column, clean, allowed, valid in ctx.attribute_codes:
@@ -158,7 +174,7 @@ def _nip_birth(nip: str) -> date | None:
         return None
 
 
-@row_rule("PEG-001")
+@row_rule("PEG-001", ("nip", "status_kepegawaian"))
 def nip_has_18_digits(row: Row, ctx: RowChecker) -> Found:
     nip = row.get("nip")
     if nip is None:
@@ -171,7 +187,7 @@ def nip_has_18_digits(row: Row, ctx: RowChecker) -> Found:
     return NONE
 
 
-@row_rule("PEG-002")
+@row_rule("PEG-002", ("nip",))
 def nip_birth_date_valid(row: Row, ctx: RowChecker) -> Found:
     nip = ctx.nip
     if nip is None:
@@ -191,7 +207,7 @@ def _plausible_year(nip: str, ctx: RowChecker) -> bool:
     return str(int(nip[0:4]) + 15) <= nip[8:12] <= ctx.next_year
 
 
-@row_rule("PEG-003")
+@row_rule("PEG-003", ("nip", "status_kepegawaian"))
 def nip_pns_tmt(row: Row, ctx: RowChecker) -> Found:
     nip = ctx.nip
     if nip is None or ctx.status not in c.PNS_LIKE:
@@ -201,7 +217,7 @@ def nip_pns_tmt(row: Row, ctx: RowChecker) -> Found:
     return NONE
 
 
-@row_rule("PEG-004")
+@row_rule("PEG-004", ("nip", "status_kepegawaian"))
 def nip_pns_sex_digit(row: Row, ctx: RowChecker) -> Found:
     nip = ctx.nip
     if nip is None or ctx.status not in c.PNS_LIKE or nip[14] in "12":
@@ -209,7 +225,7 @@ def nip_pns_sex_digit(row: Row, ctx: RowChecker) -> Found:
     return [finding("PEG-004", "nip", nip, "digit 15 = 1 / 2")]
 
 
-@row_rule("PEG-006")
+@row_rule("PEG-006", ("nip", "status_kepegawaian"))
 def nip_pppk_year_contract(row: Row, ctx: RowChecker) -> Found:
     """PPPK: digits 9-12 the appointment year, 13-14 the contract count. The TMT month rule of
     PNS (PEG-003) is deliberately not applied: `...2021 15...` is the 15th contract, not month 15."""
@@ -221,7 +237,7 @@ def nip_pppk_year_contract(row: Row, ctx: RowChecker) -> Found:
     return NONE
 
 
-@row_rule("PEG-007")
+@row_rule("PEG-007", ("nip", "tanggal_lahir"))
 def nip_birth_matches_tanggal_lahir(row: Row, ctx: RowChecker) -> Found:
     lahir = row.get("tanggal_lahir")
     if ctx.nip is None or lahir is None:
@@ -232,7 +248,7 @@ def nip_birth_matches_tanggal_lahir(row: Row, ctx: RowChecker) -> Found:
     return NONE
 
 
-@row_rule("PEG-008")
+@row_rule("PEG-008", ("nip", "jenis_kelamin", "status_kepegawaian"))
 def nip_sex_matches_jenis_kelamin(row: Row, ctx: RowChecker) -> Found:
     """Digit 15 is the sex for PNS/CPNS (the standard) and, in practice, for PPPK too: checked
     wherever it is 1 or 2 on an ASN."""
@@ -246,7 +262,7 @@ def nip_sex_matches_jenis_kelamin(row: Row, ctx: RowChecker) -> Found:
     return NONE
 
 
-@row_rule("PEG-009")
+@row_rule("PEG-009", ("status_kepegawaian", "golongan"))
 def golongan_valid_for_status(row: Row, ctx: RowChecker) -> Found:
     status, golongan = ctx.status, row.get("golongan")
     if (status, golongan) in ctx.valid_golongan:
@@ -267,7 +283,7 @@ def golongan_valid_for_status(row: Row, ctx: RowChecker) -> Found:
     return NONE
 
 
-@row_rule("PEG-010")
+@row_rule("PEG-010", ("eselon", "jenis_jabatan"))
 def eselon_only_on_struktural(row: Row, ctx: RowChecker) -> Found:
     eselon = row.get("eselon")
     if eselon is None or c.clean_eselon(eselon) is None:
@@ -285,7 +301,7 @@ def eselon_only_on_struktural(row: Row, ctx: RowChecker) -> Found:
     return NONE
 
 
-@row_rule("FOR-001")
+@row_rule("FOR-001", ("kebutuhan", "terisi"))
 def terisi_within_kebutuhan(row: Row, ctx: RowChecker) -> Found:
     kebutuhan, terisi = row.get("kebutuhan"), row.get("terisi")
     if kebutuhan is not None and terisi is not None and terisi > kebutuhan:
@@ -293,7 +309,7 @@ def terisi_within_kebutuhan(row: Row, ctx: RowChecker) -> Found:
     return NONE
 
 
-@row_rule("FOR-002")
+@row_rule("FOR-002", ("kebutuhan", "terisi", "usulan_pengisian"))
 def usulan_within_vacancies(row: Row, ctx: RowChecker) -> Found:
     kebutuhan, terisi, usulan = row.get("kebutuhan"), row.get("terisi"), row.get("usulan_pengisian")
     if kebutuhan is None or terisi is None or usulan is None:
@@ -304,7 +320,7 @@ def usulan_within_vacancies(row: Row, ctx: RowChecker) -> Found:
     return NONE
 
 
-@row_rule("PAY-001")
+@row_rule("PAY-001", ("jumlah_penerima", "nilai_bruto"))
 def pay_not_negative(row: Row, ctx: RowChecker) -> Found:
     found = []
     for column in ("jumlah_penerima", "nilai_bruto"):
@@ -314,7 +330,7 @@ def pay_not_negative(row: Row, ctx: RowChecker) -> Found:
     return found
 
 
-@row_rule("PAY-002")
+@row_rule("PAY-002", ("jumlah_penerima", "nilai_bruto"))
 def pay_recipients_and_amount_agree(row: Row, ctx: RowChecker) -> Found:
     penerima, nilai = row.get("jumlah_penerima"), row.get("nilai_bruto")
     if penerima is None or nilai is None:
@@ -326,7 +342,7 @@ def pay_recipients_and_amount_agree(row: Row, ctx: RowChecker) -> Found:
     return NONE
 
 
-@row_rule("PAY-004")
+@row_rule("PAY-004", ("tanggal_bayar",))
 def paid_not_in_future(row: Row, ctx: RowChecker) -> Found:
     paid = row.get("tanggal_bayar")
     if paid is not None and paid > ctx.today:
@@ -337,7 +353,7 @@ def paid_not_in_future(row: Row, ctx: RowChecker) -> Found:
 # ---- anggaran --------------------------------------------------------------------------------
 
 
-@row_rule("REK-001")
+@row_rule("REK-001", ("kode_rekening",))
 def rekening_format(row: Row, ctx: RowChecker) -> Found:
     code = row.get("kode_rekening")
     if code is None or ctx.rekening_ok or c.rekening_is_13_2006(code):
@@ -345,7 +361,7 @@ def rekening_format(row: Row, ctx: RowChecker) -> Found:
     return [finding("REK-001", "kode_rekening", code, "x.x.xx.xx.xx.xxxx")]
 
 
-@row_rule("REK-002")
+@row_rule("REK-002", ("kode_rekening",))
 def rekening_not_13_2006(row: Row, ctx: RowChecker) -> Found:
     code = row.get("kode_rekening")
     if code is not None and not ctx.rekening_ok and c.rekening_is_13_2006(code):
@@ -362,13 +378,13 @@ def missing_parent(code: str, chart: frozenset[str]) -> str | None:
     return None
 
 
-@row_rule("REK-003")
+@row_rule("REK-003", ("kode_rekening",))
 def rekening_parent_exists(row: Row, ctx: RowChecker) -> Found:
     missing = ctx.rekening_missing_parent
     return [finding("REK-003", "kode_rekening", row["kode_rekening"], missing)] if missing else NONE
 
 
-@row_rule("REK-004")
+@row_rule("REK-004", ("kode_rekening",))
 def rekening_in_chart(row: Row, ctx: RowChecker) -> Found:
     code = row.get("kode_rekening")
     if not ctx.rekening_ok or ctx.rekening_missing_parent or c.rekening_level(code) < 4 or code in ctx.chart:
@@ -376,7 +392,7 @@ def rekening_in_chart(row: Row, ctx: RowChecker) -> Found:
     return [finding("REK-004", "kode_rekening", code, "ref.rekening")]
 
 
-@row_rule("ANG-001")
+@row_rule("ANG-001", ("kode_sub_kegiatan",))
 def sub_kegiatan_format(row: Row, ctx: RowChecker) -> Found:
     code = row.get("kode_sub_kegiatan")
     if code is not None and not c.sub_kegiatan_well_formed(code):
@@ -384,19 +400,19 @@ def sub_kegiatan_format(row: Row, ctx: RowChecker) -> Found:
     return NONE
 
 
-@row_rule("ANG-002")
+@row_rule("ANG-002", ("pagu",))
 def pagu_not_negative(row: Row, ctx: RowChecker) -> Found:
     pagu = row.get("pagu")
     return [finding("ANG-002", "pagu", pagu, ">= 0")] if pagu is not None and pagu < 0 else NONE
 
 
-@row_rule("BEL-001")
+@row_rule("BEL-001", ("nilai",))
 def sp2d_positive(row: Row, ctx: RowChecker) -> Found:
     nilai = row.get("nilai")
     return [finding("BEL-001", "nilai", nilai, "> 0")] if nilai is not None and nilai <= 0 else NONE
 
 
-@row_rule("BEL-002")
+@row_rule("BEL-002", ("kode_rekening",))
 def sp2d_account_is_leaf_under_5(row: Row, ctx: RowChecker) -> Found:
     code = row.get("kode_rekening")
     if not ctx.rekening_ok:
@@ -406,13 +422,13 @@ def sp2d_account_is_leaf_under_5(row: Row, ctx: RowChecker) -> Found:
     return NONE
 
 
-@row_rule("KAS-001")
+@row_rule("KAS-001", ("rencana",))
 def rencana_not_negative(row: Row, ctx: RowChecker) -> Found:
     rencana = row.get("rencana")
     return [finding("KAS-001", "rencana", rencana, ">= 0")] if rencana is not None and rencana < 0 else NONE
 
 
-@row_rule("KAS-002")
+@row_rule("KAS-002", ("kode_rekening",))
 def kas_account_is_leaf_under_5(row: Row, ctx: RowChecker) -> Found:
     code = row.get("kode_rekening")
     if not ctx.rekening_ok:
@@ -422,7 +438,7 @@ def kas_account_is_leaf_under_5(row: Row, ctx: RowChecker) -> Found:
     return NONE
 
 
-@row_rule("BEL-004")
+@row_rule("BEL-004", ("tanggal_sp2d", "tahun"))
 def sp2d_date_in_tahun(row: Row, ctx: RowChecker) -> Found:
     tanggal, tahun = row.get("tanggal_sp2d"), row.get("tahun")
     if tanggal is not None and tahun is not None and tanggal.year != tahun:
@@ -430,7 +446,7 @@ def sp2d_date_in_tahun(row: Row, ctx: RowChecker) -> Found:
     return NONE
 
 
-@row_rule("PEN-001")
+@row_rule("PEN-001", ("kode_rekening",))
 def pendapatan_under_4(row: Row, ctx: RowChecker) -> Found:
     code = row.get("kode_rekening")
     if ctx.rekening_ok and not code.startswith("4"):
@@ -438,7 +454,7 @@ def pendapatan_under_4(row: Row, ctx: RowChecker) -> Found:
     return NONE
 
 
-@row_rule("PEN-002")
+@row_rule("PEN-002", ("bulan",))
 def bulan_1_to_12(row: Row, ctx: RowChecker) -> Found:
     bulan = row.get("bulan")
     return [finding("PEN-002", "bulan", bulan, "1-12")] if bulan is not None and not 1 <= bulan <= 12 else NONE
@@ -447,7 +463,7 @@ def bulan_1_to_12(row: Row, ctx: RowChecker) -> Found:
 _PERSEN_TOLERANCE = Decimal("0.01")
 
 
-@row_rule("LRA-002")
+@row_rule("LRA-002", ("anggaran", "realisasi", "persentase"))
 def lra_persentase(row: Row, ctx: RowChecker) -> Found:
     anggaran, realisasi, persen = row.get("anggaran"), row.get("realisasi"), row.get("persentase")
     if persen is None or not anggaran or realisasi is None:
@@ -461,7 +477,7 @@ def lra_persentase(row: Row, ctx: RowChecker) -> Found:
 # ---- pelayanan -------------------------------------------------------------------------------
 
 
-@row_rule("LAY-001")
+@row_rule("LAY-001", ("tanggal_masuk", "tanggal_selesai"))
 def selesai_not_before_masuk(row: Row, ctx: RowChecker) -> Found:
     masuk, selesai = row.get("tanggal_masuk"), row.get("tanggal_selesai")
     if masuk and selesai and selesai < masuk:
@@ -469,7 +485,7 @@ def selesai_not_before_masuk(row: Row, ctx: RowChecker) -> Found:
     return NONE
 
 
-@row_rule("LAY-002")
+@row_rule("LAY-002", ("status", "tanggal_selesai"))
 def selesai_has_date(row: Row, ctx: RowChecker) -> Found:
     status = row.get("status")
     if status is not None and c.clean_code(status) == "SELESAI" and row.get("tanggal_selesai") is None:
@@ -477,7 +493,7 @@ def selesai_has_date(row: Row, ctx: RowChecker) -> Found:
     return NONE
 
 
-@row_rule("LAY-004")
+@row_rule("LAY-004", ("waktu_penyelesaian_hari", "biaya"))
 def sla_and_biaya(row: Row, ctx: RowChecker) -> Found:
     found = []
     sla, biaya = row.get("waktu_penyelesaian_hari"), row.get("biaya")
@@ -488,7 +504,7 @@ def sla_and_biaya(row: Row, ctx: RowChecker) -> Found:
     return found
 
 
-@row_rule("SKM-001")
+@row_rule("SKM-001", ("u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8", "u9"))
 def skm_scores_1_to_4(row: Row, ctx: RowChecker) -> Found:
     return [
         finding("SKM-001", col, row[col], "1-4")
@@ -497,13 +513,13 @@ def skm_scores_1_to_4(row: Row, ctx: RowChecker) -> Found:
     ]
 
 
-@row_rule("SKM-002")
+@row_rule("SKM-002", ("usia",))
 def skm_age_plausible(row: Row, ctx: RowChecker) -> Found:
     usia = row.get("usia")
     return [finding("SKM-002", "usia", usia, "15-100")] if usia is not None and not 15 <= usia <= 100 else NONE
 
 
-@row_rule("SPM-001")
+@row_rule("SPM-001", ("sasaran", "terlayani"))
 def spm_not_negative(row: Row, ctx: RowChecker) -> Found:
     return [
         finding("SPM-001", col, row[col], ">= 0")
@@ -512,7 +528,7 @@ def spm_not_negative(row: Row, ctx: RowChecker) -> Found:
     ]
 
 
-@row_rule("SPM-002")
+@row_rule("SPM-002", ("sasaran", "terlayani"))
 def spm_terlayani_within_sasaran(row: Row, ctx: RowChecker) -> Found:
     sasaran, terlayani = row.get("sasaran"), row.get("terlayani")
     if sasaran is not None and terlayani is not None and terlayani > sasaran >= 0:  # negative: SPM-001
@@ -520,7 +536,7 @@ def spm_terlayani_within_sasaran(row: Row, ctx: RowChecker) -> Found:
     return NONE
 
 
-@row_rule("SPM-003")
+@row_rule("SPM-003", ("bidang", "kode_indikator"))
 def spm_indikator_known(row: Row, ctx: RowChecker) -> Found:
     bidang, kode = row.get("bidang"), row.get("kode_indikator")
     if bidang is None or kode is None:
@@ -531,7 +547,7 @@ def spm_indikator_known(row: Row, ctx: RowChecker) -> Found:
     return NONE
 
 
-@row_rule("ADU-001")
+@row_rule("ADU-001", ("tanggal", "tanggal_tindak_lanjut"))
 def tindak_lanjut_not_before_tanggal(row: Row, ctx: RowChecker) -> Found:
     tanggal, lanjut = row.get("tanggal"), row.get("tanggal_tindak_lanjut")
     if tanggal and lanjut and lanjut < tanggal:

@@ -84,6 +84,9 @@ def test_bench_writes_every_figure(tmp_path):
         load["loader_rows_per_s"]["median"] / load["psql_copy_rows_per_s"]["median"], rel=0.05
     )
     assert all(v > 0 for v in load["loader_peak_rss_mb"].values())
+    # the block path (the default) and the per-row path load the same rows of the same file
+    assert load["loader_path"] == "blocks" and load["ratio_block_path_to_psql"] == load["ratio_loader_to_psql"]
+    assert load["row_path"]["rows_loaded"] == load["loader_rows_loaded"] and load["row_path"]["ratio_to_psql"] > 0
     # a plain dbt build of the same project on the same data, against the pipeline's dbt stage
     assert s["dbt_plain"]["exit_code"] == 0 and s["dbt_plain"]["seconds"] > 0
     assert s["dbt_plain"]["ratio_pipeline_to_plain"] > 0

@@ -383,13 +383,13 @@ def test_account_codes_say_why_they_are_rejected():
 def test_unreadable_and_missing_values_are_found_while_parsing():
     # Given a pegawai row whose date cannot be read and whose required name is empty (the loader parses first)
     from satudata.datasets import DATASETS
-    from satudata.load.loader import _convert
+    from satudata.extract.parse import convert_row
 
     raw = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in VALID["pegawai"].items()}
     raw.update(tanggal_lahir="31/02/1986", nama="")
 
     # When it is converted to typed values
-    _, found = _convert(DATASETS["pegawai"], raw, {})
+    _, found = convert_row(DATASETS["pegawai"], raw, {})
 
     # Then FMT-001 names the unreadable date and FMT-002 the empty required column
     assert {(f.rule_id, f.column) for f in found} == {("FMT-001", "tanggal_lahir"), ("FMT-002", "nama")}

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from satudata.datasets import DATASETS
+from satudata.extract.parse import converters, typed_row
 from satudata.extract.profiles import FileContext, load_profiles
 from satudata.extract.readers import read_file
-from satudata.load.loader import _typed, converters
 from satudata.sample import generate
 from satudata.sample.exports import TWIN_DIR, layouts
 from satudata.sample.layanan import LAYANAN
@@ -72,13 +72,13 @@ def test_each_export_yields_its_twin_rows_after_typing(sample):
         convert = converters(dataset, table.decimal_hints)
         got = []
         for r in table.rows:
-            got.append((r.row_number, bool(r.set_aside), None if r.set_aside else _typed(convert, r.values)[0]))
+            got.append((r.row_number, bool(r.set_aside), None if r.set_aside else typed_row(convert, r.values)[0]))
         got += [(t.row_number, True, None) for t in table.total_rows]
         expected = []
         for line in _read_twin(twin):
             number, aside = int(line.pop("_baris")), bool(line.pop("_disisihkan"))
             values = {c: (v if v != "" else None) for c, v in line.items()}
-            expected.append((number, aside, None if aside else _typed(convert, values)[0]))
+            expected.append((number, aside, None if aside else typed_row(convert, values)[0]))
         assert sorted(got, key=lambda x: x[0]) == expected, path
         checked[table.profile.id] += len([e for e in expected if not e[1]])
     assert all(n > 0 for n in checked.values()) and len(checked) == len(layouts()), checked

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 if TYPE_CHECKING:
@@ -37,10 +37,18 @@ def with_role(url: str, role: str | None) -> str:
     return parts._replace(query=urlencode(query, quote_via=quote)).geturl()
 
 
+def dbt_vars() -> dict[str, Any]:
+    """The `vars` of dbt_project.yml: rule parameters shared with the dbt models live there."""
+    import yaml
+
+    path = REPO_ROOT / "dbt_project" / "dbt_project.yml"
+    if not path.exists():
+        return {}
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("vars") or {}
+
+
 def small_cell_threshold() -> int:
     """dbt var ambang_supresi of dbt_project.yml: the one declaration of the small-cell threshold."""
-    from satudata.rules import dbt_vars  # rules imports this module
-
     return int(dbt_vars()["ambang_supresi"])
 
 

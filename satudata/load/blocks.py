@@ -376,7 +376,7 @@ def load_blocks(
     (bytes-like), the findings of each row to `write_findings(row_number, raw values, findings)`. `meta`:
     the COPY text of _file_id, _sheet, _kode_pemda, _opd_folder. Raises Fallback (nothing is kept: the
     caller rolls back) when the file is not one this path reads exactly."""
-    from satudata.load.loader import COPY_FORMAT
+    from satudata.load.copy_format import COPY_FORMAT
 
     why = eligible(table)
     if why is not None:
@@ -690,7 +690,7 @@ def _periods(
         out.append(text)
     used = np.unique(inverse[loaded])
     result.periods.update(out[k] for k in used)
-    from satudata.load.loader import _copy_text
+    from satudata.load.copy_format import copy_text as _copy_text
 
     return pa.array([_copy_text(t) for t in out], pa.string()).take(pa.array(inverse))
 

@@ -14,7 +14,7 @@ import re
 import tempfile
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -30,6 +30,7 @@ from satudata.extract import parse
 from satudata.extract.profiles import FileContext
 from satudata.extract.readers import FileRejected, SourceRow, Table, read_file
 from satudata.load import blocks
+from satudata.load.copy_format import COPY_FORMAT, copy_text
 from satudata.rules import Finding
 from satudata.rules.row_checks import RowChecker
 from satudata.warehouse import connect
@@ -53,29 +54,6 @@ FINDING_COLUMNS = (
 SET_ASIDE_TOTAL = "baris JUMLAH/TOTAL / total row"
 
 
-# COPY text format: \N is null; backslash, tab, newline and carriage return are escaped
-def _copy_text(value: str | None) -> str:
-    if value is None:
-        return "\\N"
-    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-        value = value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return value
-
-
-def _copy_str(value: int | Decimal | None) -> str:
-    return "\\N" if value is None else str(value)
-
-
-def _copy_date(value: date | None) -> str:
-    return "\\N" if value is None else value.isoformat()
-
-
-COPY_FORMAT: dict[str, Callable[[Any], str]] = {
-    "text": _copy_text,
-    "integer": _copy_str,
-    "numeric": _copy_str,
-    "date": _copy_date,
-}
 COPY_BATCH_ROWS = 2000
 
 
@@ -340,8 +318,8 @@ def _load_rows(
     period_of = parse.period_keyer(dataset)
     formats = [(c.name, COPY_FORMAT[c.type]) for c in dataset.columns]
     # the meta columns before and after _row_number are the same on every row of the file
-    head = f"{file_id}\t{_copy_text(table.sheet)}\t"
-    middle = f"\t{_copy_text(kode_pemda)}\t{_copy_text(opd)}\t"
+    head = f"{file_id}\t{copy_text(table.sheet)}\t"
+    middle = f"\t{copy_text(kode_pemda)}\t{copy_text(opd)}\t"
     columns = list(RAW_META_COLUMNS) + dataset.column_names
     periods: set[str] = set()
     conn.execute("select pg_advisory_xact_lock(%s)", (_slot_lock_key(kode_pemda, opd, dataset.name),))
@@ -355,10 +333,10 @@ def _load_rows(
             for src, row, found in checked_rows(table, dataset, opd, codes, tally):
                 if found:
                     # kept as COPY text in a file that spills to disk: memory stays flat however many
-                    payload = _copy_text(_json_safe(src.values))
+                    payload = copy_text(_json_safe(src.values))
                     findings.writelines(
-                        f"{head}{src.row_number}\t{_copy_text(f.column)}\t{f.rule_id}\t{f.severity}\t"
-                        f"{_copy_text(f.provided)}\t{_copy_text(f.expected)}\t{_copy_text(f.message)}\t{payload}\n"
+                        f"{head}{src.row_number}\t{copy_text(f.column)}\t{f.rule_id}\t{f.severity}\t"
+                        f"{copy_text(f.provided)}\t{copy_text(f.expected)}\t{copy_text(f.message)}\t{payload}\n"
                         for f in found
                     )
                 if row is None:  # quarantined
@@ -366,7 +344,7 @@ def _load_rows(
                 period = period_of(row)
                 periods.add(period)
                 lines.append(
-                    f"{head}{src.row_number}{middle}{_copy_text(period)}\t"
+                    f"{head}{src.row_number}{middle}{copy_text(period)}\t"
                     + "\t".join([fmt(row[name]) for name, fmt in formats])
                     + "\n"
                 )
@@ -396,16 +374,16 @@ def _load_blocks(
     relpath: str,
 ) -> tuple[dict[str, Any], set[str]]:
     """The block path (satudata/load/blocks.py): the same rows, findings and outcome as `_load_rows`."""
-    head = f"{file_id}\t{_copy_text(table.sheet)}\t"
+    head = f"{file_id}\t{copy_text(table.sheet)}\t"
     columns = list(RAW_META_COLUMNS) + dataset.column_names
     conn.execute("select pg_advisory_xact_lock(%s)", (_slot_lock_key(kode_pemda, opd, dataset.name),))
     with conn.cursor() as cur, tempfile.SpooledTemporaryFile(8 << 20, "w+", encoding="utf-8") as findings:
 
         def write_findings(row_number: int, values: dict[str, object], found: list[Finding]) -> None:
-            payload = _copy_text(_json_safe(values))
+            payload = copy_text(_json_safe(values))
             findings.writelines(
-                f"{head}{row_number}\t{_copy_text(f.column)}\t{f.rule_id}\t{f.severity}\t"
-                f"{_copy_text(f.provided)}\t{_copy_text(f.expected)}\t{_copy_text(f.message)}\t{payload}\n"
+                f"{head}{row_number}\t{copy_text(f.column)}\t{f.rule_id}\t{f.severity}\t"
+                f"{copy_text(f.provided)}\t{copy_text(f.expected)}\t{copy_text(f.message)}\t{payload}\n"
                 for f in found
             )
 
@@ -421,7 +399,7 @@ def _load_blocks(
                 codes,
                 copy.write,
                 write_findings,
-                (str(file_id), _copy_text(table.sheet), _copy_text(kode_pemda), _copy_text(opd)),
+                (str(file_id), copy_text(table.sheet), copy_text(kode_pemda), copy_text(opd)),
             )
         if findings.tell():
             findings.seek(0)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import yaml
 
-from satudata.config import REPO_ROOT
+from satudata.config import REPO_ROOT, dbt_vars  # noqa: F401  (dbt_vars: rules' parameters read it)
 
 Severity = Literal["fatal", "warning"]
 SEVERITIES = ("fatal", "warning")
@@ -120,14 +120,6 @@ def catalogue_hash() -> str:
 
 
 @cache
-def dbt_vars() -> dict[str, Any]:
-    """The `vars` of dbt_project.yml: rule parameters shared with the dbt models live there."""
-    path = REPO_ROOT / "dbt_project" / "dbt_project.yml"
-    if not path.exists():
-        return {}
-    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("vars") or {}
-
-
 def rule_params(rule: Rule) -> dict[str, Any]:
     """A rule's parameters: the dbt var it names when dbt_project.yml sets it, else the default."""
     values = {}

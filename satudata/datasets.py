@@ -21,6 +21,12 @@ class Column:
     pii: bool = False  # identifies a person: never published
 
 
+CARA_PENGUMPULAN = (
+    "Berkas kiriman perangkat daerah (CSV/XLSX) ke folder walidata, atau ditarik dari API / basis data "
+    "sistem sumber menurut registri sumber"
+)
+
+
 @dataclass(frozen=True)
 class Dataset:
     name: str
@@ -32,6 +38,9 @@ class Dataset:
     # applicant/citizen identity columns dropped on landing (service data)
     drop_columns: tuple[str, ...] = ()
     title: str = ""
+    # metadata Satu Data (Perpres 39/2019): the system the rows come from and how they are collected
+    sistem_sumber: str = ""
+    cara_pengumpulan: str = CARA_PENGUMPULAN
 
     @property
     def column_names(self) -> list[str]:
@@ -70,6 +79,7 @@ DATASETS: dict[str, Dataset] = {
             ),
             period_columns=("periode",),
             title="Daftar pegawai bulanan",
+            sistem_sumber="SIMPEG / SIASN (BKN)",
         ),
         Dataset(
             "formasi_jabatan",
@@ -86,6 +96,7 @@ DATASETS: dict[str, Dataset] = {
             ),
             period_columns=("periode",),
             title="Formasi jabatan",
+            sistem_sumber="SIMPEG (analisis jabatan dan beban kerja)",
         ),
         Dataset(
             "pembayaran_penghasilan",
@@ -101,6 +112,7 @@ DATASETS: dict[str, Dataset] = {
             ),
             period_columns=("periode",),
             title="Pembayaran penghasilan pegawai",
+            sistem_sumber="SIPD-RI penatausahaan / aplikasi gaji",
         ),
         Dataset(
             "kinerja_pegawai",
@@ -113,6 +125,7 @@ DATASETS: dict[str, Dataset] = {
             ),
             period_columns=("tahun",),
             title="Predikat kinerja pegawai (SKP)",
+            sistem_sumber="e-Kinerja (SKP)",
         ),
         Dataset(
             "anggaran",
@@ -133,6 +146,7 @@ DATASETS: dict[str, Dataset] = {
             ),
             period_columns=("tahun", "versi"),
             title="Anggaran (DPA) per sub kegiatan dan rekening",
+            sistem_sumber="SIPD-RI (DPA)",
         ),
         Dataset(
             "realisasi_belanja",
@@ -152,6 +166,7 @@ DATASETS: dict[str, Dataset] = {
             # month must not wipe the other months of the year
             period_columns=("tanggal_sp2d",),
             title="Realisasi belanja (SP2D)",
+            sistem_sumber="SIPD-RI penatausahaan (SP2D)",
         ),
         Dataset(
             "pendapatan",
@@ -166,6 +181,7 @@ DATASETS: dict[str, Dataset] = {
             ),
             period_columns=("tahun", "bulan"),
             title="Target dan realisasi pendapatan",
+            sistem_sumber="SIPD-RI / aplikasi pendapatan daerah",
         ),
         Dataset(
             "lra",
@@ -181,6 +197,7 @@ DATASETS: dict[str, Dataset] = {
             ),
             period_columns=("tahun",),
             title="Laporan Realisasi Anggaran pemda",
+            sistem_sumber="SIPD-RI akuntansi / portal DJPK",
         ),
         Dataset(
             "anggaran_kas",
@@ -197,6 +214,7 @@ DATASETS: dict[str, Dataset] = {
             # the plan of a tahapan replaces the earlier file of the same tahapan, as `anggaran` does
             period_columns=("tahun", "versi"),
             title="Anggaran kas (rencana penarikan dana bulanan)",
+            sistem_sumber="SIPD-RI (anggaran kas)",
         ),
         Dataset(
             "jenis_layanan",
@@ -211,6 +229,7 @@ DATASETS: dict[str, Dataset] = {
             ),
             period_columns=(),
             title="Standar pelayanan",
+            sistem_sumber="Standar pelayanan perangkat daerah",
         ),
         Dataset(
             "permohonan_layanan",
@@ -227,6 +246,7 @@ DATASETS: dict[str, Dataset] = {
             period_columns=("tanggal_masuk",),
             drop_columns=IDENTITY_COLUMNS,
             title="Permohonan layanan",
+            sistem_sumber="Aplikasi pelayanan perangkat daerah (mis. SiCantik)",
         ),
         Dataset(
             "survei_kepuasan",
@@ -243,6 +263,7 @@ DATASETS: dict[str, Dataset] = {
             period_columns=("tanggal",),
             drop_columns=IDENTITY_COLUMNS,
             title="Survei kepuasan masyarakat (SKM)",
+            sistem_sumber="Survei Kepuasan Masyarakat (kuesioner SKM)",
         ),
         Dataset(
             "capaian_spm",
@@ -256,6 +277,7 @@ DATASETS: dict[str, Dataset] = {
             ),
             period_columns=("tahun",),
             title="Capaian Standar Pelayanan Minimal",
+            sistem_sumber="Laporan penerapan SPM (e-SPM)",
         ),
         Dataset(
             "pengaduan",
@@ -271,6 +293,7 @@ DATASETS: dict[str, Dataset] = {
             period_columns=("tanggal",),
             drop_columns=IDENTITY_COLUMNS,
             title="Pengaduan masyarakat",
+            sistem_sumber="SP4N-LAPOR! / kanal pengaduan perangkat daerah",
         ),
     ]
 }

@@ -117,7 +117,8 @@ def chart_series(
     else:
         points = sorted(points, key=lambda p: -p[1])[:8]
     words = measure_words or measure.replace("_", " ")
-    title = f"{'Rata-rata' if mean else 'Jumlah'} {words[0].lower() + words[1:]} {what}"
+    words = words if words[:2].isupper() else words[:1].lower() + words[1:]  # IKM stays IKM
+    title = f"{'Rata-rata' if mean else 'Jumlah'} {words} {what}"
     if satuan:
         title += f" ({_unit_words(satuan)})"
     return points, title

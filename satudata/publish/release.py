@@ -211,7 +211,7 @@ def table_schema(
     fields = []
     for i, (name, pg_type) in enumerate(columns):
         f: dict[str, Any] = {"name": name, "type": field_type(name, pg_type, [r[i] for r in rows])}
-        description = pub["columns"].get(name, "")
+        description = _plain(pub["columns"].get(name, ""))
         if name == suppression.flag_column and not description:
             description = f"True bila jumlah orang di bawah {suppression.threshold} sehingga disembunyikan."
         if name in suppression.columns:
@@ -449,6 +449,15 @@ def _plain(description: str) -> str:
     return re.sub(r"^\s*MEASURE\.\s*", "", description or "").strip()
 
 
+ACRONYMS = {"ikm", "spm", "asn", "sla", "opd", "skp", "pad", "nrr"}
+
+
+def measure_words(measure: str) -> str:
+    """The measure's column name in words: persentase_serapan -> Persentase serapan, ikm -> IKM."""
+    words = " ".join(w.upper() if w in ACRONYMS else w for w in measure.split("_"))
+    return words[:1].upper() + words[1:]
+
+
 def satu_data_fields(pub: dict, columns: list[tuple[str, str]]) -> dict:
     """Perpres 39/2019 pasal 6 (konsep, definisi, klasifikasi, ukuran, satuan) and the Satu Data portal's
     topik, tag, tingkat penyajian, sistem sumber and cara pengumpulan. Declared once: the dataset's meta
@@ -468,7 +477,7 @@ def satu_data_fields(pub: dict, columns: list[tuple[str, str]]) -> dict:
             for c in meta.get("primary_key", [])
             if c in names and c not in WILAYAH_COLUMNS and c not in TIME_COLUMNS
         ],
-        "ukuran": measure.replace("_", " ").capitalize(),
+        "ukuran": measure_words(measure),
         "kolom_ukuran": measure,
         "satuan": meta.get("satuan", ""),
         "topik": meta.get("topik", ""),

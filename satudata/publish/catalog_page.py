@@ -118,7 +118,12 @@ def chart_series(
         points = sorted(points, key=lambda p: -p[1])[:8]
     words = measure_words or measure.replace("_", " ")
     words = words if words[:2].isupper() else words[:1].lower() + words[1:]  # IKM stays IKM
-    title = f"{'Rata-rata' if mean else 'Jumlah'} {words} {what}"
+    lead = "Rata-rata" if mean else "Jumlah"
+    title = (
+        f"{words[:1].upper() + words[1:]} {what}"
+        if words.lower().startswith(lead.lower())
+        else f"{lead} {words} {what}"
+    )
     if satuan:
         title += f" ({_unit_words(satuan)})"
     return points, title
@@ -135,8 +140,10 @@ def _short(value: float) -> str:
     """A bar's value label that fits above a bar: 1,2 M / 350 rb for rupiah-size numbers."""
     for size, word in ((1e12, "T"), (1e9, "M"), (1e6, "jt"), (1e3, "rb")):
         if abs(value) >= size and abs(value) >= 1e4:
-            return f"{fmt(round(value / size, 1))} {word}"
-    return fmt(round(value, 1) if value != int(value) else value)
+            return f"{_short(round(value / size, 1))} {word}"
+    if value == int(value):
+        return fmt(value)
+    return f"{value:,.1f}".replace(",", "_").replace(".", ",").replace("_", ".")
 
 
 def svg_chart(points: list[tuple[str, float]], title: str, width: int = 340) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from satudata.publish import release
+from satudata.publish import plausibility, release
 from tests.chromium import require_chromium
 from tests.conftest import make_settings
 from tests.integration.test_publish import ASN, IKM, META, SERAPAN, VALIDATION, create_marts, pub, publish
@@ -208,7 +208,12 @@ def test_catalog_page_fits_a_390px_phone_and_tells_the_real_status(tmp_path, war
     assert '<span class="badge warn">Lolos validasi, dengan catatan; kiriman belum lengkap</span>' in serapan
     assert "Kiriman belum lengkap:" in serapan and "1 kiriman yang diharapkan belum diterima" in serapan
     assert "pub_" not in text
-    # ... the plausibility warning is on the card, and the badge is amber for it
+    # ... the plausibility warning, as the PPID's decision reads it from the warehouse before publication,
+    # is on the card, and the badge is amber for it
+    [jump] = plausibility.plausibility_warnings(warehouse_url, "ikm_layanan")
+    assert plausibility.plausibility_warnings(warehouse_url, "serapan_anggaran") == []
+    assert plausibility.plausibility_warnings(warehouse_url, "tidak_ada") == []
+    assert f"<li>{html.escape(jump)}</li>" in text
     ikm = text[text.index('<article id="ikm_layanan">') :].split("</article>")[0]
     assert "Perlu dicermati" in ikm and "60,0 -&gt; 89,0 (naik 29,0 poin" in ikm and "badge warn" in ikm
     # ... the charts are titled in words with their unit, and the bars carry their labels

@@ -38,6 +38,12 @@ class Column:
     code_check: CodeCheck = "key"
 
 
+CARA_PENGUMPULAN = (
+    "Berkas kiriman perangkat daerah (CSV/XLSX) ke folder walidata, atau ditarik dari API / basis data "
+    "sistem sumber menurut registri sumber"
+)
+
+
 @dataclass(frozen=True)
 class Dataset:
     name: str
@@ -61,6 +67,9 @@ class Dataset:
     key: tuple[str, ...] = ()
     key_rule: str | None = None
     source_kinds: tuple[SourceKind, ...] = SOURCE_KINDS
+    # metadata Satu Data (Perpres 39/2019): the system the rows come from and how they are collected
+    sistem_sumber: str = ""
+    cara_pengumpulan: str = CARA_PENGUMPULAN
 
     @property
     def column_names(self) -> list[str]:
@@ -115,6 +124,7 @@ DATASETS: dict[str, Dataset] = {
             period_sql="periode",
             key=("nip", "periode"),
             key_rule="PEG-005",
+            sistem_sumber="SIMPEG / SIASN (BKN)",
         ),
         Dataset(
             "formasi_jabatan",
@@ -134,6 +144,7 @@ DATASETS: dict[str, Dataset] = {
             produsen="BKPSDM",
             frekuensi="semesteran",
             period_sql="periode",
+            sistem_sumber="SIMPEG (analisis jabatan dan beban kerja)",
         ),
         Dataset(
             "pembayaran_penghasilan",
@@ -154,6 +165,7 @@ DATASETS: dict[str, Dataset] = {
             period_sql="periode",
             key=("periode", "jenis_penghasilan"),
             key_rule="PAY-003",
+            sistem_sumber="SIPD-RI penatausahaan / aplikasi gaji",
         ),
         Dataset(
             "kinerja_pegawai",
@@ -170,6 +182,7 @@ DATASETS: dict[str, Dataset] = {
             period_sql="tahun::text",
             key=("nip", "tahun"),
             key_rule="SKP-001",
+            sistem_sumber="e-Kinerja (SKP)",
         ),
         Dataset(
             "anggaran",
@@ -194,6 +207,7 @@ DATASETS: dict[str, Dataset] = {
             title="Anggaran (DPA) per sub kegiatan dan rekening",
             produsen="BPKAD",
             period_sql="tahun::text",
+            sistem_sumber="SIPD-RI (DPA)",
         ),
         Dataset(
             "realisasi_belanja",
@@ -215,6 +229,7 @@ DATASETS: dict[str, Dataset] = {
             title="Realisasi belanja (SP2D)",
             produsen="BPKAD",
             period_sql="to_char(tanggal_sp2d, 'YYYY-MM')",
+            sistem_sumber="SIPD-RI penatausahaan (SP2D)",
         ),
         Dataset(
             "pendapatan",
@@ -232,6 +247,7 @@ DATASETS: dict[str, Dataset] = {
             produsen="BAPENDA",
             frekuensi="bulanan",
             period_sql="tahun::text || '-' || lpad(bulan::text, 2, '0')",
+            sistem_sumber="SIPD-RI / aplikasi pendapatan daerah",
         ),
         Dataset(
             "lra",
@@ -249,6 +265,7 @@ DATASETS: dict[str, Dataset] = {
             title="Laporan Realisasi Anggaran pemda",
             produsen="BPKAD",
             period_sql="tahun::text",
+            sistem_sumber="SIPD-RI akuntansi / portal DJPK",
         ),
         Dataset(
             "anggaran_kas",
@@ -267,6 +284,7 @@ DATASETS: dict[str, Dataset] = {
             title="Anggaran kas (rencana penarikan dana bulanan)",
             produsen="BPKAD",
             period_sql="tahun::text",
+            sistem_sumber="SIPD-RI (anggaran kas)",
         ),
         Dataset(
             "jenis_layanan",
@@ -282,6 +300,7 @@ DATASETS: dict[str, Dataset] = {
             period_columns=(),
             title="Standar pelayanan",
             produsen="Perangkat daerah penyelenggara layanan",
+            sistem_sumber="Standar pelayanan perangkat daerah",
         ),
         Dataset(
             "permohonan_layanan",
@@ -303,6 +322,7 @@ DATASETS: dict[str, Dataset] = {
             period_sql="to_char(tanggal_masuk, 'YYYY-MM')",
             key=("nomor_permohonan",),
             key_rule="LAY-003",
+            sistem_sumber="Aplikasi pelayanan perangkat daerah (mis. SiCantik)",
         ),
         Dataset(
             "survei_kepuasan",
@@ -321,6 +341,7 @@ DATASETS: dict[str, Dataset] = {
             title="Survei kepuasan masyarakat (SKM)",
             produsen="Perangkat daerah penyelenggara layanan",
             period_sql="to_char(tanggal, 'YYYY-MM')",
+            sistem_sumber="Survei Kepuasan Masyarakat (kuesioner SKM)",
         ),
         Dataset(
             "capaian_spm",
@@ -336,6 +357,7 @@ DATASETS: dict[str, Dataset] = {
             title="Capaian Standar Pelayanan Minimal",
             produsen="Perangkat daerah pengampu SPM",
             period_sql="tahun::text",
+            sistem_sumber="Laporan penerapan SPM (e-SPM)",
         ),
         Dataset(
             "pengaduan",
@@ -354,6 +376,7 @@ DATASETS: dict[str, Dataset] = {
             produsen="Diskominfo",
             frekuensi="triwulanan",
             period_sql="to_char(tanggal, 'YYYY-MM')",
+            sistem_sumber="SP4N-LAPOR! / kanal pengaduan perangkat daerah",
         ),
     ]
 }

@@ -172,6 +172,33 @@ class FakeCkan:
         self.tables: dict[str, dict] = {}  # resource id -> {fields, primary_key, records: {pk: record}}
         self.fail: set[str] = set()
         self.ids = itertools.count(1)
+        # what a reader could see between two calls: after each call, rows per resource of each package
+        # (a resource without a DataStore table reads as 0 rows)
+        self.observed: list[dict[str, dict[str, int]]] = []
+
+    def observe(self) -> None:
+        self.observed.append(
+            {
+                name: {r["id"]: len(self.tables.get(r["id"], {}).get("records", {})) for r in pkg["resources"]}
+                for name, pkg in self.packages.items()
+            }
+        )
+
+    def empty_windows(self) -> list[str]:
+        """Each moment a reader saw a table that had rows show none, or a package that had data show none."""
+        found, had_rows, package_had = [], set(), set()
+        for i, state in enumerate(self.observed):
+            for name, resources in state.items():
+                for rid, n in resources.items():
+                    if n:
+                        had_rows.add(rid)
+                    elif rid in had_rows:
+                        found.append(f"call {i}: resource {rid} of {name} read empty after it had rows")
+                if any(resources.values()):
+                    package_had.add(name)
+                elif name in package_had:
+                    found.append(f"call {i}: package {name} had no rows to read")
+        return found
 
     # -- the actions -------------------------------------------------------------------------
     def package_show(self, d):
@@ -215,18 +242,51 @@ class FakeCkan:
         res.update(d)
         return res
 
+    def resource_delete(self, d):
+        for pkg in self.packages.values():
+            pkg["resources"] = [r for r in pkg["resources"] if r["id"] != d["id"]]
+        self.tables.pop(d["id"], None)
+        return None
+
     def datastore_delete(self, d):
+        """Without filters the whole table goes; with filters (field: value), the rows matching all of them."""
         if d["resource_id"] not in self.tables:
             raise LookupError("Not found")
-        del self.tables[d["resource_id"]]
-        return {"resource_id": d["resource_id"]}
+        table = self.tables[d["resource_id"]]
+        if not d.get("filters"):
+            del self.tables[d["resource_id"]]
+        else:
+            assert set(d["filters"]) <= {f["id"] for f in table["fields"]}, "filters name fields"
+            table["records"] = {
+                k: r for k, r in table["records"].items() if any(r[f] != v for f, v in d["filters"].items())
+            }
+        return {"resource_id": d["resource_id"], "filters": d.get("filters")}
 
     def datastore_create(self, d):
         self._resource(d["resource_id"])
         assert d["fields"] and all(f["type"] for f in d["fields"]), "explicit types, no guessing"
+        table = self.tables.get(d["resource_id"])
+        if table is not None:  # CKAN: an existing table keeps its rows; the fields' data dictionary is updated
+            assert [(f["id"], f["type"]) for f in d["fields"]] == [(f["id"], f["type"]) for f in table["fields"]]
+            table["fields"] = d["fields"]
+            return {"resource_id": d["resource_id"], "fields": d["fields"]}
         assert d["primary_key"] and set(d["primary_key"]) <= {f["id"] for f in d["fields"]}
         self.tables[d["resource_id"]] = {"fields": d["fields"], "primary_key": d["primary_key"], "records": {}}
         return {"resource_id": d["resource_id"], "fields": d["fields"]}
+
+    def datastore_search(self, d):
+        if d["resource_id"] not in self.tables:
+            raise LookupError("Not found")
+        table = self.tables[d["resource_id"]]
+        rows = list(table["records"].values())
+        offset, limit = int(d.get("offset", 0)), int(d.get("limit", 100))
+        wanted = d.get("fields") or [f["id"] for f in table["fields"]]
+        return {
+            "resource_id": d["resource_id"],
+            "fields": [{"id": "_id", "type": "int"}] + [{"id": f["id"], "type": f["type"]} for f in table["fields"]],
+            "records": [{k: r[k] for k in wanted} for r in rows[offset : offset + limit]],
+            "total": len(rows),
+        }
 
     def datastore_upsert(self, d):
         table = self.tables[d["resource_id"]]
@@ -282,6 +342,7 @@ class FakeCkan:
                     return self._answer(
                         409, {"success": False, "error": {"__type": "Validation Error", "message": str(exc)}}
                     )
+                fake.observe()
                 return self._answer(200, {"success": True, "result": result})
 
         return Handler

@@ -14,12 +14,18 @@ license_id (default cc-by), public_url (where `published/` is served; used as th
 otherwise the resource is DataStore-only), batch_size (default 5000).
 
 Per dataset: package_show, then package_create or package_update (the shown package with our
-fields merged, so resources stay); resource_create or resource_update for the data resource; then
-the DataStore is replaced: datastore_delete (existing resource only), datastore_create with an
-explicit schema (field ids and types from the Table Schema, descriptions and units as the data
-dictionary) and the primary key, no type guessing, then datastore_upsert in batches (method
-upsert). Last, resource_patch stores the version and content hash pushed, so an unchanged dataset
-is skipped by the next run, and a push that failed half-way is redone.
+fields merged, so resources stay). The data resource carries the Table Schema in its `schema` field
+(what ckanext-validation validates against). Its DataStore table is refreshed without ever being
+empty to a reader:
+- same columns, types and primary key as the table there: resource_update, datastore_create with the
+  fields only (the data dictionary: descriptions and units), datastore_upsert of every row in batches
+  (method upsert, by the primary key), then datastore_delete (filters on the primary key) of each row
+  that is no longer in the data (found with datastore_search);
+- a new dataset, or a changed table: resource_create of a new resource, datastore_create with an
+  explicit schema (types from the Table Schema, no guessing) and the primary key, the rows upserted,
+  and only then resource_delete of the old resource.
+Last, resource_patch stores the version and content hash pushed, so an unchanged dataset is skipped by
+the next run, and a push that failed half-way is redone.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from typing import Any
 
 from satudata.config import Settings
 from satudata.extract.connection import Connection
+from satudata.publish.dcat import _names
 
 log = logging.getLogger(__name__)
 
@@ -160,14 +167,17 @@ def push_dataset(ckan: Any, target: CkanTarget, published: Path, entry: dict) ->
         "notes": md["deskripsi"],
         "license_id": target.license_id,
         "version": version,
-        "author": md.get("produsen_data"),
+        "author": ", ".join(_names(md.get("produsen_data"))),
         "maintainer": md.get("walidata"),
         "maintainer_email": md.get("kontak"),
-        "tags": [{"name": t} for t in (md.get("frekuensi"), md.get("satuan")) if t],
+        "tags": [{"name": t} for t in (md.get("tag") or [md.get("frekuensi"), md.get("satuan")]) if t],
         "extras": [
             {"key": k, "value": v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)}
             for k, v in (
                 ("produsen_data", md.get("produsen_data")),
+                *((k, md.get(k)) for k in ("konsep", "definisi", "ukuran", "satuan", "topik", "tingkat_penyajian")),
+                ("sistem_sumber", md.get("sistem_sumber")),
+                ("cara_pengumpulan", md.get("cara_pengumpulan")),
                 ("walidata", md.get("walidata")),
                 ("frekuensi", md.get("frekuensi")),
                 ("kode_wilayah", md.get("kode_wilayah")),
@@ -193,34 +203,79 @@ def push_dataset(ckan: Any, target: CkanTarget, published: Path, entry: dict) ->
         "mimetype": "text/csv",
         "description": f"{md['deskripsi']}\n\nVersi {version}.",
         "satudata_dataset": dataset_id,
+        # the Table Schema, where ckanext-validation reads it (a JSON string, as its form stores it)
+        "schema": json.dumps(schema, ensure_ascii=False),
     }
     if target.public_url:
         res_fields["url"] = f"{target.public_url}{dataset_id}/{version}/data.csv"
     else:
         res_fields.update(url="", url_type="datastore")
-    if resource is None:
-        resource = ckan.action.resource_create(**res_fields)
-    else:
-        resource = ckan.action.resource_update(id=resource["id"], **res_fields)
-        try:  # a new version replaces the table: rows gone from the data must go, types may change
-            ckan.action.datastore_delete(resource_id=resource["id"], force=True)
-        except NotFound:
-            pass
-    ckan.action.datastore_create(
-        resource_id=resource["id"],
-        force=True,
-        fields=datastore_fields(schema),
-        primary_key=list(schema.get("primaryKey", [])),
-        records=[],
-    )
     rows = records((folder / "data.csv").read_text(encoding="utf-8"), schema)
-    for start in range(0, len(rows), target.batch_size):
-        ckan.action.datastore_upsert(
-            resource_id=resource["id"], force=True, method="upsert", records=rows[start : start + target.batch_size]
+    fields_ = datastore_fields(schema)
+    primary_key = list(schema.get("primaryKey", []))
+    old_table = _datastore_table(ckan, resource["id"]) if resource is not None else None
+    if resource is not None and old_table is not None and _same_table(old_table, fields_, primary_key):
+        # the same table: upsert every row by its primary key, then delete the rows gone from the data;
+        # a reader sees the old rows, then old and new, then the new ones: never an empty table
+        resource = ckan.action.resource_update(id=resource["id"], **res_fields)
+        ckan.action.datastore_create(resource_id=resource["id"], force=True, fields=fields_)  # data dictionary
+        _upsert(ckan, target, resource["id"], rows)
+        stale = _keys(ckan, resource["id"], primary_key) - {tuple(r[k] for k in primary_key) for r in rows}
+        for key in sorted(stale, key=str):
+            ckan.action.datastore_delete(
+                resource_id=resource["id"], force=True, filters=dict(zip(primary_key, key, strict=True))
+            )
+    else:
+        # a new dataset, or the table's columns or key changed: fill a new resource, and only then remove
+        # the old one, so the package always has a full table to read
+        new = ckan.action.resource_create(**res_fields)
+        ckan.action.datastore_create(
+            resource_id=new["id"], force=True, fields=fields_, primary_key=primary_key, records=[]
         )
+        _upsert(ckan, target, new["id"], rows)
+        if resource is not None:
+            ckan.action.resource_delete(id=resource["id"])
+        resource = new
     ckan.action.resource_patch(id=resource["id"], satudata_version=version, satudata_content_hash=entry["content_hash"])
     log.info("CKAN %s: %s pushed (%d rows)", name, version, len(rows))
     return "created" if existing is None else "updated"
+
+
+def _datastore_table(ckan: Any, resource_id: str) -> dict | None:
+    """The DataStore table of a resource (its fields), or None when it has none."""
+    from ckanapi import NotFound
+
+    try:
+        return ckan.action.datastore_search(resource_id=resource_id, limit=0)
+    except NotFound:
+        return None
+
+
+def _same_table(table: dict, fields: list[dict], primary_key: list[str]) -> bool:
+    """Whether the existing table has the same columns, types and key (then rows can be upserted in place)."""
+    have = [(f["id"], f["type"]) for f in table.get("fields", []) if f["id"] != "_id"]
+    return have == [(f["id"], f["type"]) for f in fields] and bool(primary_key)
+
+
+def _upsert(ckan: Any, target: CkanTarget, resource_id: str, rows: list[dict]) -> None:
+    for start in range(0, len(rows), target.batch_size):
+        ckan.action.datastore_upsert(
+            resource_id=resource_id, force=True, method="upsert", records=rows[start : start + target.batch_size]
+        )
+
+
+def _keys(ckan: Any, resource_id: str, primary_key: list[str]) -> set[tuple]:
+    """The primary keys of every row in a DataStore table, read in pages."""
+    keys: set[tuple] = set()
+    offset, page = 0, 10000
+    while True:
+        found = ckan.action.datastore_search(
+            resource_id=resource_id, fields=primary_key, limit=page, offset=offset, sort="_id"
+        )
+        keys |= {tuple(r[k] for k in primary_key) for r in found["records"]}
+        if len(found["records"]) < page:
+            return keys
+        offset += page
 
 
 def push_catalog(settings: Settings, catalog: dict, ckan: Any = None) -> dict[str, str]:

@@ -63,6 +63,11 @@ def _distribution(path: str, title: str, media: str, fmt: str, extra: dict | Non
     }
 
 
+def _names(value: str | list | None) -> list[str]:
+    """produsen_data: a list of OPD names (a version published before it was a list: one name)."""
+    return [n for n in ([value] if isinstance(value, str) else value or []) if n]
+
+
 def dataset_node(published: Path, entry: dict) -> dict:
     dataset_id, version = entry["dataset_id"], entry["version"]
     folder = published / dataset_id / version
@@ -79,7 +84,7 @@ def dataset_node(published: Path, entry: dict) -> dict:
         "dct:title": _text(md["judul"]),
         "dct:description": _text(md["deskripsi"]),
         "dct:publisher": _agent(md["walidata"]),
-        "dct:creator": _agent(md["produsen_data"]),
+        "dct:creator": [_agent(n) for n in _names(md.get("produsen_data"))],
         "dct:license": {"@id": CC_BY},
         "dct:issued": _typed(first, "dateTime"),
         "dct:modified": _typed(entry["released_at"], "dateTime"),
@@ -87,10 +92,10 @@ def dataset_node(published: Path, entry: dict) -> dict:
             {"@type": "dct:Location", "dct:identifier": kode, "skos:prefLabel": _text(nama)}
             for kode, nama in zip(md.get("kode_wilayah", []), md.get("cakupan", []), strict=False)
         ],
-        "dcat:keyword": [k for k in (md.get("produsen_data"), md.get("frekuensi"), md.get("satuan")) if k],
+        "dcat:keyword": [_text(k) for k in (md.get("tag") or [md.get("frekuensi"), md.get("satuan")]) if k],
         "dcat:contactPoint": {
             "@type": "vcard:Organization",
-            "vcard:fn": md["walidata"],
+            "vcard:fn": (md.get("kontak_ppid") or {}).get("nama") or md["walidata"],
             "vcard:hasEmail": {"@id": f"mailto:{md['kontak']}"},
         },
         "dcat:landingPage": {"@id": f"index.html#{dataset_id}"},
@@ -122,6 +127,8 @@ def dataset_node(published: Path, entry: dict) -> dict:
             _distribution(base + "metadata.json", "Metadata Satu Data Indonesia", "application/json", "JSON"),
         ],
     }
+    if md.get("topik"):
+        node["dcat:theme"] = {"@type": "skos:Concept", "skos:prefLabel": _text(md["topik"])}
     if freq := FREQUENCY.get(str(md.get("frekuensi", "")).lower()):
         node["dct:accrualPeriodicity"] = {"@id": f"{EU}frequency/{freq}"}
     if md.get("periode_awal"):

@@ -42,11 +42,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from psycopg import sql
 
 from satudata.config import Settings
-from satudata.publish import disclosure, pii
+from satudata.datasets import DATASETS
+from satudata.publish import disclosure, pii, plausibility
 from satudata.rules import dbt_vars
 from satudata.warehouse import connect
 
@@ -81,6 +83,12 @@ LICENSE = {
     "title": "Creative Commons Attribution 4.0",
 }
 WALIDATA = "Dinas Komunikasi dan Informatika (Diskominfo)"
+# the publisher's PPID and time zone when the caller names none (the publishers' config passes its own)
+DEFAULT_CONTACT = {"nama": "PPID Dinas Komunikasi dan Informatika", "email": "ppid@diskominfo.go.id"}
+DEFAULT_TIME_ZONE = "Asia/Jakarta"
+ZONE_LABEL = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+# Frictionless Data Package v2 profiles (https://datapackage.org/standard/)
+DP2 = "https://datapackage.org/profiles/2.0/"
 CSV_NOTE = (
     "Sel teks yang diawali =, +, -, @, tab atau baris baru diberi awalan tanda petik tunggal (') agar "
     "tidak dijalankan sebagai rumus oleh aplikasi lembar kerja (OWASP CSV Injection); angka tidak diubah."
@@ -173,7 +181,9 @@ def _unit(column: str, meta: dict) -> str | None:
         return meta.get("satuan")
     if column.startswith(("persentase", "capaian_persen")):
         return "PERSEN"
-    if column.startswith(("pagu", "realisasi", "target", "nilai")):
+    if column.endswith("_persen"):
+        return "PERSEN"
+    if column.startswith(("pagu", "realisasi", "target", "nilai", "rencana", "pengembalian", "uang_muka")):
         return "RUPIAH"
     if "hari" in column.split("_") and column not in ("hari_libur",):
         return "HARI"
@@ -202,7 +212,7 @@ def table_schema(
     fields = []
     for i, (name, pg_type) in enumerate(columns):
         f: dict[str, Any] = {"name": name, "type": field_type(name, pg_type, [r[i] for r in rows])}
-        description = pub["columns"].get(name, "")
+        description = _plain(pub["columns"].get(name, ""))
         if name == suppression.flag_column and not description:
             description = f"True bila jumlah orang di bawah {suppression.threshold} sehingga disembunyikan."
         if name in suppression.columns:
@@ -216,40 +226,59 @@ def table_schema(
         if name in pk:
             f["constraints"] = {"required": True}
         fields.append(f)
-    return {"fields": fields, "primaryKey": pk, "missingValues": [""]}
+    return {"$schema": DP2 + "tableschema.json", "fields": fields, "primaryKey": pk, "missingValues": [""]}
 
 
 def datapackage(
-    dataset_id: str, pub: dict, schema: dict, rows: int, data: bytes, version: str, released_at: str
+    dataset_id: str,
+    pub: dict,
+    schema: dict,
+    rows: int,
+    data: bytes,
+    version: str,
+    released_at: str,
+    md: dict | None = None,
 ) -> dict:
+    """The Frictionless Data Package v2 descriptor (`$schema` of the v2 profiles, a `type: table`
+    resource with its Table Schema and CSV dialect), from the same facts as metadata.json (`md`)."""
     meta = pub["meta"]
+    md = md or {}
     name = dataset_id.replace("_", "-")
+    contact = md.get("kontak_ppid") or DEFAULT_CONTACT
+    authors = md.get("produsen_data") or [meta.get("produsen_data", "")]
     return {
-        "profile": "tabular-data-package",
+        "$schema": DP2 + "datapackage.json",
         "name": name,
         "title": meta.get("judul", dataset_id),
         "description": (meta.get("deskripsi") or pub.get("description", "")).strip(),
         "version": version,
-        "created": released_at,
-        "keywords": [
-            k for k in (meta.get("produsen_data"), meta.get("frekuensi"), *meta.get("source_datasets", [])) if k
-        ],
+        "created": md.get("waktu_rilis") or released_at,
+        "keywords": list(md.get("tag") or meta.get("tag") or [])
+        or [k for k in (meta.get("produsen_data"), meta.get("frekuensi")) if k],
         "licenses": [LICENSE],
         "contributors": [
-            {"title": WALIDATA, "role": "publisher"},
-            {"title": meta.get("produsen_data", ""), "role": "author"},
+            {"title": md.get("walidata", WALIDATA), "roles": ["publisher"]},
+            {"title": contact["nama"], "email": contact["email"], "roles": ["contactPerson"]},
+            *({"title": a, "roles": ["author"]} for a in authors if a),
         ],
         "resources": [
             {
+                "$schema": DP2 + "dataresource.json",
                 "name": name,
+                "type": "table",
                 "path": "data.csv",
-                "profile": "tabular-data-resource",
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
                 "bytes": len(data),
                 "hash": f"sha256:{hashlib.sha256(data).hexdigest()}",
-                "dialect": {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True},
+                "dialect": {
+                    "$schema": DP2 + "tabledialect.json",
+                    "delimiter": ",",
+                    "quoteChar": '"',
+                    "doubleQuote": True,
+                    "header": True,
+                },
                 "schema": schema,
             }
         ],
@@ -339,6 +368,138 @@ def period_changes(previous: bytes | None, data: bytes) -> dict[str, list[str]]:
     }
 
 
+def local_time(moment: str | datetime, time_zone: str = DEFAULT_TIME_ZONE) -> str:
+    """An instant as ISO 8601 in the publisher's time zone, with its offset (WIB +07:00, WITA +08:00,
+    WIT +09:00): what a reader in that pemda's office reads on the wall clock."""
+    when = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(ZoneInfo(time_zone)).isoformat(timespec="seconds")
+
+
+# internal names (dbt models, warehouse schemas) that must never reach a public text
+INTERNAL_NAME = re.compile(r"\b(?:pub|int|stg|fct|dim|raw|audit|marts|staging)[._][a-z0-9_]+\b")
+WILAYAH_COLUMNS = ("kode_provinsi", "nama_provinsi", "kode_kabupaten_kota", "nama_kabupaten_kota")
+TIME_COLUMNS = ("tahun", "bulan", "semester", "triwulan", "periode")
+_RULE_NOTE = re.compile(
+    r"^(?P<rule>[A-Z]+-\d+) on (?P<table>\S+): (?P<text>.*?)(?: \((?P<n>\d+) failing\)| \(failed\))?$"
+)
+_MISSING = re.compile(r"^(?P<ds>\w+): (?P<n>\d+) expected submission\(s\) not received \(e\.g\. (?P<ex>.*)\)$")
+_LATE = re.compile(r"^(?P<ds>\w+): (?P<n>\d+) submission\(s\) received late \(e\.g\. (?P<ex>.*)\)$")
+_QUARANTINED = re.compile(r"^(?P<ds>\w+): (?P<n>\d+) row\(s\) quarantined on landing \((?P<rules>.*)\)$")
+_KEPT = re.compile(r"^(?P<ds>\w+): rows kept with warnings \((?P<rules>.*)\)$")
+
+
+def _dataset_title(name: str) -> str:
+    ds = DATASETS.get(name)
+    return f"{ds.title} ({name})" if ds and ds.title else name
+
+
+def public_note(text: str) -> str:
+    """A validation note of the gate (satudata/publish/gate.py) in Indonesian for the public and the PPID:
+    the rule's Indonesian message, the submitted dataset's title; no internal model or schema name."""
+    from satudata.rules import catalogue
+
+    if m := _RULE_NOTE.match(text):
+        rule = catalogue().get(m["rule"])
+        message = rule.text("id") if rule else m["text"]
+        count = f" ({m['n']} baris/nilai tidak memenuhi)" if m["n"] else ""
+        out = f"{m['rule']}: {message}{count}"
+    elif m := _MISSING.match(text):
+        out = f"{_dataset_title(m['ds'])}: {m['n']} kiriman yang diharapkan belum diterima (mis. {m['ex']})"
+    elif m := _LATE.match(text):
+        out = f"{_dataset_title(m['ds'])}: {m['n']} kiriman diterima terlambat (mis. {m['ex']})"
+    elif m := _QUARANTINED.match(text):
+        out = (
+            f"{_dataset_title(m['ds'])}: {m['n']} baris dikarantina saat diterima karena tidak memenuhi aturan "
+            f"({m['rules']}); baris itu tidak ikut diterbitkan"
+        )
+    elif m := _KEPT.match(text):
+        out = f"{_dataset_title(m['ds'])}: baris diterima dengan catatan ({m['rules']})"
+    else:
+        out = text
+    return INTERNAL_NAME.sub("tabel internal", out)
+
+
+def validation_metadata(validation: dict) -> dict:
+    """`validasi` of metadata.json: status and traffic light, counts, and the notes in Indonesian."""
+    warnings = [public_note(w) for w in validation.get("warnings") or []]
+    incomplete = [public_note(w) for w in validation.get("incomplete") or []]
+    plausible = (validation.get("pemeriksaan_kewajaran") or {}).get("peringatan") or []
+    color = validation.get("status_color") or ("amber" if warnings or incomplete else "green")
+    if plausible and color == "green":
+        color = "amber"  # published, but with values a reader should doubt
+    out = {
+        "status": validation.get("status", "passed"),
+        "status_warna": {"green": "hijau", "amber": "kuning", "red": "merah"}.get(color, color),
+        "keterangan": "Lolos validasi"
+        if color == "green"
+        else "Lolos validasi, dengan catatan" + ("; kiriman belum lengkap" if incomplete else ""),
+        "jumlah_pemeriksaan": validation.get("checks"),
+        "pemeriksaan_gagal": validation.get("failed_checks"),
+        "catatan": warnings,
+        "kiriman_belum_lengkap": incomplete,
+    }
+    for key in ("pemeriksaan_data_pribadi", "pemeriksaan_kewajaran"):
+        if key in validation:
+            out[key] = validation[key]
+    return out
+
+
+def _plain(description: str) -> str:
+    return re.sub(r"^\s*MEASURE\.\s*", "", description or "").strip()
+
+
+ACRONYMS = {"ikm", "spm", "asn", "sla", "opd", "skp", "pad", "nrr"}
+
+
+def measure_words(measure: str) -> str:
+    """The measure's column name in words: persentase_serapan -> Persentase serapan, ikm -> IKM."""
+    words = " ".join(w.upper() if w in ACRONYMS else w for w in measure.split("_"))
+    return words[:1].upper() + words[1:]
+
+
+def satu_data_fields(pub: dict, columns: list[tuple[str, str]]) -> dict:
+    """Perpres 39/2019 pasal 6 (konsep, definisi, klasifikasi, ukuran, satuan) and the Satu Data portal's
+    topik, tag, tingkat penyajian, sistem sumber and cara pengumpulan. Declared once: the dataset's meta
+    in dbt (_publish__models.yml: konsep, topik, tag, tingkat_penyajian, measure, satuan; the measure's
+    definition is its column description) and the submitted datasets it is built from (datasets.py)."""
+    meta, docs = pub["meta"], pub.get("columns", {})
+    names = [c for c, _ in columns]
+    measure = meta.get("measure") or ""
+    sources = [DATASETS[s] for s in meta.get("source_datasets", []) if s in DATASETS]
+    sistem = meta.get("sistem_sumber") or sorted({s.sistem_sumber for s in sources if s.sistem_sumber})
+    cara = meta.get("cara_pengumpulan") or "; ".join(sorted({s.cara_pengumpulan for s in sources}))
+    return {
+        "konsep": meta.get("konsep", ""),
+        "definisi": _plain(docs.get(measure, "")),
+        "klasifikasi": [
+            {"kolom": c, "keterangan": _plain(docs.get(c, ""))}
+            for c in meta.get("primary_key", [])
+            if c in names and c not in WILAYAH_COLUMNS and c not in TIME_COLUMNS
+        ],
+        "ukuran": measure_words(measure),
+        "kolom_ukuran": measure,
+        "satuan": meta.get("satuan", ""),
+        "topik": meta.get("topik", ""),
+        "tag": list(meta.get("tag", [])),
+        "tingkat_penyajian": meta.get("tingkat_penyajian", ""),
+        "sistem_sumber": list(sistem),
+        "cara_pengumpulan": cara,
+    }
+
+
+def producers(columns: list[tuple[str, str]], rows: list[list[Any]], sources: list[list[Any]]) -> list[str]:
+    """The OPDs whose rows are in this version: their names in the data, else the OPDs of the input files."""
+    idx = {c: i for i, (c, _) in enumerate(columns)}
+    for column in ("nama_opd", "nama_opd_sumber"):
+        if column in idx:
+            names = {r[idx[column]] for r in rows if r[idx[column]]}
+            if names:
+                return sorted(str(n) for n in names)
+    return sorted({str(r[1]) for r in sources if r[1]})
+
+
 def metadata(
     dataset_id: str,
     pub: dict,
@@ -349,31 +510,41 @@ def metadata(
     suppression: pii.Suppression,
     released_at: str,
     approval: dict | None,
+    columns: list[tuple[str, str]] | None = None,
+    produsen: list[str] | None = None,
+    contact: dict | None = None,
+    time_zone: str = DEFAULT_TIME_ZONE,
 ) -> dict:
+    """metadata.json (Satu Data Indonesia). `contact` and `time_zone` are the publisher's PPID and zone."""
     meta = pub["meta"]
+    contact = contact or DEFAULT_CONTACT
+    released_local = local_time(released_at, time_zone)
     return {
         "id": dataset_id,
         "judul": meta.get("judul", dataset_id),
         "deskripsi": (meta.get("deskripsi") or pub.get("description", "")).strip(),
-        "produsen_data": meta.get("produsen_data", ""),
+        **satu_data_fields(pub, columns or []),
+        "produsen_data": produsen or [meta.get("produsen_data", "")],
+        "penanggung_jawab_data": meta.get("produsen_data", ""),
         "walidata": WALIDATA,
         "kode_wilayah": cover.get("kode_wilayah", []),
         "cakupan": cover.get("cakupan", []),
         "frekuensi": meta.get("frekuensi", ""),
-        "satuan": meta.get("satuan", ""),
         "periode": cover.get("periode", []),
         "periode_awal": cover.get("periode_awal"),
         "periode_akhir": cover.get("periode_akhir"),
         "lisensi": meta.get("lisensi", "CC-BY-4.0"),
-        "kontak": meta.get("kontak", "ppid@diskominfo.go.id"),
-        "tanggal_rilis": released_at[:10],
+        "kontak": contact["email"],
+        "kontak_ppid": dict(contact),
+        "zona_waktu": ZONE_LABEL.get(time_zone, time_zone),
+        "tanggal_rilis": released_local[:10],
+        "waktu_rilis": released_local,
         "versi": version,
         "jumlah_baris": rows,
-        "ukuran": meta.get("measure"),
         "berbasis_orang": bool(meta.get("person_based")),
         "supresi_sel_kecil": suppression.as_metadata(),
         "keamanan_csv": CSV_NOTE,
-        "validasi": validation,
+        "validasi": validation_metadata(validation),
         "persetujuan_ppid": approval,
     }
 
@@ -392,7 +563,7 @@ SOURCES_COLUMNS = [
 ]
 
 
-def source_files(url: str, datasets: list[str]) -> list[list[Any]]:
+def source_files(url: str, datasets: list[str], time_zone: str = DEFAULT_TIME_ZONE) -> list[list[Any]]:
     """The input files whose rows are in the warehouse now for these raw datasets (what the marts were
     built from): pemda, OPD, dataset, path, sha256, file id, when received, rows loaded, and rows used
     (loaded, less those a later correction superseded: audit.source_row_history). Read from the audit
@@ -402,7 +573,7 @@ def source_files(url: str, datasets: list[str]) -> list[list[Any]]:
     with connect(url) as conn:
         rows = conn.execute(
             "select sf.kode_pemda, sf.opd, sf.dataset, sf.path, sf.sha256, sf.file_id, "
-            "to_char(sf.received_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), sf.rows_loaded, "
+            "sf.received_at, sf.rows_loaded, "
             "sf.rows_loaded - coalesce((select count(*) from audit.source_row_history h "
             "where h.dataset = sf.dataset and h.file_id = sf.file_id), 0) "
             "from audit.source_file sf where sf.dataset = any(%s) and sf.superseded_by is null "
@@ -410,7 +581,7 @@ def source_files(url: str, datasets: list[str]) -> list[list[Any]]:
             "order by sf.kode_pemda, sf.opd, sf.dataset, sf.file_id",
             (list(datasets),),
         ).fetchall()
-    return [list(r) for r in rows if r[-1] > 0]
+    return [[*r[:6], local_time(r[6], time_zone), *r[7:]] for r in rows if r[-1] > 0]
 
 
 def run_links(settings: Settings, version_dir: Path, run_id: str | None) -> dict:
@@ -561,7 +732,16 @@ def disclosure_control(
     return disclosure.protect(columns, rows, meta, policy, previous)
 
 
-def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validation: dict, provenance: dict) -> dict:
+def publish_dataset(
+    settings: Settings,
+    url: str,
+    table: str,
+    pub: dict,
+    validation: dict,
+    provenance: dict,
+    contact: dict | None = None,
+    time_zone: str = DEFAULT_TIME_ZONE,
+) -> dict:
     """Write a new version of one dataset if its content changed. Returns what happened:
     status published | unchanged | blocked (with reasons and failing_checks, nothing written)."""
     from satudata.publish.approval import approval_for
@@ -622,13 +802,16 @@ def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validat
     numbers = _version_numbers(folder)
     version = f"v{(numbers[-1] if numbers else 0) + 1}"
     released_at = datetime.now(UTC).isoformat(timespec="seconds")
+    plausible = plausibility.check(dataset_id, columns, rows)
     validation = {
         **validation,
+        "pemeriksaan_kewajaran": {"status": "ada peringatan" if plausible else "wajar", "peringatan": plausible},
         "pemeriksaan_data_pribadi": {
             "status": "lolos",
             "aturan": ["PII-001", "PII-002", "PII-003", "PII-004", "PII-005"],
         },
     }
+    sources = source_files(url, meta.get("source_datasets", []), time_zone)
     md = {
         **metadata(
             dataset_id,
@@ -640,6 +823,10 @@ def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validat
             suppression,
             released_at,
             approval_for(url, provenance.get("run_id", "")),
+            columns=columns,
+            produsen=producers(columns, rows, sources),
+            contact=contact,
+            time_zone=time_zone,
         ),
         "perubahan": {"dari_versi": current["version"] if current else None, **changes},
         "kontrol_pengungkapan": control.as_metadata(),
@@ -650,9 +837,8 @@ def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validat
     staging.mkdir()
     (staging / "data.csv").write_bytes(data)
     _write_json(
-        staging / "datapackage.json", datapackage(dataset_id, pub, schema, len(rows), data, version, released_at)
+        staging / "datapackage.json", datapackage(dataset_id, pub, schema, len(rows), data, version, released_at, md)
     )
-    sources = source_files(url, meta.get("source_datasets", []))
     (staging / SOURCES_FILE).write_bytes(render_csv(SOURCES_COLUMNS, sources))
     md["sumber_berkas"] = {
         "berkas": SOURCES_FILE,
@@ -702,7 +888,7 @@ def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validat
         changes["periode_baru"] or "-",
         changes["periode_dihapus"] or "-",
     )
-    return {**base, "status": "published", "version": version}
+    return {**base, "status": "published", "version": version, "warnings": plausible}
 
 
 def revert(settings: Settings, url: str, dataset_id: str, version: str, actor: str, reason: str = "") -> dict:

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import psycopg
@@ -18,7 +21,7 @@ import pytest
 from satudata.extract.connection import Connection
 from satudata.publish import release
 from satudata.publish.ckan import CkanPushError, CkanTarget
-from tests.conftest import make_settings
+from tests.conftest import airflow_cli, make_settings
 from tests.fake_sources import FakeCkan
 from tests.integration.test_publish import DINKES, IKM, SERAPAN, create_marts, publish
 
@@ -107,6 +110,9 @@ def test_ckan_push_creates_then_skips_then_replaces_with_explicit_schema(tmp_pat
     )
     assert resource["url"] == "https://data.metrokota.go.id/published/serapan_anggaran/v1/data.csv"
     assert resource["format"] == "CSV"
+    # ... carrying its Table Schema in `schema`, where ckanext-validation reads it
+    package = json.loads((settings.published / "serapan_anggaran" / "v1" / "datapackage.json").read_text())
+    assert json.loads(resource["schema"]) == package["resources"][0]["schema"]
     # ... the DataStore table is created with an explicit schema (types) and primary key: no guessing
     rid = ckan.packages[name]["resources"][0]["id"]
     create = next(
@@ -153,7 +159,8 @@ def test_ckan_push_creates_then_skips_then_replaces_with_explicit_schema(tmp_pat
     }
     assert [c["action"] for c in ckan.calls[before:]] == ["package_show", "package_show"]
 
-    # When the data changes (one row fewer), Then the package is updated and the table replaced
+    # When the data changes (one row fewer), Then the package is updated and the table refreshed in place:
+    # every row upserted by its primary key, then the row gone from the data deleted by its key
     with psycopg.connect(warehouse_url, autocommit=True) as conn:
         conn.execute("delete from marts.pub_serapan_anggaran where bulan = 3 and kode_opd = %s", (DINKES,))
     assert publish(settings, warehouse_url, "marts.pub_serapan_anggaran", "run-2")["version"] == "v2"
@@ -161,14 +168,26 @@ def test_ckan_push_creates_then_skips_then_replaces_with_explicit_schema(tmp_pat
     assert release.finish_publication(settings, warehouse_url, titles={})["ckan"]["serapan_anggaran"] == "updated"
     assert [c["action"] for c in ckan.calls[before:] if c["action"] != "package_show"] == [
         "package_update",
+        "datastore_search",
         "resource_update",
-        "datastore_delete",
         "datastore_create",
         "datastore_upsert",
+        "datastore_search",
+        "datastore_delete",
         "resource_patch",
     ]
+    delete = next(c["payload"] for c in ckan.calls[before:] if c["action"] == "datastore_delete")
+    assert delete["filters"] == {
+        "kode_kabupaten_kota": "1872",
+        "kode_opd": DINKES,
+        "kode_jenis_belanja": "5.1.02",
+        "bulan": 3,
+        "tahun": 2024,
+    }
     assert len(ckan.packages[name]["resources"]) == 1 and len(ckan.tables[rid]["records"]) == 3
     assert ckan.packages[name]["version"] == "v2"
+    # ... and no reader ever found the table empty, between any two calls
+    assert ckan.empty_windows() == []
 
 
 def test_a_failed_push_fails_loudly_and_is_redone_next_time(tmp_path, warehouse_url, ckan):
@@ -242,3 +261,139 @@ def test_no_connection_means_no_ckan(tmp_path, warehouse_url):
     publish(settings, warehouse_url, "marts.pub_ikm_layanan")
     assert release.finish_publication(settings, warehouse_url, titles={})["ckan"] == {}
     assert Path(settings.published / "catalog.jsonld").exists()
+
+
+def test_a_changed_table_is_filled_as_a_new_resource_before_the_old_one_goes(tmp_path, warehouse_url, ckan):
+    # Given a dataset pushed to CKAN
+    settings = dataclasses.replace(
+        make_settings(tmp_path, warehouse_url, tmp_path / "landing"),
+        ckan_connection=Connection.from_dict(
+            {
+                "conn_type": "http",
+                "host": "127.0.0.1",
+                "port": ckan.port,
+                "password": TOKEN,
+                "extra": {"owner_org": "o"},
+            },
+            "ckan_default",
+        ),
+    )
+    create_marts(warehouse_url, IKM)
+    publish(settings, warehouse_url, "marts.pub_ikm_layanan")
+    release.finish_publication(settings, warehouse_url, titles={})
+    old = ckan.packages["ikm-layanan"]["resources"][0]["id"]
+
+    # When its table gains a column (the DataStore table cannot be upserted in place)
+    with psycopg.connect(warehouse_url, autocommit=True) as conn:
+        conn.execute("alter table marts.pub_ikm_layanan add column jumlah_responden bigint default 120")
+    publish(settings, warehouse_url, "marts.pub_ikm_layanan", "run-2")
+    before = len(ckan.calls)
+    release.finish_publication(settings, warehouse_url, titles={})
+
+    # Then a new resource is created and filled, and only then is the old one deleted: never an empty package
+    assert [c["action"] for c in ckan.calls[before:] if c["action"] not in ("package_show", "datastore_search")] == [
+        "package_update",
+        "resource_create",
+        "datastore_create",
+        "datastore_upsert",
+        "resource_delete",
+        "resource_patch",
+    ]
+    [resource] = ckan.packages["ikm-layanan"]["resources"]
+    assert resource["id"] != old and len(ckan.tables[resource["id"]]["records"]) == 3
+    assert "jumlah_responden" in resource["schema"]
+    assert ckan.empty_windows() == []
+
+
+def test_the_empty_window_check_sees_a_delete_then_create_refresh(ckan):
+    # Given a table with rows, refreshed the old way (the whole table deleted, then created and filled)
+    pkg = ckan.package_create({"name": "p", "owner_org": "o"})
+    rid = ckan.resource_create({"package_id": pkg["id"]})["id"]
+    fields = [{"id": "k", "type": "text"}, {"id": "v", "type": "int8"}]
+    ckan.datastore_create({"resource_id": rid, "fields": fields, "primary_key": ["k"]})
+    ckan.datastore_upsert({"resource_id": rid, "method": "upsert", "records": [{"k": "a", "v": 1}]})
+    ckan.observe()
+    ckan.datastore_delete({"resource_id": rid})
+    ckan.observe()
+    ckan.datastore_create({"resource_id": rid, "fields": fields, "primary_key": ["k"]})
+    ckan.datastore_upsert({"resource_id": rid, "method": "upsert", "records": [{"k": "a", "v": 2}]})
+    ckan.observe()
+
+    # Then the check reports the moment the readers found it empty: the assertions above are not vacuous
+    assert ckan.empty_windows() == [
+        f"call 1: resource {rid} of p read empty after it had rows",
+        "call 1: package p had no rows to read",
+    ]
+
+
+def test_the_connection_added_in_airflow_is_used_and_a_refresh_is_never_empty(tmp_path, warehouse_url, ckan, capsys):
+    # Given a published dataset, and CKAN's connection added in Airflow's own store (`airflow connections add`,
+    # Airflow's metadata database), not in this process's environment
+    settings = make_settings(tmp_path, warehouse_url, tmp_path / "landing")
+    create_marts(warehouse_url, SERAPAN)
+    publish(settings, warehouse_url, "marts.pub_serapan_anggaran")
+    extra = {"owner_org": "diskominfo-kota-metro", "name_prefix": "kota-metro-", "batch_size": 2}
+    added = airflow_cli(
+        settings, "connections", "add", "ckan_default", "--conn-type", "http", "--conn-host", "127.0.0.1",
+        "--conn-port", str(ckan.port), "--conn-password", TOKEN, "--conn-extra", json.dumps(extra),
+    )  # fmt: skip
+    assert added.returncode == 0, added.stdout + added.stderr
+    assert "AIRFLOW_CONN_CKAN_DEFAULT" not in os.environ
+
+    # When the publication finishes in a process that resolves the connection as the DAG's publish task does
+    first = finish_through_airflow(settings)
+
+    # Then the package is created with the connection's token and extras, the resource carries its Table Schema
+    assert first["ckan"] == {"serapan_anggaran": "created"}
+    assert ckan.calls and all(c["authorization"] == TOKEN for c in ckan.calls)
+    [resource] = ckan.packages["kota-metro-serapan-anggaran"]["resources"]
+    schema = json.loads(resource["schema"])
+    assert schema["primaryKey"] == PK and {f["name"]: f.get("unit") for f in schema["fields"]}["pagu"] == "RUPIAH"
+    assert [len(u["payload"]["records"]) for u in ckan.calls if u["action"] == "datastore_upsert"] == [2, 2]
+
+    # When a new version drops one row and changes another, and is pushed again
+    with psycopg.connect(warehouse_url, autocommit=True) as conn:
+        conn.execute("delete from marts.pub_serapan_anggaran where bulan = 3 and kode_opd = %s", (DINKES,))
+        conn.execute("update marts.pub_serapan_anggaran set persentase_serapan = 11.00 where bulan = 1")
+    assert publish(settings, warehouse_url, "marts.pub_serapan_anggaran", "run-2")["version"] == "v2"
+    before = len(ckan.observed)
+    assert finish_through_airflow(settings)["ckan"] == {"serapan_anggaran": "updated"}
+
+    # Then the DataStore holds exactly the new rows, and every state a reader could see between two calls
+    # had rows: 3 (old), 3 or 4 while upserting, then 3 (new)
+    table = ckan.tables[resource["id"]]["records"]
+    assert len(table) == 3 and {r["persentase_serapan"] for r in table.values() if r["bulan"] == 1} == {"11.00"}
+    seen = [state["kota-metro-serapan-anggaran"][resource["id"]] for state in ckan.observed[before:]]
+    assert min(seen) > 0 and ckan.empty_windows() == [], seen
+    with capsys.disabled():
+        print(f"\nrows a reader saw between the calls of the refresh: {seen}")
+
+
+RESOLVE_AND_FINISH = """
+import dataclasses, json, sys
+sys.path.insert(0, sys.argv[1])
+import satudata_pipeline  # the DAG file: its _connection() is what the publish task calls
+from satudata.config import Settings
+from satudata.extract.connection import Connection
+from satudata.publish import release
+found = satudata_pipeline._connection("ckan_default")
+assert found is not None, "Airflow does not know ckan_default"
+settings = dataclasses.replace(Settings.from_env(), ckan_connection=Connection.from_dict(found, "ckan_default"))
+print(json.dumps(release.finish_publication(settings, settings.warehouse_url, titles={})))
+"""
+
+
+def finish_through_airflow(settings) -> dict:
+    """finish_publication in a process with the Airflow environment `satudata run` uses, the CKAN connection
+    resolved by the DAG's own `_connection` (airflow.sdk Connection.get) from Airflow's metadata database,
+    as the API server resolves it for a task."""
+    from satudata.cli import airflow_env
+
+    env = {**airflow_env(settings, settings.warehouse_url or ""), "_AIRFLOW_PROCESS_CONTEXT": "server"}
+    env.pop("AIRFLOW_CONN_CKAN_DEFAULT", None)
+    proc = subprocess.run(
+        [sys.executable, "-c", RESOLVE_AND_FINISH, str(settings.repo_root / "dags")],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])

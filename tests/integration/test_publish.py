@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -90,6 +91,10 @@ META = {
         "primary_key": ["kode_kabupaten_kota", "kode_opd", "kode_jenis_belanja", "bulan", "tahun"],
         "source_datasets": ["anggaran", "realisasi_belanja"],
         "measure": "persentase_serapan",
+        "konsep": "Serapan anggaran adalah bagian pagu belanja yang sudah direalisasikan melalui SP2D.",
+        "topik": "Keuangan Daerah",
+        "tag": ["apbd", "belanja"],
+        "tingkat_penyajian": "Kabupaten/kota menurut perangkat daerah, bulanan",
     },
     "marts.pub_asn_jumlah": {
         "dataset_id": "asn_jumlah",
@@ -396,8 +401,15 @@ def test_release_files_follow_the_standard_and_pass_frictionless(settings):
     url = settings.require_url()
     create_marts(url, SERAPAN)
 
-    # When it is published
-    publish(settings, url, "marts.pub_serapan_anggaran")
+    # When it is published, with the gate's notes (English, naming the model) and an incomplete source
+    validation = {
+        **VALIDATION,
+        "status_color": "amber",
+        "warnings": ["BEL-005 on pub_serapan_anggaran: The cumulative realisasi exceeds its pagu (1 failing)"],
+        "incomplete": ["anggaran: 1 expected submission(s) not received (e.g. 18.72/DINKES 2024)"],
+    }
+    table = "marts.pub_serapan_anggaran"
+    release.publish_dataset(settings, url, table, pub(table), validation, {"run_id": "run-1"})
     folder = settings.published / "serapan_anggaran" / "v1"
 
     # Then data.csv is UTF-8, comma separated, dot decimals, numbers unchanged (negative ones too)
@@ -432,6 +444,45 @@ def test_release_files_follow_the_standard_and_pass_frictionless(settings):
     )
     assert (md["periode_awal"], md["periode_akhir"]) == ("2024-01-01", "2024-03-31")
     assert md["validasi"]["status"] == "passed" and md["validasi"]["pemeriksaan_data_pribadi"]["status"] == "lolos"
+    # ... the Satu Data fields (Perpres 39/2019 pasal 6 and the portal's), the real producers, the PPID contact
+    assert md["konsep"].startswith("Serapan anggaran adalah") and md["definisi"] == "Realisasi kumulatif / pagu x 100."
+    assert (md["ukuran"], md["satuan"], md["topik"], md["tag"]) == (
+        "Persentase serapan",
+        "PERSEN",
+        "Keuangan Daerah",
+        ["apbd", "belanja"],
+    )
+    assert [k["kolom"] for k in md["klasifikasi"]] == ["kode_opd", "kode_jenis_belanja"]
+    assert md["tingkat_penyajian"] and md["sistem_sumber"] == ["SIPD-RI (DPA)", "SIPD-RI penatausahaan (SP2D)"]
+    assert md["cara_pengumpulan"].startswith("Berkas kiriman perangkat daerah")
+    assert md["produsen_data"] == ['=HYPERLINK("http://x.example/?"&A1,"klik")', "Dinas Kesehatan"]
+    assert md["kontak_ppid"] == {"nama": "PPID Dinas Komunikasi dan Informatika", "email": "ppid@diskominfo.go.id"}
+    # ... times in the publisher's zone (WIB by default), with the offset
+    assert md["zona_waktu"] == "WIB" and md["waktu_rilis"].endswith("+07:00")
+    assert md["tanggal_rilis"] == md["waktu_rilis"][:10]
+    # ... validation notes in Indonesian, amber, the incomplete submission stated; no internal name anywhere
+    assert md["validasi"]["status_warna"] == "kuning"
+    assert md["validasi"]["catatan"][0].startswith("BEL-005: Realisasi kumulatif satu baris anggaran melebihi pagunya")
+    assert "kiriman yang diharapkan belum diterima" in md["validasi"]["kiriman_belum_lengkap"][0]
+    for name in ("metadata.json", "datapackage.json"):
+        text = (folder / name).read_text()
+        assert not re.search(r"\b(pub|int|stg)_[a-z]", text), (name, re.findall(r"\b(?:pub|int|stg)_[a-z]\w*", text))
+    # ... a Frictionless Data Package v2: profiles by $schema, a table resource, one unit per amount column
+    assert package["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
+    resource = package["resources"][0]
+    assert (resource["$schema"], resource["type"]) == (
+        "https://datapackage.org/profiles/2.0/dataresource.json",
+        "table",
+    )
+    assert "profile" not in package and "profile" not in resource
+    assert schema["$schema"] == "https://datapackage.org/profiles/2.0/tableschema.json"
+    assert {n: f.get("unit") for n, f in fields.items() if f["type"] == "number"} == {
+        "persentase_serapan": "PERSEN",
+        "pagu": "RUPIAH",
+        "realisasi_bulan": "RUPIAH",
+        "realisasi_kumulatif": "RUPIAH",
+    }
+    assert {"roles": ["contactPerson"], "email": "ppid@diskominfo.go.id"}.items() <= package["contributors"][1].items()
     # ... and the real frictionless CLI and API accept the package
     code, report = frictionless_validate(folder / "datapackage.json")
     assert code == 0 and report["valid"], json.dumps(report)[:2000]

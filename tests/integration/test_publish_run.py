@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -107,8 +108,18 @@ def test_a_real_run_waits_for_the_ppid_then_publishes_valid_packages(tmp_path, w
         package = settings.published / entry["path"] / "datapackage.json"
         code, report = frictionless_validate(package)
         assert code == 0 and report["valid"], (dataset_id, json.dumps(report)[:2000])
-        md = json.loads((settings.published / entry["path"] / "metadata.json").read_text())
+        md_text = (settings.published / entry["path"] / "metadata.json").read_text()
+        md = json.loads(md_text)
         assert md["persetujuan_ppid"]["oleh"] == "ppid.metro"
+        # ... a Data Package v2, and metadata a PPID can publish: Satu Data fields, the publisher's zone,
+        # no internal model name in any text
+        assert json.loads(package.read_text())["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
+        assert md["konsep"] and md["topik"] and md["tag"] and md["sistem_sumber"] and md["produsen_data"], dataset_id
+        assert md["waktu_rilis"].endswith("+07:00") and md["zona_waktu"] == "WIB"
+        assert not re.search(r"\b(pub|int|stg)_[a-z]", md_text), (
+            dataset_id,
+            re.findall(r"\b(?:pub|int|stg)_\w+", md_text),
+        )
     jsonld = json.loads((settings.published / "catalog.jsonld").read_text())
     assert {d["dct:identifier"] for d in jsonld["dcat:dataset"]} == set(catalog)
     assert (settings.published / "index.html").exists()

@@ -639,8 +639,8 @@ def test_warnings_publish_amber_and_say_which(prepared):
     # ... and in the metadata of the new version (a mart whose content did not change keeps its version)
     assert pubs["pendapatan_target_realisasi"]["version"] == "v2"
     meta = json.loads((settings.published / "catalog.json").read_text())["datasets"]["pendapatan_target_realisasi"]
-    assert meta["version"] == "v2" and meta["validation"]["status_color"] == "amber"
-    assert any(w.startswith("PUB-003") for w in meta["validation"]["warnings"])
+    assert meta["version"] == "v2" and meta["validation"]["status_warna"] == "kuning"
+    assert any(w.startswith("PUB-003: ") for w in meta["validation"]["catatan"])  # in Indonesian, no model name
 
 
 @pytest.mark.rules("ACC-001")

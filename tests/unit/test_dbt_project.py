@@ -44,6 +44,11 @@ META_KEYS = {
     "primary_key",
     "source_datasets",
     "measure",
+    # Satu Data metadata (Perpres 39/2019 pasal 6 and the portal's fields): declared here once per dataset
+    "konsep",
+    "topik",
+    "tag",
+    "tingkat_penyajian",
 }
 WILAYAH = ["kode_provinsi", "nama_provinsi", "kode_kabupaten_kota", "nama_kabupaten_kota"]
 FORBIDDEN_IN_PUBLISHED = {"nip", "nama", "nik", "tanggal_lahir", "nilai_bruto", "nama_pegawai"}

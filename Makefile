@@ -115,6 +115,7 @@ airflow: setup
 lint: setup
 	$(VENV)/bin/ruff check satudata dags tests expectations
 	$(VENV)/bin/ruff format --check satudata dags tests expectations
+	$(VENV)/bin/mypy satudata
 
 # The page tests need Chromium: without it `doctor --tests` stops here with the install command, for root
 # and non-root alike (and each of those tests fails with the same line when run alone).

@@ -32,7 +32,7 @@ from satudata.extract.profiles import FileContext
 from satudata.extract.readers import FileRejected, SourceRow, Table, read_file
 from satudata.rules import Finding, finding
 from satudata.rules.row_checks import RowChecker
-from satudata.warehouse import connect
+from satudata.warehouse import connect, one
 
 log = logging.getLogger(__name__)
 
@@ -219,9 +219,7 @@ def load_file(url: str, archive: Path, file_id: int) -> dict:
 
 def _reject(url: str, archive: Path, file_id: int, e: FileRejected) -> dict:
     with connect(url) as conn:
-        relpath, sha = conn.execute(
-            "select path, sha256 from audit.source_file where file_id = %s", (file_id,)
-        ).fetchone()
+        relpath, sha = one(conn.execute("select path, sha256 from audit.source_file where file_id = %s", (file_id,)))
         source = archive / f"{sha}{Path(relpath).suffix.lower()}"
         reason = str(e.reason).replace(str(source), relpath).replace(source.name, relpath)
         conn.execute(

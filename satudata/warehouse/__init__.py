@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from importlib import resources
+from typing import Any
 
 import psycopg
 
@@ -28,11 +29,11 @@ def connect(url: str, autocommit: bool = False) -> Iterator[psycopg.Connection]:
     `reuse_connections()` a block that ends well gives its open connection to the next block instead."""
     idle = _IDLE.get()
     if idle is None:
-        with psycopg.connect(url, autocommit=autocommit, application_name="satudata") as conn:
-            yield conn
+        with psycopg.connect(url, autocommit=autocommit, application_name="satudata") as own:
+            yield own
         return
     key = (url, autocommit)
-    conn = idle.pop(key, None)  # taken: a block nested in this one opens its own
+    conn: psycopg.Connection | None = idle.pop(key, None)  # taken: a block nested in this one opens its own
     if conn is None or conn.closed or conn.broken:
         conn = psycopg.connect(url, autocommit=autocommit, application_name="satudata")
     try:
@@ -45,6 +46,15 @@ def connect(url: str, autocommit: bool = False) -> Iterator[psycopg.Connection]:
         conn.close()
     else:
         idle[key] = conn
+
+
+def one(cursor: psycopg.Cursor[Any]) -> tuple[Any, ...]:
+    """The row of a statement that always returns one (count(*), `insert ... returning`, a select of
+    expressions): its absence is a bug, said as such instead of a TypeError on None."""
+    row = cursor.fetchone()
+    if row is None:
+        raise LookupError("statement returned no row / pernyataan tidak menghasilkan baris")
+    return row
 
 
 @contextmanager
@@ -80,10 +90,10 @@ def migrate(url: str) -> None:
         )
     with connect(url) as conn:
         conn.execute("select pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
-        user = conn.execute("select current_user").fetchone()[0]  # the grants of 005 name the user migrating
+        user = one(conn.execute("select current_user"))[0]  # the grants of 005 name the user migrating
         fingerprint = hashlib.sha256("\0".join([user, *statements]).encode()).hexdigest()
         current = (
-            conn.execute("select to_regclass('audit.schema_state') is not null").fetchone()[0]
+            one(conn.execute("select to_regclass('audit.schema_state') is not null"))[0]
             and conn.execute("select 1 from audit.schema_state where fingerprint = %s", (fingerprint,)).fetchone()
         )
         for statement in every_start if current else statements:

@@ -19,15 +19,15 @@ RUN install -d -o airflow -g 0 -m 0775 \
 USER airflow
 
 # The locked runtime dependencies (requirements.lock: [project.dependencies] of pyproject.toml; the
-# test and lint tools of requirements-dev.lock stay out of the image). Pinning apache-airflow to the image's own
-# version (AIRFLOW_VERSION is set by the base image) is the constraint the official image docs
-# prescribe for extending it: pip may not up- or downgrade Airflow. The image's constraints file
-# (${HOME}/constraints.txt) is not applied: by its own header it is for installing Airflow, not
-# the packages installed after it, and the lock already pins every package the project needs.
+# test and lint tools of requirements-dev.lock stay out of the image), in pip's hash-checking mode: every
+# file installed is the one the lock names. pip may not up- or downgrade the image's Airflow: the lock
+# pins apache-airflow to the version of FROM (tests/unit/test_compose.py checks it), so the install keeps
+# it. The image's constraints file (${HOME}/constraints.txt) is not applied: by its own header it is for
+# installing Airflow, not the packages installed after it, and the lock already pins every package.
 # The Celery executor and the FAB auth manager come with the image (its `celery` and `fab`
 # extras); the check at the end of this file fails the build if the lock broke them.
 COPY --chown=airflow:0 requirements.lock /opt/satudata/app/requirements.lock
-RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" -r /opt/satudata/app/requirements.lock
+RUN pip install --no-cache-dir --require-hashes -r /opt/satudata/app/requirements.lock
 
 # The project itself, without dependencies (they are all in the lock).
 COPY --chown=airflow:0 pyproject.toml /opt/satudata/app/pyproject.toml

@@ -31,6 +31,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlsplit
 
 import psycopg
@@ -45,6 +46,7 @@ POOL_DESCRIPTION = "Concurrent loads into the warehouse (docs/deploy.md, Pools)"
 ADMIN = "admin"
 METADATA_DB = "airflow"
 SIMPLE_AUTH_MANAGER = "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+DAG_ID = "satudata_pipeline"
 
 
 def airflow_bin() -> str:
@@ -55,16 +57,55 @@ def pool_slots(env: dict[str, str] | None = None) -> int:
     return int((env or os.environ).get("SATUDATA_WAREHOUSE_LOAD_SLOTS") or 4)
 
 
-def prepare_metadata(env: dict[str, str]) -> int:
+def airflow_env(settings: Settings, url: str) -> dict[str, str]:
+    """The environment Airflow runs the DAG with: its own home under SATUDATA_HOME, our DAGs only."""
+    airflow_home = settings.home / "airflow"
+    airflow_home.mkdir(parents=True, exist_ok=True)
+    return {
+        **os.environ,
+        "AIRFLOW_HOME": str(airflow_home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(settings.repo_root / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO"),
+        "SATUDATA_WAREHOUSE_URL": url,
+        "AIRFLOW_CONN_SATUDATA_WAREHOUSE": url,  # the connection `satudata_warehouse`, as on a server
+        "SATUDATA_LANDING": str(settings.landing),
+        "SATUDATA_OUT": str(settings.out),
+        "SATUDATA_HOME": str(settings.home),
+        "SATUDATA_SAMPLE_SCALE": settings.sample_scale,
+        "SATUDATA_AUTO_APPROVE": os.environ.get("SATUDATA_AUTO_APPROVE", "true"),  # PPID sign-off: demo default
+        "GX_ANALYTICS_ENABLED": "False",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(settings.repo_root), os.environ.get("PYTHONPATH")])),
+    }
+
+
+def ensure_sample(settings: Settings) -> None:
+    default = settings.repo_root / "sample_data" / "landing"
+    if settings.landing == default and not default.exists():
+        from satudata.sample import generate
+
+        log.info("generating the sample data (%s scale) into %s", settings.sample_scale, default)
+        generate(default, scale=settings.sample_scale)
+    if settings.landing == default and settings.registry is None and not (default / "registry.yaml").exists():
+        from satudata.extract.sample_registry import write_sample_registry
+
+        write_sample_registry(default)  # the sample's source registry: expected periods per OPD x dataset
+
+
+def prepare_metadata(env: dict[str, str], output: IO[str] | None = None) -> int:
     """`airflow db migrate`, then `airflow pools set warehouse_load <slots> ...` (the pool of the DAG's
     `load` task), in one process: each start of Airflow costs seconds. Runs each command as the `airflow`
-    executable does (airflow.__main__.main). Returns the exit code."""
+    executable does (airflow.__main__.main). Its output goes to `output` (a file) when given, else to
+    ours. Returns the exit code."""
     commands = [["db", "migrate"], ["pools", "set", POOL, str(pool_slots(env)), POOL_DESCRIPTION]]
     script = (
         "import sys\nfrom airflow.__main__ import main\n"
         f"for argv in {commands!r}:\n    sys.argv = ['airflow', *argv]\n    main()\n"
     )
-    return subprocess.run([sys.executable, "-c", script], env=env).returncode
+    return subprocess.run([sys.executable, "-c", script], env=env, stdout=output, stderr=output).returncode
 
 
 def metadata_url(warehouse_url: str, env: dict[str, str] | None = None) -> str:
@@ -89,8 +130,6 @@ def local_env(settings: Settings, warehouse_url: str, port: int, metadata: str) 
     """The environment of every Airflow component: `satudata run`'s (DAGs, pipeline settings, Airflow
     home), plus the LocalExecutor on PostgreSQL and the API server on 127.0.0.1:<port>. Settings a user
     exported (parallelism, pausing, scheduling) win over the defaults here."""
-    from satudata.cli import airflow_env
-
     env = airflow_env(settings, warehouse_url)
     api = f"http://127.0.0.1:{port}"
     env.update(
@@ -188,7 +227,6 @@ Airflow is ready: http://127.0.0.1:{port}  user {ADMIN}, password {password}
 
 def serve(settings: Settings, port: int, startup_timeout: float = 300) -> int:
     """Run Airflow's components until Ctrl-C or SIGTERM (0), or until one of them stops (1)."""
-    from satudata.cli import ensure_sample
     from satudata.warehouse.embedded import EmbeddedWarehouse
 
     if not port_free(port):

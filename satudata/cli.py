@@ -1,6 +1,6 @@
 """`satudata` command line: run the pipeline through Airflow, manage the embedded warehouse, make sample data.
 
-satudata run                 the whole pipeline through real Airflow (`airflow dags test`)
+satudata run [--verbose]     the whole pipeline through real Airflow (`airflow dags test`; satudata/run.py)
 satudata airflow [--port N]  Airflow's UI, scheduler and API on this machine (satudata/airflow_local.py)
 satudata warehouse start|stop|url
 satudata generate [--scale kota|small|provinsi|nasional] [--landing DIR]
@@ -19,107 +19,13 @@ import argparse
 import json
 import logging
 import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 from satudata.config import Settings
 from satudata.warehouse.embedded import EmbeddedWarehouse
 
 log = logging.getLogger("satudata")
-DAG_ID = "satudata_pipeline"
-
-
-def airflow_env(settings: Settings, url: str) -> dict[str, str]:
-    """The environment Airflow runs the DAG with: its own home under SATUDATA_HOME, our DAGs only."""
-    airflow_home = settings.home / "airflow"
-    airflow_home.mkdir(parents=True, exist_ok=True)
-    return {
-        **os.environ,
-        "AIRFLOW_HOME": str(airflow_home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(settings.repo_root / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
-        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
-        "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO"),
-        "SATUDATA_WAREHOUSE_URL": url,
-        "AIRFLOW_CONN_SATUDATA_WAREHOUSE": url,  # the connection `satudata_warehouse`, as on a server
-        "SATUDATA_LANDING": str(settings.landing),
-        "SATUDATA_OUT": str(settings.out),
-        "SATUDATA_HOME": str(settings.home),
-        "SATUDATA_SAMPLE_SCALE": settings.sample_scale,
-        "SATUDATA_AUTO_APPROVE": os.environ.get("SATUDATA_AUTO_APPROVE", "true"),  # PPID sign-off: demo default
-        "GX_ANALYTICS_ENABLED": "False",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(settings.repo_root), os.environ.get("PYTHONPATH")])),
-    }
-
-
-def _airflow(env: dict[str, str], *args: str) -> int:
-    airflow = Path(sys.executable).parent / "airflow"
-    return subprocess.run([str(airflow), *args], env=env).returncode
-
-
-def ensure_sample(settings: Settings) -> None:
-    default = settings.repo_root / "sample_data" / "landing"
-    if settings.landing == default and not default.exists():
-        from satudata.sample import generate
-
-        log.info("generating the sample data (%s scale) into %s", settings.sample_scale, default)
-        generate(default, scale=settings.sample_scale)
-    if settings.landing == default and settings.registry is None and not (default / "registry.yaml").exists():
-        from satudata.extract.sample_registry import write_sample_registry
-
-        write_sample_registry(default)  # the sample's source registry: expected periods per OPD x dataset
-
-
-def run_pipeline(settings: Settings) -> int:
-    """Run the DAG once through Airflow. Starts (and afterwards stops) the embedded warehouse when
-    SATUDATA_WAREHOUSE_URL is not set. Returns the exit code: 0 only when the run succeeded."""
-    started = time.monotonic()
-    ensure_sample(settings)
-    embedded = None if settings.warehouse_url else EmbeddedWarehouse(settings.home)
-    started_here = embedded is not None and embedded.running_url() is None  # `satudata airflow` may use it
-    url = settings.warehouse_url or embedded.start()  # type: ignore[union-attr]
-    try:
-        env = airflow_env(settings, url)
-        from satudata.airflow_local import prepare_metadata
-
-        if prepare_metadata(env) != 0:  # airflow db migrate; the `load` task's pool warehouse_load
-            log.error("airflow db migrate or pools set failed")
-            return 2
-        code = _airflow(env, "dags", "test", DAG_ID)
-    finally:
-        if started_here:
-            embedded.stop()  # type: ignore[union-attr]
-    summary_path = settings.reports / "run_summary.json"
-    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
-    ok = code == 0 and summary.get("status") == "success"
-    print_outputs(settings, summary, time.monotonic() - started)
-    return 0 if ok else 1
-
-
-def print_outputs(settings: Settings, summary: dict, seconds: float) -> None:
-    print()
-    print(
-        f"Satu Data run {summary.get('run_id', '?')}: {summary.get('status', 'no summary written')} in {seconds:.0f} s"
-    )
-    totals = summary.get("totals", {})
-    if totals:
-        print(
-            f"  files {totals['files']}, rows read {totals['rows_read']}, loaded {totals['rows_loaded']}, "
-            f"quarantined {totals['rows_quarantined']}, set aside {totals.get('rows_set_aside', 0)} (not lines), "
-            f"files rejected {totals['files_rejected']}"
-        )
-    for dataset_id, d in summary.get("datasets", {}).items():
-        print(f"  {dataset_id:40s} {d['status']:10s} {d.get('version') or '-'}")
-    print("Outputs:")
-    print(f"  published datasets  {settings.published}/<dataset_id>/<version>/")
-    print(f"  catalog             {settings.published / 'catalog.json'}")
-    print(f"  run summary         {settings.reports / 'run_summary.json'}")
-    print(f"  GX Data Docs        {settings.reports / 'data_docs' / 'index.html'}")
-    print(f"  dbt docs            {settings.reports / 'dbt_docs' / 'index.html'}")
 
 
 def run_pemda(settings: Settings, action: str, kode_pemda: str, opd: Path | None, unit: Path | None) -> int:
@@ -180,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         prog="satudata", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the whole pipeline through Airflow")
+    run = sub.add_parser("run", help="run the whole pipeline through Airflow")
+    run.add_argument("--verbose", action="store_true", help="stream Airflow's full output (also SATUDATA_VERBOSE=1)")
     af = sub.add_parser("airflow", help="Airflow's UI, scheduler and API on this machine (Ctrl-C stops it)")
     af.add_argument("--port", type=int, default=int(os.environ.get("SATUDATA_AIRFLOW_PORT") or 8080))
     wh = sub.add_parser("warehouse", help="the embedded PostgreSQL")
@@ -233,7 +140,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_revert(settings, args.dataset_id, args.version, args.by, args.reason)
     if args.command == "run":
-        return run_pipeline(settings)
+        from satudata.run import run_pipeline, verbose_from_env
+
+        return run_pipeline(settings, verbose=args.verbose or verbose_from_env())
     if args.command == "airflow":
         from satudata.airflow_local import serve
 

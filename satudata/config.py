@@ -37,6 +37,13 @@ def with_role(url: str, role: str | None) -> str:
     return parts._replace(query=urlencode(query, quote_via=quote)).geturl()
 
 
+def small_cell_threshold() -> int:
+    """dbt var ambang_supresi of dbt_project.yml: the one declaration of the small-cell threshold."""
+    from satudata.rules import dbt_vars  # rules imports this module
+
+    return int(dbt_vars()["ambang_supresi"])
+
+
 def role_of(url: str) -> str | None:
     """The role a URL made by `with_role` acts as, else None."""
     options = dict(parse_qsl(urlsplit(url).query)).get("options", "")
@@ -64,7 +71,6 @@ class Settings:
     SATUDATA_OUT             outputs (default ./out)
     SATUDATA_HOME            local state: embedded PostgreSQL data, Airflow home (default ./.satudata)
     SATUDATA_SAMPLE_SCALE    scale of the generated sample data (default kota)
-    SATUDATA_SMALL_CELL      suppression threshold for person-based counts (default 5)
     SATUDATA_AUTO_APPROVE    true = the PPID sign-off before publishing approves itself (demo, CI; default false)
     SATUDATA_REGISTRY        the source registry (default: <landing>/registry.yaml when present)
     SATUDATA_LOCK_TIMEOUT    seconds a run waits for another run's load or publication (default 1800)
@@ -77,7 +83,9 @@ class Settings:
     out: Path
     home: Path
     sample_scale: str = "kota"
-    small_cell: int = 5
+    # the small-cell threshold of person-based published counts: dbt var ambang_supresi (dbt_project.yml),
+    # declared there only and read by the models too; not an environment setting
+    small_cell: int = field(default_factory=lambda: small_cell_threshold())
     auto_approve: bool = False
     # the Airflow connection `ckan_default` as plain values, resolved through Airflow by the publish task
     # (UI, AIRFLOW_CONN_CKAN_DEFAULT, a secrets backend); None: no CKAN push. Never read from the environment here.
@@ -101,7 +109,6 @@ class Settings:
             out=Path(env.get("SATUDATA_OUT") or REPO_ROOT / "out").resolve(),
             home=home,
             sample_scale=env.get("SATUDATA_SAMPLE_SCALE") or "kota",
-            small_cell=int(env.get("SATUDATA_SMALL_CELL") or 5),
             auto_approve=(env.get("SATUDATA_AUTO_APPROVE") or "").strip().lower() in ("1", "true", "yes"),
             registry=Path(env["SATUDATA_REGISTRY"]).resolve() if env.get("SATUDATA_REGISTRY") else None,
             lock_timeout=float(env.get("SATUDATA_LOCK_TIMEOUT") or 1800),

@@ -1,7 +1,15 @@
 """The 14 datasets of the OPD Data Standard (section 3): canonical columns, types and aliases.
 
-This module is the one place that says what a submission of each dataset looks like. Readers
-match headers against it, the loader casts with it, and the raw tables are created from it.
+This module is the one place that says what a submission of each dataset looks like (issue 18: one
+declaration per dataset): its columns and their types and code lists, the key of one row, the period a
+row belongs to, who produces it, how often it is expected, and the kinds of source that may deliver it.
+Readers match headers against it, the loader casts with it, and the raw tables are created from it;
+derived from it: the row checks of code lists and keys (satudata/rules/row_checks.py), the period of a
+raw row (satudata/rules/completeness.py), the sample's source registry (satudata/extract/sample_registry.py)
+and the source kinds the registry accepts (satudata/extract/registry.py). What cannot import it (dbt
+sources, staging `accepted_values`, the published keys) is checked against it by
+tests/unit/test_declarations.py. The code lists themselves are the dbt seed kode_sinonim
+(satudata/rules/codes.py reads it): a column names its list, `codes="versi"`.
 """
 
 from __future__ import annotations
@@ -10,6 +18,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 ColumnType = Literal["text", "integer", "numeric", "date"]
+# how a coded column is checked on landing: key = FMT-003 (fatal, a dimension a publication groups by),
+# attribute = FMT-004 (warning; counted as TIDAK_DIKETAHUI), tags = FMT-004 on each code of a list
+# separated by , ; | or /
+CodeCheck = Literal["key", "attribute", "tags"]
+Frekuensi = Literal["bulanan", "semesteran", "triwulanan", "tahunan"]
+SourceKind = Literal["file", "http", "sql"]
+SOURCE_KINDS: tuple[SourceKind, ...] = ("file", "http", "sql")
 
 
 @dataclass(frozen=True)
@@ -19,6 +34,8 @@ class Column:
     required: bool = True  # the header must be present, or the file is rejected
     aliases: tuple[str, ...] = ()
     pii: bool = False  # identifies a person: never published
+    codes: str | None = None  # its code list: a `daftar` of the dbt seed kode_sinonim
+    code_check: CodeCheck = "key"
 
 
 @dataclass(frozen=True)
@@ -32,6 +49,18 @@ class Dataset:
     # applicant/citizen identity columns dropped on landing (service data)
     drop_columns: tuple[str, ...] = ()
     title: str = ""
+    # the OPD (or kind of OPD) that produces it; a publication names it as produsen_data
+    produsen: str = ""
+    # how often the source registry expects it by default (the sample's registry): bulanan = every
+    # month, semesteran = January and July, triwulanan = the last month of each quarter, tahunan = yearly
+    frekuensi: Frekuensi = "tahunan"
+    # the period (YYYY-MM, YYYY, or '*' = none) of a raw row, as SQL over its columns (completeness)
+    period_sql: str = "'*'"
+    # one row per these columns in a file (key_rule raises a duplicate; the first key column that is not
+    # a period column is the one reported)
+    key: tuple[str, ...] = ()
+    key_rule: str | None = None
+    source_kinds: tuple[SourceKind, ...] = SOURCE_KINDS
 
     @property
     def column_names(self) -> list[str]:
@@ -55,21 +84,37 @@ DATASETS: dict[str, Dataset] = {
             (
                 Column("nip", aliases=("n i p", "nip baru", "nomor induk pegawai"), required=False, pii=True),
                 Column("nama", aliases=("nama pegawai", "nama lengkap"), pii=True),
-                Column("jenis_kelamin", aliases=("jk", "l/p", "sex")),
+                Column("jenis_kelamin", aliases=("jk", "l/p", "sex"), codes="jenis_kelamin", code_check="attribute"),
                 Column("tanggal_lahir", "date", aliases=("tgl lahir", "tgl_lahir"), pii=True),
-                Column("status_kepegawaian", aliases=("status", "status pegawai")),
+                Column("status_kepegawaian", aliases=("status", "status pegawai"), codes="status_kepegawaian"),
                 # NON_ASN kind (THL, PTT, HONORER, KONTRAK); filled from the status label when the file has none
-                Column("jenis_non_asn", required=False, aliases=("jenis non asn", "jenis tenaga non asn")),
+                Column(
+                    "jenis_non_asn",
+                    required=False,
+                    aliases=("jenis non asn", "jenis tenaga non asn"),
+                    codes="jenis_non_asn",
+                    code_check="attribute",
+                ),
                 Column("golongan", required=False, aliases=("gol", "gol/ruang", "pangkat golongan")),
-                Column("jenis_jabatan"),
-                Column("eselon", required=False),
+                Column("jenis_jabatan", codes="jenis_jabatan"),
+                Column("eselon", required=False, codes="eselon", code_check="attribute"),
                 Column("nama_jabatan", aliases=("jabatan",)),
-                Column("pendidikan", aliases=("pendidikan terakhir", "tingkat pendidikan")),
+                Column(
+                    "pendidikan",
+                    aliases=("pendidikan terakhir", "tingkat pendidikan"),
+                    codes="pendidikan",
+                    code_check="attribute",
+                ),
                 KODE_OPD,
                 Column("periode", aliases=("bulan", "periode laporan")),
             ),
             period_columns=("periode",),
             title="Daftar pegawai bulanan",
+            produsen="BKPSDM",
+            frekuensi="bulanan",
+            period_sql="periode",
+            key=("nip", "periode"),
+            key_rule="PEG-005",
         ),
         Dataset(
             "formasi_jabatan",
@@ -78,14 +123,17 @@ DATASETS: dict[str, Dataset] = {
                 Column("periode"),
                 KODE_OPD,
                 Column("nama_jabatan", aliases=("jabatan",)),
-                Column("jenis_jabatan"),
-                Column("eselon", required=False),
+                Column("jenis_jabatan", codes="jenis_jabatan"),
+                Column("eselon", required=False, codes="eselon", code_check="attribute"),
                 Column("kebutuhan", "integer", aliases=("abk", "kebutuhan pegawai")),
                 Column("terisi", "integer", aliases=("bezetting", "jumlah terisi")),
                 Column("usulan_pengisian", "integer", aliases=("usulan",)),
             ),
             period_columns=("periode",),
             title="Formasi jabatan",
+            produsen="BKPSDM",
+            frekuensi="semesteran",
+            period_sql="periode",
         ),
         Dataset(
             "pembayaran_penghasilan",
@@ -93,7 +141,7 @@ DATASETS: dict[str, Dataset] = {
             (
                 Column("periode"),
                 KODE_OPD,
-                Column("jenis_penghasilan", aliases=("jenis",)),
+                Column("jenis_penghasilan", aliases=("jenis",), codes="jenis_penghasilan"),
                 Column("jumlah_penerima", "integer", aliases=("penerima",)),
                 Column("nilai_bruto", "numeric", aliases=("bruto", "jumlah bruto", "nilai (rp)")),
                 Column("tanggal_jatuh_tempo", "date", aliases=("jatuh tempo",)),
@@ -101,6 +149,11 @@ DATASETS: dict[str, Dataset] = {
             ),
             period_columns=("periode",),
             title="Pembayaran penghasilan pegawai",
+            produsen="BKPSDM",
+            frekuensi="bulanan",
+            period_sql="periode",
+            key=("periode", "jenis_penghasilan"),
+            key_rule="PAY-003",
         ),
         Dataset(
             "kinerja_pegawai",
@@ -109,17 +162,21 @@ DATASETS: dict[str, Dataset] = {
                 Column("tahun", "integer"),
                 Column("nip", aliases=("n i p",), pii=True),
                 KODE_OPD,
-                Column("predikat", aliases=("predikat kinerja", "predikat skp")),
+                Column("predikat", aliases=("predikat kinerja", "predikat skp"), codes="predikat"),
             ),
             period_columns=("tahun",),
             title="Predikat kinerja pegawai (SKP)",
+            produsen="BKPSDM",
+            period_sql="tahun::text",
+            key=("nip", "tahun"),
+            key_rule="SKP-001",
         ),
         Dataset(
             "anggaran",
             "anggaran",
             (
                 Column("tahun", "integer", aliases=("tahun anggaran", "ta")),
-                Column("versi", aliases=("tahapan",)),
+                Column("versi", aliases=("tahapan",), codes="versi"),
                 # the date the tahapan took effect (Perkada penjabaran / DPPA); pagu in force per month
                 Column("tanggal_berlaku", "date", required=False, aliases=("tgl berlaku", "tanggal penetapan")),
                 KODE_OPD,
@@ -129,10 +186,14 @@ DATASETS: dict[str, Dataset] = {
                 Column("uraian_rekening", required=False, aliases=("uraian", "nama rekening")),
                 Column("pagu", "numeric", aliases=("pagu anggaran", "anggaran", "nilai pagu")),
                 Column("sumber_dana", required=False),
-                Column("tagging", required=False, aliases=("tag", "tagging prioritas")),
+                Column(
+                    "tagging", required=False, aliases=("tag", "tagging prioritas"), codes="tagging", code_check="tags"
+                ),
             ),
             period_columns=("tahun", "versi"),
             title="Anggaran (DPA) per sub kegiatan dan rekening",
+            produsen="BPKAD",
+            period_sql="tahun::text",
         ),
         Dataset(
             "realisasi_belanja",
@@ -142,7 +203,7 @@ DATASETS: dict[str, Dataset] = {
                 Column("nomor_sp2d", aliases=("no sp2d", "nomor sp2d")),
                 Column("tanggal_sp2d", "date", aliases=("tgl sp2d",)),
                 # UP, GU, TU, LS; from the SP2D number (.../LS/...) when the file has no column
-                Column("jenis_sp2d", required=False, aliases=("jenis sp2d", "jenis")),
+                Column("jenis_sp2d", required=False, aliases=("jenis sp2d", "jenis"), codes="jenis_sp2d"),
                 KODE_OPD,
                 Column("kode_sub_kegiatan", aliases=("kode subkegiatan", "kode sub kegiatan")),
                 Column("kode_rekening", aliases=("kode akun", "kode rek")),
@@ -152,6 +213,8 @@ DATASETS: dict[str, Dataset] = {
             # month must not wipe the other months of the year
             period_columns=("tanggal_sp2d",),
             title="Realisasi belanja (SP2D)",
+            produsen="BPKAD",
+            period_sql="to_char(tanggal_sp2d, 'YYYY-MM')",
         ),
         Dataset(
             "pendapatan",
@@ -166,6 +229,9 @@ DATASETS: dict[str, Dataset] = {
             ),
             period_columns=("tahun", "bulan"),
             title="Target dan realisasi pendapatan",
+            produsen="BAPENDA",
+            frekuensi="bulanan",
+            period_sql="tahun::text || '-' || lpad(bulan::text, 2, '0')",
         ),
         Dataset(
             "lra",
@@ -181,13 +247,15 @@ DATASETS: dict[str, Dataset] = {
             ),
             period_columns=("tahun",),
             title="Laporan Realisasi Anggaran pemda",
+            produsen="BPKAD",
+            period_sql="tahun::text",
         ),
         Dataset(
             "anggaran_kas",
             "anggaran",
             (
                 Column("tahun", "integer", aliases=("tahun anggaran", "ta")),
-                Column("versi", aliases=("tahapan",)),
+                Column("versi", aliases=("tahapan",), codes="versi"),
                 KODE_OPD,
                 Column("kode_sub_kegiatan", aliases=("kode subkegiatan", "kode sub kegiatan")),
                 Column("kode_rekening", aliases=("kode akun", "kode rek")),
@@ -197,6 +265,8 @@ DATASETS: dict[str, Dataset] = {
             # the plan of a tahapan replaces the earlier file of the same tahapan, as `anggaran` does
             period_columns=("tahun", "versi"),
             title="Anggaran kas (rencana penarikan dana bulanan)",
+            produsen="BPKAD",
+            period_sql="tahun::text",
         ),
         Dataset(
             "jenis_layanan",
@@ -211,6 +281,7 @@ DATASETS: dict[str, Dataset] = {
             ),
             period_columns=(),
             title="Standar pelayanan",
+            produsen="Perangkat daerah penyelenggara layanan",
         ),
         Dataset(
             "permohonan_layanan",
@@ -221,12 +292,17 @@ DATASETS: dict[str, Dataset] = {
                 Column("kode_layanan"),
                 Column("tanggal_masuk", "date", aliases=("tgl masuk", "tanggal permohonan")),
                 Column("tanggal_selesai", "date", required=False, aliases=("tgl selesai",)),
-                Column("status"),
-                Column("kanal", required=False, aliases=("channel", "media")),
+                Column("status", codes="status_permohonan"),
+                Column("kanal", required=False, aliases=("channel", "media"), codes="kanal", code_check="attribute"),
             ),
             period_columns=("tanggal_masuk",),
             drop_columns=IDENTITY_COLUMNS,
             title="Permohonan layanan",
+            produsen="Perangkat daerah penyelenggara layanan",
+            frekuensi="bulanan",
+            period_sql="to_char(tanggal_masuk, 'YYYY-MM')",
+            key=("nomor_permohonan",),
+            key_rule="LAY-003",
         ),
         Dataset(
             "survei_kepuasan",
@@ -236,26 +312,30 @@ DATASETS: dict[str, Dataset] = {
                 KODE_OPD,
                 Column("kode_layanan"),
                 *(Column(f"u{i}", "integer", aliases=(f"unsur {i}", f"u {i}")) for i in range(1, 10)),
-                Column("jenis_kelamin", required=False, aliases=("jk",)),
-                Column("pendidikan", required=False),
+                Column("jenis_kelamin", required=False, aliases=("jk",), codes="jenis_kelamin", code_check="attribute"),
+                Column("pendidikan", required=False, codes="pendidikan", code_check="attribute"),
                 Column("usia", "integer", required=False, aliases=("umur",)),
             ),
             period_columns=("tanggal",),
             drop_columns=IDENTITY_COLUMNS,
             title="Survei kepuasan masyarakat (SKM)",
+            produsen="Perangkat daerah penyelenggara layanan",
+            period_sql="to_char(tanggal, 'YYYY-MM')",
         ),
         Dataset(
             "capaian_spm",
             "pelayanan",
             (
                 Column("tahun", "integer"),
-                Column("bidang"),
+                Column("bidang", codes="bidang_spm"),
                 Column("kode_indikator", aliases=("indikator", "kode")),
                 Column("sasaran", "integer", aliases=("target sasaran", "jumlah sasaran")),
                 Column("terlayani", "integer", aliases=("jumlah terlayani", "capaian")),
             ),
             period_columns=("tahun",),
             title="Capaian Standar Pelayanan Minimal",
+            produsen="Perangkat daerah pengampu SPM",
+            period_sql="tahun::text",
         ),
         Dataset(
             "pengaduan",
@@ -271,6 +351,9 @@ DATASETS: dict[str, Dataset] = {
             period_columns=("tanggal",),
             drop_columns=IDENTITY_COLUMNS,
             title="Pengaduan masyarakat",
+            produsen="Diskominfo",
+            frekuensi="triwulanan",
+            period_sql="to_char(tanggal, 'YYYY-MM')",
         ),
     ]
 }

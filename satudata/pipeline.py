@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from psycopg import sql
 
+from satudata import rerun
 from satudata.config import LOADER, PUBLISHER, TRANSFORMER, Settings
 from satudata.extract import sources
 from satudata.extract.connection import Connection
@@ -23,7 +24,7 @@ from satudata.load.loader import load_file
 from satudata.publish import gate as gate_mod
 from satudata.publish.release import finish_publication, load_catalog, publish_dataset
 from satudata.report.audit import write_audit_report
-from satudata.report.feedback import write_feedback
+from satudata.report.feedback import BatchFeedback, write_feedback
 from satudata.report.run_summary import write_run_summary
 from satudata.rules import catalogue_hash, completeness
 from satudata.rules import results as rule_results
@@ -140,10 +141,22 @@ def land_batch(settings: Settings, run_id: str, relpaths: list[str]) -> list[dic
     return landed
 
 
+def _load_with_feedback(settings: Settings, item: dict, feedback: BatchFeedback) -> dict:
+    try:
+        return load(settings, item)
+    finally:
+        if item["status"] == "landed":  # content seen before has its report; a new copy's is the report stage's
+            feedback.add(item["relpath"])
+
+
 def load_batch(settings: Settings, landed: list[dict]) -> dict:
     run_id = next((i["run_id"] for i in landed if i.get("run_id")), "unknown")  # set by `land`
-    with stage_lock(settings.as_role(LOADER).require_url(), "load", run_id, settings.lock_timeout), reuse_connections():
-        loaded, errors = _each(landed, lambda item: load(settings, item), "loading")
+    url = settings.as_role(LOADER).require_url()
+    name = f"{run_id}_{landed[0]['relpath'].removeprefix(sources.EXTRACTED_PREFIX).split('/')[0]}" if landed else run_id
+    # each file's feedback workbook is written as soon as it is loaded, beside the loading (not by `report`)
+    with BatchFeedback(settings, url, run_id, name, len(landed)) as feedback:
+        with stage_lock(url, "load", run_id, settings.lock_timeout), reuse_connections():
+            loaded, errors = _each(landed, lambda item: _load_with_feedback(settings, item, feedback), "loading")
     counts: dict[str, int] = {}
     for item in loaded:
         counts[item["status"]] = counts.get(item["status"], 0) + 1
@@ -155,13 +168,34 @@ def load_batch(settings: Settings, landed: list[dict]) -> dict:
 
 def transform(settings: Settings, run_id: str) -> dict:
     settings = settings.as_role(TRANSFORMER)
-    completeness.refresh_expected(settings, settings.require_url(), run_id)  # dbt reads audit.expected_submission
-    return build(settings, settings.require_url(), run_id)
+    url = settings.require_url()
+    if kept := rerun.decide(settings, url, run_id):  # nothing new since that run: keep what it built
+        with connect(url) as conn:
+            rerun.copy_rows(conn, "expected_submission_history", kept, run_id)
+            nodes = rerun.copy_rows(conn, "dbt_result", kept, run_id)
+            conn.execute(
+                "update audit.pipeline_run set registry_hash = (select registry_hash from audit.pipeline_run "
+                "where run_id = %s) where run_id = %s",
+                (kept, run_id),
+            )
+        return {"returncode": 0, "nodes": nodes, "not_successful": [], "kept_build_of": kept, "unchanged_since": kept}
+    completeness.refresh_expected(settings, url, run_id)  # dbt reads audit.expected_submission
+    return build(settings, url, run_id)
 
 
 def validate(settings: Settings, run_id: str) -> dict:
     settings = settings.as_role(TRANSFORMER)  # the checks read staging and raw, which the publisher may not
     url = settings.require_url()
+    if since := rerun.unchanged_since(url, run_id):  # nothing new (transform): that run's results, all kinds
+        with connect(url) as conn:
+            rerun.copy_rows(conn, "rule_result", since, run_id)
+            conn.execute(
+                "update audit.pipeline_run set rule_catalogue_hash = (select rule_catalogue_hash from "
+                "audit.pipeline_run where run_id = %s) where run_id = %s",
+                (since, run_id),
+            )
+        outcomes = _outcomes(url, run_id)
+        return {"checked": len(outcomes), "failed": sum(not o.success for o in outcomes), "kept_from": since}
     if kept := validation_reuse.keep_results(settings, url, run_id):  # the same data and suites: same results
         outcomes = _outcomes(url, run_id)
     else:
@@ -202,7 +236,10 @@ def gate_and_publish(settings: Settings, run_id: str, ckan: dict | None = None) 
     `ckan_default`, resolved by the task through Airflow; the current versions are pushed there too."""
     if ckan:
         settings = replace(settings, ckan_connection=Connection.from_dict(ckan, "ckan_default"))
-    with stage_lock(settings.as_role(PUBLISHER).require_url(), "publish", run_id, settings.lock_timeout):
+    url = settings.as_role(PUBLISHER).require_url()
+    if since := rerun.unchanged_since(url, run_id):  # nothing new (transform): nothing to republish
+        return rerun.keep_publication(url, since, run_id)
+    with stage_lock(url, "publish", run_id, settings.lock_timeout):
         return _gate_and_publish(settings, run_id)
 
 

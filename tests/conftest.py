@@ -70,8 +70,7 @@ def run_cli(settings: Settings, *args: str, timeout: int = 1500) -> subprocess.C
 def airflow_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess:
     """`airflow <args>` in the Airflow home `satudata run` uses for these settings (its metadata database
     migrated first), as a data engineer would run it: e.g. `connections add`."""
-    from satudata.airflow_local import airflow_bin, prepare_metadata
-    from satudata.cli import airflow_env
+    from satudata.airflow_local import airflow_bin, airflow_env, prepare_metadata
 
     env = airflow_env(settings, settings.warehouse_url or "")
     assert prepare_metadata(env) == 0

@@ -107,29 +107,20 @@
     )
 {%- endmacro %}
 
-{#- versi (tahapan APBD) -> MURNI, PERGESERAN_1..9, PERUBAHAN (Penetapan / APBD murni / DPA -> MURNI;
-    Pergeseran 1 / Pergeseran ke-2 -> PERGESERAN_n; DPPA / APBD-P / Perubahan -> PERUBAHAN); another
-    label stays cleaned. Mirrors satudata.rules.codes.clean_versi. -#}
+{#- versi (tahapan APBD) -> MURNI, PERGESERAN_1..9, PERUBAHAN: the seed kode_sinonim (Penetapan / APBD murni /
+    DPA -> MURNI; Pergeseran 1 / Pergeseran ke-2 -> PERGESERAN_n; DPPA / APBD-P / Perubahan -> PERUBAHAN);
+    another label stays cleaned. Mirrors satudata.rules.codes.clean_versi. -#}
 {% macro clean_versi(column) -%}
-    case
-        when {{ clean_code(column) }} in ('MURNI', 'PENETAPAN', 'PENETAPAN_APBD', 'APBD', 'APBD_MURNI', 'DPA', 'INDUK')
-            then 'MURNI'
-        when {{ clean_code(column) }} in ('PERUBAHAN', 'APBD_P', 'APBDP', 'P_APBD', 'APBD_PERUBAHAN', 'PERUBAHAN_APBD', 'DPPA')
-            then 'PERUBAHAN'
-        when {{ clean_code(column) }} ~ '^PERGESERAN_(KE_?)?[1-9]$'
-            then 'PERGESERAN_' || right({{ clean_code(column) }}, 1)
-        else {{ clean_code(column) }}
-    end
+    coalesce({{ kode_sinonim('versi', column) }}, {{ clean_code(column) }})
 {%- endmacro %}
 
-{#- jenis SP2D -> LS, GU, GU_NIHIL, TU_NIHIL, UP, TU, PENGEMBALIAN: from the column, or when it is
-    empty from the SP2D number (`.../LS/...`, `/GU/`, `/UP/`, `/TU/`, `/CP/` contra pos). Mirrors
-    satudata.rules.codes.clean_jenis_sp2d. -#}
+{#- jenis SP2D -> LS, GU, GU_NIHIL, TU_NIHIL, UP, TU, PENGEMBALIAN: from the column (seed kode_sinonim:
+    `GU Nihil`, `Pengembalian Belanja`, `CP` contra pos ...), or when it is empty from the SP2D number
+    (`.../LS/...`, `/GU/`, `/UP/`, `/TU/`, `/CP/`). Mirrors satudata.rules.codes.clean_jenis_sp2d. -#}
 {% macro clean_jenis_sp2d(column, nomor_sp2d) -%}
     case
-        when {{ clean_code(column) }} in ('PENGEMBALIAN', 'PENGEMBALIAN_BELANJA', 'CP', 'CONTRA_POS', 'KONTRA_POS')
-            then 'PENGEMBALIAN'
-        when {{ clean_code(column) }} is not null then {{ clean_code(column) }}
+        when {{ clean_code(column) }} is not null
+            then coalesce({{ kode_sinonim('jenis_sp2d', column) }}, {{ clean_code(column) }})
         when upper({{ nomor_sp2d }}) ~ '/CP/' then 'PENGEMBALIAN'
         else substring(upper({{ nomor_sp2d }}) from '/(LS|GU|UP|TU)/')
     end

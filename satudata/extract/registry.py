@@ -50,7 +50,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from satudata.datasets import DATASETS
+from satudata.datasets import DATASETS, SOURCE_KINDS, SourceKind
 from satudata.extract.discover import KODE_PEMDA, OPD_FOLDER
 
 __all__ = [
@@ -75,10 +75,10 @@ PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\[\]-]{0,62}$")
 PERIOD = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
 SCHEDULE = re.compile(r"^(?:@(?:once|hourly|daily|weekly|monthly|quarterly|yearly)|[0-9*/,\- ]{9,60})$")
 GLOB = re.compile(r"^[A-Za-z0-9_.\-*?\[\]/]+$")
-KINDS = ("file", "http", "sql")
+KINDS = SOURCE_KINDS  # satudata/datasets.py: each dataset names the kinds that may deliver it
 MAX_ID = 63
 
-Kind = Literal["file", "http", "sql"]
+Kind = SourceKind
 
 
 class RegistryError(ValueError):
@@ -366,6 +366,8 @@ def _entry(raw: Any, i: int, defaults: dict, errors: list[str], check_reference:
     kind = raw.get("kind")
     if kind not in KINDS:
         c.error("kind", f"{kind!r} is not one of {', '.join(KINDS)}")
+    elif dataset and kind not in DATASETS[dataset].source_kinds:
+        c.error("kind", f"{dataset} is not delivered by {kind}: {', '.join(DATASETS[dataset].source_kinds)}")
     schedule = raw.get("schedule", defaults.get("schedule", "@daily"))
     if not isinstance(schedule, str) or not SCHEDULE.match(schedule):
         c.error("schedule", f"{schedule!r} is not a cron expression or @daily/@monthly/...")

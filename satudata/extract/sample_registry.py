@@ -2,13 +2,12 @@
 pemda x OPD x dataset the sample generator (satudata/sample) wrote, with the periods it covers.
 
 Derived from what was generated (the folders in the landing), so it follows the generator as it
-changes; the cadence per dataset follows satudata/sample/README.md:
+changes; the expected periods follow each dataset's declared `frekuensi` (satudata/datasets.py):
 
-    monthly           pegawai, pembayaran_penghasilan, pendapatan, permohonan_layanan  YYYY-01 .. YYYY-12
-    January and July  formasi_jabatan                                                  YYYY-01, YYYY-07
-    quarterly         pengaduan (one file per quarter)                                 YYYY-03, -06, -09, -12
-    yearly            kinerja_pegawai, anggaran, anggaran_kas, realisasi_belanja, lra, capaian_spm,
-                      survei_kepuasan (per semester, any month), jenis_layanan (standard)   YYYY
+    bulanan      YYYY-01 .. YYYY-12              (pegawai, pembayaran_penghasilan, pendapatan, permohonan_layanan)
+    semesteran   YYYY-01, YYYY-07                (formasi_jabatan)
+    triwulanan   YYYY-03, -06, -09, -12          (pengaduan: one file per quarter)
+    tahunan      YYYY                            (the others; survei_kepuasan per semester, any month)
 
 Slots whose OPD is not in the reference seed (kab/kota outside the four seed cities, whose OPD
 list the generator writes to reference_opd_extra.csv) are left out: the registry would not
@@ -30,18 +29,22 @@ from satudata.extract.registry import REGISTRY_FILE, load_registry
 
 log = logging.getLogger(__name__)
 
-MONTHLY = ("pegawai", "pembayaran_penghasilan", "pendapatan", "permohonan_layanan")
-SCHEDULE = {d: "@monthly" for d in MONTHLY} | {"formasi_jabatan": "@monthly", "pengaduan": "@monthly"}
-
 
 def periods_of(dataset: str, tahun: int) -> list[str]:
-    if dataset in MONTHLY:
+    """The periods a source of the dataset is expected to cover in a year, by its declared frekuensi."""
+    frekuensi = DATASETS[dataset].frekuensi
+    if frekuensi == "bulanan":
         return [f"{tahun}-01..{tahun}-12"]
-    if dataset == "formasi_jabatan":
+    if frekuensi == "semesteran":
         return [f"{tahun}-01", f"{tahun}-07"]
-    if dataset == "pengaduan":
+    if frekuensi == "triwulanan":
         return [f"{tahun}-{m:02d}" for m in (3, 6, 9, 12)]
     return [str(tahun)]
+
+
+def schedule_of(dataset: str) -> str:
+    """How often a source of the dataset is pulled: monthly when it comes more than once a year."""
+    return "@yearly" if DATASETS[dataset].frekuensi == "tahunan" else "@monthly"
 
 
 def _year_of(names: list[str]) -> int:
@@ -72,7 +75,7 @@ def sample_registry(landing: Path, tahun: int | None = None) -> dict:
                 "opd": opd,
                 "dataset": dataset,
                 "kind": "file",
-                "schedule": SCHEDULE.get(dataset, "@yearly"),
+                "schedule": schedule_of(dataset),
                 "expected_periods": periods_of(dataset, tahun),
             }
         )

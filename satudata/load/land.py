@@ -9,6 +9,7 @@ import os
 import stat
 import uuid
 from pathlib import Path
+from typing import Any
 
 from satudata import reference
 from satudata.datasets import DATASETS
@@ -18,6 +19,7 @@ from satudata.warehouse import connect, one
 log = logging.getLogger(__name__)
 
 CURRENT = ("loaded", "loaded_with_warnings")
+IN_MEMORY_BYTES = 16 << 20  # files up to this size are hashed in memory; larger ones are streamed
 
 
 def sha256_of(path: Path) -> str:
@@ -56,13 +58,38 @@ def _keep(path: Path, archive: Path) -> tuple[str, int]:
     symbolic link: O_NOFOLLOW). Returns (sha256, size)."""
     archive.mkdir(parents=True, exist_ok=True)
     part = archive / f".{uuid.uuid4().hex}.part"
-    digest = hashlib.sha256()
-    size = 0
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
     try:
-        with os.fdopen(fd, "rb") as src, part.open("wb") as dst:
-            if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
-                raise OSError(f"{path} is not a regular file")
+        src = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with src:
+        info = os.fstat(src.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"{path} is not a regular file")
+        if info.st_size <= IN_MEMORY_BYTES:  # most drops: read once, written only when its content is new
+            data = src.read(IN_MEMORY_BYTES + 1)
+            if len(data) <= IN_MEMORY_BYTES:
+                sha = hashlib.sha256(data).hexdigest()
+                kept = archive / f"{sha}{path.suffix.lower()}"
+                if not kept.exists():
+                    try:
+                        part.write_bytes(data)
+                        part.replace(kept)
+                    except BaseException:
+                        part.unlink(missing_ok=True)
+                        raise
+                return sha, len(data)
+            src.seek(0)  # grew while being read: streamed below, like a large file
+        return _keep_streamed(src, path, archive, part)
+
+
+def _keep_streamed(src: Any, path: Path, archive: Path, part: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with part.open("wb") as dst:
             while chunk := src.read(1 << 20):
                 digest.update(chunk)
                 dst.write(chunk)

@@ -15,7 +15,7 @@ never repeats the personal value itself:
            identifier-like numbers
 
 Small cells: in person-based tables (meta `person_based: true`) counts under the threshold
-(Settings.small_cell, SATUDATA_SMALL_CELL, default 5) are emptied, the whole row's counts at once so
+(Settings.small_cell = dbt var ambang_supresi, 5) are emptied, the whole row's counts at once so
 that one cannot be derived from another, and the row is flagged `disupresi = true`. The dbt models
 suppress too (`suppress_small` macro); the publisher enforces it again whatever the model did.
 
@@ -271,7 +271,7 @@ def suppress_small_cells(
     out = []
     for r in rows:
         r = list(r)
-        small = any(r[i] is not None and r[i] < threshold for i in idx)
+        small = any(r[i] is not None and 0 < r[i] < threshold for i in idx)
         if small:
             for i in idx:
                 r[i] = None

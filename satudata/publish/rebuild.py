@@ -12,6 +12,7 @@ the published one. The scratch database is dropped afterwards.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import tempfile
 import uuid
@@ -24,7 +25,7 @@ from psycopg import sql
 from satudata.config import Settings
 from satudata.datasets import DATASETS, RAW_META_COLUMNS
 from satudata.publish import pii
-from satudata.publish.release import load_versions, read_table, render_csv
+from satudata.publish.release import disclosure_control, load_versions, read_table, render_csv
 from satudata.transform import dbt_command, publications
 from satudata.warehouse import connect, migrate
 
@@ -70,6 +71,14 @@ def _copy(src: Any, dst: Any, select: sql.Composable, target: sql.Composable, pa
                 inp.write(chunk)
                 n += 1
     return n
+
+
+def _previous_data(settings: Settings, dataset_id: str, version: str) -> bytes | None:
+    """data.csv of the version this one followed (its suppression pattern was carried over), if any."""
+    md = json.loads((settings.published / dataset_id / version / "metadata.json").read_text(encoding="utf-8"))
+    before = (md.get("perubahan") or {}).get("dari_versi")
+    path = settings.published / dataset_id / before / "data.csv" if before else None
+    return path.read_bytes() if path and path.exists() else None
 
 
 def rebuild(settings: Settings, url: str, dataset_id: str, version: str) -> tuple[bytes, str, str]:
@@ -150,6 +159,7 @@ def rebuild(settings: Settings, url: str, dataset_id: str, version: str) -> tupl
             raise RebuildError(f"dbt build in the scratch database failed: {proc.stdout[-2000:]}")
         columns, rows = read_table(scratch, table, list(meta.get("primary_key", [])))
         columns, rows, _ = pii.suppress_small_cells(columns, rows, meta, settings.small_cell)
+        rows, _ = disclosure_control(settings, columns, rows, meta, _previous_data(settings, dataset_id, version))
         data = render_csv(columns, rows)
     finally:
         with psycopg.connect(url, autocommit=True) as admin:

@@ -46,7 +46,8 @@ from typing import Any
 from psycopg import sql
 
 from satudata.config import Settings
-from satudata.publish import pii
+from satudata.publish import disclosure, pii
+from satudata.rules import dbt_vars
 from satudata.warehouse import connect
 
 log = logging.getLogger(__name__)
@@ -550,6 +551,16 @@ def _catalog_entry(
 # --------------------------------------------------------------------------------- publishing
 
 
+def disclosure_control(
+    settings: Settings, columns: list[tuple[str, str]], rows: list[list[Any]], meta: dict, previous: bytes | None
+) -> tuple[list[list[Any]], disclosure.Report]:
+    """Complementary, time- and version-consistent suppression of a person-based table (disclosure.py), with
+    the threshold and dominance rule declared once as dbt vars; `previous`: the data.csv of the version
+    before, whose suppression pattern is carried over."""
+    policy = disclosure.Policy.from_meta(meta, settings.small_cell, dbt_vars().get("ambang_dominasi_persen"))
+    return disclosure.protect(columns, rows, meta, policy, previous)
+
+
 def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validation: dict, provenance: dict) -> dict:
     """Write a new version of one dataset if its content changed. Returns what happened:
     status published | unchanged | blocked (with reasons and failing_checks, nothing written)."""
@@ -559,9 +570,15 @@ def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validat
     dataset_id = meta["dataset_id"]
     columns, rows = read_table(url, table, list(meta.get("primary_key", [])))
     columns, rows, suppression = pii.suppress_small_cells(columns, rows, meta, settings.small_cell)
-    findings = pii.scan(columns, rows, meta)
     recover(settings, dataset_id)  # a publisher killed part way: the catalogue says what is published
     current = load_catalog(settings)["datasets"].get(dataset_id)
+    previous = settings.published / dataset_id / current["version"] / "data.csv" if current else None
+    previous_data = previous.read_bytes() if previous and previous.exists() else None
+    rows, control = disclosure_control(settings, columns, rows, meta, previous_data)
+    if suppression.applied and suppression.flag_column:  # the rows hidden in the end, complementary ones included
+        flag = [c for c, _ in columns].index(suppression.flag_column)
+        suppression.rows_suppressed = sum(bool(r[flag]) for r in rows)
+    findings = pii.scan(columns, rows, meta)
     if findings:
         reasons = [f.reason() for f in findings]
         log.warning("%s: BLOCKED by the personal-data gate: %s", dataset_id, "; ".join(reasons))
@@ -601,8 +618,7 @@ def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validat
 
     folder = settings.published / dataset_id
     folder.mkdir(parents=True, exist_ok=True)
-    previous = folder / current["version"] / "data.csv" if current else None
-    changes = period_changes(previous.read_bytes() if previous and previous.exists() else None, data)
+    changes = period_changes(previous_data, data)
     numbers = _version_numbers(folder)
     version = f"v{(numbers[-1] if numbers else 0) + 1}"
     released_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -626,6 +642,7 @@ def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validat
             approval_for(url, provenance.get("run_id", "")),
         ),
         "perubahan": {"dari_versi": current["version"] if current else None, **changes},
+        "kontrol_pengungkapan": control.as_metadata(),
         "provenance": provenance,
         **run_links(settings, folder / version, provenance.get("run_id")),
     }

@@ -16,19 +16,25 @@ file the run saw. Three sheets:
 
 Everything comes from the warehouse (audit.source_file, audit.row_finding): nothing is re-read.
 A report whose source did not change since it was written is left as it is (reports/feedback/
-.index.json), so a run over thousands of unchanged files writes only the new reports.
+.index.json), so a run over thousands of unchanged files writes only the new reports. Each load batch
+writes its files' reports as they are loaded, in a worker process beside the loading (BatchFeedback);
+the report stage only writes what is still missing or changed, and keeps the run's copies.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import multiprocessing
 import os
 import re
 from collections import Counter
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -334,22 +340,67 @@ def _report_path(root: Path, f: dict, names: Counter) -> Path:
     return folder / f"{stem}.xlsx"
 
 
-def write_feedback(settings: Settings, url: str, run_id: str) -> list[Path]:
-    """One report per file the run saw. Returns the paths of the reports (written now or still current)."""
-    root = settings.reports / "feedback"
-    index_path = root / ".index.json"  # report -> what it was written from: unchanged reports are not rewritten
+FILES_SQL = (
+    "select sf.file_id, sf.path, sf.kode_pemda, sf.opd, sf.dataset, sf.received_at, sf.status, sf.sheet, "
+    "sf.header_row, sf.rows_read, sf.rows_loaded, sf.rows_quarantined, coalesce(sf.rows_set_aside, 0), "
+    "sf.set_aside, sf.profile, sf.reasons, sf.layout, sf.sha256, "
+    "rf.land_status, rf.relpath from audit.run_file rf join audit.source_file sf using (file_id) "
+    "where rf.run_id = %s {where} order by rf.relpath"
+)
+FINDINGS_SQL = (
+    "select sheet, row_number, column_name, rule_id, severity, provided_value, expected, message "
+    "from audit.row_finding where file_id = %s order by row_number nulls first, finding_id"
+)
+INDEX = ".index.json"  # report -> what it was written from: unchanged reports are not rewritten
+SHARDS = ".index"  # one index part per load batch (batches write in parallel), merged by the report stage
+BATCH_WORKER_FROM = 8  # files in a batch from which its workbooks are written by a worker process
+
+
+def _fingerprint(f: dict) -> str:
+    return f"{FEEDBACK_VERSION}|{f['file_id']}|{f['status']}|{f['rows_read']}|{f['rows_loaded']}"
+
+
+def _names(conn: Any, run_id: str) -> Counter:
+    """Report names in use per pemda and OPD folder among the run's files (two of one stem get the dataset)."""
+    rows = conn.execute(
+        "select sf.kode_pemda, sf.opd, rf.relpath from audit.run_file rf join audit.source_file sf using (file_id) "
+        "where rf.run_id = %s",
+        (run_id,),
+    )
+    return Counter((_folder(k, KODE_PEMDA), _folder(o, OPD_FOLDER), Path(r).stem) for k, o, r in rows)
+
+
+def _read_index(root: Path) -> tuple[dict[str, str], list[tuple[Path, int]]]:
+    """The merged index: the report stage's, then the batches' parts in the order they were written."""
+    index_path = root / INDEX
     index = json.loads(index_path.read_text()) if index_path.exists() else {}
-    written = []
+    shards = []
+    parts = sorted(((p.stat().st_mtime_ns, p) for p in (root / SHARDS).glob("*.json")), key=lambda t: t[0])
+    for mtime, part in parts:
+        try:
+            index.update(json.loads(part.read_text()))
+        except (OSError, ValueError):  # a part being written, or torn: its reports are checked again
+            continue
+        shards.append((part, mtime))
+    return index, shards
+
+
+def _write_json(path: Path, payload: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name("." + path.name + f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(payload, indent=0, sort_keys=True))
+    os.replace(tmp, path)
+
+
+def write_feedback(settings: Settings, url: str, run_id: str) -> list[Path]:
+    """One report per file the run saw (the report stage). The load batches have written most of them
+    already (write_batch_feedback); this writes what is missing or changed since, merges the batches'
+    index parts and keeps the run's copies. Returns the paths of the reports (written now or still current)."""
+    root = settings.reports / "feedback"
+    index, shards = _read_index(root)
+    written, rewritten = [], 0
     with connect(url) as conn:
-        cur = conn.execute(
-            "select sf.file_id, sf.path, sf.kode_pemda, sf.opd, sf.dataset, sf.received_at, sf.status, sf.sheet, "
-            "sf.header_row, sf.rows_read, sf.rows_loaded, sf.rows_quarantined, coalesce(sf.rows_set_aside, 0), "
-            "sf.set_aside, sf.profile, sf.reasons, sf.layout, sf.sha256, "
-            "rf.land_status, rf.relpath from audit.run_file rf join audit.source_file sf using (file_id) "
-            "where rf.run_id = %s order by rf.relpath",
-            (run_id,),
-        )
-        files = [dict(zip(FILE_COLUMNS, r, strict=True)) for r in cur]
+        files = [dict(zip(FILE_COLUMNS, r, strict=True)) for r in conn.execute(FILES_SQL.format(where=""), (run_id,))]
         names = Counter(
             (_folder(f["kode_pemda"], KODE_PEMDA), _folder(f["opd"], OPD_FOLDER), Path(f["relpath"]).stem)
             for f in files
@@ -357,27 +408,127 @@ def write_feedback(settings: Settings, url: str, run_id: str) -> list[Path]:
         for f in files:
             path = _report_path(root, f, names)
             key = path.relative_to(root).as_posix()
-            fingerprint = f"{FEEDBACK_VERSION}|{f['file_id']}|{f['status']}|{f['rows_read']}|{f['rows_loaded']}"
-            if index.get(key) == fingerprint and path.exists():
+            if index.get(key) == _fingerprint(f) and path.exists():
                 written.append(path)
                 continue
-            findings = conn.execute(
-                "select sheet, row_number, column_name, rule_id, severity, provided_value, expected, message "
-                "from audit.row_finding where file_id = %s order by row_number nulls first, finding_id",
-                (f["file_id"],),
-            ).fetchall()
+            findings = conn.execute(FINDINGS_SQL, (f["file_id"],)).fetchall()
             try:  # the status shown is what became of the content (a copy of earlier content says so in a note)
                 write_report(path, f, findings, f["status"])
             except OSError as e:  # one unwritable report must not stop the others
                 log.error("feedback for %s not written: %s", f["path"], e)
                 continue
-            index[key] = fingerprint
+            index[key] = _fingerprint(f)
             written.append(path)
-    if files:
-        root.mkdir(parents=True, exist_ok=True)
-        tmp = index_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(index, indent=0, sort_keys=True))
-        os.replace(tmp, index_path)
+            rewritten += 1
+    if files or shards:
+        _write_json(root / INDEX, index)
+        for part, mtime in shards:  # merged; a part rewritten meanwhile (another run's batch) stays
+            with contextlib.suppress(OSError):
+                if part.stat().st_mtime_ns == mtime:
+                    part.unlink()
     keep_feedback(settings, run_id, root, written)  # the run's own copies (reports/runs/<run_id>/feedback)
-    log.info("submitter feedback: %d reports under %s", len(written), root)
+    log.info("submitter feedback: %d reports under %s (%d written by the report stage)", len(written), root, rewritten)
     return written
+
+
+# ---------------------------------------------------------------------------------------------
+# written by the load batches, beside the loading
+
+
+_WORKER_CONN: Any = None
+
+
+def _write_one(url: str, root: str, run_id: str, relpath: str, path: str) -> tuple[str, str] | None:
+    """(in the batch's worker process, or inline) the report of one file of the run, as it is now in the
+    warehouse; (index key, fingerprint), or None when it could not be written."""
+    global _WORKER_CONN
+    if _WORKER_CONN is None or _WORKER_CONN.closed or _WORKER_CONN.broken:
+        _WORKER_CONN = psycopg.connect(url, autocommit=True, application_name="satudata feedback")
+    row = _WORKER_CONN.execute(FILES_SQL.format(where="and rf.relpath = %s"), (run_id, relpath)).fetchone()
+    if row is None:
+        return None
+    f = dict(zip(FILE_COLUMNS, row, strict=True))
+    findings = _WORKER_CONN.execute(FINDINGS_SQL, (f["file_id"],)).fetchall()
+    try:
+        write_report(Path(path), f, findings, f["status"])
+    except OSError as e:
+        log.error("feedback for %s not written: %s", f["path"], e)
+        return None
+    return Path(path).relative_to(root).as_posix(), _fingerprint(f)
+
+
+class BatchFeedback:
+    """The feedback workbooks of one load batch, each written as soon as its file is loaded, in a worker
+    process while the batch goes on loading (inline for a small batch). Off the report stage's path: the
+    report stage then only checks that each is current. Index part `reports/feedback/.index/<name>.json`.
+
+        with BatchFeedback(settings, url, run_id, name) as feedback:
+            for file in batch:
+                load(file)
+                feedback.add(file.relpath)
+
+    A report that fails here is written by the report stage; a file whose status changed after its
+    report was written (replaced by a later file of the batch) too."""
+
+    def __init__(self, settings: Settings, url: str, run_id: str, name: str, files: int):
+        self.url, self.run_id = url, run_id
+        self.root = settings.reports / "feedback"
+        self.part = self.root / SHARDS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.json"
+        self.files = files
+        self.pool: ProcessPoolExecutor | None = None
+        self.pending: list[Future] = []
+        self.index: dict[str, str] = {}
+        self.current: dict[str, str] = {}
+        self.names: Counter | None = None
+
+    def __enter__(self) -> BatchFeedback:
+        if self.files >= BATCH_WORKER_FROM:  # the worker starts while the first file loads
+            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        return self
+
+    def add(self, relpath: str) -> None:
+        try:
+            if self.names is None:
+                with connect(self.url) as conn:
+                    self.names = _names(conn, self.run_id)
+                    self.current, _ = _read_index(self.root)
+            with connect(self.url) as conn:
+                row = conn.execute(FILES_SQL.format(where="and rf.relpath = %s"), (self.run_id, relpath)).fetchone()
+            if row is None:
+                return
+            f = dict(zip(FILE_COLUMNS, row, strict=True))
+            path = _report_path(self.root, f, self.names)
+            key = path.relative_to(self.root).as_posix()
+            if self.current.get(key) == _fingerprint(f) and path.exists():
+                self.index[key] = _fingerprint(f)  # an unchanged file seen again: its report is current
+                return
+            args = (self.url, str(self.root), self.run_id, relpath, str(path))
+            if self.pool is None:
+                self._done(_write_one(*args))
+            else:
+                self.pending.append(self.pool.submit(_write_one, *args))
+        except Exception:  # noqa: BLE001 - feedback must never fail a load; the report stage writes it
+            log.exception("feedback for %s left to the report stage", relpath)
+
+    def _done(self, written: tuple[str, str] | None) -> None:
+        if written:
+            self.index[written[0]] = written[1]
+
+    def __exit__(self, *exc: object) -> None:
+        for future in self.pending:
+            try:
+                self._done(future.result())
+            except Exception:  # noqa: BLE001 - a worker that died: the report stage writes what is missing
+                log.exception("a feedback report of the batch is left to the report stage")
+        if self.pool is not None:
+            self.pool.shutdown()
+        global _WORKER_CONN
+        if _WORKER_CONN is not None:
+            _WORKER_CONN.close()
+            _WORKER_CONN = None
+        if self.index:
+            try:
+                _write_json(self.part, self.index)
+            except OSError as e:
+                log.error("feedback index part %s not written: %s", self.part, e)
+        log.info("submitter feedback of the batch: %d reports current", len(self.index))

@@ -76,6 +76,9 @@ def write_run_summary(settings: Settings, url: str, run_id: str) -> dict:
         ).fetchall()
         by_rule = _quarantine_by_rule(conn, [f["file_id"] for f in files])
         sources = source_runs(conn, run_id)
+        kept = conn.execute(
+            "select unchanged_since, inputs_fingerprint from audit.pipeline_run where run_id = %s", (run_id,)
+        ).fetchone()
     datasets = {}
     for dataset_id, status, version, row_count, reasons in pubs:
         datasets[dataset_id] = {
@@ -93,6 +96,10 @@ def write_run_summary(settings: Settings, url: str, run_id: str) -> dict:
         "run_id": run_id,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "status": status,
+        # nothing new since that successful run (same files, code, day): its build, checks and decisions
+        # were kept, nothing rebuilt or republished (satudata/rerun.py); null when this run did the work
+        "unchanged_since": kept[0] if kept else None,
+        "inputs_fingerprint": kept[1] if kept else None,
         "landing": str(settings.landing),
         "totals": {
             "files": len(files),

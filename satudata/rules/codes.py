@@ -1,8 +1,10 @@
 """Code lists of the OPD Data Standard and the normalisations the row rules need before dbt runs.
 
-The code lists that real systems spell in many ways (jenis kelamin, status kepegawaian and the
-kind of a non-ASN, jenis jabatan, pendidikan, golongan, BKN kedudukan hukum) are declared once,
-in the dbt seed `kode_sinonim` (dbt_project/seeds/kode_sinonim.csv: daftar, nilai_sumber, kode).
+Every code list (and the spellings real systems give: jenis kelamin, status kepegawaian and the
+kind of a non-ASN, jenis jabatan, pendidikan, golongan, BKN kedudukan hukum, jenis penghasilan,
+versi, jenis SP2D; and the lists without synonyms: eselon, predikat, tagging, status permohonan,
+kanal, bidang SPM) is declared once, in the dbt seed `kode_sinonim`
+(dbt_project/seeds/kode_sinonim.csv: daftar, nilai_sumber, kode).
 Python reads it here; dbt staging reads the same seed (macros/normalise.sql, `kunci_kode`). A
 value is looked up by its key: upper case with everything but A-Z and 0-9 removed, so `S-1/Sarjana`,
 `s1 sarjana` and `S 1 / SARJANA` are one value. tests/unit/test_codes.py checks that both agree.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -59,7 +62,7 @@ JENIS_NON_ASN = daftar_kode("jenis_non_asn")
 PNS_LIKE = frozenset({"PNS", "CPNS"})
 PPPK_LIKE = frozenset({"PPPK", "PPPK_PARUH_WAKTU"})
 JENIS_JABATAN = daftar_kode("jenis_jabatan")
-ESELON = ("II.a", "II.b", "III.a", "III.b", "IV.a", "IV.b")
+ESELON = daftar_kode("eselon")  # normalised by a pattern (clean_eselon), not by spellings
 PENDIDIKAN = daftar_kode("pendidikan")
 # PNS I/a-I/d, II/a-II/d, III/a-III/d, IV/a-IV/e (PP 99/2000); PPPK I-XVII (Perpres 98/2020)
 GOLONGAN_PNS = tuple(g for g in daftar_kode("golongan") if "/" in g)
@@ -69,20 +72,20 @@ KEDUDUKAN_HUKUM = daftar_kode("kedudukan_hukum")
 JENIS_PENGHASILAN = daftar_kode("jenis_penghasilan")
 # the pay runs reconciled with realisasi on rekening 5.1.01.01 (REC-004)
 JENIS_PENGHASILAN_GAJI = ("GAJI", "THR", "GAJI_13")
-PREDIKAT = ("SANGAT_BAIK", "BAIK", "BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG")
+PREDIKAT = daftar_kode("predikat")
 # tahapan APBD (Permendagri 77/2020 Bab IV; SIPD "tahapan"): MURNI (penetapan / DPA), PERGESERAN_n
-# (pergeseran ke-n, Perkada penjabaran), PERUBAHAN (APBD-P / DPPA); clean_versi maps the labels
-VERSI = ("MURNI", *(f"PERGESERAN_{n}" for n in range(1, 10)), "PERUBAHAN")
+# (pergeseran ke-n, Perkada penjabaran), PERUBAHAN (APBD-P / DPPA); the labels are in the seed
+VERSI = daftar_kode("versi")
 # jenis SP2D (Permendagri 77/2020 Bab VI): LS and GU (and the closing GU/TU NIHIL) are realisasi;
 # UP and TU are advances to the bendahara (uang muka); PENGEMBALIAN is a refund of belanja (contra
 # pos, booked as a positive nilai that is subtracted in its month)
-JENIS_SP2D = ("LS", "GU", "GU_NIHIL", "TU_NIHIL", "UP", "TU", "PENGEMBALIAN")
+JENIS_SP2D = daftar_kode("jenis_sp2d")
 JENIS_SP2D_REALISASI = ("LS", "GU", "GU_NIHIL", "TU_NIHIL")
 JENIS_SP2D_UANG_MUKA = ("UP", "TU")
-TAGGING = ("STUNTING", "KEMISKINAN_EKSTREM", "INFLASI", "PENGANGGURAN")
-STATUS_PERMOHONAN = ("DITERIMA", "DIPROSES", "SELESAI", "DITOLAK")
-KANAL = ("LOKET", "ONLINE", "MPP")
-BIDANG_SPM = ("PENDIDIKAN", "KESEHATAN", "PEKERJAAN_UMUM", "PERUMAHAN_RAKYAT", "TRANTIBUMLINMAS", "SOSIAL")
+TAGGING = daftar_kode("tagging")
+STATUS_PERMOHONAN = daftar_kode("status_permohonan")
+KANAL = daftar_kode("kanal")
+BIDANG_SPM = daftar_kode("bidang_spm")
 
 _SEP = re.compile(r"[\s-]+")
 _STRIP = re.compile(r"[\s./-]")
@@ -101,83 +104,31 @@ def clean_jenis_penghasilan(value: str | None) -> str | None:
     return kode("jenis_penghasilan", value) or clean_code(value)
 
 
-_VERSI = {
-    "MURNI": "MURNI",
-    "PENETAPAN": "MURNI",
-    "PENETAPAN_APBD": "MURNI",
-    "APBD": "MURNI",
-    "APBD_MURNI": "MURNI",
-    "DPA": "MURNI",
-    "INDUK": "MURNI",
-    "PERUBAHAN": "PERUBAHAN",
-    "APBD_P": "PERUBAHAN",
-    "APBDP": "PERUBAHAN",
-    "P_APBD": "PERUBAHAN",
-    "APBD_PERUBAHAN": "PERUBAHAN",
-    "PERUBAHAN_APBD": "PERUBAHAN",
-    "DPPA": "PERUBAHAN",
-}
-_PERGESERAN_RE = re.compile(r"^PERGESERAN_(?:KE_?)?([1-9])$")
-
-
 @lru_cache(maxsize=256)
 def clean_versi(value: str | None) -> str | None:
     """`Penetapan`, `APBD murni` -> MURNI; `Pergeseran 1`, `Pergeseran ke-2` -> PERGESERAN_1, _2;
-    `DPPA`, `APBD-P`, `Perubahan` -> PERUBAHAN; else the cleaned code (not in VERSI: FMT-003).
-    Mirrors the dbt macro clean_versi."""
-    code = clean_code(value)
-    if code is None:
-        return None
-    if code in _VERSI:
-        return _VERSI[code]
-    m = _PERGESERAN_RE.match(code)
-    return f"PERGESERAN_{m.group(1)}" if m else code
+    `DPPA`, `APBD-P`, `Perubahan` -> PERUBAHAN (seed kode_sinonim, list versi); else the cleaned code
+    (not in VERSI: FMT-003). Mirrors the dbt macro clean_versi."""
+    return kode("versi", value) or clean_code(value)
 
 
 _SP2D_NUMBER_RE = re.compile(r"/(LS|GU|UP|TU)/")
-_JENIS_SP2D = {
-    "LS": "LS",
-    "GU": "GU",
-    "UP": "UP",
-    "TU": "TU",
-    "GU_NIHIL": "GU_NIHIL",
-    "TU_NIHIL": "TU_NIHIL",
-    "PENGEMBALIAN": "PENGEMBALIAN",
-    "PENGEMBALIAN_BELANJA": "PENGEMBALIAN",
-    "CP": "PENGEMBALIAN",
-    "CONTRA_POS": "PENGEMBALIAN",
-    "KONTRA_POS": "PENGEMBALIAN",
-}
 
 
 @lru_cache(maxsize=256)
 def clean_jenis_sp2d(value: str | None, nomor_sp2d: str | None = None) -> str | None:
-    """The jenis of an SP2D line from the column (`ls`, `GU Nihil`, `Pengembalian Belanja`, `CP`), or,
-    when it is empty, from the number (`.../LS/...`, `/GU/`, `/UP/`, `/TU/`, `/CP/`); mirrors the dbt
-    macro clean_jenis_sp2d. An unknown label comes back cleaned (not in JENIS_SP2D: FMT-003)."""
+    """The jenis of an SP2D line from the column (`ls`, `GU Nihil`, `Pengembalian Belanja`, `CP`: seed
+    kode_sinonim, list jenis_sp2d), or, when it is empty, from the number (`.../LS/...`, `/GU/`, `/UP/`,
+    `/TU/`, `/CP/`); mirrors the dbt macro clean_jenis_sp2d. An unknown label comes back cleaned (not
+    in JENIS_SP2D: FMT-003)."""
     code = clean_code(value)
     if code is not None:
-        return _JENIS_SP2D.get(code, code)
+        return kode("jenis_sp2d", value) or code
     nomor = (nomor_sp2d or "").upper()
     if "/CP/" in nomor:
         return "PENGEMBALIAN"
     m = _SP2D_NUMBER_RE.search(nomor)
     return m.group(1) if m else None
-
-
-_JK = {
-    "L": "L",
-    "LK": "L",
-    "LAKI-LAKI": "L",
-    "LAKI LAKI": "L",
-    "PRIA": "L",
-    "1": "L",
-    "P": "P",
-    "PR": "P",
-    "PEREMPUAN": "P",
-    "WANITA": "P",
-    "2": "P",
-}
 
 
 def clean_jenis_kelamin(value: str | None) -> str | None:
@@ -272,3 +223,24 @@ def spm_indikator(seeds: Path = SEEDS) -> frozenset[tuple[str, str]]:
     """(bidang, kode_indikator) of the reference list (dbt seed spm_indikator)."""
     with (seeds / "spm_indikator.csv").open(encoding="utf-8") as f:
         return frozenset((row["bidang"], row["kode_indikator"].upper()) for row in csv.DictReader(f))
+
+
+# the normaliser of each code list a column of satudata/datasets.py names (`Column.codes`): the
+# landing checks run it before looking a value up in the list (dbt staging runs the macro of the same name)
+NORMALISERS: dict[str, Callable[[str | None], str | None]] = {
+    "jenis_kelamin": clean_jenis_kelamin,
+    "status_kepegawaian": clean_status_kepegawaian,
+    "jenis_non_asn": clean_jenis_non_asn,
+    "jenis_jabatan": clean_jenis_jabatan,
+    "eselon": clean_eselon,
+    "pendidikan": clean_pendidikan,
+    "golongan": clean_golongan,
+    "jenis_penghasilan": clean_jenis_penghasilan,
+    "predikat": clean_code,
+    "versi": clean_versi,
+    "jenis_sp2d": clean_jenis_sp2d,
+    "tagging": clean_code,
+    "status_permohonan": clean_code,
+    "kanal": clean_code,
+    "bidang_spm": clean_code,
+}

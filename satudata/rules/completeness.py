@@ -29,24 +29,8 @@ log = logging.getLogger(__name__)
 
 TIME_ZONE = "Asia/Jakarta"  # deadlines are days in WIB
 
-# the period (YYYY-MM, YYYY, or '*' = the dataset has none) of a raw row, per dataset
-PERIOD_SQL: dict[str, str] = {
-    "pegawai": "periode",
-    "formasi_jabatan": "periode",
-    "pembayaran_penghasilan": "periode",
-    "kinerja_pegawai": "tahun::text",
-    "anggaran": "tahun::text",
-    "realisasi_belanja": "to_char(tanggal_sp2d, 'YYYY-MM')",
-    "pendapatan": "tahun::text || '-' || lpad(bulan::text, 2, '0')",
-    "lra": "tahun::text",
-    "anggaran_kas": "tahun::text",
-    "jenis_layanan": "'*'",
-    "permohonan_layanan": "to_char(tanggal_masuk, 'YYYY-MM')",
-    "survei_kepuasan": "to_char(tanggal, 'YYYY-MM')",
-    "capaian_spm": "tahun::text",
-    "pengaduan": "to_char(tanggal, 'YYYY-MM')",
-}
-assert set(PERIOD_SQL) == set(DATASETS), "every dataset needs its period expression"
+# the period (YYYY-MM, YYYY, or '*' = the dataset has none) of a raw row: satudata/datasets.py
+PERIOD_SQL: dict[str, str] = {name: d.period_sql for name, d in DATASETS.items()}
 
 CURRENT = "superseded_by is null and status in ('loaded', 'loaded_with_warnings')"
 

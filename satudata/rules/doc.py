@@ -18,6 +18,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from satudata.config import REPO_ROOT, Settings
+from satudata.datasets import DATASETS
 from satudata.rules import CATEGORIES, SEVERITIES, Rule, catalogue, catalogue_hash, rule_params
 from satudata.rules.row_checks import ROW_CHECKS
 
@@ -31,6 +32,12 @@ def implementation_text(rule: Rule) -> str:
         if "function" in impl:
             return f"row check in `{impl['function']}`"
         fn = ROW_CHECKS[rule.id]
+        if fn.__qualname__ == "one_row_per_key.<locals>.check":  # built from a dataset's declared key
+            dataset = next(d for d in DATASETS.values() if d.key_rule == rule.id)
+            return (
+                f"row check `satudata.rules.row_checks.one_row_per_key` on the key of `{dataset.name}` "
+                f"in satudata/datasets.py ({', '.join(dataset.key)})"
+            )
         return f"row check `satudata.rules.row_checks.{fn.__name__}`"
     if rule.kind == "publish":
         return f"publisher check `{impl['function']}` on every outgoing table"

@@ -11,6 +11,7 @@ row (budget: well over 100k rows per second for a dataset's whole rule set).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -52,37 +53,63 @@ def opd_matches_folder(row: Row, ctx: RowChecker) -> Found:
     return [finding("REF-001", "kode_opd", kode_opd, ctx.opd_folder)]
 
 
-# dataset -> column -> (normaliser, code list); FMT-003 (fatal): the dimensions a publication groups by
-KEY_CODES: dict[str, dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]] = {
-    "pegawai": {
-        "status_kepegawaian": (c.clean_status_kepegawaian, c.STATUS_KEPEGAWAIAN),
-        "jenis_jabatan": (c.clean_jenis_jabatan, c.JENIS_JABATAN),
-    },
-    "formasi_jabatan": {"jenis_jabatan": (c.clean_jenis_jabatan, c.JENIS_JABATAN)},
-    "pembayaran_penghasilan": {"jenis_penghasilan": (c.clean_jenis_penghasilan, c.JENIS_PENGHASILAN)},
-    "kinerja_pegawai": {"predikat": (c.clean_code, c.PREDIKAT)},
-    "anggaran": {"versi": (c.clean_versi, c.VERSI)},
-    "realisasi_belanja": {"jenis_sp2d": (c.clean_jenis_sp2d, c.JENIS_SP2D)},
-    "anggaran_kas": {"versi": (c.clean_versi, c.VERSI)},
-    "permohonan_layanan": {"status": (c.clean_code, c.STATUS_PERMOHONAN)},
-    "capaian_spm": {"bidang": (c.clean_code, c.BIDANG_SPM)},
-}
+CodeCheck = dict[str, dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]]
+
+
+def code_checks(check: str) -> CodeCheck:
+    """dataset -> column -> (normaliser, code list) of the columns satudata/datasets.py declares with a
+    code list checked this way; the list is the seed kode_sinonim's (satudata/rules/codes.py)."""
+    return {
+        d.name: cols
+        for d in DATASETS.values()
+        if (
+            cols := {
+                col.name: (c.NORMALISERS[col.codes], c.daftar_kode(col.codes))
+                for col in d.columns
+                if col.codes and col.code_check == check
+            }
+        )
+    }
+
+
+# FMT-003 (fatal): the dimensions a publication groups by
+KEY_CODES = code_checks("key")
 # FMT-004 (warning): attributes that are counted as TIDAK_DIKETAHUI when not in the list
+ATTRIBUTE_CODES = code_checks("attribute")
+# FMT-004 (warning) on each code of a list column (`STUNTING, INFLASI`)
+TAG_CODES = code_checks("tags")
+TAG_SEPARATORS = re.compile(r"[,;|/]")
 NO_ESELON = frozenset({"-", "NON", "NON ESELON", "NON-ESELON", "NONESELON", "TIDAK ADA", "0"})
-ATTRIBUTE_CODES: dict[str, dict[str, tuple[Callable[[Any], Any], tuple[str, ...]]]] = {
-    "pegawai": {
-        "jenis_kelamin": (c.clean_jenis_kelamin, c.JENIS_KELAMIN),
-        "jenis_non_asn": (c.clean_jenis_non_asn, c.JENIS_NON_ASN),
-        "eselon": (c.clean_eselon, c.ESELON),
-        "pendidikan": (c.clean_pendidikan, c.PENDIDIKAN),
-    },
-    "formasi_jabatan": {"eselon": (c.clean_eselon, c.ESELON)},
-    "permohonan_layanan": {"kanal": (c.clean_code, c.KANAL)},
-    "survei_kepuasan": {
-        "jenis_kelamin": (c.clean_jenis_kelamin, c.JENIS_KELAMIN),
-        "pendidikan": (c.clean_pendidikan, c.PENDIDIKAN),
-    },
-}
+
+
+def one_row_per_key(dataset: str) -> RowCheck:
+    """The key rule of a dataset (satudata/datasets.py `key`, `key_rule`): one row per key in a file. The
+    key's coded columns are compared normalised (`Gaji ke-13` and `GAJI_13` are one pay run); the first
+    key column that is not a period column is the one reported, and a row without it is not checked."""
+    declared = DATASETS[dataset]
+    rule_id = declared.key_rule
+    assert rule_id is not None
+    reported = next(k for k in declared.key if k not in declared.period_columns)
+    parts = [(k, c.NORMALISERS[col.codes] if (col := declared.column(k)).codes else None) for k in declared.key]
+    expected = f"satu baris per ({', '.join(declared.key)})"
+
+    def check(row: Row, ctx: RowChecker) -> Found:
+        value = row.get(reported)
+        if not value:
+            return NONE
+        key = tuple(clean(row.get(k)) if clean else row.get(k) for k, clean in parts)
+        seen = ctx.seen[rule_id]
+        if key in seen:
+            return [finding(rule_id, reported, value, expected)]
+        seen.add(key)
+        return NONE
+
+    return check
+
+
+for _dataset in DATASETS.values():
+    if _dataset.key_rule:
+        row_rule(_dataset.key_rule)(one_row_per_key(_dataset.name))
 
 
 @row_rule("FMT-003")
@@ -112,10 +139,12 @@ def attribute_code_in_list(row: Row, ctx: RowChecker) -> Found:
         if column == "eselon" and value.strip().upper() in NO_ESELON:
             continue
         found.append(finding("FMT-004", column, value, ", ".join(allowed)))
-    if ctx.dataset == "anggaran" and row.get("tagging"):
-        for tag in str(row["tagging"]).replace(";", ",").replace("|", ",").replace("/", ",").split(","):
-            if tag.strip() and c.clean_code(tag) not in c.TAGGING:
-                found.append(finding("FMT-004", "tagging", tag.strip(), ", ".join(c.TAGGING)))
+    for column, (clean, allowed) in TAG_CODES.get(ctx.dataset, {}).items():
+        if not row.get(column):
+            continue
+        for tag in TAG_SEPARATORS.split(str(row[column])):
+            if tag.strip() and clean(tag) not in allowed:
+                found.append(finding("FMT-004", column, tag.strip(), ", ".join(allowed)))
     return found
 
 
@@ -178,18 +207,6 @@ def nip_pns_sex_digit(row: Row, ctx: RowChecker) -> Found:
     if nip is None or ctx.status not in c.PNS_LIKE or nip[14] in "12":
         return NONE
     return [finding("PEG-004", "nip", nip, "digit 15 = 1 / 2")]
-
-
-@row_rule("PEG-005")
-def one_row_per_nip_periode(row: Row, ctx: RowChecker) -> Found:
-    nip = row.get("nip")
-    if not nip:
-        return NONE
-    key = (nip, row.get("periode"))
-    if key in ctx.seen["PEG-005"]:
-        return [finding("PEG-005", "nip", nip, "satu baris per (nip, periode)")]
-    ctx.seen["PEG-005"].add(key)
-    return NONE
 
 
 @row_rule("PEG-006")
@@ -309,35 +326,11 @@ def pay_recipients_and_amount_agree(row: Row, ctx: RowChecker) -> Found:
     return NONE
 
 
-@row_rule("PAY-003")
-def one_pay_run_per_periode_jenis(row: Row, ctx: RowChecker) -> Found:
-    jenis = row.get("jenis_penghasilan")
-    if jenis is None:
-        return NONE
-    key = (row.get("periode"), c.clean_jenis_penghasilan(jenis))
-    if key in ctx.seen["PAY-003"]:
-        return [finding("PAY-003", "jenis_penghasilan", jenis, "satu baris per (periode, jenis_penghasilan)")]
-    ctx.seen["PAY-003"].add(key)
-    return NONE
-
-
 @row_rule("PAY-004")
 def paid_not_in_future(row: Row, ctx: RowChecker) -> Found:
     paid = row.get("tanggal_bayar")
     if paid is not None and paid > ctx.today:
         return [finding("PAY-004", "tanggal_bayar", paid.isoformat(), f"<= {ctx.today.isoformat()}")]
-    return NONE
-
-
-@row_rule("SKP-001")
-def one_skp_per_nip_tahun(row: Row, ctx: RowChecker) -> Found:
-    nip = row.get("nip")
-    if not nip:
-        return NONE
-    key = (nip, row.get("tahun"))
-    if key in ctx.seen["SKP-001"]:
-        return [finding("SKP-001", "nip", nip, "satu baris per (nip, tahun)")]
-    ctx.seen["SKP-001"].add(key)
     return NONE
 
 
@@ -486,17 +479,6 @@ def selesai_has_date(row: Row, ctx: RowChecker) -> Found:
     return NONE
 
 
-@row_rule("LAY-003")
-def one_row_per_nomor_permohonan(row: Row, ctx: RowChecker) -> Found:
-    nomor = row.get("nomor_permohonan")
-    if nomor is None:
-        return NONE
-    if nomor in ctx.seen["LAY-003"]:
-        return [finding("LAY-003", "nomor_permohonan", nomor, "unik dalam file")]
-    ctx.seen["LAY-003"].add(nomor)
-    return NONE
-
-
 @row_rule("LAY-004")
 def sla_and_biaya(row: Row, ctx: RowChecker) -> Found:
     found = []
@@ -579,10 +561,10 @@ class RowChecker:
             for r in catalogue().values()
             if r.kind == "row" and r.applies_to(dataset) and r.id in ROW_CHECKS
         ]
-        self.seen: dict[str, set] = {rule_id: set() for rule_id in ("PEG-005", "PAY-003", "SKP-001", "LAY-003")}
+        self.seen: dict[str, set] = {d.key_rule: set() for d in DATASETS.values() if d.key_rule}
         # what several rules of a row read, worked out once per row (see prepare)
         self.has_nip = any(col.name == "nip" for col in DATASETS[dataset].columns) if dataset in DATASETS else False
-        self.has_rekening = dataset in ("anggaran", "realisasi_belanja", "pendapatan", "anggaran_kas")
+        self.has_rekening = dataset in DATASETS and "kode_rekening" in DATASETS[dataset].column_names
         self.chart = c.rekening_chart() if self.has_rekening else frozenset()
         self.nip: str | None = None
         self.born: date | None = None

@@ -10,15 +10,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from satudata.sample.files import Style, SubmissionFile, draw_style
+from satudata.sample.files import Style, SubmissionFile, draw_style, rng_for
 from satudata.sample.opd_template import Opd
 from satudata.sample.reference import Pemda, Reference
-
-
-def rng_for(seed: int, *keys: object) -> random.Random:
-    """An independent random stream per (seed, keys): string seeds are hashed with SHA-512 by
-    `random`, so streams do not depend on PYTHONHASHSEED or on the order things are generated."""
-    return random.Random(f"{seed}|" + "|".join(str(k) for k in keys))
 
 
 class BadQuota:

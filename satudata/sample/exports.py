@@ -63,8 +63,7 @@ from pathlib import Path
 from typing import Any
 
 from satudata.sample.biff import Cell, write_xls
-from satudata.sample.common import rng_for
-from satudata.sample.files import BULAN, SubmissionFile
+from satudata.sample.files import BULAN, SubmissionFile, rng_for
 from satudata.sample.opd_template import Opd, title_name
 from satudata.sample.reference import Pemda, load_reference
 from satudata.sample.xlsx import STYLE_BOLD, XlsxSheet
@@ -756,7 +755,7 @@ def _write_rekap(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
 
 
 def _names(opd: Opd) -> dict[str, str]:
-    from satudata.sample.pelayanan import LAYANAN  # the services of the sample (read only)
+    from satudata.sample.layanan import LAYANAN  # the services of the sample (read only)
 
     return {s[0]: s[1] for s in LAYANAN.get(opd.singkatan, ())}
 

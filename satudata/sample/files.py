@@ -22,6 +22,13 @@ from typing import Any
 from satudata.datasets import DATASETS, Dataset
 from satudata.sample.xlsx import STYLE_AMOUNT, STYLE_BOLD, XlsxSheet
 
+
+def rng_for(seed: int, *keys: object) -> random.Random:
+    """An independent random stream per (seed, keys): string seeds are hashed with SHA-512 by
+    `random`, so streams do not depend on PYTHONHASHSEED or on the order things are generated."""
+    return random.Random(f"{seed}|" + "|".join(str(k) for k in keys))
+
+
 BULAN = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
     "Juli", "Agustus", "September", "Oktober", "November", "Desember",

@@ -1,4 +1,4 @@
-"""Run the Great Expectations suites of `expectations/` against the warehouse (SQL runs inside
+"""Run the Great Expectations suites built by `expectations/suites.py` against the warehouse (SQL runs inside
 PostgreSQL), record one result per rule in audit.rule_result, and build the Data Docs."""
 
 from __future__ import annotations
@@ -34,18 +34,18 @@ class RuleOutcome:
     expectation: str = ""
 
 
-def suite_modules(expectations_dir: Path) -> dict[str, Any]:
-    """`schema.table` -> the module in expectations/ that builds its suite."""
-    modules = {}
-    for path in sorted(expectations_dir.glob("*.py")):
-        if path.name.startswith("_"):
-            continue
-        spec = importlib.util.spec_from_file_location(f"satudata_expectations.{path.stem}", path)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        modules[module.TABLE] = module
-    return modules
+SUITES_MODULE = "suites.py"
+
+
+def load_suites(expectations_dir: Path, metas: dict[str, dict]) -> dict[str, Any]:
+    """`schema.table` -> its suite, from the one builder in expectations/ (expectations/suites.py:
+    the rule catalogue's gx tables and the published marts of `metas`)."""
+    path = expectations_dir / SUITES_MODULE
+    spec = importlib.util.spec_from_file_location("satudata_expectations.suites", path)
+    assert spec and spec.loader, path
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.suites(metas)
 
 
 def _existing_tables(url: str) -> set[str]:
@@ -96,14 +96,14 @@ def validate(settings: Settings, url: str, run_id: str, metas: dict[str, dict]) 
     )
     existing = _existing_tables(url)
     definitions = []
-    for table, module in suite_modules(settings.repo_root / "expectations").items():
+    for table, built in load_suites(settings.repo_root / "expectations", metas).items():
         if table not in existing:
             log.warning("%s does not exist in this run (its dbt model failed or was skipped): not validated", table)
             continue
         schema, name = table.split(".")
         asset = datasource.add_table_asset(name=name, table_name=name, schema_name=schema)
         batch = asset.add_batch_definition_whole_table("whole_table")
-        suite = context.suites.add_or_update(runnable(module.build_suite(metas.get(table)), existing))
+        suite = context.suites.add_or_update(runnable(built, existing))
         definitions.append(
             context.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=batch, suite=suite))
         )

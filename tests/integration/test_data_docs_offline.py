@@ -32,17 +32,16 @@ SUITE_MODULE = """
 import great_expectations as gx
 import great_expectations.expectations as gxe
 
-TABLE = "staging.layanan_offline_test"
 
 
-def build_suite(meta=None):
+def suites(metas):
     suite = gx.ExpectationSuite(name="layanan_offline_test")
     suite.add_expectation(gxe.ExpectColumnValuesToNotBeNull(column="kode_opd", meta={"rule_id": "T-001"}))
     suite.add_expectation(gxe.ExpectColumnValuesToBeBetween(column="jumlah", min_value=0, max_value=100,
                                                             meta={"rule_id": "T-002"}))
     suite.add_expectation(gxe.ExpectColumnValuesToBeInSet(column="jenis", value_set=["izin", "aduan"],
                                                           meta={"rule_id": "T-003"}))
-    return suite
+    return {"staging.layanan_offline_test": suite}
 """
 
 # tag with a src/href that makes the browser fetch (not <a href>, which only navigates)
@@ -88,7 +87,7 @@ def data_docs(pg_server, tmp_path_factory):
         )
     repo = tmp / "repo"
     (repo / "expectations").mkdir(parents=True)
-    (repo / "expectations" / "layanan_offline_test.py").write_text(SUITE_MODULE)
+    (repo / "expectations" / "suites.py").write_text(SUITE_MODULE)
     settings = replace(make_settings(tmp, url, tmp / "landing"), repo_root=repo)
 
     outcomes = gx_runner.validate(settings, url, "run_offline_test", {})

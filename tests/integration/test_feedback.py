@@ -3,12 +3,14 @@ letter the submitter sees in Excel."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
 from satudata import pipeline
+from satudata.report import feedback
 from satudata.report.feedback import indonesian, write_feedback, write_report
 from tests.conftest import make_settings
 
@@ -157,6 +159,42 @@ def test_feedback_speaks_in_the_submitters_coordinates(tmp_path, warehouse_url):
     rows = sheet_rows(copy, "Ringkasan")
     assert dict(r[:2] for r in rows if r[0])["Status"] == "Diterima"
     assert any("sama persis dengan 18.72/DINKES/pegawai/pegawai_januari.csv" in str(r[1]) for r in rows)
+
+
+def test_load_batches_write_the_feedback_so_the_report_stage_only_assembles(tmp_path, warehouse_url, monkeypatch):
+    # Given the four submissions, loaded by the pipeline's batches, each batch writing its workbooks in a
+    # worker process (from one file up, so this small batch takes that path too)
+    monkeypatch.setattr(feedback, "BATCH_WORKER_FROM", 1)
+    settings = make_settings(tmp_path, warehouse_url, tmp_path / "landing")
+    make_landing(settings.landing)
+    pipeline.start(settings, "r1")
+    for batch in pipeline.batches(pipeline.discover_files(settings)):
+        pipeline.load_batch(settings, pipeline.land_batch(settings, "r1", batch))
+
+    # Then every workbook is there before the report stage, with what the warehouse says of its file
+    root = settings.reports / "feedback"
+    reports = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.xlsx"))
+    assert reports == [
+        "18.72/DINKES/dpa.xlsx",
+        "18.72/DINKES/pegawai_februari.xlsx",
+        "18.72/DINKES/pegawai_januari.xlsx",
+        "18.72/DPMPTSP/permohonan.xlsx",
+    ]
+    summary = dict(r[:2] for r in sheet_rows(root / "18.72/DINKES/pegawai_januari.xlsx", "Ringkasan") if r[0])
+    assert (summary["Baris dibaca"], summary["Baris dimuat"], summary["Baris dikarantina (ditolak)"]) == (2, 1, 1)
+    assert list((root / ".index").glob("*.json")), "the batch wrote its index part"
+    before = {p: p.stat().st_mtime_ns for p in root.rglob("*.xlsx")}
+
+    # When the report stage runs
+    written = write_feedback(settings, warehouse_url, "r1")
+
+    # Then it rewrote none of them, merged the batch's index part, and kept the run's copies
+    assert sorted(written) == sorted(before)
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+    assert not list((root / ".index").glob("*.json"))
+    assert len(json.loads((root / ".index.json").read_text())) == 4
+    kept = settings.reports / "runs" / "r1" / "feedback"
+    assert sorted(p.relative_to(kept).as_posix() for p in kept.rglob("*.xlsx")) == reports
 
 
 def test_submitted_text_is_never_a_formula(tmp_path):

@@ -17,6 +17,7 @@ import pytest
 from satudata.config import DbParams
 from satudata.rules import codes as c
 from tests.conftest import make_settings
+from tests.integration.test_codes_sql import SP2D, VERSI_LABELS
 from tests.unit.test_codes import REAL_SPELLINGS, SEED
 
 pytestmark = pytest.mark.integration
@@ -102,3 +103,43 @@ def test_sql_macros_give_the_python_codes(tmp_path, warehouse_url):
     assert by_value[("golongan", "Penata Muda (III/a)")] == "III/a"
     assert by_value[("pendidikan", "s 1 / sarjana")] == "S1"
     assert by_value[("status_kepegawaian", "Pensiunan")] is None
+
+
+def test_versi_and_jenis_sp2d_macros_give_the_python_codes(tmp_path, warehouse_url):
+    """The two lists that were Python and SQL tables until issue 18 (now in the seed): real SIPD tahapan
+    labels and SP2D kinds, by the column or, when it is empty, by the SP2D number."""
+    settings = make_settings(tmp_path, warehouse_url, tmp_path / "landing")
+    dbt(settings, "build", "--select", "kode_sinonim", "stg_ref__kode_sinonim")
+    cases = [(n, v, None, None) for n, v in enumerate(VERSI_LABELS)]
+    cases += [(len(VERSI_LABELS) + n, None, j, nomor) for n, (j, nomor) in enumerate(SP2D)]
+
+    def text(value):
+        return "null::text" if value is None else "'{}'::text".format(value.replace("'", "''"))
+
+    values = ", ".join(f"({n}, {text(v)}, {text(j)}, {text(nomor)})" for n, v, j, nomor in cases)
+    inline = (
+        f"select n, {{{{ clean_versi('versi') }}}} as versi, {{{{ clean_jenis_sp2d('jenis', 'nomor') }}}} as jenis "
+        f"from (values {values}) as t (n, versi, jenis, nomor) order by n"
+    )
+    out = dbt(settings, "show", "--inline", inline, "--limit", "-1", "--output", "json", "--log-format", "json")
+    shown = next(
+        json.loads(line)["data"]["preview"]
+        for line in out.stdout.splitlines()
+        if line.startswith("{") and '"preview"' in line
+    )
+    rows = json.loads(shown) if isinstance(shown, str) else shown
+    versi = [r["versi"] for r in rows[: len(VERSI_LABELS)]]
+    jenis = [r["jenis"] for r in rows[len(VERSI_LABELS) :]]
+
+    python_versi = [c.clean_versi(v) for v in VERSI_LABELS]
+    assert versi == python_versi
+    # the real SIPD labels all land in the code list, a bare `Pergeseran` (which one?) does not
+    assert python_versi[:8] == ["MURNI"] * 4 + ["PERGESERAN_1", "PERGESERAN_2", "PERGESERAN_3", "PERGESERAN_4"]
+    assert python_versi[9:14] == ["PERUBAHAN"] * 5
+    assert python_versi[8] not in c.VERSI and python_versi[14] not in c.VERSI
+    python_jenis = [c.clean_jenis_sp2d(j, nomor) for j, nomor in SP2D]
+    assert jenis == python_jenis
+    assert python_jenis == [
+        "LS", "GU", "GU_NIHIL", "TU_NIHIL", "PENGEMBALIAN", "PENGEMBALIAN", "BOGUS",
+        "LS", "GU", "UP", "TU", "PENGEMBALIAN", None, None, "UP",
+    ]  # fmt: skip

@@ -73,6 +73,42 @@ def loaded_and_quarantined(url: str, files: list[dict]) -> dict[str, tuple[int, 
         }
 
 
+def built(settings) -> dict:
+    """What a run builds or publishes, as left on disk and in the warehouse: dbt's run_results.json and
+    the build's state, the GX Data Docs, the published catalogue (bytes and times)."""
+    files = {
+        "dbt run_results": settings.dbt_dir / "target" / "run_results.json",
+        "dbt docs": settings.reports / "dbt_docs" / "index.html",
+        "gx data docs": settings.reports / "data_docs" / "index.html",
+        "catalog": settings.published / "catalog.json",
+    }
+    with psycopg.connect(settings.warehouse_url) as conn:
+        state = conn.execute("select project, run_id, built_at from audit.dbt_state order by project").fetchall()
+    return {
+        **{name: (p.stat().st_mtime_ns, p.read_bytes()) for name, p in files.items()},
+        "audit.dbt_state": state,
+    }
+
+
+def run_results(url: str, run_id: str) -> dict:
+    """Per audit table, the run's rows without the run id (dbt nodes, checks, publication decisions)."""
+    with psycopg.connect(url) as conn:
+        return {
+            "dbt_result": conn.execute(
+                "select unique_id, status, rows_affected from audit.dbt_result where run_id = %s order by 1", (run_id,)
+            ).fetchall(),
+            "rule_result": conn.execute(
+                "select rule_id, dataset, success, failing_count from audit.rule_result where run_id = %s "
+                "order by 1, 2",
+                (run_id,),
+            ).fetchall(),
+            "publication": conn.execute(
+                "select dataset_id, version, content_hash from audit.publication where run_id = %s order by 1",
+                (run_id,),
+            ).fetchall(),
+        }
+
+
 @pytest.fixture(scope="module")
 def first_run(env) -> dict:
     proc = run_cli(env, "run")
@@ -83,13 +119,23 @@ def first_run(env) -> dict:
         "catalog": catalog(env),
         "raw": raw_counts(env.warehouse_url),
         "warehouse": loaded_and_quarantined(env.warehouse_url, s["files"]),
+        "built": built(env),
+        "results": run_results(env.warehouse_url, s["run_id"]),
     }
 
 
 @pytest.fixture(scope="module")
 def second_run(env, first_run) -> dict:
     proc = run_cli(env, "run")
-    return {"proc": proc, "summary": summary(env), "catalog": catalog(env), "raw": raw_counts(env.warehouse_url)}
+    s = summary(env)
+    return {
+        "proc": proc,
+        "summary": s,
+        "catalog": catalog(env),
+        "raw": raw_counts(env.warehouse_url),
+        "built": built(env),
+        "results": run_results(env.warehouse_url, s["run_id"]),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -146,6 +192,16 @@ def test_second_run_changes_nothing(first_run, second_run):
     assert second_run["catalog"] == first_run["catalog"]
     assert second_run["raw"] == first_run["raw"]
     assert all(rows == distinct for rows, distinct in second_run["raw"].values())
+    # and, nothing being new, nothing was rebuilt: no dbt build (run_results.json and the build's state
+    # untouched), no GX checkpoint (Data Docs untouched), nothing republished (catalog.json untouched);
+    # the run keeps the first run's node results, checks and decisions under its own id, and says so
+    assert s["unchanged_since"] == first_run["summary"]["run_id"] != s["run_id"]
+    assert s["inputs_fingerprint"] and s["inputs_fingerprint"] == first_run["summary"]["inputs_fingerprint"]
+    assert first_run["summary"]["unchanged_since"] is None
+    for name, before in first_run["built"].items():
+        assert second_run["built"][name] == before, f"{name} changed in a rerun with nothing new"
+    assert second_run["results"] == first_run["results"]
+    assert all(second_run["results"].values())
 
 
 def test_fatal_check_blocks_only_the_datasets_it_touches(fatal_run):

@@ -384,7 +384,7 @@ def test_person_based_small_cells_are_suppressed_by_the_publisher_and_stated(set
     }
     assert "disupresi" in fields["jumlah_pegawai"]["description"] and fields["disupresi"]["type"] == "boolean"
 
-    # When the threshold is switched off (SATUDATA_SMALL_CELL=0), Then the count of one person blocks it
+    # When the threshold is switched off (small_cell=0), Then the count of one person blocks it
     off = dataclasses.replace(settings, small_cell=0)
     result = publish(off, url, "marts.pub_asn_jumlah", "run-2")
     assert result["status"] == "blocked" and "PII-005" in result["failing_checks"]

@@ -610,9 +610,10 @@ def test_the_image_installs_the_lock_then_the_project(dockerfile):
     runs = [args for word, args in dockerfile if word == "RUN"]
     lock_path = next(dst for src, dst in copies if src == "requirements.lock")
 
-    # Then it installs the lock, keeping the image's Airflow, before the project without dependencies
+    # Then it installs the lock in hash-checking mode (its Airflow is the image's: test above), before the
+    # project without dependencies
     lock_install = next(i for i, r in enumerate(runs) if f"-r {lock_path}" in r)
-    assert re.search(r"pip install .*\"apache-airflow==\$\{AIRFLOW_VERSION\}\"", runs[lock_install])
+    assert re.search(r"pip install .*--require-hashes", runs[lock_install])
     project_install = next(i for i, r in enumerate(runs) if re.search(r"pip install .*--no-deps", r))
     assert lock_install < project_install
 

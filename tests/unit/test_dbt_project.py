@@ -166,6 +166,11 @@ def test_person_based_tables_are_suppressed():
             sql = (DBT / "models" / "marts" / "publish" / f"pub_{dataset_id}.sql").read_text()
             assert "suppress_small(" in sql
             assert "disupresi" in [c["name"] for c in entry["columns"]]
+            # the totals a reader may know are declared, on columns of the model (docs/disclosure.md)
+            spec = entry["config"]["meta"]["kontrol_pengungkapan"]
+            names = {c["name"] for c in entry["columns"]}
+            assert spec["margin"] and all(set(m) <= names for m in spec["margin"]), dataset_id
+            assert set(spec["waktu"]) <= set(entry["config"]["meta"]["primary_key"]), dataset_id
 
 
 def test_required_unit_tests_exist():

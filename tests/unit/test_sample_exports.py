@@ -16,7 +16,7 @@ from satudata.extract.readers import read_file
 from satudata.load.loader import _typed, converters
 from satudata.sample import generate
 from satudata.sample.exports import TWIN_DIR, layouts
-from satudata.sample.pelayanan import LAYANAN
+from satudata.sample.layanan import LAYANAN
 
 
 @pytest.fixture(scope="module")

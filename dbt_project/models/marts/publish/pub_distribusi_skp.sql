@@ -1,5 +1,9 @@
-{#- SKP predikat distribution per pemda x tahun x OPD x predikat. Person-based: counts under
-    var('ambang_supresi') (5) are suppressed (null, disupresi = true). -#}
+{#- SKP predikat distribution per pemda x tahun x OPD x predikat, as a complete grid: every OPD of the
+    pemda-year gets a row for every predikat given in that pemda-year, 0 when nobody has it, so a missing
+    row never tells that nobody has a predikat. Person-based: counts 1..var('ambang_supresi')-1 are
+    suppressed (null, disupresi = true); dominance rule: when one predikat holds at least
+    var('ambang_dominasi_persen') % of an OPD's people, the whole OPD-year distribution is hidden (it would
+    tell each person's rating). The publisher adds complementary suppression (satudata/publish/disclosure.py). -#}
 with
 
 kinerja as (
@@ -25,12 +29,37 @@ counted as (
     group by kode_pemda, opd_key, tahun, coalesce(predikat, 'TIDAK_DIKETAHUI')
 ),
 
+grid as (
+    select
+        o.kode_pemda,
+        o.opd_key,
+        o.tahun,
+        p.predikat,
+        coalesce(c.jumlah, 0) as jumlah
+    from (select distinct kode_pemda, opd_key, tahun from counted) as o
+    inner join (select distinct kode_pemda, tahun, predikat from counted) as p
+        on p.kode_pemda = o.kode_pemda
+        and p.tahun = o.tahun
+    left join counted as c
+        on c.kode_pemda = o.kode_pemda
+        and c.opd_key = o.opd_key
+        and c.tahun = o.tahun
+        and c.predikat = p.predikat
+),
+
+dominance as (
+    select
+        *,
+        {{ is_dominated('jumlah', 'kode_pemda, opd_key, tahun') }} as didominasi
+    from grid
+),
+
 suppressed as (
     select
         *,
-        {{ suppress_small('jumlah') }} as jumlah_pegawai,
-        {{ is_suppressed('jumlah') }} as disupresi
-    from counted
+        case when didominasi then null else {{ suppress_small('jumlah') }} end as jumlah_pegawai,
+        (didominasi or {{ is_suppressed('jumlah') }}) as disupresi
+    from dominance
 ),
 
 final as (

@@ -1,9 +1,0 @@
-"""GX suite for marts.pub_pendapatan_target_realisasi: from the rule catalogue and the model's dbt meta."""
-
-from satudata.validate.suites import build_suite as _build
-
-TABLE = "marts.pub_pendapatan_target_realisasi"
-
-
-def build_suite(meta=None):
-    return _build(TABLE, meta)

@@ -112,9 +112,13 @@ run: doctor
 airflow: setup
 	$(VENV)/bin/satudata airflow
 
+# ruff (check, format), mypy on the package (pyproject.toml [tool.mypy]), sqlfluff on the dbt models
+# (dbt_project/.sqlfluff: jinja templater, no profile or database needed)
 lint: setup
 	$(VENV)/bin/ruff check satudata dags tests expectations
 	$(VENV)/bin/ruff format --check satudata dags tests expectations
+	$(VENV)/bin/mypy satudata
+	cd dbt_project && $(abspath $(VENV))/bin/sqlfluff lint models
 
 # The page tests need Chromium: without it `doctor --tests` stops here with the install command, for root
 # and non-root alike (and each of those tests fails with the same line when run alone).

@@ -111,8 +111,7 @@ def prepare_metadata(env: dict[str, str], output: IO[str] | None = None) -> int:
 def metadata_url(warehouse_url: str, env: dict[str, str] | None = None) -> str:
     """AIRFLOW__DATABASE__SQL_ALCHEMY_CONN when set; else the database `airflow` on the warehouse's
     server, created when missing (the warehouse user needs CREATEDB for that: the embedded server's has)."""
-    env = os.environ if env is None else env
-    if configured := env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
+    if configured := (os.environ if env is None else env).get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
         return configured
     with psycopg.connect(warehouse_url, autocommit=True) as conn:
         if not conn.execute("select 1 from pg_database where datname = %s", (METADATA_DB,)).fetchone():

@@ -31,7 +31,7 @@ from satudata.rules import results as rule_results
 from satudata.transform import build, manifest_hash, publications
 from satudata.validate import gx_runner
 from satudata.validate import reuse as validation_reuse
-from satudata.warehouse import connect, migrate, reuse_connections
+from satudata.warehouse import connect, migrate, one, reuse_connections
 from satudata.warehouse.lock import stage_lock
 
 log = logging.getLogger(__name__)
@@ -304,12 +304,12 @@ def _gate_and_publish(settings: Settings, run_id: str) -> dict:
 def _row_count(url: str, table: str) -> int | None:
     schema, name = table.split(".")
     with connect(url) as conn:
-        exists = conn.execute("select to_regclass(%s)", (table,)).fetchone()[0]
+        exists = one(conn.execute("select to_regclass(%s)", (table,)))[0]
         if exists is None:
             return None
-        return conn.execute(
-            sql.SQL("select count(*) from {}.{}").format(sql.Identifier(schema), sql.Identifier(name))
-        ).fetchone()[0]
+        return one(
+            conn.execute(sql.SQL("select count(*) from {}.{}").format(sql.Identifier(schema), sql.Identifier(name)))
+        )[0]
 
 
 def _record_publication(url: str, run_id: str, d: gate_mod.Decision, result: dict, provenance: dict) -> None:

@@ -25,7 +25,7 @@ from typing import Any
 from psycopg import sql
 
 from satudata.config import Settings
-from satudata.warehouse import connect
+from satudata.warehouse import connect, one
 
 log = logging.getLogger(__name__)
 
@@ -85,18 +85,18 @@ def decide(settings: Settings, url: str, run_id: str) -> str | None:
     """(transform, before anything else) The fingerprint of this run, kept in audit.pipeline_run; the last
     successful run with the same fingerprint when its outputs are in place (nothing to do), else None."""
     with connect(url) as conn:
-        has_lists = conn.execute("select to_regclass('reference.list_version') is not null").fetchone()[0]
+        has_lists = one(conn.execute("select to_regclass('reference.list_version') is not null"))[0]
         query = INPUTS_SQL if has_lists else INPUTS_SQL.replace("from reference.list_version", "where false")
-        fingerprint = conn.execute(
-            query, {"run_id": run_id, "today": settings.today(), "code": code_fingerprint(settings)}
-        ).fetchone()[0]
+        fingerprint = one(
+            conn.execute(query, {"run_id": run_id, "today": settings.today(), "code": code_fingerprint(settings)})
+        )[0]
         last = conn.execute(
             "select run_id, inputs_fingerprint from audit.pipeline_run where status = 'success' and run_id <> %s "
             "order by finished_at desc nulls last limit 1",
             (run_id,),
         ).fetchone()
         same = last is not None and last[1] == fingerprint and _outputs_in_place(settings)
-        kept_from = last[0] if same else None
+        kept_from = last[0] if same and last is not None else None
         conn.execute("select audit.note_run_inputs(%s::text, %s::text, %s::text)", (run_id, fingerprint, kept_from))
     if kept_from:
         log.info("nothing new since run %s (same files, code, day and reference lists): nothing is rebuilt", kept_from)

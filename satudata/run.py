@@ -187,12 +187,12 @@ def follow(lines: Iterable[str], log_file: IO[str], progress: Progress, verbose:
             log_file.write(line)
             if finished := progress.stage_done(progress.feed(line)):
                 console.print(finished)
-            done, total = progress.counts()
+            counted, total = progress.counts()
             eta = progress.eta()
             bar.update(
                 task,
                 description=STAGES.get(progress.stage or "", progress.stage or "Airflow"),
-                completed=done,
+                completed=counted,
                 total=total or None,
                 rate=f"{progress.rate():,.0f} rows/s" if progress.rows else "",
                 eta=_clock(eta) if eta is not None else "-",

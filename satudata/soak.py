@@ -85,12 +85,12 @@ def one_run(settings: Settings, run_id: str) -> dict:
 def warehouse_check(url: str, run_id: str) -> dict:
     """What the warehouse holds after a run, against what the run's files loaded (see the module doc)."""
     from satudata.datasets import DATASETS
-    from satudata.warehouse import connect
+    from satudata.warehouse import connect, one
 
     out: dict[str, dict] = {}
     with connect(url) as conn:
         for name in DATASETS:
-            (run_files, loaded, in_raw, stale_covered, stale_kept, total, distinct) = conn.execute(
+            counted = conn.execute(
                 f"""
                 with run_files as (
                     select file_id, kode_pemda, opd, rows_loaded from audit.source_file
@@ -110,7 +110,8 @@ def warehouse_check(url: str, run_id: str) -> dict:
                        (select count(distinct (_file_id, _sheet, _row_number)) from raw.{name})
             """,
                 {"run": run_id, "ds": name},
-            ).fetchone()
+            )
+            (run_files, loaded, in_raw, stale_covered, stale_kept, total, distinct) = one(counted)
             out[name] = {
                 "files": run_files,
                 "rows_loaded": loaded,

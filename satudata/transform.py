@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 from satudata.config import DbParams, Settings
-from satudata.warehouse import connect
+from satudata.warehouse import connect, one
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def build(settings: Settings, url: str, run_id: str) -> dict:
     results; generate dbt docs into the reports."""
     project = project_fingerprint(settings)
     with connect(url) as conn:
-        data = conn.execute(DATA_FINGERPRINT, (settings.today(),)).fetchone()[0]
+        data = one(conn.execute(DATA_FINGERPRINT, (settings.today(),)))[0]
     last = _last_build(url)
     kept = [settings.dbt_dir / "target" / "manifest.json", settings.reports / "dbt_docs" / "index.html"]
     if last and last[:2] == (project, data) and last[2] != run_id and all(p.exists() for p in kept):

@@ -48,7 +48,7 @@ MAX_PAGES = 100_000
 
 
 class _SameHostRedirect(HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
         if urlsplit(newurl).netloc != urlsplit(req.full_url).netloc:
             raise SourceError(
                 f"API mengalihkan ke host lain ({urlsplit(newurl).netloc}), ditolak / "

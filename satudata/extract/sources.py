@@ -214,7 +214,8 @@ def list_sources(settings: Settings, run_id: str) -> list[str]:
 
 def connection_id(settings: Settings, source_id: str) -> str | None:
     """The Airflow connection a source names (the task resolves it through Airflow and passes it in)."""
-    return registry_for(settings).source(source_id).location.connection
+    location = registry_for(settings).source(source_id).location
+    return None if isinstance(location, str) else location.connection  # a file path names no connection
 
 
 def extract(settings: Settings, run_id: str, source_id: str, connections: Connections | None = None) -> dict:

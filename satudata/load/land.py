@@ -14,7 +14,7 @@ from typing import Any
 from satudata import reference
 from satudata.datasets import DATASETS
 from satudata.extract.discover import parse_drop_path
-from satudata.warehouse import connect
+from satudata.warehouse import connect, one
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +163,7 @@ def land_file(url: str, landing: Path, archive: Path, relpath: str, run_id: str)
             _note(conn, run_id, relpath, same[0], status)
             return {"file_id": same[0], "relpath": relpath, "status": status, "sha256": sha}
         status = "rejected" if problem else "landed"
-        file_id = conn.execute(
+        inserted = conn.execute(
             "insert into audit.source_file "
             "(run_id, path, sha256, size_bytes, kode_pemda, opd, dataset, status, reasons) "
             "values (%s, %s, %s, %s, %s, %s, %s, %s, %s) returning file_id",
@@ -178,7 +178,8 @@ def land_file(url: str, landing: Path, archive: Path, relpath: str, run_id: str)
                 status,
                 json.dumps([problem] if problem else []),
             ),
-        ).fetchone()[0]
+        )
+        file_id = one(inserted)[0]
         _note(conn, run_id, relpath, file_id, status)
     log.info("%s: landed as file %s (%s, %d bytes, sha256 %s)", relpath, file_id, status, size, sha[:12])
     return {"file_id": file_id, "relpath": relpath, "status": status, "sha256": sha}
@@ -268,7 +269,7 @@ def land_reference(
         except reference.OnboardingError as e:
             status, reasons = "rejected", e.problems
             log.warning("%s: reference list refused: %s", relpath, "; ".join(e.problems[:5]))
-        file_id = conn.execute(
+        inserted = conn.execute(
             "insert into audit.source_file (run_id, path, sha256, size_bytes, kode_pemda, opd, dataset, status, "
             "rows_read, rows_loaded, rows_quarantined, reasons) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 0, %s) "
             "returning file_id",
@@ -285,7 +286,8 @@ def land_reference(
                 rows if status == "loaded" else 0,
                 json.dumps(reasons),
             ),
-        ).fetchone()[0]
+        )
+        file_id = one(inserted)[0]
         _note(conn, run_id, relpath, file_id, status)
     log.info("%s: reference list of pemda %s, %s (%d rows)", relpath, kode_pemda, status, rows)
     return {"file_id": file_id, "relpath": relpath, "status": status, "sha256": sha}

@@ -33,7 +33,7 @@ from satudata.load import blocks
 from satudata.load.copy_format import COPY_FORMAT, copy_text
 from satudata.rules import Finding
 from satudata.rules.row_checks import RowChecker
-from satudata.warehouse import connect
+from satudata.warehouse import connect, one
 
 log = logging.getLogger(__name__)
 
@@ -95,9 +95,7 @@ def load_file(url: str, archive: Path, file_id: int) -> dict:
 
 def _reject(url: str, archive: Path, file_id: int, e: FileRejected) -> dict:
     with connect(url) as conn:
-        relpath, sha = conn.execute(
-            "select path, sha256 from audit.source_file where file_id = %s", (file_id,)
-        ).fetchone()
+        relpath, sha = one(conn.execute("select path, sha256 from audit.source_file where file_id = %s", (file_id,)))
         source = archive / f"{sha}{Path(relpath).suffix.lower()}"
         reason = str(e.reason).replace(str(source), relpath).replace(source.name, relpath)
         conn.execute(

@@ -203,7 +203,7 @@ def _parse_previous(previous_csv: bytes | None) -> list[dict[str, str]]:
 
 
 def _int(text: str | None) -> int | None:
-    return int(text) if text not in (None, "") else None
+    return int(text) if text else None
 
 
 def protect(
@@ -233,12 +233,17 @@ def protect(
     prev = _parse_previous(previous_csv)
     prev_hidden_keys = set()
     prev_value: dict[tuple, dict[tuple, int]] = defaultdict(dict)
-    for r in prev:
-        k = tuple(r.get(c, "") for c in key_cols)
-        if r.get("disupresi") == "true" or _int(r.get(meta["measure"])) is None:
-            prev_hidden_keys.add(k)
+    for old in prev:
+        old_key = tuple(old.get(c, "") for c in key_cols)
+        if old.get("disupresi") == "true" or _int(old.get(meta["measure"])) is None:
+            prev_hidden_keys.add(old_key)
         else:
-            prev_value[k][tuple(r.get(c, "") for c in time_cols)] = _int(r.get(meta["measure"])) or 0
+            prev_value[old_key][tuple(old.get(c, "") for c in time_cols)] = _int(old.get(meta["measure"])) or 0
+
+    def at_least(i: int) -> float:
+        """The cell's value, or the least a hidden one can be."""
+        v = value[i]
+        return lower if v is None else v
 
     def exposed(i: int) -> bool:
         """The reader can read this cell's value in the previous version (same period, same value)."""
@@ -283,8 +288,8 @@ def protect(
         changed = True
         while changed:
             changed = False
-            for k in {keyed[i] for i in hidden}:
-                for i in by_key[k]:
+            for key in {keyed[i] for i in hidden}:
+                for i in by_key[key]:
                     if i not in hidden:
                         hide(i, "consistency")
                         changed = True
@@ -292,7 +297,7 @@ def protect(
                 free = [i for i in g if i in hidden and not exposed(i)]
                 if not free:
                     continue
-                slack = sum((value[i] if value[i] is not None else lower) - lower for i in free)
+                slack = sum(at_least(i) - lower for i in free)
                 if (len(free) < 2 or slack < policy.width) and k not in unprotectable:
                     if complement(g):
                         changed = True
@@ -303,7 +308,7 @@ def protect(
             weak = []
             break
         # audit: the reader's exact intervals, unknown counts at their worst case (the lower bound)
-        worst = [value[i] if value[i] is not None else lower for i in range(n)]
+        worst = [at_least(i) for i in range(n)]
         totals = [sum(worst[i] for i in g) for g in groups]
         known = {i: float(worst[i]) for i in range(n) if i not in hidden or exposed(i)}
         weak = [c for c, (lo, hi) in bounds(groups, totals, known, lower).items() if hi - lo < policy.width]

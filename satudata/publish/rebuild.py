@@ -90,7 +90,7 @@ def rebuild(settings: Settings, url: str, dataset_id: str, version: str) -> tupl
     released_at = entry["released_at"]
     pubs = publications(settings)
     table, pub = next(((t, p) for t, p in pubs.items() if p["meta"].get("dataset_id") == dataset_id), (None, None))
-    if table is None:
+    if table is None or pub is None:
         raise RebuildError(f"no published model for {dataset_id} / tidak ada model terbitan {dataset_id}")
     meta = pub["meta"]
     sources = [d for d in meta.get("source_datasets", []) if d in DATASETS]

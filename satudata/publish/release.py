@@ -755,7 +755,7 @@ def publish_dataset(
     previous = settings.published / dataset_id / current["version"] / "data.csv" if current else None
     previous_data = previous.read_bytes() if previous and previous.exists() else None
     rows, control = disclosure_control(settings, columns, rows, meta, previous_data)
-    if suppression.applied:  # the rows hidden in the end, complementary ones included
+    if suppression.applied and suppression.flag_column:  # the rows hidden in the end, complementary ones included
         flag = [c for c, _ in columns].index(suppression.flag_column)
         suppression.rows_suppressed = sum(bool(r[flag]) for r in rows)
     findings = pii.scan(columns, rows, meta)

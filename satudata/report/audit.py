@@ -426,7 +426,7 @@ def build_context(data: dict[str, Any], settings: Settings, run_id: str, page: P
                         "examples": [{"reason": r} for r in hits],
                     }
                 )
-    rule_rows = []
+    rule_rows: list[dict[str, Any]] = []
     for rule in rules.values():
         checked = by_rule.get(rule.id, [])
         failed = [r for r in checked if not r["success"]]
@@ -460,8 +460,8 @@ def build_context(data: dict[str, Any], settings: Settings, run_id: str, page: P
             }
         )
     outcome_counts = Counter(r["outcome"] for r in rule_rows)
-    failed = Counter(r["rule"].severity for r in rule_rows if r["outcome"] in ("failed", "error"))
-    failed_fatal, failed_warning = failed["fatal"], failed["warning"]
+    failed_by_severity = Counter(r["rule"].severity for r in rule_rows if r["outcome"] in ("failed", "error"))
+    failed_fatal, failed_warning = failed_by_severity["fatal"], failed_by_severity["warning"]
     reconciliations = [r for r in rule_rows if r["rule"].category == "reconciliation"]
     # publications
     for p in pubs:

@@ -14,7 +14,7 @@ import logging
 from typing import Any
 
 from satudata.rules import catalogue, catalogue_hash
-from satudata.warehouse import connect
+from satudata.warehouse import connect, one
 
 log = logging.getLogger(__name__)
 
@@ -91,10 +91,11 @@ def record(url: str, run_id: str) -> dict:
         conn.execute(
             "update audit.pipeline_run set rule_catalogue_hash = %s where run_id = %s", (catalogue_hash(), run_id)
         )
-        counts = conn.execute(
+        counted = conn.execute(
             "select count(*), count(*) filter (where not success), "
             "count(*) filter (where not success and severity = 'fatal') from audit.rule_result where run_id = %s",
             (run_id,),
-        ).fetchone()
+        )
+        counts = one(counted)
     log.info("rule results of run %s: %d row-rule results; %d results in all, %d failed (%d fatal)", run_id, n, *counts)
     return {"results": counts[0], "failed": counts[1], "fatal_failed": counts[2]}

@@ -387,7 +387,9 @@ def rekening_parent_exists(row: Row, ctx: RowChecker) -> Found:
 @row_rule("REK-004", ("kode_rekening",))
 def rekening_in_chart(row: Row, ctx: RowChecker) -> Found:
     code = row.get("kode_rekening")
-    if not ctx.rekening_ok or ctx.rekening_missing_parent or c.rekening_level(code) < 4 or code in ctx.chart:
+    if code is None or not ctx.rekening_ok or ctx.rekening_missing_parent or c.rekening_level(code) < 4:
+        return NONE
+    if code in ctx.chart:
         return NONE
     return [finding("REK-004", "kode_rekening", code, "ref.rekening")]
 
@@ -415,7 +417,7 @@ def sp2d_positive(row: Row, ctx: RowChecker) -> Found:
 @row_rule("BEL-002", ("kode_rekening",))
 def sp2d_account_is_leaf_under_5(row: Row, ctx: RowChecker) -> Found:
     code = row.get("kode_rekening")
-    if not ctx.rekening_ok:
+    if code is None or not ctx.rekening_ok:
         return NONE  # REK-001 / REK-002 say why
     if not code.startswith("5.") or c.rekening_level(code) != 6:
         return [finding("BEL-002", "kode_rekening", code, "5.x.xx.xx.xx.xxxx")]
@@ -431,7 +433,7 @@ def rencana_not_negative(row: Row, ctx: RowChecker) -> Found:
 @row_rule("KAS-002", ("kode_rekening",))
 def kas_account_is_leaf_under_5(row: Row, ctx: RowChecker) -> Found:
     code = row.get("kode_rekening")
-    if not ctx.rekening_ok:
+    if code is None or not ctx.rekening_ok:
         return NONE  # REK-001 / REK-002 say why
     if not code.startswith("5.") or c.rekening_level(code) != 6:
         return [finding("KAS-002", "kode_rekening", code, "5.x.xx.xx.xx.xxxx")]
@@ -449,7 +451,7 @@ def sp2d_date_in_tahun(row: Row, ctx: RowChecker) -> Found:
 @row_rule("PEN-001", ("kode_rekening",))
 def pendapatan_under_4(row: Row, ctx: RowChecker) -> Found:
     code = row.get("kode_rekening")
-    if ctx.rekening_ok and not code.startswith("4"):
+    if code is not None and ctx.rekening_ok and not code.startswith("4"):
         return [finding("PEN-001", "kode_rekening", code, "4.x")]
     return NONE
 
@@ -564,8 +566,10 @@ class RowChecker:
         self.opd_codes = {code.upper() for code in opd_codes} | {opd_folder.upper()}
         self.today = today or date.today()
         # (column, normaliser, code list, raw spellings already found valid in this file)
-        self.key_codes = [(col, clean, allowed, set()) for col, (clean, allowed) in KEY_CODES.get(dataset, {}).items()]
-        self.attribute_codes = [
+        self.key_codes: list[tuple[str, Callable[[Any], Any], tuple[str, ...], set[str]]] = [
+            (col, clean, allowed, set()) for col, (clean, allowed) in KEY_CODES.get(dataset, {}).items()
+        ]
+        self.attribute_codes: list[tuple[str, Callable[[Any], Any], tuple[str, ...], set[str]]] = [
             (col, clean, allowed, set()) for col, (clean, allowed) in ATTRIBUTE_CODES.get(dataset, {}).items()
         ]
         self.checks = [
@@ -596,16 +600,15 @@ class RowChecker:
                 self.born = None
             else:
                 digits = self.nip[:8]
-                born = self._born.get(digits, False)
-                if born is False:
-                    born = self._born[digits] = _nip_birth(self.nip)
-                self.born = born
+                if digits not in self._born:
+                    self._born[digits] = _nip_birth(self.nip)
+                self.born = self._born[digits]
             status = row.get("status_kepegawaian")
             self.status = c.clean_status_kepegawaian(status)
         if self.has_rekening:
             code = row.get("kode_rekening")
             self.rekening_ok = code is not None and c.rekening_well_formed(code)
-            if self.rekening_ok:
+            if code is not None and self.rekening_ok:
                 jenis = c.rekening_prefix(code, 3)
                 if jenis not in self._parents:
                     self._parents[jenis] = missing_parent(code, self.chart)

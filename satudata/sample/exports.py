@@ -55,14 +55,14 @@ from __future__ import annotations
 import csv
 import shutil
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from satudata.sample.biff import write_xls
+from satudata.sample.biff import Cell, write_xls
 from satudata.sample.files import BULAN, SubmissionFile, rng_for
 from satudata.sample.opd_template import Opd, title_name
 from satudata.sample.reference import Pemda, load_reference
@@ -343,6 +343,7 @@ def _write_register(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
                 f"Uang Persediaan TA {t}",
             )
         )
+    shown: str | None  # the SP2D's jenis as the export shows it (None: blank)
     for group in _sp2ds(rows, t):
         jenis = _jenis(group[0]["nomor_sp2d"])
         gaji = all(x["kode_rekening"].startswith("5.1.01") for x in group)
@@ -606,7 +607,7 @@ def _write_rincian(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
                 if fixed is not None and j == 0:
                     vol0, harga0 = (vol if kept else 0), harga
                 else:
-                    vol0, harga0 = 1, before - (fixed[1] * fixed[3] if kept else 0)
+                    vol0, harga0 = 1, before - (fixed[1] * fixed[3] if fixed is not None and kept else 0)
                 aside(
                     [
                         None,
@@ -645,7 +646,7 @@ def _write_rincian(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
     )
     twin.append((ws.row_count, True, {}))
     ws.append([])
-    for line in (
+    for signed_line in (
         f"{ef.nama_pemda.removeprefix('Kota ').removeprefix('Kabupaten ')}, 20 Oktober {t}",
         f"Kepala {opd.nama_opd}",
         None,
@@ -653,7 +654,7 @@ def _write_rincian(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
         "(nama pejabat)",
         "NIP. .........................",
     ):
-        ws.append([None] * 10 + [line])
+        ws.append([None] * 10 + [signed_line])
     path = ef.path("xlsx", f"DPPA_rincian_belanja_{t}")
     ws.save(path)
     return path, "xlsx", twin
@@ -789,7 +790,7 @@ def _periode(rows: list[dict]) -> str:
 
 def _write_huruf(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
     names, rng = _names(ef.opd), ef.rng
-    header = [
+    header: list[Cell] = [
         "No",
         "Tanggal",
         "Jenis Layanan",
@@ -800,7 +801,7 @@ def _write_huruf(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
         *[f"P{i}" for i in range(1, 10)],
         "Saran",
     ]
-    grid: list[list[object]] = [
+    grid: list[list[Cell]] = [
         ["REKAPITULASI DATA RESPONDEN SURVEI KEPUASAN MASYARAKAT"],
         [ef.opd.nama_opd.upper()],
         [f"Periode: {_periode(rows)}"],
@@ -843,13 +844,14 @@ def _write_huruf(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
         )
     grid.append(["JUMLAH", None, f"{len(rows)} responden"])
     twin.append((len(grid), True, {}))
+    pad: list[Cell] = [None] * 11
     grid += [
         [],
-        [None] * 11 + [f"{title_name(ef.pemda.nama_pemda)}, {ef.tahun}"],
-        [None] * 11 + ["Kepala Perangkat Daerah"],
-        [None] * 11 + ["NIP. ........................."],
+        pad + [f"{title_name(ef.pemda.nama_pemda)}, {ef.tahun}"],
+        pad + ["Kepala Perangkat Daerah"],
+        pad + ["NIP. ........................."],
     ]
-    rekap = [["REKAP NILAI RATA-RATA PER UNSUR"], ["Unsur", "NRR", "NRR Tertimbang"]]
+    rekap: list[list[Cell]] = [["REKAP NILAI RATA-RATA PER UNSUR"], ["Unsur", "NRR", "NRR Tertimbang"]]
     for i in range(1, 10):
         ok = [r[f"u{i if i < 8 else 17 - i}"] for r in rows if r[f"u{i if i < 8 else 17 - i}"] <= 4]
         nrr = round(sum(ok) / len(ok), 3) if ok else 0
@@ -1254,7 +1256,7 @@ def _write_simpeg(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
     ws.append([])
     signed = snapshot + timedelta(days=1)
     tempat = ef.nama_pemda.removeprefix("Kota ").removeprefix("Kabupaten ")
-    for line in (
+    for signed_line in (
         f"{tempat}, {signed.day} {BULAN[signed.month - 1]} {signed.year}",
         f"KEPALA {opd.nama_opd.upper()}",
         None,
@@ -1262,8 +1264,8 @@ def _write_simpeg(ef: ExportFile, rows: list[dict]) -> tuple[Path, str, Twin]:
         "(nama pejabat)",
         "NIP. .........................",
     ):
-        ws.append([None] * 9 + [line])
-        if line is not None:
+        ws.append([None] * 9 + [signed_line])
+        if signed_line is not None:
             twin.append((ws.row_count, True, {}))
     path = ef.path("xlsx", f"daftar_nominatif_pegawai_{BULAN[month - 1].lower()}_{year}")
     ws.save(path)
@@ -1277,7 +1279,7 @@ def _jenis_non_asn(status: str) -> str | None:
     return codes.clean_jenis_non_asn(status)
 
 
-FITS = {
+FITS: dict[str, Callable[[ExportFile, list[dict]], bool]] = {
     "sipd_register_sp2d": _fits_register,
     "sipd_realisasi": _fits_sipd_ri,
     "sipd_rincian_belanja": _fits_rincian,

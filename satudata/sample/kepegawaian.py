@@ -583,7 +583,8 @@ def _pegawai(ctx: PemdaContext, staff: Staff) -> None:
     warn_birth = {id(p) for p in staff.people if p.nip and rng.random() < 0.001}
     warn_gol = {id(p) for p in staff.people if p.status == "PPPK" and rng.random() < 0.004}
     kind_rng = rng_for(ctx.seed, "non-asn-kind", ctx.pemda.kode_pemda)
-    labels, weights = zip(*JENIS_NON_ASN_LABEL, strict=True)
+    labels = [label for label, _ in JENIS_NON_ASN_LABEL]
+    weights = [weight for _, weight in JENIS_NON_ASN_LABEL]
     kind = {id(p): kind_rng.choices(labels, weights)[0] for p in staff.people if p.status == "NON_ASN"}
     for i, opd in enumerate(ctx.opds):
         # a third of OPD send one file for the year (nine in ten at `small`, to keep it fast)

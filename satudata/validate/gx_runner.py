@@ -9,11 +9,14 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from satudata.config import Settings
 from satudata.report.assets import install_assets, make_offline
 from satudata.warehouse import connect
+
+if TYPE_CHECKING:  # GX itself is imported inside the functions that run it
+    from great_expectations.data_context.store.store import DataDocsSiteConfigTypedDict
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +64,12 @@ def _context(settings: Settings) -> Any:
     root.mkdir(parents=True, exist_ok=True)
     context = gx.get_context(mode="file", project_root_dir=str(root))
     docs = settings.reports / "data_docs"
-    site = {
+    site: DataDocsSiteConfigTypedDict = {
         "class_name": "SiteBuilder",
         "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs)},
     }
-    sites = context.get_config().data_docs_sites or {}
+    sites = context.variables.data_docs_sites or {}
     for name in list(sites):
         if name != "satudata":
             context.delete_data_docs_site(name)

@@ -49,7 +49,9 @@ def keep_results(settings: Settings, url: str, run_id: str) -> str | None:
             and conn.execute("select 1 from audit.dbt_result where run_id = %s limit 1", (run_id,)).fetchone()
             is not None
         )
-        if not (kept_build and checked and checked[1] == build[0] and checked[0] == suites_fingerprint(settings)):
+        if not (
+            kept_build and build and checked and checked[1] == build[0] and checked[0] == suites_fingerprint(settings)
+        ):
             return None
         conn.execute("delete from audit.rule_result where run_id = %s and kind = 'gx'", (run_id,))
         copied = conn.execute(

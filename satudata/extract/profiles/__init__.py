@@ -61,7 +61,9 @@ class FileContext:
     opd: str | None = None
     sheet: str | None = None
     decimal_hints: dict[str, str] = field(default_factory=dict)
-    state: dict[str, Any] = field(default_factory=dict)  # carried between rows (fill down, group headers)
+    state: dict[str | tuple[str, ...], Any] = field(
+        default_factory=dict
+    )  # carried between rows (fill down, group headers)
     warnings: list[str] = field(default_factory=list)  # file-level findings a step adds (shown as reasons)
     row_number: int | None = None  # the row the steps are looking at (as the submitter sees it)
     # called once after the last row (a check that needs the whole group: the last SP2D, the last sub kegiatan)
@@ -121,7 +123,9 @@ def _tuple(value: object) -> tuple[str, ...]:
         return ()
     if isinstance(value, str):
         return (value,)
-    return tuple(str(v) for v in value)  # type: ignore[union-attr]
+    if not isinstance(value, Iterable):
+        raise TypeError(f"expected a name or a list of names, got {value!r}")
+    return tuple(str(v) for v in value)
 
 
 def parse_profile(data: dict[str, Any], source: str = "") -> Profile:
@@ -148,6 +152,7 @@ def parse_profile(data: dict[str, Any], source: str = "") -> Profile:
             raise ValueError(f"{where}: required {name!r} is not among its columns")
     steps: list[tuple[str, dict[str, Any]]] = []
     for entry in data.get("steps") or []:
+        args: Any
         if isinstance(entry, str):
             name, args = entry, {}
         elif isinstance(entry, dict) and len(entry) == 1:

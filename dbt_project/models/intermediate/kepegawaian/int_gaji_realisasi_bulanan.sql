@@ -46,7 +46,10 @@ dibayar_untuk as (
                     and r.tanggal_run >= s.tanggal_sp2d
                     and r.tanggal_periode >= date_trunc('month', s.tanggal_sp2d)::date
                     and r.tanggal_periode
-                        <= (date_trunc('month', s.tanggal_sp2d) + interval '{{ var("toleransi_bulan_sp2d_gaji") }} month')::date
+                        <= (
+                            date_trunc('month', s.tanggal_sp2d)
+                            + interval '{{ var("toleransi_bulan_sp2d_gaji") }} month'
+                        )::date
                 order by r.tanggal_run, r.tanggal_periode
                 limit 1
             ),

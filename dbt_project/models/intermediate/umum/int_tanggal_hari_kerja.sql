@@ -37,7 +37,8 @@ flagged as (
 working as (
     select
         *,
-        not (is_akhir_pekan or is_hari_libur) as is_hari_kerja
+        -- sqlfluff 4.5 parses `not (` as a call of a function named not, hence LT01 and LT06 off here
+        not (is_akhir_pekan or is_hari_libur) as is_hari_kerja  -- noqa: LT01, LT06
     from flagged
 ),
 

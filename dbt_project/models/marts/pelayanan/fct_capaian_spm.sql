@@ -22,7 +22,8 @@ ranked as (
 
 final as (
     select
-        _kode_pemda || '|' || coalesce(opd_key, _opd_folder) || '|' || tahun || '|' || kode_indikator as capaian_spm_key,
+        _kode_pemda || '|' || coalesce(opd_key, _opd_folder) || '|' || tahun || '|' || kode_indikator
+            as capaian_spm_key,
         _kode_pemda as kode_pemda,
         kode_opd,
         opd_key,

@@ -25,7 +25,8 @@ final as (
         substr(kualitas.periode, 6, 2)::integer as bulan,
         {{ persen('kualitas.baris_dimuat', 'kualitas.baris_dibaca - kualitas.baris_disisihkan') }} as persentase_valid,
         {{ persen('kualitas.jumlah_kiriman_diterima', 'kualitas.jumlah_kiriman_diharapkan') }} as persentase_lengkap,
-        {{ persen('kualitas.jumlah_kiriman_tepat_waktu', 'kualitas.jumlah_kiriman_diharapkan') }} as persentase_tepat_waktu,
+        {{ persen('kualitas.jumlah_kiriman_tepat_waktu', 'kualitas.jumlah_kiriman_diharapkan') }}
+            as persentase_tepat_waktu,
         kualitas.jumlah_file,
         kualitas.jumlah_file_ditolak,
         kualitas.jumlah_dataset,

@@ -35,11 +35,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.compute as _pc
 import pyarrow.csv as pacsv
 
 from satudata.datasets import Dataset
@@ -47,6 +47,9 @@ from satudata.extract import parse, readers
 from satudata.extract.readers import TotalRow
 from satudata.rules import Finding, finding
 from satudata.rules.row_checks import IN_ORDER, ROW_CHECKS, RowChecker, reads
+
+# the kernels used on string, boolean and index arrays (pyarrow-stubs types each by its input type)
+pc: Any = _pc
 
 BLOCK_BYTES = 2 << 20
 TEXT_CHUNK = 1 << 20
@@ -338,7 +341,7 @@ class _Column:
     fmt: Callable[[Any], str]
     seen: dict[str, tuple[Any, str, Finding | None]] = field(default_factory=dict)
 
-    def distinct(self, values: list[str]) -> tuple[list[Any], list[str], list[Finding | None]]:
+    def distinct(self, values: list[Any]) -> tuple[list[Any], list[str], list[Finding | None]]:
         typed, texts, found = [], [], []
         seen = self.seen
         if len(seen) > CACHE_LIMIT:
@@ -390,7 +393,7 @@ def load_blocks(
         text = _Text(f)
         invalid: list[Any] = []
 
-        def on_invalid(row: Any) -> str:
+        def on_invalid(row: pacsv.InvalidRow) -> Literal["skip", "error"]:
             invalid.append(row)
             return "skip"
 
@@ -605,14 +608,14 @@ def _block(
             outcomes.append(out)
             hit[u] = bool(out)
         if hit.any():
-            for k in np.flatnonzero(hit[inverse]):
-                found.setdefault(int(checked[k]), []).extend(outcomes[inverse[k]])
+            for j in np.flatnonzero(hit[inverse]).tolist():
+                found.setdefault(int(checked[j]), []).extend(outcomes[inverse[j]])
     # 4. quarantined (a fatal finding), loaded, sums and periods
     quarantined = np.zeros(n, dtype=bool)
-    for r, fs in found.items():
+    for at, fs in found.items():
         result.warning_rules.update(f.rule_id for f in fs if f.severity == "warning")
         if any(f.severity == "fatal" for f in fs):
-            quarantined[r] = True
+            quarantined[at] = True
     loaded = data & ~quarantined
     result.rows_read += int(data.sum())
     result.rows_quarantined += int(quarantined.sum())
@@ -621,10 +624,10 @@ def _block(
         if name not in index:
             continue
         counts = np.bincount(index[name][loaded], minlength=len(typed[name]))
-        for k in np.flatnonzero(counts):
-            value = typed[name][k]
+        for j in np.flatnonzero(counts).tolist():
+            value = typed[name][j]
             if value is not None:
-                result.sums[name] += value * int(counts[k])
+                result.sums[name] += value * int(counts[j])
     period_text = _periods(dataset, index, typed, loaded, period_seen, result, n)
     return {"loaded": loaded, "found": found, "texts": texts, "index": index, "period": period_text}
 

@@ -567,7 +567,7 @@ def _block(
         bad = np.array([e is not None for e in errors], dtype=bool)
         if bad.any():
             for r in np.flatnonzero(bad[idx] & data):
-                found.setdefault(int(r), []).append(errors[idx[r]])  # type: ignore[arg-type]
+                found.setdefault(int(r), []).append(errors[idx[r]])
     # 3. row rules on the data rows without an FMT finding, once per distinct combination of their columns
     fmt_rows = np.zeros(n, dtype=bool)
     if found:

@@ -180,10 +180,15 @@ def test_no_suppressed_cell_is_recovered_from_the_margins_the_versions_or_the_mo
 
     # Given a publication of the months before the last (v1), then of all months (v2), for each dataset
     two = dataclasses.replace(settings, out=tmp_path / "out")
+    attacked = []
     for dataset_id, model in DATASETS.items():
         table, pub = pubs[dataset_id]
         meta = pub["meta"]
         time = meta["kontrol_pengungkapan"]["waktu"][0]
+        at = meta["primary_key"].index(time)
+        if len({k[at] for k in truth[dataset_id]}) < 2:  # one period (the sample's SKP is 2024 only)
+            continue
+        attacked.append(dataset_id)
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(
                 f"create table kept.{model}_v1 as select * from kept.{model} "
@@ -199,7 +204,6 @@ def test_no_suppressed_cell_is_recovered_from_the_margins_the_versions_or_the_mo
         ), dataset_id
         v1 = read_csv(two.published / dataset_id / "v1" / "data.csv")
         v2 = read_csv(two.published / dataset_id / "v2" / "data.csv")
-        at = meta["primary_key"].index(time)
         last = max(k[at] for k in truth[dataset_id])
         before = {k: n for k, n in truth[dataset_id].items() if k[at] < last}
         assert v1 and len(v2) > len(v1)
@@ -213,6 +217,7 @@ def test_no_suppressed_cell_is_recovered_from_the_margins_the_versions_or_the_mo
         # and every cell v1 hid stays hidden in v2
         hid = {tuple(r[c] for c in meta["primary_key"]) for r in v1 if r["disupresi"] == "true"}
         assert hid <= {tuple(r[c] for c in meta["primary_key"]) for r in v2 if r["disupresi"] == "true"}
+    assert attacked  # the monthly tables
 
 
 def test_the_reader_recovers_cells_of_primary_suppression_only(run, tmp_path):

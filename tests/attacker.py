@@ -32,10 +32,12 @@ def attack(
     previous: Sequence[dict[str, str]] = (),
     previous_truth: dict[Key, int] | None = None,
     lower: float = 1.0,
+    cells: set[Key] | None = None,
 ) -> dict[Key, tuple[float, float]]:
     """[min, max] of every hidden cell (keyed by `dims` values) of this version. With the previous version
     (and the truth it was made from), the reader also has its published values and its margin equations,
-    and a cell that did not change between the versions is one unknown in both (differencing versions)."""
+    and a cell that did not change between the versions is one unknown in both (differencing versions).
+    `cells`: only these cells' intervals (the others still take part in the equations)."""
     versions = [("now", rows, truth)]
     if previous:
         versions.append(("old", previous, previous_truth or {}))
@@ -95,7 +97,7 @@ def attack(
         b_eq = [b for _, b in eqs]
         box = [(lower, None)] * len(unknown)
         for v in unknown:
-            if v[0] != "now":
+            if v[0] != "now" or (cells is not None and v[1] not in cells):
                 continue
             c = [0.0] * len(unknown)
             c[index[v]] = 1.0

@@ -221,7 +221,7 @@ def run_pipeline(settings: Settings, verbose: bool = False) -> int:
     code = 2
     try:
         env = airflow_env(settings, url)
-        with log_path.open("w", encoding="utf-8") as log_file:
+        with log_path.open("w", encoding="utf-8", buffering=1) as log_file:  # line by line: `tail -f` follows it
             # airflow db migrate; the `load` task's pool warehouse_load
             if prepare_metadata(env, output=None if verbose else log_file) != 0:
                 log.error("airflow db migrate or pools set failed: see %s", log_path)

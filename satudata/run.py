@@ -36,7 +36,7 @@ _TASK_END = re.compile(r"\[DAG TEST\] end task task_id=(\w+)")
 _FILE_LANDED = re.compile(r": landed as file \d+")
 _FILE_LOADED = re.compile(r": read (\d+) rows, loaded (\d+)")
 _DBT_NODE = re.compile(r"\b(\d+) of (\d+) (?:OK|PASS|WARN|ERROR|FAIL|SKIP)\b")
-_PROBLEM = re.compile(r"\b(ERROR|CRITICAL|Traceback|FAILED|failed)\b")
+_PROBLEM = re.compile(r"\[(?:error|critical)\s*\]|Traceback|\b\w+Error:|\bERROR\b")
 # what each task of the DAG does, for the person watching (Indonesian first)
 STAGES = {
     "start": "mulai / start",

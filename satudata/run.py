@@ -36,7 +36,7 @@ _TASK_END = re.compile(r"\[DAG TEST\] end task task_id=(\w+)")
 _FILE_LANDED = re.compile(r": landed as file \d+")
 _FILE_LOADED = re.compile(r": read (\d+) rows, loaded (\d+)")
 _DBT_NODE = re.compile(r"\b(\d+) of (\d+) (?:OK|PASS|WARN|ERROR|FAIL|SKIP)\b")
-_PROBLEM = re.compile(r"\b(ERROR|CRITICAL|Traceback|FAILED|failed)\b")
+_PROBLEM = re.compile(r"\[(?:error|critical)\s*\]|Traceback|\b\w+Error:|\bERROR\b")
 # what each task of the DAG does, for the person watching (Indonesian first)
 STAGES = {
     "start": "mulai / start",
@@ -221,7 +221,7 @@ def run_pipeline(settings: Settings, verbose: bool = False) -> int:
     code = 2
     try:
         env = airflow_env(settings, url)
-        with log_path.open("w", encoding="utf-8") as log_file:
+        with log_path.open("w", encoding="utf-8", buffering=1) as log_file:  # line by line: `tail -f` follows it
             # airflow db migrate; the `load` task's pool warehouse_load
             if prepare_metadata(env, output=None if verbose else log_file) != 0:
                 log.error("airflow db migrate or pools set failed: see %s", log_path)

@@ -70,6 +70,7 @@ def run(tmp_path_factory, pg_server):
         conn.execute(f"create database {db}")
     settings = make_settings(tmp, pg_server.rsplit("/", 1)[0] + f"/{db}", tmp / "landing")
     proc = run_cli(settings, "run")
+    assert (settings.reports / "run_summary.json").exists(), proc.stdout[-4000:] + proc.stderr[-4000:]
     summary = json.loads((settings.reports / "run_summary.json").read_text())
     return settings, proc, summary
 

@@ -4,7 +4,7 @@ satudata run                 the whole pipeline through real Airflow (`airflow d
 satudata airflow [--port N]  Airflow's UI, scheduler and API on this machine (satudata/airflow_local.py)
 satudata warehouse start|stop|url
 satudata generate [--scale kota|small|provinsi|nasional] [--landing DIR]
-satudata revert <dataset_id> <version> [--by NAME] [--reason TEXT]   make an earlier version current
+satudata revert <dataset_id> <version> [--pemda KODE] [--by NAME] [--reason TEXT]   make an earlier version current
 satudata pemda add <kode_pemda> [--opd FILE] [--unit FILE]   onboard a pemda: its OPD list, its unit crosswalk
 satudata pemda show <kode_pemda>                           its current lists and their history
 satudata doctor [--tests]    what a run (and the tests) need here: one line per problem with its fix
@@ -192,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     rev = sub.add_parser("revert", help="make an earlier version of a published dataset current again")
     rev.add_argument("dataset_id")
     rev.add_argument("version", help="e.g. v2")
+    rev.add_argument("--pemda", help="the publisher (kode_pemda, satudata/publish/publishers.yaml)")
     rev.add_argument("--by", default=os.environ.get("USER") or "unknown", help="who reverts (audit)")
     rev.add_argument("--reason", default="")
     pem = sub.add_parser("pemda", help="onboard a pemda: its OPD list and unit crosswalk (README, Onboarding)")
@@ -231,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "revert":
         from satudata.publish.release import run_revert
 
-        return run_revert(settings, args.dataset_id, args.version, args.by, args.reason)
+        return run_revert(settings, args.dataset_id, args.version, args.by, args.reason, args.pemda)
     if args.command == "run":
         return run_pipeline(settings)
     if args.command == "airflow":

@@ -28,7 +28,7 @@ import csv
 import io
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -223,10 +223,13 @@ def push_dataset(ckan: Any, target: CkanTarget, published: Path, entry: dict) ->
     return "created" if existing is None else "updated"
 
 
-def push_catalog(settings: Settings, catalog: dict, ckan: Any = None) -> dict[str, str]:
-    """Push every current version. Raises CkanPushError after trying them all if any failed."""
+def push_catalog(settings: Settings, catalog: dict, ckan: Any = None, owner_org: str | None = None) -> dict[str, str]:
+    """Push every current version. Raises CkanPushError after trying them all if any failed.
+    `owner_org`: the publisher's CKAN organisation (publishers.yaml); its datasets' names start with it."""
     assert settings.ckan_connection is not None, "push_catalog needs the connection ckan_default"
     target = CkanTarget.from_connection(settings.ckan_connection)
+    if owner_org:
+        target = replace(target, owner_org=owner_org, name_prefix=f"{owner_org}-{target.name_prefix}")
     ckan = ckan or client(target)
     done: dict[str, str] = {}
     failed: dict[str, str] = {}

@@ -2,11 +2,15 @@
 (Satu Data Indonesia), and keep published/catalog.json listing the current version of each.
 
     published/
-      catalog.json                  current version of each dataset (+ the last run's decision)
-      catalog.jsonld                DCAT-AP catalogue of the same (satudata/publish/dcat.py)
-      index.html                    the public catalogue page (satudata/publish/catalog_page.py)
-      <dataset_id>/versions.json    every version with its hashes and status, and the events
-      <dataset_id>/v<n>/            data.csv, datapackage.json, metadata.json (never changed again)
+      index.html                    the publishers (satudata/publish/run.py)
+      <kode_pemda>/                 one publisher (satudata/publish/publishers.yaml): its rows only
+        catalog.json                current version of each dataset (+ the last run's decision)
+        catalog.jsonld              DCAT-AP catalogue of the same (satudata/publish/dcat.py)
+        index.html                  the public catalogue page (satudata/publish/catalog_page.py)
+        <dataset_id>/versions.json  every version with its hashes and status, and the events
+        <dataset_id>/v<n>/          data.csv, datapackage.json, metadata.json (never changed again)
+
+The functions here work on one publisher's folder: `settings.published` of `settings.for_publisher(kode)`.
 
 Rules:
 - Publishing reads only `marts.pub_*` tables that passed the gate (satudata/publish/gate.py).
@@ -46,7 +50,8 @@ from typing import Any
 from psycopg import sql
 
 from satudata.config import Settings
-from satudata.publish import pii
+from satudata.publish import ledger, pii
+from satudata.publish.publishers import Publisher
 from satudata.warehouse import connect
 
 log = logging.getLogger(__name__)
@@ -134,9 +139,12 @@ def _columns(conn: Any, table: str) -> list[tuple[str, str]]:
     ).fetchall()
 
 
-def read_table(url: str, table: str, order_by: list[str]) -> tuple[list[tuple[str, str]], list[list[Any]]]:
+def read_table(
+    url: str, table: str, order_by: list[str], kabupaten_kota: tuple[str, ...] | None = None
+) -> tuple[list[tuple[str, str]], list[list[Any]]]:
     """The whole published table, in a stable order: the primary key, text compared bytewise (C
-    collation) so that the same data gives the same file on any server."""
+    collation) so that the same data gives the same file on any server. `kabupaten_kota`: only the rows
+    of these kab/kota (BPS codes, column kode_kabupaten_kota): one publisher's rows."""
     with connect(url) as conn:
         cols = _columns(conn, table)
         if not cols:
@@ -154,10 +162,13 @@ def read_table(url: str, table: str, order_by: list[str]) -> tuple[list[tuple[st
             else sql.SQL("1")
         )
         schema, name = table.split(".")
-        rows = [
-            list(r)
-            for r in conn.execute(sql.SQL("select * from {} order by {}").format(sql.Identifier(schema, name), order))
-        ]
+        where, args = sql.SQL(""), ()
+        if kabupaten_kota is not None:
+            if "kode_kabupaten_kota" not in types:
+                raise LookupError(f"{table} has no column kode_kabupaten_kota: its rows cannot be given a publisher")
+            where, args = sql.SQL(" where kode_kabupaten_kota = any(%s)"), (list(kabupaten_kota),)
+        query = sql.SQL("select * from {}{} order by {}").format(sql.Identifier(schema, name), where, order)
+        rows = [list(r) for r in conn.execute(query, args)]
     return cols, rows
 
 
@@ -550,14 +561,25 @@ def _catalog_entry(
 # --------------------------------------------------------------------------------- publishing
 
 
-def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validation: dict, provenance: dict) -> dict:
+def publish_dataset(
+    settings: Settings,
+    url: str,
+    table: str,
+    pub: dict,
+    validation: dict,
+    provenance: dict,
+    publisher: Publisher | None = None,
+) -> dict:
     """Write a new version of one dataset if its content changed. Returns what happened:
-    status published | unchanged | blocked (with reasons and failing_checks, nothing written)."""
+    status published | unchanged | blocked (with reasons and failing_checks, nothing written).
+    `publisher`: only its rows, into its folder (`settings` is `settings.for_publisher(...)`)."""
     from satudata.publish.approval import approval_for
 
     meta = pub["meta"]
     dataset_id = meta["dataset_id"]
-    columns, rows = read_table(url, table, list(meta.get("primary_key", [])))
+    columns, rows = read_table(
+        url, table, list(meta.get("primary_key", [])), publisher.kabupaten_kota if publisher else None
+    )
     columns, rows, suppression = pii.suppress_small_cells(columns, rows, meta, settings.small_cell)
     findings = pii.scan(columns, rows, meta)
     recover(settings, dataset_id)  # a publisher killed part way: the catalogue says what is published
@@ -623,10 +645,15 @@ def publish_dataset(settings: Settings, url: str, table: str, pub: dict, validat
             coverage(columns, rows),
             suppression,
             released_at,
-            approval_for(url, provenance.get("run_id", "")),
+            approval_for(url, provenance.get("run_id", ""), settings.publisher or ""),
         ),
         "perubahan": {"dari_versi": current["version"] if current else None, **changes},
         "provenance": provenance,
+        **(
+            {"penerbit": publisher.as_dict(), "walidata": publisher.walidata, "kontak": publisher.contact}
+            if publisher
+            else {}
+        ),
         **run_links(settings, folder / version, provenance.get("run_id")),
     }
     staging = folder / f".{version}.partial"
@@ -742,12 +769,18 @@ def revert(settings: Settings, url: str, dataset_id: str, version: str, actor: s
     text = f"reverted from {current['version'] if current else 'none'} to {version} by {actor}"
     reasons = [text + (f": {reason}" if reason else "")]
     run_id = f"revert__{dataset_id}__{now.replace(':', '').replace('+0000', 'Z')}"
-    with connect(url) as conn:
-        conn.execute(
-            "insert into audit.publication (run_id, dataset_id, status, version, row_count, content_hash, reasons, "
-            "actor) values (%s, %s, 'reverted', %s, %s, %s, %s, %s)",
-            (run_id, dataset_id, version, md.get("jumlah_baris"), sha, json.dumps(reasons), actor),
-        )
+    ledger.record(
+        url,
+        run_id,
+        settings.publisher or "",
+        dataset_id,
+        "reverted",
+        version=version,
+        row_count=md.get("jumlah_baris"),
+        content_hash=sha,
+        reasons=reasons,
+        actor=actor,
+    )
     log.info("%s: %s", dataset_id, reasons[0])
     return {
         "dataset_id": dataset_id,
@@ -763,7 +796,8 @@ def record_run_outcome(settings: Settings, url: str, run_id: str) -> None:
     blocked) so the public page can say an update is held back, without the internal reasons."""
     with connect(url) as conn:
         rows = conn.execute(
-            "select dataset_id, status, decided_at from audit.publication where run_id = %s", (run_id,)
+            "select dataset_id, status, decided_at from audit.publication where run_id = %s and kode_pemda = %s",
+            (run_id, settings.publisher or ""),
         ).fetchall()
     if not rows:
         return
@@ -794,7 +828,7 @@ def finish_publication(
 ) -> dict:
     """After the datasets of a run (or a revert): record the run's outcome in catalog.json, write
     the DCAT catalogue and the public page, and push the current versions to CKAN when configured."""
-    from satudata.publish import catalog_page, ckan, dcat
+    from satudata.publish import catalog_page, ckan, dcat, publishers
 
     if run_id:
         record_run_outcome(settings, url, run_id)
@@ -804,17 +838,25 @@ def finish_publication(
     catalog = load_catalog(settings)
     dcat.write_catalog(settings, catalog)
     catalog_page.write_page(settings, catalog, titles)
-    pushed = ckan.push_catalog(settings, catalog) if settings.ckan_connection else {}
+    org = None
+    if settings.publisher and settings.ckan_connection:  # each publisher's datasets in its own organisation
+        org = publishers.by_code(publishers.load(settings.publishers_file))[settings.publisher].ckan_organisation
+    pushed = ckan.push_catalog(settings, catalog, owner_org=org) if settings.ckan_connection else {}
     return {"datasets": len(catalog["datasets"]), "ckan": pushed}
 
 
-def run_revert(settings: Settings, dataset_id: str, version: str, actor: str, reason: str = "") -> int:
-    """`satudata revert`: against SATUDATA_WAREHOUSE_URL, or the embedded warehouse (started and
+def run_revert(
+    settings: Settings, dataset_id: str, version: str, actor: str, reason: str = "", kode_pemda: str | None = None
+) -> int:
+    """`satudata revert [--pemda KODE]` (the publisher whose version it is): against SATUDATA_WAREHOUSE_URL,
+    or the embedded warehouse (started and
     stopped again if it was not running)."""
     from satudata.warehouse import migrate
     from satudata.warehouse.embedded import EmbeddedWarehouse
     from satudata.warehouse.lock import stage_lock
 
+    if kode_pemda:
+        settings = settings.for_publisher(kode_pemda)
     embedded = None if settings.warehouse_url else EmbeddedWarehouse(settings.home)
     started = embedded is not None and embedded.running_url() is None
     url = settings.warehouse_url or embedded.start()  # type: ignore[union-attr]

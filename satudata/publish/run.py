@@ -27,6 +27,7 @@ import hashlib
 import io
 import json
 import logging
+import re
 import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -192,6 +193,17 @@ def largest_changes(previous: bytes | None, data: bytes, meta: dict) -> list[str
     return [text for _, text in changes[:LARGEST]]
 
 
+def peringatan(warning: str) -> str:
+    """A gate warning in plain Indonesian: the rule id and the rule's Indonesian message, with the count of
+    rows it found, without the internal table names ("BEL-007 on stg_...: ... (6 failing)")."""
+    rule_id = warning.split(" ", 1)[0]
+    rule = catalogue().get(rule_id)
+    if rule is None:
+        return warning
+    found = re.search(r"\((\d+) failing\)", warning)
+    return f"{rule_id}: {rule.text('id')}" + (f" ({found.group(1)} baris)" if found else "")
+
+
 def _suppressed(s: pii.Suppression) -> str:
     if not s.applied:
         return "tidak ada (bukan data berbasis orang)"
@@ -223,17 +235,17 @@ def assess(
         "diblokir_karena": _blocked_reasons(d) if not d.publish else [],
         "periode": {"periode_baru": [], "periode_berubah": [], "periode_dihapus": []},
         "perubahan_terbesar": [],
-        "peringatan": list(d.warnings),
+        "peringatan": [peringatan(w) for w in d.warnings],
         "tidak_lengkap": list(d.incomplete),
         "data_pribadi": "tidak diperiksa (diblokir gerbang mutu)",
         "supresi": "-",
         "status_color": d.status_color,
     }
+    if _row_count(url, d.table) == 0 and not current:  # nothing submitted yet: not a failure, nothing to publish
+        item.update(status=NO_DATA, data_pribadi="-", diblokir_karena=[], peringatan=[])
+        return item
     if not d.publish and (d.reasons or d.failing_checks):
         item["status"] = BLOCKED
-        return item
-    if _row_count(url, d.table) == 0 and not current:
-        item.update(status=NO_DATA, data_pribadi="-")
         return item
     columns, rows = release.read_table(url, d.table, list(meta.get("primary_key", [])), publisher.kabupaten_kota)
     columns, rows, suppression = pii.suppress_small_cells(columns, rows, meta, settings.small_cell)
@@ -424,6 +436,8 @@ def _publish(settings: Settings, run_id: str) -> dict:
                 result = {"status": status, "version": item["versi_terbit"], "row_count": item["baris"]}
                 # the gate's reasons (rule, table, count) or the personal-data findings (rule, column)
                 reasons = list(d.reasons if d.reasons else item.get("temuan_data_pribadi", []))
+                if status == NO_DATA:  # nothing submitted yet: not a failure (grey)
+                    reasons, common["status_color"] = [], gate.GREY
             ledger.record(
                 url,
                 run_id,

@@ -109,3 +109,11 @@ def test_the_summary_has_a_table_per_dataset_with_status_reason_and_periods():
     assert "| Periode baru | Oktober 2024 |" in body and "| Periode berubah | September 2024 |" in body
     assert "41,2% -> 47,9%" in body
     assert "#### asn_jumlah: diblokir" in body and "| Alasan diblokir | KPG-001: NIP ganda |" in body
+
+
+def test_a_warning_reads_in_indonesian_without_internal_table_names():
+    from satudata.publish.run import peringatan
+
+    text = peringatan("BEL-007 on stg_opd__realisasi_belanja: SP2D kind unknown; counted as realisasi (6 failing)")
+    assert text.startswith("BEL-007: Jenis SP2D tidak diketahui") and text.endswith("(6 baris)")
+    assert "stg_" not in text

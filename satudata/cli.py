@@ -10,7 +10,7 @@ satudata pemda show <kode_pemda>                           its current lists and
 satudata doctor [--tests]    what a run (and the tests) need here: one line per problem with its fix
 satudata check FILE [--pemda 72.71 --opd DINKES --dataset realisasi_belanja] [--out DIR]
                              check a file before sending it, offline: exit 0 clean, 1 findings, 2 refused
-satudata rebuild <dataset_id> <version> [--out FILE]   a version's data.csv again from the warehouse
+satudata rebuild <dataset_id> <version> [--pemda KODE] [--out FILE]   a version's data.csv again from the warehouse
 """
 
 from __future__ import annotations
@@ -215,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     reb.add_argument("dataset_id")
     reb.add_argument("version", help="e.g. v1")
     reb.add_argument("--out", type=Path, default=None, help="where to write it (default: ./<id>_<v>_rebuild.csv)")
+    reb.add_argument("--pemda", help="the publisher (kode_pemda, satudata/publish/publishers.yaml)")
     args = parser.parse_args(argv)
     if args.command == "doctor":
         from satudata import doctor
@@ -231,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "rebuild":
         from satudata.publish.rebuild import run_rebuild
 
-        return run_rebuild(settings, args.dataset_id, args.version, args.out)
+        return run_rebuild(settings, args.dataset_id, args.version, args.out, args.pemda)
     if args.command == "revert":
         from satudata.publish.release import run_revert
 

@@ -225,11 +225,12 @@ def push_dataset(ckan: Any, target: CkanTarget, published: Path, entry: dict) ->
 
 def push_catalog(settings: Settings, catalog: dict, ckan: Any = None, owner_org: str | None = None) -> dict[str, str]:
     """Push every current version. Raises CkanPushError after trying them all if any failed.
-    `owner_org`: the publisher's CKAN organisation (publishers.yaml); its datasets' names start with it."""
+    `owner_org`: the publisher's CKAN organisation (publishers.yaml), used when the connection names none;
+    its datasets' names then start with it unless the connection sets `name_prefix`."""
     assert settings.ckan_connection is not None, "push_catalog needs the connection ckan_default"
     target = CkanTarget.from_connection(settings.ckan_connection)
-    if owner_org:
-        target = replace(target, owner_org=owner_org, name_prefix=f"{owner_org}-{target.name_prefix}")
+    if owner_org and not target.owner_org:  # a connection's own owner_org wins (a CKAN of one organisation)
+        target = replace(target, owner_org=owner_org, name_prefix=target.name_prefix or f"{owner_org}-")
     ckan = ckan or client(target)
     done: dict[str, str] = {}
     failed: dict[str, str] = {}

@@ -7,10 +7,12 @@ Takes what the OPD submitted in the landing folder to published open data:
 alone) and `discover` the file drops -> `land` each file (content hash, immutable copy) -> `load` it
 into `raw` with COPY, rejected rows to quarantine (both mapped per pemda; inside a batch each file
 is handled on its own, so one bad file or OPD fails alone) -> `transform`: one `dbt build` (staging,
-marts) -> `validate`: Great Expectations suites before publication -> `ppid_approval`: the PPID
-signs off (Human-in-the-loop Approve / Reject; SATUDATA_AUTO_APPROVE=true approves at once, for the
-demo and CI) -> `publish`: the gate and the personal-data check decide per dataset, passing ones get
-a new version -> `report`: `reports/run_summary.json`. `finish` fails the run when a dataset was
+marts) -> `validate`: Great Expectations suites before publication -> `decide`: the gate and, per
+publisher (satudata/publish/publishers.yaml), what publishing would change -> `ppid_approval`
+(mapped per publisher): the publisher's PPID picks the ready datasets to publish and gives a reason
+for those held back (Human-in-the-loop; only its approvers may answer; SATUDATA_AUTO_APPROVE=true
+picks every ready dataset at once, for the demo and CI) -> `publish`: the chosen datasets get a new
+version under published/<kode_pemda>/ -> `report`: `reports/run_summary.json`. `finish` fails the run when a dataset was
 blocked or a file could not be loaded, after everything that could be published was.
 
 Configuration comes from the environment (see `satudata/config.py`): SATUDATA_WAREHOUSE_URL,
@@ -21,8 +23,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from airflow.providers.standard.operators.hitl import ApprovalOperator
-from airflow.sdk import Asset, dag, task
+from airflow.providers.standard.operators.hitl import HITLOperator
+from airflow.sdk import Asset, Param, dag, task
 
 RAW = Asset("satudata://warehouse/raw")
 MARTS = Asset("satudata://warehouse/marts")
@@ -50,23 +52,42 @@ def _connection(conn_id: str | None) -> dict | None:
         return None
 
 
-class PpidApproval(ApprovalOperator):
-    """PPID sign-off before publishing; who answered and when goes to audit.publication_approval."""
+class PpidDecision(HITLOperator):
+    """One publisher's PPID decision (mapped per publisher): which ready datasets to publish, a reason for
+    those held back. Only the publisher's approvers may answer; the answer goes to
+    audit.publication_approval (satudata/publish/approval.py)."""
+
+    def __init__(self, *, kode_pemda: str, **kwargs):
+        super().__init__(**kwargs)
+        self.kode_pemda = kode_pemda
 
     def execute(self, context):
         from satudata.publish import approval
 
-        auto = approval.auto_response(_settings())  # SATUDATA_AUTO_APPROVE=true: no wait
+        if self.options == [approval.NOTHING_TO_CHOOSE]:  # nothing ready: nothing to ask
+            return self._record(context, approval.auto_response(_settings_auto(), self.options))
+        auto = approval.auto_response(_settings(), self.options)  # SATUDATA_AUTO_APPROVE=true: no wait
         return self.execute_complete(context, auto) if auto else super().execute(context)
 
     def execute_complete(self, context, event):
+        result = super().execute_complete(context, event)  # checks the chosen options and the params
+        self._record(context, event)
+        return result
+
+    def _record(self, context, event):
         from satudata.config import PUBLISHER
         from satudata.publish import approval
 
         ti = context["ti"]
         url = _settings().as_role(PUBLISHER).require_url()  # the stage's warehouse role (migration 005)
-        approval.record(url, ti.xcom_pull(task_ids="start"), event, ti.run_id)
-        return super().execute_complete(context, event)  # Reject skips `publish`
+        approval.record(url, ti.xcom_pull(task_ids="start"), event, ti.run_id, self.kode_pemda)
+        return {"kode_pemda": self.kode_pemda, "chosen_options": event["chosen_options"]}
+
+
+def _settings_auto():
+    from dataclasses import replace
+
+    return replace(_settings(), auto_approve=True)
 
 
 @dag(
@@ -148,11 +169,19 @@ def satudata_pipeline():
 
         return pipeline.validate(_settings(), pipeline_run)
 
-    @task(outlets=[PUBLISHED])
+    @task
+    def decide(pipeline_run: str) -> list[dict]:
+        from satudata import pipeline
+
+        return pipeline.decide(_settings(), pipeline_run)
+
+    # all_done: a publisher whose PPID did not answer in time keeps its datasets back ("PPID belum
+    # menjawab"); the others publish
+    @task(outlets=[PUBLISHED], trigger_rule="all_done")
     def publish(pipeline_run: str) -> dict:
         from satudata import pipeline
 
-        return pipeline.gate_and_publish(_settings(), pipeline_run, ckan=_connection("ckan_default"))
+        return pipeline.publish(_settings(), pipeline_run, ckan=_connection("ckan_default"))
 
     @task(trigger_rule="all_done", retries=0)
     def report(pipeline_run: str) -> dict:
@@ -179,16 +208,24 @@ def satudata_pipeline():
     loaded >> built
     checked = validate(pipeline_run)
     built >> checked
-    ppid = PpidApproval(
+    requests = decide(pipeline_run)
+    checked >> requests
+    ppid = PpidDecision.partial(
         task_id="ppid_approval",
-        subject="Persetujuan PPID: terbitkan data terbuka dari run {{ run_id }}?",
-        body="Hasil validasi: {{ ti.xcom_pull(task_ids='validate') }}. Approve menerbitkan dataset yang lolos "
-        "gerbang mutu dan pemeriksaan data pribadi; Reject tidak menerbitkan apa pun.",
+        multiple=True,
+        params={
+            "alasan_ditunda": Param(
+                "",
+                type="string",
+                title="Alasan menunda",
+                description="Wajib bila ada dataset siap terbit yang tidak dipilih: mengapa ditunda.",
+            )
+        },
         response_timeout=timedelta(days=1),
-        defaults="Reject",
-    )
+        map_index_template="{{ task.kode_pemda }}",
+    ).expand_kwargs(requests)
     published = publish(pipeline_run)
-    checked >> ppid >> published
+    ppid >> published
     outcome = report(pipeline_run)
     published >> outcome
     finish(outcome)

@@ -4,13 +4,13 @@ satudata run [--verbose]     the whole pipeline through real Airflow (`airflow d
 satudata airflow [--port N]  Airflow's UI, scheduler and API on this machine (satudata/airflow_local.py)
 satudata warehouse start|stop|url
 satudata generate [--scale kota|small|provinsi|nasional] [--landing DIR]
-satudata revert <dataset_id> <version> [--by NAME] [--reason TEXT]   make an earlier version current
+satudata revert <dataset_id> <version> [--pemda KODE] [--by NAME] [--reason TEXT]   make an earlier version current
 satudata pemda add <kode_pemda> [--opd FILE] [--unit FILE]   onboard a pemda: its OPD list, its unit crosswalk
 satudata pemda show <kode_pemda>                           its current lists and their history
 satudata doctor [--tests]    what a run (and the tests) need here: one line per problem with its fix
 satudata check FILE [--pemda 72.71 --opd DINKES --dataset realisasi_belanja] [--out DIR]
                              check a file before sending it, offline: exit 0 clean, 1 findings, 2 refused
-satudata rebuild <dataset_id> <version> [--out FILE]   a version's data.csv again from the warehouse
+satudata rebuild <dataset_id> <version> [--pemda KODE] [--out FILE]   a version's data.csv again from the warehouse
 """
 
 from __future__ import annotations
@@ -99,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     rev = sub.add_parser("revert", help="make an earlier version of a published dataset current again")
     rev.add_argument("dataset_id")
     rev.add_argument("version", help="e.g. v2")
+    rev.add_argument("--pemda", help="the publisher (kode_pemda, satudata/publish/publishers.yaml)")
     rev.add_argument("--by", default=os.environ.get("USER") or "unknown", help="who reverts (audit)")
     rev.add_argument("--reason", default="")
     pem = sub.add_parser("pemda", help="onboard a pemda: its OPD list and unit crosswalk (README, Onboarding)")
@@ -118,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     reb.add_argument("dataset_id")
     reb.add_argument("version", help="e.g. v1")
     reb.add_argument("--out", type=Path, default=None, help="where to write it (default: ./<id>_<v>_rebuild.csv)")
+    reb.add_argument("--pemda", help="the publisher (kode_pemda, satudata/publish/publishers.yaml)")
     args = parser.parse_args(argv)
     if args.command == "doctor":
         from satudata import doctor
@@ -134,11 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "rebuild":
         from satudata.publish.rebuild import run_rebuild
 
-        return run_rebuild(settings, args.dataset_id, args.version, args.out)
+        return run_rebuild(settings, args.dataset_id, args.version, args.out, args.pemda)
     if args.command == "revert":
         from satudata.publish.release import run_revert
 
-        return run_revert(settings, args.dataset_id, args.version, args.by, args.reason)
+        return run_revert(settings, args.dataset_id, args.version, args.by, args.reason, args.pemda)
     if args.command == "run":
         from satudata.run import run_pipeline, verbose_from_env
 

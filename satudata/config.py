@@ -89,6 +89,7 @@ class Settings:
     SATUDATA_AUTO_APPROVE    true = the PPID sign-off before publishing approves itself (demo, CI; default false)
     SATUDATA_REGISTRY        the source registry (default: <landing>/registry.yaml when present)
     SATUDATA_LOCK_TIMEOUT    seconds a run waits for another run's load or publication (default 1800)
+    SATUDATA_PUBLISHERS      the publishers config (default satudata/publish/publishers.yaml; docs/publishers.md)
     SATUDATA_TODAY           the pipeline's clock, an ISO date (default: the real date); tests set it to run
                              the same inputs on two different days
     SATUDATA_LOADER          blocks (default): CSV files the block path can prove it reads exactly are read in
@@ -113,6 +114,9 @@ class Settings:
     lock_timeout: float = 1800.0
     today_override: date | None = None
     loader: str = "blocks"
+    publishers_file: Path | None = None
+    # one publisher's view of the outputs (published/<kode_pemda>/); None: the root of every publisher
+    publisher: str | None = None
 
     def today(self) -> date:
         """The pipeline's clock (SATUDATA_TODAY, else the real date)."""
@@ -133,6 +137,7 @@ class Settings:
             lock_timeout=float(env.get("SATUDATA_LOCK_TIMEOUT") or 1800),
             today_override=date.fromisoformat(env["SATUDATA_TODAY"]) if env.get("SATUDATA_TODAY") else None,
             loader=_loader_path(env.get("SATUDATA_LOADER")),
+            publishers_file=Path(env["SATUDATA_PUBLISHERS"]).resolve() if env.get("SATUDATA_PUBLISHERS") else None,
         )
 
     @property
@@ -141,7 +146,15 @@ class Settings:
 
     @property
     def published(self) -> Path:
+        """The published outputs: of one publisher (published/<kode_pemda>/) when `publisher` is set."""
+        return self.published_root / self.publisher if self.publisher else self.published_root
+
+    @property
+    def published_root(self) -> Path:
         return self.out / "published"
+
+    def for_publisher(self, kode_pemda: str) -> Settings:
+        return replace(self, publisher=kode_pemda)
 
     @property
     def reports(self) -> Path:

@@ -1,37 +1,33 @@
 """The pipeline's stages, each a plain function the Airflow tasks call (and tests can call directly).
 
 sources -> extract (per registry http/sql source) -> discover -> land (per file) -> load (per file)
--> transform (dbt build) -> validate (GX) -> gate -> publish -> report. Stages pass ids and counts, never data.
+-> transform (dbt build) -> validate (GX) -> decide (gate + per-publisher summary) -> the PPID of each
+publisher chooses -> publish -> report. Stages pass ids and counts, never data.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-import subprocess
 from dataclasses import replace
-
-from psycopg import sql
 
 from satudata import rerun
 from satudata.config import LOADER, PUBLISHER, TRANSFORMER, Settings
 from satudata.extract import sources
-from satudata.extract.connection import Connection
 from satudata.extract.discover import discover
 from satudata.load.land import land_file
 from satudata.load.loader import load_file
-from satudata.publish import gate as gate_mod
-from satudata.publish.release import finish_publication, load_catalog, publish_dataset
+from satudata.publish import approval, ledger
+from satudata.publish import run as publish_run
 from satudata.report.audit import write_audit_report
 from satudata.report.feedback import BatchFeedback, write_feedback
 from satudata.report.run_summary import write_run_summary
-from satudata.rules import catalogue_hash, completeness
+from satudata.rules import completeness
 from satudata.rules import results as rule_results
-from satudata.transform import build, manifest_hash, publications
+from satudata.transform import build, publications
 from satudata.validate import gx_runner
 from satudata.validate import reuse as validation_reuse
-from satudata.warehouse import connect, migrate, one, reuse_connections
+from satudata.warehouse import connect, migrate, reuse_connections
 from satudata.warehouse.lock import stage_lock
 
 log = logging.getLogger(__name__)
@@ -41,9 +37,7 @@ def safe_run_id(airflow_run_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", airflow_run_id)[:120]
 
 
-def git_commit(settings: Settings) -> str | None:
-    proc = subprocess.run(["git", "rev-parse", "HEAD"], cwd=settings.repo_root, capture_output=True, text=True)
-    return proc.stdout.strip() or None
+git_commit = publish_run.git_commit
 
 
 def start(settings: Settings, airflow_run_id: str) -> str:
@@ -194,10 +188,10 @@ def validate(settings: Settings, run_id: str) -> dict:
                 "audit.pipeline_run where run_id = %s) where run_id = %s",
                 (since, run_id),
             )
-        outcomes = _outcomes(url, run_id)
+        outcomes = publish_run._outcomes(url, run_id)
         return {"checked": len(outcomes), "failed": sum(not o.success for o in outcomes), "kept_from": since}
     if kept := validation_reuse.keep_results(settings, url, run_id):  # the same data and suites: same results
-        outcomes = _outcomes(url, run_id)
+        outcomes = publish_run._outcomes(url, run_id)
     else:
         pubs = publications(settings)
         outcomes = gx_runner.validate(settings, url, run_id, {t: p["meta"] for t, p in pubs.items()})
@@ -211,128 +205,37 @@ def validate(settings: Settings, run_id: str) -> dict:
     return {"checked": len(outcomes), "failed": sum(not o.success for o in outcomes), "kept_from": kept}
 
 
-def _outcomes(url: str, run_id: str) -> list[gx_runner.RuleOutcome]:
-    with connect(url) as conn:
-        rows = conn.execute(
-            "select rule_id, dataset, severity, success, failing_count, examples from audit.rule_result "
-            "where run_id = %s",
-            (run_id,),
-        ).fetchall()
-    return [gx_runner.RuleOutcome(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+def decide(settings: Settings, run_id: str) -> list[dict]:
+    """The gate, then per publisher its PPID's decision summary and Airflow request (satudata/publish/run.py).
+    Nothing new since a successful run (transform): nothing to decide, no PPID is asked."""
+    if rerun.unchanged_since(settings.as_role(PUBLISHER).require_url(), run_id):
+        return []
+    return publish_run.prepare(settings, run_id)
 
 
-def _not_built(url: str, run_id: str) -> set[str]:
-    with connect(url) as conn:
-        rows = conn.execute(
-            "select unique_id from audit.dbt_result where run_id = %s and status not in ('success', 'pass', 'warn')",
-            (run_id,),
-        ).fetchall()
-    return {r[0] for r in rows}
+def publish(settings: Settings, run_id: str, ckan: dict | None = None) -> dict:
+    """Per publisher, the datasets its PPID chose get a new version; a held one is recorded "ditunda PPID".
+    ``ckan``: the values of the Airflow connection `ckan_default`, resolved by the task through Airflow.
+    Nothing new since a successful run (transform): that run's decisions are kept, nothing republished."""
+    url = settings.as_role(PUBLISHER).require_url()
+    if since := rerun.unchanged_since(url, run_id):
+        return ledger.keep_run(url, since, run_id)
+    return publish_run.publish(settings, run_id, ckan)
 
 
 def gate_and_publish(settings: Settings, run_id: str, ckan: dict | None = None) -> dict:
-    """Decide per dataset, then publish what passed. A blocked dataset keeps its last good version.
-    One run at a time publishes (satudata/warehouse/lock.py). ``ckan``: the values of the Airflow connection
-    `ckan_default`, resolved by the task through Airflow; the current versions are pushed there too."""
-    if ckan:
-        settings = replace(settings, ckan_connection=Connection.from_dict(ckan, "ckan_default"))
+    """Outside Airflow (tests, soak): `decide`, every ready dataset chosen as SATUDATA_AUTO_APPROVE does
+    (recorded with method 'auto'), then `publish`. Returns {kode_pemda: {dataset_id: {status, version}}};
+    with ``settings.publisher`` set, that publisher's {dataset_id: {status, version}}."""
+    requests = decide(settings, run_id)
     url = settings.as_role(PUBLISHER).require_url()
-    if since := rerun.unchanged_since(url, run_id):  # nothing new (transform): nothing to republish
-        return rerun.keep_publication(url, since, run_id)
-    with stage_lock(url, "publish", run_id, settings.lock_timeout):
-        return _gate_and_publish(settings, run_id)
-
-
-def _gate_and_publish(settings: Settings, run_id: str) -> dict:
-    settings = settings.as_role(PUBLISHER)
-    url = settings.require_url()
-    pubs = publications(settings)
-    outcomes = _outcomes(url, run_id)
-    decisions = gate_mod.decide(pubs, _not_built(url, run_id), outcomes, gate_mod.source_notes(url))
-    provenance = {
-        "run_id": run_id,
-        "git_commit": git_commit(settings),
-        "dbt_manifest_hash": manifest_hash(settings),
-        "rule_catalogue_hash": catalogue_hash(),
-    }
-    results = {}
-    current_versions = load_catalog(settings)["datasets"]
-    for d in decisions:
-        if d.dataset_id not in current_versions and _row_count(url, d.table) == 0:
-            # nothing submitted for it yet: not a failure, and nothing to publish
-            d.publish, d.reasons, d.failing_checks = False, [], []
-            results[d.dataset_id] = {
-                "dataset_id": d.dataset_id,
-                "status": "no_data",
-                "version": None,
-                "reasons": [],
-                "warnings": d.warnings,
-                "failing_checks": [],
-            }
-            log.info("%s: no data submitted yet, nothing to publish", d.dataset_id)
-            _record_publication(url, run_id, d, results[d.dataset_id], provenance)
-            continue
-        checked = [o for o in outcomes if o.table in (d.table.split(".")[-1],)]
-        validation = {
-            "status": "passed_with_warnings" if d.warnings else "passed",
-            "checks": len(checked),
-            "failed_checks": sum(not o.success for o in checked),
-            **gate_mod.validation_note(d),
-        }
-        if d.publish:
-            result = publish_dataset(settings, url, d.table, pubs[d.table], validation, provenance)
-            d.publish = result["status"] != "blocked"  # the personal-data gate may block it
-            d.reasons += result.get("reasons", [])
-            d.failing_checks += result.get("failing_checks", [])
-            d.warnings += result.get("warnings", [])
-        else:
-            current = load_catalog(settings)["datasets"].get(d.dataset_id)
-            result = {
-                "dataset_id": d.dataset_id,
-                "status": "blocked",
-                "version": current["version"] if current else None,
-            }
-            log.warning("%s: BLOCKED, not published: %s", d.dataset_id, "; ".join(d.reasons))
-        result.update(reasons=d.reasons, warnings=d.warnings, failing_checks=d.failing_checks)
-        results[d.dataset_id] = result
-        _record_publication(url, run_id, d, result, provenance)
-    gate_mod.record(url, run_id, decisions)
-    finish_publication(settings, url, run_id)  # catalog.jsonld, index.html, CKAN when configured
-    return {k: {"status": v["status"], "version": v.get("version")} for k, v in results.items()}
-
-
-def _row_count(url: str, table: str) -> int | None:
-    schema, name = table.split(".")
-    with connect(url) as conn:
-        exists = one(conn.execute("select to_regclass(%s)", (table,)))[0]
-        if exists is None:
-            return None
-        return one(
-            conn.execute(sql.SQL("select count(*) from {}.{}").format(sql.Identifier(schema), sql.Identifier(name)))
-        )[0]
-
-
-def _record_publication(url: str, run_id: str, d: gate_mod.Decision, result: dict, provenance: dict) -> None:
-    with connect(url) as conn:
-        conn.execute(
-            "insert into audit.publication (run_id, dataset_id, status, version, row_count, content_hash, "
-            "git_commit, dbt_manifest_hash, rule_catalogue_hash, reasons) values "
-            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) on conflict (run_id, dataset_id) do update set "
-            "status = excluded.status, version = excluded.version, row_count = excluded.row_count, "
-            "content_hash = excluded.content_hash, reasons = excluded.reasons, decided_at = now()",
-            (
-                run_id,
-                d.dataset_id,
-                result["status"],
-                result.get("version"),
-                result.get("row_count"),
-                result.get("content_hash"),
-                provenance["git_commit"],
-                provenance["dbt_manifest_hash"],
-                provenance["rule_catalogue_hash"],
-                json.dumps(d.reasons + d.warnings),
-            ),
-        )
+    auto = replace(settings, auto_approve=True)
+    for request in requests:
+        answer = approval.auto_response(auto, request["options"])
+        assert answer is not None  # auto_approve is set
+        approval.record(url, run_id, answer, None, request["kode_pemda"])
+    results = publish(settings, run_id, ckan)
+    return results.get(settings.publisher, {}) if settings.publisher else results
 
 
 def report(settings: Settings, run_id: str) -> dict:

@@ -133,21 +133,3 @@ def copy_rows(conn: Any, table: str, from_run: str, run_id: str, overrides: dict
         ),
         (run_id, from_run),
     ).rowcount
-
-
-def keep_publication(url: str, from_run: str, run_id: str) -> dict:
-    """(publish) The kept run's decisions for this run: what it published stays `unchanged`."""
-    with connect(url) as conn:
-        copy_rows(
-            conn,
-            "publication",
-            from_run,
-            run_id,
-            {"status": "case when status = 'published' then 'unchanged' else status end"},
-        )
-        rows = conn.execute(
-            "select dataset_id, status, version from audit.publication where run_id = %s order by dataset_id",
-            (run_id,),
-        ).fetchall()
-    log.info("publication kept from run %s: %d datasets, nothing republished", from_run, len(rows))
-    return {d: {"status": s, "version": v} for d, s, v in rows}

@@ -267,8 +267,11 @@ def print_outputs(settings: Settings, summary: dict, seconds: float, log_path: P
     for dataset_id, d in summary.get("datasets", {}).items():
         print(f"  {dataset_id:40s} {d['status']:10s} {d.get('version') or '-'}")
     print("Outputs:")
-    print(f"  published datasets  {settings.published}/<dataset_id>/<version>/")
-    print(f"  catalog             {settings.published / 'catalog.json'}")
+    print(f"  publishers          {settings.published_root / 'index.html'}")
+    print(f"  published datasets  {settings.published_root}/<kode_pemda>/<dataset_id>/<version>/")
+    print(f"  catalog             {settings.published_root}/<kode_pemda>/catalog.json")
+    if summary.get("run_id"):
+        print(f"  PPID decisions      {settings.reports}/runs/{summary['run_id']}/keputusan_<kode_pemda>.md")
     print(f"  run summary         {settings.reports / 'run_summary.json'}")
     print(f"  GX Data Docs        {settings.reports / 'data_docs' / 'index.html'}")
     print(f"  dbt docs            {settings.reports / 'dbt_docs' / 'index.html'}")

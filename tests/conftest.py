@@ -37,15 +37,23 @@ def warehouse_url(pg_server, request):
     yield pg_server.rsplit("/", 1)[0] + f"/{name}"
 
 
-def make_settings(tmp: Path, url: str, landing: Path) -> Settings:
-    return Settings.from_env(
+# the fixtures are one pemda's: one publisher, Kota Metro (a test of several sets its own file)
+os.environ.setdefault("SATUDATA_PUBLISHERS", str(Path(__file__).parent / "fixtures" / "publishers_metro.yaml"))
+
+
+def make_settings(tmp: Path, url: str, landing: Path, publisher: str | None = "18.72") -> Settings:
+    """Settings of a test: `published` is the outputs of `publisher` (Kota Metro, the pemda of the fixtures),
+    published/<kode_pemda>/; None for the root of every publisher."""
+    settings = Settings.from_env(
         {
             "SATUDATA_WAREHOUSE_URL": url,
             "SATUDATA_LANDING": str(landing),
             "SATUDATA_OUT": str(tmp / "out"),
             "SATUDATA_HOME": str(tmp / "home"),
+            "SATUDATA_PUBLISHERS": os.environ["SATUDATA_PUBLISHERS"],
         }
     )
+    return settings.for_publisher(publisher) if publisher else settings
 
 
 def run_cli(settings: Settings, *args: str, timeout: int = 1500) -> subprocess.CompletedProcess:

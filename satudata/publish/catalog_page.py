@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from satudata.config import Settings
-from satudata.publish.release import DEFAULT_TIME_ZONE, ZONE_LABEL, local_time
+from satudata.publish.tables import DEFAULT_TIME_ZONE, ZONE_LABEL, local_time
 
 MEAN_UNITS = {"PERSEN", "INDEKS", "SKOR", "HARI"}
 WILAYAH = {"kode_provinsi", "nama_provinsi", "kode_kabupaten_kota", "nama_kabupaten_kota"}

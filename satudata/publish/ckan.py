@@ -34,7 +34,7 @@ import csv
 import io
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -278,10 +278,14 @@ def _keys(ckan: Any, resource_id: str, primary_key: list[str]) -> set[tuple]:
         offset += page
 
 
-def push_catalog(settings: Settings, catalog: dict, ckan: Any = None) -> dict[str, str]:
-    """Push every current version. Raises CkanPushError after trying them all if any failed."""
+def push_catalog(settings: Settings, catalog: dict, ckan: Any = None, owner_org: str | None = None) -> dict[str, str]:
+    """Push every current version. Raises CkanPushError after trying them all if any failed.
+    `owner_org`: the publisher's CKAN organisation (publishers.yaml), used when the connection names none;
+    its datasets' names then start with it unless the connection sets `name_prefix`."""
     assert settings.ckan_connection is not None, "push_catalog needs the connection ckan_default"
     target = CkanTarget.from_connection(settings.ckan_connection)
+    if owner_org and not target.owner_org:  # a connection's own owner_org wins (a CKAN of one organisation)
+        target = replace(target, owner_org=owner_org, name_prefix=target.name_prefix or f"{owner_org}-")
     ckan = ckan or client(target)
     done: dict[str, str] = {}
     failed: dict[str, str] = {}

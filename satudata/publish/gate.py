@@ -13,7 +13,6 @@ sources they name amber.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -138,17 +137,6 @@ def decide(
                 d.warnings += note.warnings
         decisions.append(d)
     return decisions
-
-
-def record(url: str, run_id: str, decisions: list[Decision]) -> None:
-    """The traffic light, warnings and incomplete sources of each decision, in audit.publication."""
-    with connect(url) as conn:
-        for d in decisions:
-            conn.execute(
-                "update audit.publication set status_color = %s, warnings = %s, incomplete = %s "
-                "where run_id = %s and dataset_id = %s",
-                (d.status_color, json.dumps(d.warnings), json.dumps(d.incomplete), run_id, d.dataset_id),
-            )
 
 
 def validation_note(d: Decision) -> dict[str, Any]:

@@ -143,7 +143,7 @@ def check(dataset_id: str, columns: list[str] | list[tuple[str, str]], rows: lis
 def plausibility_warnings(url: str, dataset_id: str) -> list[str]:
     """The plausibility warnings of what would be published for `dataset_id` now: its table
     `marts.pub_<dataset_id>` in the warehouse at `url` (empty when the table does not exist)."""
-    from satudata.publish.release import read_table
+    from satudata.publish.tables import read_table
 
     try:
         columns, rows = read_table(url, f"marts.pub_{dataset_id}", [])

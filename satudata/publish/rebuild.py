@@ -157,7 +157,13 @@ def rebuild(settings: Settings, url: str, dataset_id: str, version: str) -> tupl
             )
         if proc.returncode != 0:
             raise RebuildError(f"dbt build in the scratch database failed: {proc.stdout[-2000:]}")
-        columns, rows = read_table(scratch, table, list(meta.get("primary_key", [])))
+        # the publisher's rows only, as published (settings.for_publisher(kode); satudata/publish/publishers.py)
+        own = None
+        if settings.publisher:
+            from satudata.publish import publishers
+
+            own = publishers.by_code(publishers.load(settings.publishers_file))[settings.publisher].kabupaten_kota
+        columns, rows = read_table(scratch, table, list(meta.get("primary_key", [])), own)
         columns, rows, _ = pii.suppress_small_cells(columns, rows, meta, settings.small_cell)
         rows, _ = disclosure_control(settings, columns, rows, meta, _previous_data(settings, dataset_id, version))
         data = render_csv(columns, rows)
@@ -167,8 +173,13 @@ def rebuild(settings: Settings, url: str, dataset_id: str, version: str) -> tupl
     return data, hashlib.sha256(data).hexdigest(), entry["content_hash"]
 
 
-def run_rebuild(settings: Settings, dataset_id: str, version: str, out: Path | None) -> int:
-    """The command: 0 when the rebuilt data.csv is byte-identical to the published one, 1 when not."""
+def run_rebuild(
+    settings: Settings, dataset_id: str, version: str, out: Path | None, kode_pemda: str | None = None
+) -> int:
+    """The command: 0 when the rebuilt data.csv is byte-identical to the published one, 1 when not.
+    `kode_pemda`: the publisher whose version it is (published/<kode_pemda>/)."""
+    if kode_pemda:
+        settings = settings.for_publisher(kode_pemda)
     url = settings.require_url()
     try:
         data, sha, published = rebuild(settings, url, dataset_id, version)

@@ -2,11 +2,15 @@
 (Satu Data Indonesia), and keep published/catalog.json listing the current version of each.
 
     published/
-      catalog.json                  current version of each dataset (+ the last run's decision)
-      catalog.jsonld                DCAT-AP catalogue of the same (satudata/publish/dcat.py)
-      index.html                    the public catalogue page (satudata/publish/catalog_page.py)
-      <dataset_id>/versions.json    every version with its hashes and status, and the events
-      <dataset_id>/v<n>/            data.csv, datapackage.json, metadata.json (never changed again)
+      index.html                    the publishers (satudata/publish/run.py)
+      <kode_pemda>/                 one publisher (satudata/publish/publishers.yaml): its rows only
+        catalog.json                current version of each dataset (+ the last run's decision)
+        catalog.jsonld              DCAT-AP catalogue of the same (satudata/publish/dcat.py)
+        index.html                  the public catalogue page (satudata/publish/catalog_page.py)
+        <dataset_id>/versions.json  every version with its hashes and status, and the events
+        <dataset_id>/v<n>/          data.csv, datapackage.json, metadata.json (never changed again)
+
+The functions here work on one publisher's folder: `settings.published` of `settings.for_publisher(kode)`.
 
 Rules:
 - Publishing reads only `marts.pub_*` tables that passed the gate (satudata/publish/gate.py).
@@ -42,13 +46,12 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
-
-from psycopg import sql
 
 from satudata.config import Settings
 from satudata.datasets import DATASETS
-from satudata.publish import disclosure, pii, plausibility
+from satudata.publish import disclosure, ledger, pii, plausibility
+from satudata.publish.publishers import ZONES, Publisher
+from satudata.publish.tables import DEFAULT_TIME_ZONE, ZONE_LABEL, local_time, read_table  # noqa: F401
 from satudata.rules import dbt_vars
 from satudata.warehouse import connect
 
@@ -85,8 +88,6 @@ LICENSE = {
 WALIDATA = "Dinas Komunikasi dan Informatika (Diskominfo)"
 # the publisher's PPID and time zone when the caller names none (the publishers' config passes its own)
 DEFAULT_CONTACT = {"nama": "PPID Dinas Komunikasi dan Informatika", "email": "ppid@diskominfo.go.id"}
-DEFAULT_TIME_ZONE = "Asia/Jakarta"
-ZONE_LABEL = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 # Frictionless Data Package v2 profiles (https://datapackage.org/standard/)
 DP2 = "https://datapackage.org/profiles/2.0/"
 CSV_NOTE = (
@@ -132,42 +133,6 @@ def render_csv(columns: list[tuple[str, str]], rows: list[list[Any]]) -> bytes:
 
 
 # ----------------------------------------------------------------------------- reading a mart
-
-
-def _columns(conn: Any, table: str) -> list[tuple[str, str]]:
-    schema, name = table.split(".")
-    return conn.execute(
-        "select column_name, data_type from information_schema.columns where table_schema = %s "
-        "and table_name = %s order by ordinal_position",
-        (schema, name),
-    ).fetchall()
-
-
-def read_table(url: str, table: str, order_by: list[str]) -> tuple[list[tuple[str, str]], list[list[Any]]]:
-    """The whole published table, in a stable order: the primary key, text compared bytewise (C
-    collation) so that the same data gives the same file on any server."""
-    with connect(url) as conn:
-        cols = _columns(conn, table)
-        if not cols:
-            raise LookupError(f"{table} does not exist in the warehouse")
-        types = dict(cols)
-        keys = [c for c in (order_by or [c for c, _ in cols]) if c in types]
-        order = (
-            sql.SQL(", ").join(
-                sql.SQL('{} collate "C"').format(sql.Identifier(c))
-                if types[c] in ("text", "character varying")
-                else sql.Identifier(c)
-                for c in keys
-            )
-            if keys
-            else sql.SQL("1")
-        )
-        schema, name = table.split(".")
-        rows = [
-            list(r)
-            for r in conn.execute(sql.SQL("select * from {} order by {}").format(sql.Identifier(schema, name), order))
-        ]
-    return cols, rows
 
 
 # ------------------------------------------------------------------------------- descriptors
@@ -366,15 +331,6 @@ def period_changes(previous: bytes | None, data: bytes) -> dict[str, list[str]]:
         "periode_baru": sorted(new.keys() - old.keys()),
         "periode_dihapus": sorted(old.keys() - new.keys()),
     }
-
-
-def local_time(moment: str | datetime, time_zone: str = DEFAULT_TIME_ZONE) -> str:
-    """An instant as ISO 8601 in the publisher's time zone, with its offset (WIB +07:00, WITA +08:00,
-    WIT +09:00): what a reader in that pemda's office reads on the wall clock."""
-    when = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(ZoneInfo(time_zone)).isoformat(timespec="seconds")
 
 
 # internal names (dbt models, warehouse schemas) that must never reach a public text
@@ -741,14 +697,20 @@ def publish_dataset(
     provenance: dict,
     contact: dict | None = None,
     time_zone: str = DEFAULT_TIME_ZONE,
+    publisher: Publisher | None = None,
 ) -> dict:
     """Write a new version of one dataset if its content changed. Returns what happened:
-    status published | unchanged | blocked (with reasons and failing_checks, nothing written)."""
+    status published | unchanged | blocked (with reasons and failing_checks, nothing written).
+    `publisher`: only its rows, into its folder (`settings` is `settings.for_publisher(...)`)."""
     from satudata.publish.approval import approval_for
 
+    if publisher is not None:  # its PPID and its time zone (publishers.yaml)
+        contact, time_zone = contact or publisher.contact, ZONES[publisher.zona_waktu]
     meta = pub["meta"]
     dataset_id = meta["dataset_id"]
-    columns, rows = read_table(url, table, list(meta.get("primary_key", [])))
+    columns, rows = read_table(
+        url, table, list(meta.get("primary_key", [])), publisher.kabupaten_kota if publisher else None
+    )
     columns, rows, suppression = pii.suppress_small_cells(columns, rows, meta, settings.small_cell)
     recover(settings, dataset_id)  # a publisher killed part way: the catalogue says what is published
     current = load_catalog(settings)["datasets"].get(dataset_id)
@@ -822,7 +784,7 @@ def publish_dataset(
             coverage(columns, rows),
             suppression,
             released_at,
-            approval_for(url, provenance.get("run_id", "")),
+            approval_for(url, provenance.get("run_id", ""), settings.publisher or ""),
             columns=columns,
             produsen=producers(columns, rows, sources),
             contact=contact,
@@ -831,6 +793,11 @@ def publish_dataset(
         "perubahan": {"dari_versi": current["version"] if current else None, **changes},
         "kontrol_pengungkapan": control.as_metadata(),
         "provenance": provenance,
+        **(
+            {"penerbit": publisher.as_dict(), "walidata": publisher.walidata, "kontak": publisher.contact}
+            if publisher
+            else {}
+        ),
         **run_links(settings, folder / version, provenance.get("run_id")),
     }
     staging = folder / f".{version}.partial"
@@ -945,12 +912,18 @@ def revert(settings: Settings, url: str, dataset_id: str, version: str, actor: s
     text = f"reverted from {current['version'] if current else 'none'} to {version} by {actor}"
     reasons = [text + (f": {reason}" if reason else "")]
     run_id = f"revert__{dataset_id}__{now.replace(':', '').replace('+0000', 'Z')}"
-    with connect(url) as conn:
-        conn.execute(
-            "insert into audit.publication (run_id, dataset_id, status, version, row_count, content_hash, reasons, "
-            "actor) values (%s, %s, 'reverted', %s, %s, %s, %s, %s)",
-            (run_id, dataset_id, version, md.get("jumlah_baris"), sha, json.dumps(reasons), actor),
-        )
+    ledger.record(
+        url,
+        run_id,
+        settings.publisher or "",
+        dataset_id,
+        "reverted",
+        version=version,
+        row_count=md.get("jumlah_baris"),
+        content_hash=sha,
+        reasons=reasons,
+        actor=actor,
+    )
     log.info("%s: %s", dataset_id, reasons[0])
     return {
         "dataset_id": dataset_id,
@@ -966,7 +939,8 @@ def record_run_outcome(settings: Settings, url: str, run_id: str) -> None:
     blocked) so the public page can say an update is held back, without the internal reasons."""
     with connect(url) as conn:
         rows = conn.execute(
-            "select dataset_id, status, decided_at from audit.publication where run_id = %s", (run_id,)
+            "select dataset_id, status, decided_at from audit.publication where run_id = %s and kode_pemda = %s",
+            (run_id, settings.publisher or ""),
         ).fetchall()
     if not rows:
         return
@@ -997,7 +971,7 @@ def finish_publication(
 ) -> dict:
     """After the datasets of a run (or a revert): record the run's outcome in catalog.json, write
     the DCAT catalogue and the public page, and push the current versions to CKAN when configured."""
-    from satudata.publish import catalog_page, ckan, dcat
+    from satudata.publish import catalog_page, ckan, dcat, publishers
 
     if run_id:
         record_run_outcome(settings, url, run_id)
@@ -1006,18 +980,31 @@ def finish_publication(
     settings.published.mkdir(parents=True, exist_ok=True)
     catalog = load_catalog(settings)
     dcat.write_catalog(settings, catalog)
-    catalog_page.write_page(settings, catalog, titles)
-    pushed = ckan.push_catalog(settings, catalog) if settings.ckan_connection else {}
+    publisher = (
+        publishers.by_code(publishers.load(settings.publishers_file)).get(settings.publisher)
+        if settings.publisher
+        else None
+    )
+    time_zone = ZONES[publisher.zona_waktu] if publisher else DEFAULT_TIME_ZONE
+    catalog_page.write_page(settings, catalog, titles, time_zone)  # times in the publisher's zone
+    # each publisher's datasets in its own CKAN organisation
+    org = publisher.ckan_organisation if publisher and settings.ckan_connection else None
+    pushed = ckan.push_catalog(settings, catalog, owner_org=org) if settings.ckan_connection else {}
     return {"datasets": len(catalog["datasets"]), "ckan": pushed}
 
 
-def run_revert(settings: Settings, dataset_id: str, version: str, actor: str, reason: str = "") -> int:
-    """`satudata revert`: against SATUDATA_WAREHOUSE_URL, or the embedded warehouse (started and
+def run_revert(
+    settings: Settings, dataset_id: str, version: str, actor: str, reason: str = "", kode_pemda: str | None = None
+) -> int:
+    """`satudata revert [--pemda KODE]` (the publisher whose version it is): against SATUDATA_WAREHOUSE_URL,
+    or the embedded warehouse (started and
     stopped again if it was not running)."""
     from satudata.warehouse import migrate
     from satudata.warehouse.embedded import EmbeddedWarehouse
     from satudata.warehouse.lock import stage_lock
 
+    if kode_pemda:
+        settings = settings.for_publisher(kode_pemda)
     embedded = None if settings.warehouse_url else EmbeddedWarehouse(settings.home)
     started = embedded is not None and embedded.running_url() is None
     url = settings.warehouse_url or embedded.start()  # type: ignore[union-attr]

@@ -57,12 +57,19 @@ def _quarantine_by_rule(conn: Any, file_ids: list[int]) -> dict[str, int]:
     return {r[0]: r[1] for r in rows}
 
 
+STATUS_RANK = ("no_data", "unchanged", "reverted", "published", "held", "blocked")
+
+
+def _rank(status: str) -> int:
+    return STATUS_RANK.index(status) if status in STATUS_RANK else -1
+
+
 def write_run_summary(settings: Settings, url: str, run_id: str) -> dict:
     with connect(url) as conn:
         files = _files(conn, run_id)
         pubs = conn.execute(
-            "select dataset_id, status, version, row_count, reasons from audit.publication where run_id = %s "
-            "order by dataset_id",
+            "select dataset_id, status, version, row_count, reasons, kode_pemda, held_reason, held_by "
+            "from audit.publication where run_id = %s order by dataset_id, kode_pemda",
             (run_id,),
         ).fetchall()
         rules = conn.execute(
@@ -79,21 +86,29 @@ def write_run_summary(settings: Settings, url: str, run_id: str) -> dict:
         kept = conn.execute(
             "select unchanged_since, inputs_fingerprint from audit.pipeline_run where run_id = %s", (run_id,)
         ).fetchone()
-    datasets = {}
-    for dataset_id, status, version, row_count, reasons in pubs:
-        datasets[dataset_id] = {
+    datasets: dict[str, dict] = {}
+    publishers: dict[str, dict] = {}
+    for dataset_id, status, version, row_count, reasons, kode_pemda, held_reason, held_by in pubs:
+        entry = {
             "status": status,
             "version": version,
             "row_count": row_count,
             "failing_checks": [r for r in reasons if status == "blocked"],
-            "warnings": [r for r in reasons if status != "blocked"],
+            "warnings": [r for r in reasons if status not in ("blocked", "held")],
         }
+        if status == "held":  # "ditunda PPID": the publisher's PPID chose not to publish it in this run
+            entry.update(ditunda_ppid={"alasan": held_reason, "oleh": held_by})
+        publishers.setdefault(kode_pemda, {})[dataset_id] = entry
+        # per dataset over the publishers: the status that most needs reading (blocked, held, published, ...)
+        if dataset_id not in datasets or _rank(status) > _rank(datasets[dataset_id]["status"]):
+            datasets[dataset_id] = entry
     blocked = sorted(d for d, v in datasets.items() if v["status"] == "blocked")
     failed_files = [f["path"] for f in files if f["status"] == "landed"]  # landed but never loaded
     failed_sources = [s["source_id"] for s in sources if s["status"] in ("failed", "rejected")]
     status = "failed" if blocked or failed_files or failed_sources or not datasets else "success"
     summary = {
         "run_id": run_id,
+        "publishers": publishers,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "status": status,
         # nothing new since that successful run (same files, code, day): its build, checks and decisions

@@ -6,8 +6,9 @@ A later run never overwrites what an earlier one reported. Per run:
       audit/index.html      the auditors' report of that run (satudata/report/audit.py)
       run_summary.json      its run summary (satudata/report/run_summary.py)
       feedback/<kode_pemda>/<OPD>/<file>.xlsx   the submitter feedback of the files it saw (hard links)
-      decisions.json        per dataset the gate's decision (published / unchanged / blocked, why) and
-                            the PPID's sign-off
+      decisions.json        per publisher and dataset the decision (published / unchanged / blocked /
+                            held "ditunda PPID", why, by whom) and each publisher PPID's answer
+      keputusan_<kode_pemda>.md/.json   the decision summary the publisher's PPID was shown (publish/run.py)
 
 `reports/audit/index.html` is the latest run's report; `reports/index.html` lists every run (status,
 versions published, findings). Each published version's metadata.json names its run and links to the
@@ -74,20 +75,29 @@ def keep_feedback(settings: Settings, run_id: str, root: Path, reports: list[Pat
 
 def keep_decisions(conn: Any, settings: Settings, run_id: str) -> Path:
     cur = conn.execute(
-        "select dataset_id, status, version, row_count, content_hash, status_color, reasons, warnings, incomplete, "
-        "decided_at from audit.publication where run_id = %s order by dataset_id",
+        "select kode_pemda, dataset_id, status, version, row_count, content_hash, status_color, reasons, warnings, "
+        "incomplete, held_reason, held_by, decided_at from audit.publication where run_id = %s "
+        "order by kode_pemda, dataset_id",
         (run_id,),
     )
     names = [d.name for d in cur.description]
     datasets = [dict(zip(names, r, strict=True)) for r in cur]
     cur = conn.execute(
-        "select decision, approved_by, method, responded_at, details from audit.publication_approval where run_id = %s",
+        "select kode_pemda, decision, approved_by, method, responded_at, details from audit.publication_approval "
+        "where run_id = %s order by kode_pemda",
         (run_id,),
     )
-    row = cur.fetchone()
-    approval = dict(zip([d.name for d in cur.description], row, strict=True)) if row else None
+    names = [d.name for d in cur.description]
+    approvals = [dict(zip(names, r, strict=True)) for r in cur]  # one per publisher's PPID
     path = run_dir(settings, run_id) / "decisions.json"
-    _write_json(path, {"run_id": run_id, "persetujuan_ppid": approval, "datasets": datasets})
+    _write_json(
+        path,
+        {
+            "run_id": run_id,
+            "persetujuan_ppid": approvals[0] if len(approvals) == 1 else approvals or None,
+            "datasets": datasets,
+        },
+    )
     return path
 
 

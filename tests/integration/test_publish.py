@@ -303,7 +303,9 @@ def test_rerun_unchanged_gives_no_new_version_changed_gives_one_and_revert_resto
     assert catalog(settings)["serapan_anggaran"]["version"] == "v2"
 
     # When `satudata revert serapan_anggaran v1` is run
-    proc = run_cli(settings, "revert", "serapan_anggaran", "v1", "--by", "ppid.kota", "--reason", "angka salah")
+    proc = run_cli(
+        settings, "revert", "serapan_anggaran", "v1", "--pemda", "18.72", "--by", "ppid.kota", "--reason", "angka salah"
+    )
 
     # Then v1 is current again, recorded in audit.publication with who and why
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -331,7 +333,7 @@ def test_rerun_unchanged_gives_no_new_version_changed_gives_one_and_revert_resto
     assert publish(settings, url, table, "run-5")["version"] == "v3"
 
     # And reverting to a version that does not exist is refused, naming the versions there are
-    bad = run_cli(settings, "revert", "serapan_anggaran", "v9")
+    bad = run_cli(settings, "revert", "serapan_anggaran", "v9", "--pemda", "18.72")
     assert bad.returncode == 1 and "versions: v1, v2, v3" in bad.stdout
 
 
@@ -549,12 +551,12 @@ def test_ppid_sign_off_is_recorded_with_who_and_when(settings):
     }
 
     # When the answer is recorded and the run publishes
-    approval.record(url, "run-hitl", event, "manual__2024-10-01")
+    approval.record(url, "run-hitl", event, "manual__2024-10-01", kode_pemda="18.72")
     publish(settings, url, "marts.pub_ikm_layanan", "run-hitl")
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
-            "insert into audit.publication (run_id, dataset_id, status, version) "
-            "values ('run-hitl', 'ikm_layanan', 'published', 'v1')"
+            "insert into audit.publication (run_id, kode_pemda, dataset_id, status, version) "
+            "values ('run-hitl', '18.72', 'ikm_layanan', 'published', 'v1')"
         )
         signed = conn.execute(
             "select dataset_id, ppid_decision, approved_by, approved_at, approval_method "

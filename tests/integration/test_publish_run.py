@@ -23,7 +23,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "landing_min"
 
 # What the Airflow UI's "Required actions" page does when the PPID clicks Approve (the core API's
-# update_hitl_detail): store the response on the task's HITL detail and resume the parked task.
+# update_hitl_detail): store the response on the task's HITL detail and resume the parked task. (The REST
+# API itself, and a PPID who holds datasets back, are in test_ppid_decision.py.)
 RESPONDER = textwrap.dedent("""
     import sys, time
     deadline = time.time() + 1200
@@ -46,12 +47,12 @@ RESPONDER = textwrap.dedent("""
                 print("PPID asked:", detail.subject, "|", detail.body, flush=True)
                 detail.responded_by = HITLUser(id="42", name="ppid.metro")
                 detail.responded_at = timezone.utcnow()
-                detail.chosen_options = ["Approve"]
+                detail.chosen_options = list(detail.options)  # every ready dataset
                 detail.params_input = {}
                 session.add(detail)
                 handle_event_submit(TriggerEvent(detail.as_resume_event_payload()), task_instance=ti,
                                     session=session)
-            print("answered Approve", flush=True)
+            print("answered: publish", detail.chosen_options, flush=True)
             sys.exit(0)
         except Exception as exc:  # the metadata DB is not there yet, or busy
             print("waiting:", type(exc).__name__, exc, flush=True)
@@ -89,16 +90,17 @@ def test_a_real_run_waits_for_the_ppid_then_publishes_valid_packages(tmp_path, w
 
     # Then the run waited for the PPID, who approved, and that is in the audit schema
     assert "Waiting for Human-in-the-loop input for tasks: ['ppid_approval']" in log, log[-3000:]
-    assert "answered Approve" in answered, answered[-2000:]
+    assert "answered: publish" in answered, answered[-2000:]
     with psycopg.connect(warehouse_url) as conn:
         decision = conn.execute(
-            "select decision, approved_by, approved_by_id, method, responded_at is not null "
+            "select kode_pemda, approved_by, approved_by_id, method, responded_at is not null, decision "
             "from audit.publication_approval"
         ).fetchall()
         signed = conn.execute(
             "select dataset_id, status, approved_by from audit.publication_signed where status = 'published' order by 1"
         ).fetchall()
-    assert decision == [("Approve", "ppid.metro", "42", "hitl", True)]
+    assert [row[:5] for row in decision] == [("18.72", "ppid.metro", "42", "hitl", True)]
+    assert decision[0][5].startswith("terbitkan: ")
     assert signed and all(row[2] == "ppid.metro" for row in signed)
 
     # ... and every published package passes `frictionless validate`, with the catalogues written

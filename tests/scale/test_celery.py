@@ -62,19 +62,24 @@ def file_counts(url: str) -> dict[str, tuple]:
 
 
 def raw_rows_per_file(url: str) -> dict[str, int]:
-    """Rows in the raw tables per landing path, counted in the tables themselves."""
+    """Rows per landing path counted in the raw tables themselves (column _file_id), plus those a later file
+    of the same slot moved to audit.source_row_history (a file's loaded rows are in one or the other)."""
     with psycopg.connect(url) as conn:
         tables = [
             t
             for (t,) in conn.execute(
                 "select table_name from information_schema.columns "
-                "where table_schema = 'raw' and column_name = 'file_id' order by 1"
+                "where table_schema = 'raw' and column_name = '_file_id' order by 1"
             )
         ]
+        assert tables, "no raw table with a _file_id column"
         counts: dict[str, int] = {}
-        for table in tables:
+        queries = [f'select _file_id from raw."{table}"' for table in tables]
+        queries.append("select file_id from audit.source_row_history")
+        for query in queries:
             for path, n in conn.execute(
-                f'select sf.path, count(*) from raw."{table}" r join audit.source_file sf using (file_id) group by 1'
+                f"select sf.path, count(*) from ({query}) r (file_id) join audit.source_file sf using (file_id) "
+                "group by 1"
             ):
                 counts[path] = counts.get(path, 0) + n
     return counts

@@ -11,7 +11,7 @@ export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: help setup doctor run airflow test lint lock lock-check assets-refresh assets-check bench soak clean
+.PHONY: help setup doctor run airflow test lint lock lock-check assets-refresh assets-check bench scale-test redis-server soak clean
 
 help:
 	@echo "make run    set up, then run the whole pipeline through Airflow on the sample data"
@@ -19,6 +19,7 @@ help:
 	@echo "make test   the whole test suite (lint, unit, integration with real PostgreSQL, Airflow, dbt, GX)"
 	@echo "make doctor  what a run and the tests need: one line per problem, with its fix"
 	@echo "make bench  benchmarks (SCALES='kota provinsi')"
+	@echo "make scale-test  the DAG under the CeleryExecutor: Redis, two Celery workers, one killed mid-load (minutes)"
 	@echo "make soak   the kota sample through every stage SOAK_RUNS times (default 10), new files each run"
 	@echo "make lock-check  requirements.lock resolves for Python 3.11, 3.12 and 3.13 (needs PyPI)"
 	@echo "make assets-refresh / assets-check  maintainers (need npm): refresh / verify assets/vendor"
@@ -132,6 +133,22 @@ test: lint
 SCALES ?= kota provinsi
 bench: setup
 	$(PY) -m satudata.bench --scales $(SCALES) --half --cosmos
+
+# Not part of `make test` (about 22 min on 2 busy cores): the DAG under the CeleryExecutor with the settings of
+# docker-compose.yml: Redis on 127.0.0.1, two Celery workers, the scheduler; one worker SIGKILLed mid-load
+# (tests/scale/test_celery.py; tests/scale is collected only when named, so `make test` leaves it out).
+scale-test: setup redis-server
+	$(VENV)/bin/pytest -p no:cacheprovider tests/scale -s --durations=3
+
+# The Celery broker of the scale test: Debian's/Ubuntu's redis-server (7.x), installed when missing (as root;
+# otherwise the command to run). Only the binary is used: the test starts its own server on a free port.
+REDIS_FIX := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server
+redis-server:
+	@command -v redis-server >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then echo "installing redis-server (Debian package)"; $(REDIS_FIX) >/dev/null; \
+	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo sh -c '$(REDIS_FIX)' >/dev/null; \
+	  else echo "redis-server is missing: sudo apt-get install redis-server (Debian/Ubuntu), then make scale-test again" >&2; exit 1; fi; }
+	@redis-server --version
 
 # Not part of `make test` (minutes per run on 2 cores): per-run time and peak memory, each within 10%
 # of the first run's, and exactly the expected rows in the warehouse (satudata/soak.py).

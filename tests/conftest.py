@@ -83,3 +83,16 @@ def airflow_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess:
     env = airflow_env(settings, settings.warehouse_url or "")
     assert prepare_metadata(env) == 0
     return subprocess.run([airflow_bin(), *args], env=env, capture_output=True, text=True, timeout=300)
+
+
+SCALE_TESTS = Path(__file__).parent / "scale"
+
+
+def pytest_ignore_collect(collection_path, config):
+    """tests/scale takes minutes (Celery workers, Redis): collected only when named on the command line
+    (`make scale-test`), never by a bare `pytest` or `make test`."""
+    if collection_path != SCALE_TESTS:
+        return None
+    here = config.invocation_params.dir
+    named = [(here / str(arg).split("::", 1)[0]).resolve() for arg in config.args]
+    return True if not any(p == SCALE_TESTS or SCALE_TESTS in p.parents for p in named) else None

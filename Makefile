@@ -134,7 +134,7 @@ SCALES ?= kota provinsi
 bench: setup
 	$(PY) -m satudata.bench --scales $(SCALES) --half --cosmos
 
-# Not part of `make test` (about 22 min on 2 busy cores): the DAG under the CeleryExecutor with the settings of
+# Not part of `make test` (16-23 min on 2 busy cores): the DAG under the CeleryExecutor with the settings of
 # docker-compose.yml: Redis on 127.0.0.1, two Celery workers, the scheduler; one worker SIGKILLed mid-load
 # (tests/scale/test_celery.py; tests/scale is collected only when named, so `make test` leaves it out).
 scale-test: setup redis-server

@@ -26,9 +26,10 @@ IMPORTED_AS = {
     "xlrd": "xlrd",  # BIFF .xls (satudata/extract/readers.py)
     "pyyaml": "yaml",
     "ckanapi": "ckanapi",
-    "pyarrow": None,  # the block loader (issue 17) is being added on another branch; then "pyarrow"
+    "pyarrow": "pyarrow",  # the block loader (satudata/load/blocks.py)
     "apache-airflow-providers-celery": None,  # CeleryExecutor, loaded by Airflow's config (docker-compose.yml)
-    "rich": None,  # `make run`'s progress (issue 18) is being added on another branch; then "rich"
+    "celery": None,  # pinned below 5.7 for the provider (pyproject.toml); run by `airflow celery worker`
+    "rich": "rich",  # `make run`'s progress (satudata/run.py)
 }
 
 

@@ -387,7 +387,7 @@ def finish_through_airflow(settings) -> dict:
     """finish_publication in a process with the Airflow environment `satudata run` uses, the CKAN connection
     resolved by the DAG's own `_connection` (airflow.sdk Connection.get) from Airflow's metadata database,
     as the API server resolves it for a task."""
-    from satudata.cli import airflow_env
+    from satudata.airflow_local import airflow_env
 
     env = {**airflow_env(settings, settings.warehouse_url or ""), "_AIRFLOW_PROCESS_CONTEXT": "server"}
     env.pop("AIRFLOW_CONN_CKAN_DEFAULT", None)

@@ -28,7 +28,7 @@ import pytest
 
 from satudata import pipeline
 from satudata.airflow_local import airflow_bin, metadata_url, prepare_metadata
-from satudata.cli import airflow_env
+from satudata.airflow_local import airflow_env
 from satudata.config import REPO_ROOT
 from tests.chromium import require_chromium
 from tests.conftest import make_settings

@@ -27,8 +27,7 @@ import psycopg
 import pytest
 
 from satudata import pipeline
-from satudata.airflow_local import airflow_bin, metadata_url, prepare_metadata
-from satudata.airflow_local import airflow_env
+from satudata.airflow_local import airflow_bin, airflow_env, metadata_url, prepare_metadata
 from satudata.config import REPO_ROOT
 from tests.chromium import require_chromium
 from tests.conftest import make_settings

@@ -49,7 +49,7 @@ STAGES = {
     "load": "muat / load",
     "transform": "dbt build / transform",
     "validate": "validasi GX / validate",
-    "decide": "gerbang mutu, ringkasan PPID / decide",
+    "decide": "gerbang mutu / decide",
     "ppid_approval": "persetujuan PPID / approval",
     "publish": "terbitkan / publish",
     "report": "laporan / report",

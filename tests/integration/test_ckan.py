@@ -379,6 +379,8 @@ from satudata.publish import release
 found = satudata_pipeline._connection("ckan_default")
 assert found is not None, "Airflow does not know ckan_default"
 settings = dataclasses.replace(Settings.from_env(), ckan_connection=Connection.from_dict(found, "ckan_default"))
+if len(sys.argv) > 2:  # one publisher's catalogue (published/<kode_pemda>/), as the publish task finishes it
+    settings = settings.for_publisher(sys.argv[2])
 print(json.dumps(release.finish_publication(settings, settings.warehouse_url, titles={})))
 """
 
@@ -391,8 +393,9 @@ def finish_through_airflow(settings) -> dict:
 
     env = {**airflow_env(settings, settings.warehouse_url or ""), "_AIRFLOW_PROCESS_CONTEXT": "server"}
     env.pop("AIRFLOW_CONN_CKAN_DEFAULT", None)
+    publisher = [settings.publisher] if settings.publisher else []
     proc = subprocess.run(
-        [sys.executable, "-c", RESOLVE_AND_FINISH, str(settings.repo_root / "dags")],
+        [sys.executable, "-c", RESOLVE_AND_FINISH, str(settings.repo_root / "dags"), *publisher],
         env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]

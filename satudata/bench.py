@@ -78,6 +78,7 @@ STAGES = {
     "load": "load",
     "transform": "dbt",
     "validate": "validate",
+    "decide": "publish",
     "ppid_approval": "publish",
     "publish": "publish",
     "report": "report",
@@ -287,6 +288,7 @@ def run_pipeline(project: Path, home: Path, out: Path, landing: Path, log_path: 
         "SATUDATA_OUT": str(out),
         "SATUDATA_LANDING": str(landing),
         "SATUDATA_AUTO_APPROVE": "true",
+        "SATUDATA_VERBOSE": "1",  # the whole Airflow stream in the run's log: what a reader of the bench looks at
         "PYTHONPATH": str(project),
     }
     env.pop("SATUDATA_WAREHOUSE_URL", None)  # the run's own embedded warehouse, in its home

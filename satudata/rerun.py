@@ -69,14 +69,19 @@ def code_fingerprint(settings: Settings) -> str:
 
 
 def _outputs_in_place(settings: Settings) -> bool:
-    """What the kept run left and this run would otherwise make again."""
+    """What the kept run left and this run would otherwise make again: the build, the docs, and each
+    publisher's catalogue (published/<kode_pemda>/catalog.json)."""
+    from satudata.publish.publishers import load
+
+    catalogs = [settings.for_publisher(p.kode_pemda).published / "catalog.json" for p in load(settings.publishers_file)]
     return all(
         p.exists()
         for p in (
             settings.dbt_dir / "target" / "manifest.json",
             settings.reports / "dbt_docs" / "index.html",
             settings.reports / "data_docs" / "index.html",
-            settings.published / "catalog.json",
+            settings.published_root / "index.html",
+            *catalogs,
         )
     )
 

@@ -210,7 +210,8 @@ def test_each_publishers_ppid_decides_for_its_own_data_through_airflow(tmp_path,
     run_log = (tmp_path / "run.log").open("w")
     run = subprocess.Popen(
         [sys.executable, "-m", "satudata.cli", "run"],
-        env={**os.environ, **{k: env[k] for k in env if k.startswith("SATUDATA_")}},
+        # SATUDATA_VERBOSE: Airflow's whole stream in run.log (read below), not only the stage lines
+        env={**os.environ, **{k: env[k] for k in env if k.startswith("SATUDATA_")}, "SATUDATA_VERBOSE": "1"},
         stdout=run_log,
         stderr=subprocess.STDOUT,
     )

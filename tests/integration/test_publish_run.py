@@ -79,6 +79,7 @@ def test_a_real_run_waits_for_the_ppid_then_publishes_valid_packages(tmp_path, w
         },
     )
     monkeypatch.setenv("SATUDATA_AUTO_APPROVE", "false")
+    monkeypatch.setenv("SATUDATA_VERBOSE", "1")  # Airflow's whole stream on stdout (read below), not only stages
     try:
         # When the whole pipeline runs through Airflow
         proc = run_cli(settings, "run")

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from satudata.config import REPO_ROOT
+from satudata.publish import publishers
 from satudata.sample import generate
 from tests.conftest import make_settings, run_cli
 from tests.integration import sample_files
@@ -68,17 +69,34 @@ def run(tmp_path_factory, pg_server):
     with psycopg.connect(pg_server, autocommit=True) as conn:
         conn.execute(f"drop database if exists {db} with (force)")
         conn.execute(f"create database {db}")
-    settings = make_settings(tmp, pg_server.rsplit("/", 1)[0] + f"/{db}", tmp / "landing")
-    proc = run_cli(settings, "run")
+    # every publisher of the sample (one per seed city, satudata/publish/publishers.yaml), not the tests' Metro
+    settings = make_settings(tmp, pg_server.rsplit("/", 1)[0] + f"/{db}", tmp / "landing", publisher=None)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SATUDATA_PUBLISHERS", str(publishers.CONFIG))
+        proc = run_cli(settings, "run")
     assert (settings.reports / "run_summary.json").exists(), proc.stdout[-4000:] + proc.stderr[-4000:]
     summary = json.loads((settings.reports / "run_summary.json").read_text())
     return settings, proc, summary
 
 
+def catalogues(settings) -> dict[str, dict]:
+    """kode_pemda -> its publisher's catalog.json (published/<kode_pemda>/catalog.json)."""
+    return {
+        p.parent.name: json.loads(p.read_text())["datasets"]
+        for p in sorted(settings.published_root.glob("*/catalog.json"))
+    }
+
+
 def published(settings, dataset_id: str) -> list[dict]:
-    entry = json.loads((settings.published / "catalog.json").read_text())["datasets"][dataset_id]
-    with (settings.published / entry["path"] / "data.csv").open(encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+    """The rows of a dataset as its publishers published them, every publisher's rows together."""
+    rows: list[dict] = []
+    for kode, datasets in catalogues(settings).items():
+        if dataset_id in datasets:
+            with (settings.published_root / kode / datasets[dataset_id]["path"] / "data.csv").open(
+                encoding="utf-8"
+            ) as f:
+                rows += list(csv.DictReader(f))
+    return rows
 
 
 def quarantined(settings) -> set[tuple[str, int]]:
@@ -152,7 +170,9 @@ def as_published(got: dict, counts: dict) -> None:
 
 def test_published_datasets_are_those_of_section_6(run):
     settings, _, _ = run
-    catalogue = json.loads((settings.published / "catalog.json").read_text())["datasets"]
+    found = catalogues(settings)
+    assert set(found) == {p.kode_pemda for p in publishers.load()}  # one catalogue per publisher
+    catalogue = {d for datasets in found.values() for d in datasets}
     assert set(catalogue) == set(SECTION_6.values())
     assert all(published(settings, dataset_id) for dataset_id in catalogue)
     # the contract page states the same list (docs/contracts.md, "Published dataset ids")
@@ -172,7 +192,7 @@ def test_run_succeeds_and_accounts_for_every_row(run):
     assert {"sipd_register_sp2d", "sipd_rincian_belanja", "eskm_huruf_p"} <= profiles, profiles
     assert summary["totals"]["rows_quarantined"] > 0  # the sample carries a few bad rows on purpose
     assert all(v["status"] == "published" for v in summary["datasets"].values()), summary["datasets"]
-    for rel in ("published/catalog.json", "reports/run_summary.json", "reports/data_docs/index.html"):
+    for rel in ("published/index.html", "reports/run_summary.json", "reports/data_docs/index.html"):
         assert (settings.out / rel).exists(), rel
 
 

@@ -14,7 +14,7 @@ from tests.unit.test_compose import COMPOSE, interpolate
 
 # What a deployment's .env would hold (any values: they only have to come out the same on both sides)
 DOT_ENV = {
-    "AIRFLOW_DB_PASSWORD": "metadata-secret",
+    "AIRFLOW_DB_PASSWORD": "rahasia",
     "REDIS_PASSWORD": "redis-secret",
     "AIRFLOW_WORKER_CONCURRENCY": str(cluster.WORKER_CONCURRENCY),
 }
@@ -50,7 +50,7 @@ def compose_env() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def scale_test_env() -> dict[str, str]:
-    metadata = cluster.metadata_url(f"postgresql://airflow:metadata-secret@127.0.0.1:{PG_PORT}/postgres", "airflow")
+    metadata = cluster.metadata_url(f"postgresql://airflow:rahasia@127.0.0.1:{PG_PORT}/postgres", "airflow")
     return cluster.celery_settings(
         redis_host="127.0.0.1",
         redis_port=REDIS_PORT,
@@ -82,7 +82,7 @@ def test_each_celery_setting_is_built_as_compose_builds_it(compose_env, scale_te
 
 def test_the_metadata_database_is_reached_with_compose_driver(compose_env):
     compose_conn = compose_env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
-    ours = cluster.metadata_url(f"postgresql://airflow:metadata-secret@127.0.0.1:{PG_PORT}/postgres", "airflow")
+    ours = cluster.metadata_url(f"postgresql://airflow:rahasia@127.0.0.1:{PG_PORT}/postgres", "airflow")
     assert ours == compose_conn
     # and the result backend is that same database
     assert urlsplit(compose_env["AIRFLOW__CELERY__RESULT_BACKEND"]).path == urlsplit(compose_conn).path

@@ -281,6 +281,8 @@ def _publish(settings: Settings, table: str, pub: str, run_id: str) -> None:
             write(path, payload)
 
         release._write_json = write_json
+    if os.environ.get("PUBLISHER"):  # the publisher whose folder the test reads (published/<kode_pemda>/)
+        settings = settings.for_publisher(os.environ["PUBLISHER"])
     result = release.publish_dataset(
         settings, settings.require_url(), table, json.loads(pub), {"status": "passed"}, {"run_id": run_id}
     )

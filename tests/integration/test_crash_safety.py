@@ -212,7 +212,16 @@ def _mart(url: str, jumlah: dict[int, int]) -> None:
 
 
 def _publish_killed(settings, at: str, log: Path) -> int:
-    proc = reliability.child(settings, "publish", TABLE, json.dumps(PUB), f"killed_at_{at}", log=log, KILL_AT=at)
+    proc = reliability.child(
+        settings,
+        "publish",
+        TABLE,
+        json.dumps(PUB),
+        f"killed_at_{at}",
+        log=log,
+        KILL_AT=at,
+        PUBLISHER=settings.publisher,
+    )
     return proc.wait(timeout=120)
 
 

@@ -217,7 +217,7 @@ def satudata_pipeline():
             "alasan_ditunda": Param(
                 "",
                 type="string",
-                title="Alasan menunda",
+                title="Alasan menunda",  # approval.HOLD_TITLE, named in the request's body
                 description="Wajib bila ada dataset siap terbit yang tidak dipilih: mengapa ditunda.",
             )
         },

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 APPROVE = "Approve"
 AUTO_USER = {"id": "satudata-auto-approve", "name": "SATUDATA_AUTO_APPROVE"}
 HOLD_PARAM = "alasan_ditunda"
+HOLD_TITLE = "Alasan menunda"  # the field's title on the Required Actions page (dags/satudata_pipeline.py)
 NOTHING_TO_CHOOSE = "(tidak ada yang siap terbit)"
 
 

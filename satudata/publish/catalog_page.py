@@ -262,6 +262,8 @@ def dataset_card(published: Path, entry: dict, last_status: str | None) -> str:
     notes = []
     if last_status == "blocked":
         notes.append("Pembaruan terakhir tertahan oleh pemeriksaan sebelum terbit; versi ini tetap berlaku.")
+    if last_status == "held":
+        notes.append("Pembaruan terakhir ditunda PPID; versi ini tetap berlaku.")
     if entry.get("reverted_from"):
         notes.append(f"Dikembalikan ke versi ini dari {e(entry['reverted_from'])} pada {e(entry['reverted_at'][:10])}.")
     suppression = md.get("supresi_sel_kecil", {})

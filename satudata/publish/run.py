@@ -55,6 +55,7 @@ LABEL = {
 }
 NOTHING_TO_CHOOSE = approval.NOTHING_TO_CHOOSE
 HOLD_PARAM = approval.HOLD_PARAM
+HOLD_TITLE = approval.HOLD_TITLE
 LARGEST = 3  # changes of the main measure listed per dataset
 BULAN = [
     "Januari",
@@ -147,10 +148,18 @@ def angka(value: float) -> str:
 
 
 def periode_label(label: str) -> str:
-    """2024-10 -> Oktober 2024; other labels as they are."""
+    """2024-10 -> Oktober 2024, 2024-S1 -> Semester 1 2024, 2024-T3 -> Triwulan 3 2024; others as they are."""
     if len(label) == 7 and label[4] == "-" and label[5:].isdigit() and 1 <= int(label[5:]) <= 12:
         return f"{BULAN[int(label[5:]) - 1]} {label[:4]}"
+    if found := re.fullmatch(r"(\d{4})-([ST])(\d)", label):
+        return f"{'Semester' if found[2] == 'S' else 'Triwulan'} {found[3]} {found[1]}"
     return label
+
+
+def waktu(publisher: publishers.Publisher, moment: datetime) -> str:
+    """A moment in the publisher's zone, written as Indonesians do: 6 Desember 2026 pukul 15.20 WIB."""
+    local = moment.astimezone(publisher.timezone)
+    return f"{local.day} {BULAN[local.month - 1]} {local.year} pukul {local:%H.%M} {publisher.zona_waktu}"
 
 
 def _rows_by_key(data: bytes, key: list[str]) -> tuple[list[str], dict[tuple, list[str]]]:
@@ -162,7 +171,7 @@ def _rows_by_key(data: bytes, key: list[str]) -> tuple[list[str], dict[tuple, li
 
 def largest_changes(previous: bytes | None, data: bytes, meta: dict) -> list[str]:
     """The largest changes of the main measure (config.meta.measure) between the published version and this
-    one, row by row on the primary key, e.g. "persentase_serapan Oktober 2024 DINAS KESEHATAN: 41,2% -> 47,9%"."""
+    one, row by row on the primary key, e.g. "Persentase serapan Oktober 2024 DINAS KESEHATAN: 41,2% -> 47,9%"."""
     measure, key = meta.get("measure"), list(meta.get("primary_key") or [])
     if previous is None or not measure or not key:
         return []
@@ -175,6 +184,7 @@ def largest_changes(previous: bytes | None, data: bytes, meta: dict) -> list[str
     unit = meta.get("satuan") or ""
     suffix = "%" if unit.upper() == "PERSEN" else f" {unit.lower()}" if unit else ""
     dims = [c for c in key if c not in PLACE_COLUMNS | PERIOD_COLUMNS]
+    label = release.measure_words(measure)  # the measure in words, not its column name
     changes = []
     for k, fields in new.items():
         if k not in old:
@@ -188,18 +198,20 @@ def largest_changes(previous: bytes | None, data: bytes, meta: dict) -> list[str
             names.append(fields[index[named]] if named in index and fields[index[named]] else fields[index[c]])
         period = periode_label(release._period_label(index, fields))
         where = " ".join(x for x in [period, *names] if x and x != "-")
-        changes.append((abs(b - a), f"{measure} {where}: {angka(a)}{suffix} -> {angka(b)}{suffix}"))
+        changes.append((abs(b - a), f"{label} {where}: {angka(a)}{suffix} -> {angka(b)}{suffix}"))
     changes.sort(key=lambda c: -c[0])
     return [text for _, text in changes[:LARGEST]]
 
 
 def peringatan(warning: str) -> str:
     """A gate warning in plain Indonesian: the rule id and the rule's Indonesian message, with the count of
-    rows it found, without the internal table names ("BEL-007 on stg_...: ... (6 failing)")."""
+    rows it found, without the internal table names ("BEL-007 on stg_...: ... (6 failing)"); the gate's
+    other notes (rows quarantined or kept with warnings, submissions missing) as the catalogue says them
+    (release.public_note)."""
     rule_id = warning.split(" ", 1)[0]
     rule = catalogue().get(rule_id)
     if rule is None:
-        return warning
+        return release.public_note(warning)
     found = re.search(r"\((\d+) failing\)", warning)
     return f"{rule_id}: {rule.text('id')}" + (f" ({found.group(1)} baris)" if found else "")
 
@@ -207,7 +219,10 @@ def peringatan(warning: str) -> str:
 def _suppressed(s: pii.Suppression) -> str:
     if not s.applied:
         return "tidak ada (bukan data berbasis orang)"
-    return f"{s.rows_suppressed} baris dikosongkan (jumlah di bawah {s.threshold} orang, kolom {', '.join(s.columns)})"
+    return (
+        f"{angka(s.rows_suppressed)} baris dikosongkan (jumlah di bawah {s.threshold} orang, "
+        f"kolom {', '.join(s.columns)})"
+    )
 
 
 def _row_count(url: str, table: str) -> int:
@@ -236,7 +251,7 @@ def assess(
         "periode": {"periode_baru": [], "periode_berubah": [], "periode_dihapus": []},
         "perubahan_terbesar": [],
         "peringatan": [peringatan(w) for w in d.warnings],
-        "tidak_lengkap": list(d.incomplete),
+        "tidak_lengkap": [release.public_note(note) for note in d.incomplete],
         "data_pribadi": "tidak diperiksa (diblokir gerbang mutu)",
         "supresi": "-",
         "status_color": d.status_color,
@@ -278,20 +293,32 @@ def assess(
     return item
 
 
-def summary_markdown(publisher: publishers.Publisher, run_id: str, items: list[dict], report_link: str) -> str:
-    """The PPID's request body: per dataset a small two-column table (readable on a phone)."""
+def summary_markdown(
+    publisher: publishers.Publisher,
+    run_id: str,
+    items: list[dict],
+    report_link: str,
+    prepared_at: datetime | None = None,
+) -> str:
+    """The PPID's request body: per dataset a small two-column table (readable on a phone), the ready ones
+    (those to decide on) first, then the blocked and the unchanged; the datasets with no data yet in one
+    line. Plain Indonesian, numbers and times as Indonesians write them (times in the publisher's zone)."""
     counts = {s: sum(i["status"] == s for i in items) for s in (READY, BLOCKED, UNCHANGED, NO_DATA)}
     lines = [
-        f"**{publisher.nama}** ({publisher.kode_pemda}), run `{run_id}`.",
+        f"**{publisher.nama}** ({publisher.kode_pemda}). Disiapkan "
+        f"{waktu(publisher, prepared_at or datetime.now(UTC))} dari proses pengolahan {run_id}.",
         "",
         f"{counts[READY]} siap terbit, {counts[BLOCKED]} diblokir, {counts[UNCHANGED]} tidak berubah, "
         f"{counts[NO_DATA]} tidak ada data.",
         "",
-        "Pilih dataset yang **siap terbit** untuk diterbitkan. Dataset siap terbit yang tidak dipilih dicatat "
-        f"*ditunda PPID*: tulis alasannya di kolom `{HOLD_PARAM}`.",
+        "Centang dataset **siap terbit** yang akan diterbitkan. Dataset siap terbit yang tidak dicentang "
+        "tidak diterbitkan dan dicatat *ditunda PPID* atas nama Anda, dengan alasan yang Anda tulis di kolom "
+        f"*{HOLD_TITLE}* (wajib bila ada yang ditunda). Dataset lain (diblokir, tidak berubah, tidak ada "
+        "data) tidak dapat dipilih.",
         "",
     ]
-    for i in items:
+    order = [READY, BLOCKED, UNCHANGED]
+    for i in sorted((i for i in items if i["status"] in order), key=lambda i: order.index(i["status"])):
         per = i["periode"]
         rows = [
             ("Status", LABEL[i["status"]]),
@@ -311,11 +338,13 @@ def summary_markdown(publisher: publishers.Publisher, run_id: str, items: list[d
         if i["tidak_lengkap"]:
             rows.append(("Belum lengkap", "; ".join(i["tidak_lengkap"])))
         rows.append(("Data pribadi", i["data_pribadi"]))
-        rows.append(("Supresi", i["supresi"]))
+        rows.append(("Sel disembunyikan", i["supresi"]))
         lines += [f"#### {i['dataset_id']}: {LABEL[i['status']]}", "", "| Hal | Keterangan |", "|---|---|"]
         lines += [f"| {k} | {str(v).replace('|', '/')} |" for k, v in rows]
         lines.append("")
-    lines.append(f"Laporan run ini: {report_link}")
+    if no_data := [i["dataset_id"] for i in items if i["status"] == NO_DATA]:
+        lines += [f"**{LABEL[NO_DATA].capitalize()}** (belum ada kiriman untuk pemda ini): {', '.join(no_data)}.", ""]
+    lines.append(f"Laporan lengkap proses ini: {report_link}")
     return "\n".join(lines) + "\n"
 
 
@@ -332,12 +361,13 @@ def prepare(settings: Settings, run_id: str) -> list[dict[str, Any]]:
     settings = settings.as_role(PUBLISHER)
     url = settings.require_url()
     pubs, decisions, _ = _gate(settings, url, run_id)
+    prepared_at = datetime.now(UTC)
     requests = []
     for publisher in load_publishers(settings):
         items = [assess(settings, url, publisher, pubs[d.table], d) for d in decisions]
         md_path, json_path = _decision_files(settings, run_id, publisher.kode_pemda)
         link = str(md_path.parent)
-        body = summary_markdown(publisher, run_id, items, link)
+        body = summary_markdown(publisher, run_id, items, link, prepared_at)
         md_path.parent.mkdir(parents=True, exist_ok=True)
         md_path.write_text(f"# Keputusan PPID: {publisher.nama}\n\n" + body, encoding="utf-8")
         json_path.write_text(
@@ -348,7 +378,8 @@ def prepare(settings: Settings, run_id: str) -> list[dict[str, Any]]:
         requests.append(
             {
                 "kode_pemda": publisher.kode_pemda,
-                "subject": f"Persetujuan PPID {publisher.nama}: {len(ready)} dataset siap terbit (run {run_id})",
+                "subject": f"Persetujuan PPID {publisher.nama}: {len(ready)} dataset siap terbit "
+                f"({waktu(publisher, prepared_at)})",
                 "body": body,
                 "options": ready or [NOTHING_TO_CHOOSE],
                 "assigned_users": publisher.hitl_users,

@@ -5,14 +5,17 @@ publisher a published version of its budget datasets. Then Kota Metro's SP2D cha
 send their other datasets, and a real `satudata run` (Airflow `dags test`, dbt, GX) waits for the two
 PPID requests (Airflow 3.3 Human-in-the-loop, one per publisher). They are read and answered through
 Airflow's public REST API v2, on an API server over the same metadata database, as the Required
-Actions page does: Metro's PPID publishes two datasets and holds the rest with a reason; Kupang's
-publishes all; a user who is not that publisher's approver (even an admin) is refused (403).
+Actions page does: Metro's PPID publishes two of its three ready datasets and holds the third with a
+reason; Kupang's publishes all; a user who is not that publisher's approver (even an admin) is refused
+(403). Before answering, the Required Actions page is shot at 390 px with Metro's request open and
+measured (tests/integration/airflow_ui.py).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -58,10 +61,15 @@ publishers:
 """
 USERS = {"ppid.metro": "user", "ppid.kupang": "user", "admin.lain": "admin"}
 HOLD_REASON = "Menunggu klarifikasi angka dari OPD"
+# Metro's second run: its SP2D correction changes the budget absorption and the priority programmes'
+# spending, and the corrected file is one more file received this month in the data-quality scorecard:
+# three datasets ready. Its PPID publishes the two budget datasets and holds the scorecard back.
+METRO_READY = ("realisasi_program_prioritas", "serapan_anggaran", "skor_kualitas_data")
+METRO_CHOSEN, METRO_HELD = METRO_READY[:2], METRO_READY[2:]
 
 
-def _landing(root: Path, datasets: tuple[str, ...] | None) -> None:
-    for kode in (METRO, KUPANG):
+def _landing(root: Path, datasets: tuple[str, ...] | None, kodes: tuple[str, ...] = (METRO, KUPANG)) -> None:
+    for kode in kodes:
         for d in FIXTURE.iterdir():
             if datasets is None or d.name in datasets:
                 shutil.copytree(d, root / kode / "DINKES" / d.name, dirs_exist_ok=True)
@@ -130,27 +138,18 @@ def _wait_for_requests(api: Api, run: subprocess.Popen, server: subprocess.Popen
     raise AssertionError("the PPID requests never appeared")
 
 
-def _screenshot(base: str, token: str, page: str, png: Path) -> None:
-    """The Required Actions page at 390 px, as ppid.metro (the API server's token in its cookie)."""
-    chromium = require_chromium()
-    from tests.integration.airflow_ui import serve_with_token
+def _required_actions_shot(base: str, token: str, row_text: str, png: Path) -> dict:
+    """The Required Actions page at 390 px as the PPID sees it (the API server's token in its cookie), with
+    the review drawer of the request whose row holds `row_text` open (it shows that request alone, over
+    Airflow's own panels), and what the page measured of the drawer (airflow_ui.REVIEW_DRAWER)."""
+    from tests.integration.airflow_ui import review_drawer_script, screenshot_at, serve_with_token
 
-    with serve_with_token(base, token) as proxied:
-        subprocess.run(
-            [
-                chromium,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--hide-scrollbars",
-                f"--screenshot={png}",
-                "--window-size=390,1400",
-                "--virtual-time-budget=15000",
-                proxied + page.replace(":", "%3A").replace("+", "%2B"),
-            ],
-            capture_output=True,
-            timeout=120,
-        )
+    with serve_with_token(base, token, review_drawer_script(row_text)) as served:
+        shot = screenshot_at(require_chromium(), served, "/required_actions", png, width=390, height=1400)
+        assert shot.returncode == 0, shot.stderr[-2000:]
+        layout = served.wait_for_report()
+    assert layout is not None and "error" not in layout, layout
+    return layout
 
 
 def test_each_publishers_ppid_decides_for_its_own_data_through_airflow(tmp_path, warehouse_url, monkeypatch):
@@ -171,8 +170,8 @@ def test_each_publishers_ppid_decides_for_its_own_data_through_airflow(tmp_path,
         codes = {line.split(",")[2] for line in csv_text.splitlines()[1:]}
         assert codes == {kode.replace(".", "")}, codes  # each publisher's data.csv holds its own rows only
 
-    # When Metro corrects an SP2D of February and both send their other datasets
-    _landing(landing, None)
+    # When Metro corrects an SP2D of February (and sends nothing else) and Kupang sends its other datasets
+    _landing(landing, None, (KUPANG,))
     sp2d = landing / METRO / "DINKES" / "realisasi_belanja" / "r.csv"
     sp2d.write_text(
         sp2d.read_text().replace(
@@ -234,8 +233,13 @@ def test_each_publishers_ppid_decides_for_its_own_data_through_airflow(tmp_path,
             "unchanged": "tidak berubah",
             "no_data": "tidak ada data",
         }
-        for dataset_id, status in statuses.items():
-            assert f"#### {dataset_id}: {labels[status]}" in body, dataset_id
+        decided = [d for d, s in statuses.items() if s != "no_data"]  # one table each, the ready ones first
+        for dataset_id in decided:
+            assert f"#### {dataset_id}: {labels[statuses[dataset_id]]}" in body, dataset_id
+        no_data = ", ".join(d for d, s in statuses.items() if s == "no_data")
+        assert f"**Tidak ada data** (belum ada kiriman untuk pemda ini): {no_data}." in body
+        assert body.index("#### realisasi_program_prioritas") < body.index("#### skor_kualitas_data")
+        assert "Disiapkan " in body and " WIB dari proses pengolahan " in body  # Metro's zone
         for item in summary["datasets"]:
             for blocked in item["diblokir_karena"]:
                 assert f"{blocked['rule_id']}: {blocked['pesan']}" in body
@@ -247,10 +251,14 @@ def test_each_publishers_ppid_decides_for_its_own_data_through_airflow(tmp_path,
         assert serapan["perubahan_terbesar"][0] in body
         assert "| Data pribadi | lolos" in body and f"reports/runs/{pipeline_run}" in body
         assert sorted(metro["options"]) == sorted(d for d, s in statuses.items() if s == "ready")
-        assert len(metro["options"]) >= 3, metro["options"]
-        assert (settings.reports / "runs" / pipeline_run / f"keputusan_{METRO}.md").read_text().count("#### ") == len(
-            statuses
-        )
+        assert tuple(sorted(metro["options"])) == METRO_READY, metro["options"]
+        kupang_summary = json.loads((settings.reports / "runs" / pipeline_run / f"keputusan_{KUPANG}.json").read_text())
+        kupang_statuses = {i["dataset_id"]: i["status"] for i in kupang_summary["datasets"]}
+        assert sorted(kupang["options"]) == sorted(d for d, s in kupang_statuses.items() if s == "ready")
+        assert kupang_statuses["serapan_anggaran"] == "unchanged" and len(kupang["options"]) >= 3, kupang_statuses
+        assert " WITA dari proses pengolahan " in kupang["body"]  # Kupang's zone
+        md = (settings.reports / "runs" / pipeline_run / f"keputusan_{METRO}.md").read_text()
+        assert md.count("#### ") == len(decided) and md.rstrip().endswith(body.rstrip())
 
         # ... and no one but the publisher's approver may answer it, not another PPID, not an admin
         path = f"/dags/satudata_pipeline/dagRuns/{run_id}/taskInstances/ppid_approval"
@@ -262,20 +270,22 @@ def test_each_publishers_ppid_decides_for_its_own_data_through_airflow(tmp_path,
         code, _ = api.call("ppid.metro", "PATCH", kupang_path, {"chosen_options": kupang["options"]})
         assert code == 403
 
-        # (the Required Actions page as Metro's PPID sees it on a phone, before answering)
+        # (the Required Actions page as Metro's PPID sees it on a phone, before answering: the request's
+        # drawer holds the whole body, nothing cut or beyond the 390 px screen, no text under 12 px)
         shots = REPO_ROOT / "out" / "screenshots"
         shots.mkdir(parents=True, exist_ok=True)
-        task_page = (
-            f"/dags/satudata_pipeline/runs/{run_id}/tasks/ppid_approval/mapped/{metro['task_instance']['map_index']}"
-        )
-        pngs = [shots / "required_actions_390.png", shots / "required_actions_metro_390.png"]
-        _screenshot(base, api.token("ppid.metro"), "/required_actions", pngs[0])
-        _screenshot(base, api.token("ppid.metro"), f"{task_page}/required_actions", pngs[1])
-        assert all(p.exists() and p.stat().st_size > 2_000 for p in pngs), pngs
+        png = shots / "required_actions_390.png"
+        layout = _required_actions_shot(base, api.token("ppid.metro"), "Kota Metro", png)
+        assert layout["innerWidth"] == 390 and 0 <= layout["drawer"]["left"] and layout["drawer"]["right"] <= 390
+        assert layout["outside"] == [] and layout["clipped"] == [], layout
+        assert layout["minFontPx"] >= 12, layout
+        assert layout["headings"] == [f"{d}: {labels[statuses[d]]}" for d in METRO_READY], layout["headings"]
+        assert "Kota Metro" in layout["text"] and "Kota Kupang" not in layout["text"]
+        assert "Februari 2024" in layout["text"] and serapan["perubahan_terbesar"][0] in layout["text"]
+        assert png.stat().st_size > 20_000, png
 
-        # When Metro's PPID publishes two datasets and holds the rest with a reason; Kupang's publishes all
-        chosen = sorted(metro["options"])[:2]
-        held = sorted(set(metro["options"]) - set(chosen))
+        # When Metro's PPID publishes two datasets and holds the third with a reason; Kupang's publishes all
+        chosen, held = list(METRO_CHOSEN), list(METRO_HELD)
         code, answer = api.call(
             "ppid.metro",
             "PATCH",
@@ -295,21 +305,29 @@ def test_each_publishers_ppid_decides_for_its_own_data_through_airflow(tmp_path,
     log = (tmp_path / "run.log").read_text()
     assert "Waiting for Human-in-the-loop input" in log, log[-3000:]
 
-    # Then each catalogue shows exactly what its PPID chose
+    # Then each catalogue shows exactly what its PPID chose: Metro's two budget datasets in a new version,
+    # its scorecard held at the version it had; every ready dataset of Kupang published
     catalogs = {
         kode: json.loads((settings.published_root / kode / "catalog.json").read_text()) for kode in (METRO, KUPANG)
     }
-    metro_catalog = catalogs[METRO]
-    for dataset_id in chosen:
-        assert metro_catalog["last_run"]["datasets"][dataset_id] == "published"
-        assert metro_catalog["datasets"][dataset_id]["version"] in ("v1", "v2")
+    metro_last = {d: s for d, s in catalogs[METRO]["last_run"]["datasets"].items() if s != "no_data"}
+    assert metro_last == {**dict.fromkeys(chosen, "published"), **dict.fromkeys(held, "held")}, metro_last
+    metro_versions = {d: e["version"] for d, e in catalogs[METRO]["datasets"].items()}
+    assert metro_versions == {**dict.fromkeys(chosen, "v2"), **dict.fromkeys(held, "v1")}, metro_versions
+    kupang_last = {d: s for d, s in catalogs[KUPANG]["last_run"]["datasets"].items() if s != "no_data"}
+    unchanged = [d for d, s in kupang_statuses.items() if s == "unchanged"]
+    assert kupang_last == {**dict.fromkeys(kupang["options"], "published"), **dict.fromkeys(unchanged, "unchanged")}
+    assert set(catalogs[KUPANG]["datasets"]) == set(kupang["options"]) | set(unchanged)
+    assert catalogs[KUPANG]["datasets"]["skor_kualitas_data"]["version"] == "v2"
+    for kode, catalog in catalogs.items():  # ... and so does each public page, card by card
+        page = (settings.published_root / kode / "index.html").read_text()
+        cards = dict(re.findall(r'<article id="([a-z_]+)">.*?href="\1/(v\d+)/data\.csv"', page, re.S))
+        assert cards == {d: e["version"] for d, e in catalog["datasets"].items()}, (kode, cards)
+    metro_page = (settings.published_root / METRO / "index.html").read_text()
     for dataset_id in held:
-        assert metro_catalog["last_run"]["datasets"][dataset_id] == "held"
-        entry = metro_catalog["datasets"].get(dataset_id)
-        assert entry is None or entry["version"] == "v1"  # nothing new of a held dataset
-    assert metro_catalog["datasets"]["serapan_anggaran"]["version"] == ("v2" if "serapan_anggaran" in chosen else "v1")
-    for dataset_id in kupang["options"]:
-        assert catalogs[KUPANG]["last_run"]["datasets"][dataset_id] == "published"
+        card = metro_page[metro_page.index(f'<article id="{dataset_id}">') :].split("</article>")[0]
+        assert "ditunda PPID" in card
+    assert "ditunda PPID" not in (settings.published_root / KUPANG / "index.html").read_text()
     assert (settings.published_root / "index.html").read_text().count("<li>") == 2
 
     # ... and the hold is recorded with its reason and approver, in the audit schema and the run report
@@ -328,4 +346,4 @@ def test_each_publishers_ppid_decides_for_its_own_data_through_airflow(tmp_path,
     report = json.loads((settings.reports / "runs" / pipeline_run / "run_summary.json").read_text())
     for dataset_id in held:
         assert report["publishers"][METRO][dataset_id]["ditunda_ppid"] == {"alasan": HOLD_REASON, "oleh": "ppid.metro"}
-    print("screenshots:", *pngs)
+    print("screenshot:", png, layout)

@@ -3,6 +3,8 @@ PPID's decision summary (largest changes of the main measure, the per-dataset ta
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from satudata.publish import publishers
@@ -74,8 +76,8 @@ def test_largest_changes_of_the_main_measure_read_as_a_ppid_would():
     old = (head + "1.02,DINKES,10,2024,41.2\r\n1.01,DISDIK,10,2024,30.0\r\n1.03,DPUPR,9,2024,12.5\r\n").encode()
     new = (head + "1.02,DINKES,10,2024,47.9\r\n1.01,DISDIK,10,2024,30.5\r\n1.03,DPUPR,9,2024,12.5\r\n").encode()
     assert largest_changes(old, new, meta) == [
-        "persentase_serapan Oktober 2024 DINKES: 41,2% -> 47,9%",
-        "persentase_serapan Oktober 2024 DISDIK: 30% -> 30,5%",
+        "Persentase serapan Oktober 2024 DINKES: 41,2% -> 47,9%",
+        "Persentase serapan Oktober 2024 DISDIK: 30% -> 30,5%",
     ]
     assert largest_changes(None, new, meta) == []
 
@@ -102,13 +104,17 @@ def test_the_summary_has_a_table_per_dataset_with_status_reason_and_periods():
             "status": "blocked",
             "diblokir_karena": [{"rule_id": "KPG-001", "pesan": "NIP ganda"}],
         },
+        {**base, "dataset_id": "capaian_spm", "status": "no_data"},
     ]
-    body = summary_markdown(metro, "run-1", items, "reports/runs/run-1")
-    assert "1 siap terbit, 1 diblokir, 0 tidak berubah" in body
+    prepared = datetime(2026, 12, 6, 12, 5, tzinfo=UTC)
+    body = summary_markdown(metro, "run-1", items, "reports/runs/run-1", prepared)
+    assert "Disiapkan 6 Desember 2026 pukul 19.05 WIB" in body  # the publisher's zone, Indonesian style
+    assert "1 siap terbit, 1 diblokir, 0 tidak berubah, 1 tidak ada data" in body
     assert "#### serapan_anggaran: siap terbit" in body and "| Baris | 1.200 |" in body
     assert "| Periode baru | Oktober 2024 |" in body and "| Periode berubah | September 2024 |" in body
     assert "41,2% -> 47,9%" in body
     assert "#### asn_jumlah: diblokir" in body and "| Alasan diblokir | KPG-001: NIP ganda |" in body
+    assert body.count("#### ") == 2 and "**Tidak ada data** (belum ada kiriman untuk pemda ini): capaian_spm." in body
 
 
 def test_a_warning_reads_in_indonesian_without_internal_table_names():
@@ -117,3 +123,16 @@ def test_a_warning_reads_in_indonesian_without_internal_table_names():
     text = peringatan("BEL-007 on stg_opd__realisasi_belanja: SP2D kind unknown; counted as realisasi (6 failing)")
     assert text.startswith("BEL-007: Jenis SP2D tidak diketahui") and text.endswith("(6 baris)")
     assert "stg_" not in text
+
+
+def test_the_gates_other_notes_and_periods_read_in_indonesian():
+    from satudata.publish.run import peringatan, periode_label
+
+    kept = peringatan("formasi_jabatan: rows kept with warnings (FOR-002 2)")
+    assert "rows kept" not in kept and "baris diterima dengan catatan (FOR-002 2)" in kept
+    assert [periode_label(p) for p in ("2024-S1", "2024-T3", "2024-02", "2024")] == [
+        "Semester 1 2024",
+        "Triwulan 3 2024",
+        "Februari 2024",
+        "2024",
+    ]

@@ -39,6 +39,7 @@ from psycopg import sql
 from satudata.config import PUBLISHER, Settings
 from satudata.extract.connection import Connection
 from satudata.publish import approval, gate, ledger, pii, publishers, release
+from satudata.publish.tables import wall_clock
 from satudata.rules import catalogue, catalogue_hash
 from satudata.warehouse import connect, one
 from satudata.warehouse.lock import stage_lock
@@ -282,7 +283,8 @@ def summary_markdown(publisher: publishers.Publisher, run_id: str, items: list[d
     """The PPID's request body: per dataset a small two-column table (readable on a phone)."""
     counts = {s: sum(i["status"] == s for i in items) for s in (READY, BLOCKED, UNCHANGED, NO_DATA)}
     lines = [
-        f"**{publisher.nama}** ({publisher.kode_pemda}), run `{run_id}`.",
+        f"**{publisher.nama}** ({publisher.kode_pemda}), run `{run_id}`, "
+        f"disusun {publisher.local_time(datetime.now(UTC))}.",
         "",
         f"{counts[READY]} siap terbit, {counts[BLOCKED]} diblokir, {counts[UNCHANGED]} tidak berubah, "
         f"{counts[NO_DATA]} tidak ada data.",
@@ -471,7 +473,7 @@ def write_index(settings: Settings, listed: list[publishers.Publisher]) -> None:
             f"<small>Walidata: {escape(p.walidata)}. PPID: {escape(p.ppid_nama)}, "
             f'<a href="mailto:{escape(p.ppid_email)}">{escape(p.ppid_email)}</a></small></li>'
         )
-    now = datetime.now(UTC).isoformat(timespec="seconds")
+    now = wall_clock(datetime.now(UTC))  # the one time formatter (the PPID summary's and the catalogue's)
     page = (
         '<!doctype html>\n<html lang="id"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

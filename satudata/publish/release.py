@@ -42,6 +42,7 @@ import math
 import os
 import re
 import shutil
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -1011,6 +1012,7 @@ def run_revert(
     """`satudata revert [--pemda KODE]` (the publisher whose version it is): against SATUDATA_WAREHOUSE_URL,
     or the embedded warehouse (started and
     stopped again if it was not running)."""
+    from satudata.publish import ckan
     from satudata.warehouse import migrate
     from satudata.warehouse.embedded import EmbeddedWarehouse
     from satudata.warehouse.lock import stage_lock
@@ -1020,12 +1022,30 @@ def run_revert(
     embedded = None if settings.warehouse_url else EmbeddedWarehouse(settings.home)
     started = embedded is not None and embedded.running_url() is None
     url = settings.warehouse_url or embedded.start()  # type: ignore[union-attr]
+    ckan_note = ""
     try:
         migrate(url)
+        if settings.ckan_connection is None:  # CKAN, when configured, shows the reverted version too
+            try:
+                settings = replace(settings, ckan_connection=ckan.airflow_connection(settings, url))
+            except RuntimeError as exc:
+                log.warning("%s", exc)
+                ckan_note = (
+                    "CKAN tidak diperbarui: koneksi ckan_default tidak dapat dibaca dari Airflow; publikasi "
+                    "berikutnya mengirim versi yang berlaku / CKAN not updated: Airflow could not be asked for "
+                    "ckan_default; the next publication pushes the current version"
+                )
         # a revert rewrites catalog.json: never while a run publishes (satudata/warehouse/lock.py)
         with stage_lock(url, "publish", f"revert {dataset_id} by {actor}", settings.lock_timeout):
             result = revert(settings, url, dataset_id, version, actor, reason)
-            finish_publication(settings, url)
+            try:
+                finished = finish_publication(settings, url)
+            except ckan.CkanPushError as exc:
+                finished = {"ckan": {}}
+                ckan_note = (
+                    f"CKAN tidak diperbarui / CKAN not updated ({exc}); publikasi berikutnya mengirim versi yang "
+                    "berlaku / the next publication pushes the current version"
+                )
     except (LookupError, ValueError) as exc:
         print(f"revert refused: {exc}")
         return 1
@@ -1036,4 +1056,9 @@ def run_revert(
         f"{dataset_id}: {result['version']} is current again (was {result['from']}); "
         f"recorded as {result['run_id']} in audit.publication"
     )
+    if finished.get("ckan"):
+        print(f"CKAN: {dataset_id} {finished['ckan'].get(dataset_id, '-')} ({result['version']})")
+    if ckan_note:
+        print(ckan_note)
+        return 2
     return 0

@@ -104,6 +104,13 @@ def _seed_opd(seeds: Path = SEEDS) -> tuple[Opd, ...]:
 
 
 @cache
+def seed_opd_names(seeds: Path = SEEDS) -> dict[tuple[str, str], str]:
+    """(kode_pemda, SINGKATAN) -> nama_opd of the seed cities' OPDs (the warehouse's marts.dim_opd has every
+    onboarded pemda's)."""
+    return {(o.kode_pemda, o.singkatan.upper()): o.nama_opd for o in _seed_opd(seeds)}
+
+
+@cache
 def seed_pemda(seeds: Path = SEEDS) -> frozenset[str]:
     """The pemda whose OPD list is the dbt seed (the four seed cities)."""
     return frozenset(o.kode_pemda for o in _seed_opd(seeds))

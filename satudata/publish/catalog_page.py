@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from satudata.config import Settings
-from satudata.publish.tables import DEFAULT_TIME_ZONE, ZONE_LABEL, local_time
+from satudata.publish.tables import DEFAULT_TIME_ZONE, wall_clock
 
 MEAN_UNITS = {"PERSEN", "INDEKS", "SKOR", "HARI"}
 WILAYAH = {"kode_provinsi", "nama_provinsi", "kode_kabupaten_kota", "nama_kabupaten_kota"}
@@ -247,7 +247,7 @@ def _list(title: str, items: list[str], css: str = "note") -> str:
     )
 
 
-def dataset_card(published: Path, entry: dict, last_status: str | None) -> str:
+def dataset_card(published: Path, entry: dict, last_status: str | None, time_zone: str = DEFAULT_TIME_ZONE) -> str:
     dataset_id, version = entry["dataset_id"], entry["version"]
     folder = published / dataset_id / version
     md = _read_json(folder / "metadata.json")
@@ -265,7 +265,8 @@ def dataset_card(published: Path, entry: dict, last_status: str | None) -> str:
     if last_status == "held":
         notes.append("Pembaruan terakhir ditunda PPID; versi ini tetap berlaku.")
     if entry.get("reverted_from"):
-        notes.append(f"Dikembalikan ke versi ini dari {e(entry['reverted_from'])} pada {e(entry['reverted_at'][:10])}.")
+        when = wall_clock(entry["reverted_at"], time_zone)
+        notes.append(f"Dikembalikan ke versi ini dari {e(entry['reverted_from'])} pada {e(when)}.")
     suppression = md.get("supresi_sel_kecil", {})
     if what and suppression.get("diterapkan") and measure in suppression.get("kolom", []):
         what += ", sel yang disupresi tidak dihitung"
@@ -325,7 +326,7 @@ def render_page(settings: Settings, catalog: dict, titles: dict[str, dict], time
     """The page; times in the publisher's time zone (WIB unless its config says WITA or WIT)."""
     last = catalog.get("last_run", {}).get("datasets", {})
     cards = [
-        dataset_card(settings.published, entry, last.get(dataset_id))
+        dataset_card(settings.published, entry, last.get(dataset_id), time_zone)
         for dataset_id, entry in sorted(catalog["datasets"].items(), key=lambda kv: kv[1].get("judul", kv[0]))
     ]
     pending = sorted((set(titles) | set(last)) - set(catalog["datasets"]))
@@ -333,8 +334,7 @@ def render_page(settings: Settings, catalog: dict, titles: dict[str, dict], time
     if pending:
         items = "".join(f"<li>{html.escape(titles.get(p, {}).get('judul', p))}</li>" for p in pending)
         pending_html = f'<h2>Belum tersedia</h2><ul class="pending">{items}</ul>'
-    updated = local_time(catalog.get("updated_at") or datetime.now(UTC).isoformat(timespec="seconds"), time_zone)
-    stamp = updated[:16].replace("T", " ") + " " + ZONE_LABEL.get(time_zone, time_zone)
+    stamp = wall_clock(catalog.get("updated_at") or datetime.now(UTC), time_zone)
     return f"""<!doctype html>
 <html lang="id">
 <head>

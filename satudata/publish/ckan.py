@@ -34,6 +34,9 @@ import csv
 import io
 import json
 import logging
+import re
+import subprocess
+import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -55,6 +58,44 @@ DATASTORE_TYPES = {
     "yearmonth": "text",
     "year": "int4",
 }
+
+
+# run in a Python process with the Airflow environment: the connection as airflow.sdk resolves it for a task
+# (the DAG's _connection: UI / `airflow connections add`, AIRFLOW_CONN_* variables, a secrets backend)
+_RESOLVE = """
+import json, sys
+from airflow.sdk import Connection
+from airflow.sdk.exceptions import AirflowNotFoundException
+try:
+    found = Connection.get(sys.argv[1]).to_dict(validate=False)
+except AirflowNotFoundException:
+    found = None
+print(json.dumps(found, default=str))
+"""
+
+
+UNMIGRATED = re.compile(r'relation "connection" does not exist|no such table: connection')
+
+
+def airflow_connection(settings: Settings, url: str, conn_id: str = "ckan_default") -> Connection | None:
+    """`conn_id` as Airflow resolves it, for a command run outside a task (`satudata revert`): a process in the
+    Airflow environment of `satudata run` (its home and metadata database, satudata/airflow_local.py) asks
+    airflow.sdk's Connection.get, as the DAG's publish task does. None when Airflow knows no such connection;
+    RuntimeError when Airflow could not be asked."""
+    from satudata.airflow_local import airflow_env, metadata_url
+
+    env = airflow_env(settings, url)
+    env = {**env, "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url(url, env), "_AIRFLOW_PROCESS_CONTEXT": "server"}
+    proc = subprocess.run(
+        [sys.executable, "-c", _RESOLVE, conn_id], env=env, capture_output=True, text=True, timeout=300
+    )
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 and UNMIGRATED.search(proc.stderr):
+        return None  # Airflow's metadata database was never set up (no `satudata run` yet): nothing defined there
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"Airflow could not resolve the connection {conn_id}: {proc.stderr.strip()[-1500:]}")
+    found = json.loads(lines[-1])
+    return Connection.from_dict(found, conn_id) if found else None
 
 
 class CkanPushError(RuntimeError):

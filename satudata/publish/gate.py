@@ -17,13 +17,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from satudata.datasets import DATASETS
+from satudata.publish.tables import periode_label
+from satudata.reference import pemda_names, seed_opd_names
 from satudata.rules import catalogue
 from satudata.validate.gx_runner import RuleOutcome
 from satudata.warehouse import connect
 
 GREEN, AMBER, RED = "green", "amber", "red"
 GREY = "grey"  # nothing to decide: no data submitted yet for a dataset never published
-LISTED = 3  # examples named in a note
+LISTED = 3  # OPDs named in a note
+PERIODS_LISTED = 6  # periods named per OPD
 
 
 @dataclass
@@ -59,39 +63,119 @@ def _describe(o: RuleOutcome) -> str:
 
 
 def _counted(counts: dict[str, int]) -> str:
-    return ", ".join(f"{rule_id} {n}" for rule_id, n in sorted(counts.items()))
+    return ", ".join(f"{rule_id} {n} baris" for rule_id, n in sorted(counts.items()))
+
+
+# ---- the notes a PPID, an auditor and a catalogue reader read: Indonesian, the OPD by name, months in words
+
+
+def dataset_title(name: str) -> str:
+    """A submitted dataset as a reader knows it: its title (satudata/datasets.py) and its id."""
+    ds = DATASETS.get(name)
+    return f"{ds.title} ({name})" if ds and ds.title else name
+
+
+def opd_names(conn: Any | None = None) -> dict[tuple[str, str], str]:
+    """(kode_pemda, SINGKATAN) -> the OPD's name: the seed cities' list, and every onboarded pemda's from
+    marts.dim_opd when the warehouse has it."""
+    names = dict(seed_opd_names())
+    if conn is not None and conn.execute("select to_regclass('marts.dim_opd')").fetchone()[0] is not None:
+        for kode_pemda, singkatan, nama in conn.execute(
+            "select kode_pemda, singkatan, nama_opd from marts.dim_opd where nama_opd is not null"
+        ):
+            names.setdefault((kode_pemda, str(singkatan).upper()), nama)
+    return names
+
+
+def opd_label(names: dict[tuple[str, str], str], kode_pemda: str, opd: str) -> str:
+    """The OPD by name (Dinas Kesehatan Kota Metro); an OPD not in any list by its folder and its pemda."""
+    pemda = pemda_names().get(kode_pemda)
+    return names.get((kode_pemda, str(opd).upper())) or f"{opd} {pemda.title() if pemda else kode_pemda}"
+
+
+def _by_opd(names: dict[tuple[str, str], str], items: list[tuple[str, str, str]]) -> str:
+    """(kode_pemda, opd, periode) -> "Dinas Kesehatan Kota Metro: Januari 2024, Februari 2024; ..."."""
+    periods: dict[tuple[str, str], list[str]] = {}
+    for kode_pemda, opd, periode in items:
+        periods.setdefault((kode_pemda, opd), []).append(periode)
+    parts = []
+    for (kode_pemda, opd), ps in list(periods.items())[:LISTED]:
+        shown = [periode_label(p) for p in ps[:PERIODS_LISTED] if p]
+        more = f" dan {len(ps) - PERIODS_LISTED} periode lainnya" if len(ps) > PERIODS_LISTED else ""
+        when = f": {', '.join(shown)}{more}" if shown else ""
+        parts.append(f"{opd_label(names, kode_pemda, opd)}{when}")
+    if len(periods) > LISTED:
+        parts.append(f"dan {len(periods) - LISTED} OPD lainnya")
+    return "; ".join(parts)
+
+
+def _opds(names: dict[tuple[str, str], str], opds: list[tuple[str, str]]) -> str:
+    shown = [opd_label(names, k, o) for k, o in opds[:LISTED]]
+    return ", ".join(shown) + (f" dan {len(opds) - LISTED} OPD lainnya" if len(opds) > LISTED else "")
+
+
+def note_missing(dataset: str, items: list[tuple[str, str, str]], names: dict, n: int | None = None) -> str:
+    return (
+        f"{dataset_title(dataset)}: {n if n is not None else len(items)} kiriman yang diharapkan belum diterima "
+        f"({_by_opd(names, items)})"
+    )
+
+
+def note_late(dataset: str, items: list[tuple[str, str, str]], names: dict, n: int | None = None) -> str:
+    return (
+        f"{dataset_title(dataset)}: {n if n is not None else len(items)} kiriman diterima terlambat "
+        f"({_by_opd(names, items)})"
+    )
+
+
+def note_quarantined(dataset: str, counts: dict[str, int], opds: list[tuple[str, str]], names: dict) -> str:
+    sender = f", dari {_opds(names, opds)}" if opds else ""
+    return (
+        f"{dataset_title(dataset)}: {sum(counts.values())} baris dikarantina saat diterima karena tidak memenuhi "
+        f"aturan ({_counted(counts)}){sender}; baris itu tidak ikut diterbitkan"
+    )
+
+
+def note_kept(dataset: str, counts: dict[str, int], opds: list[tuple[str, str]], names: dict) -> str:
+    sender = f", dari {_opds(names, opds)}" if opds else ""
+    return f"{dataset_title(dataset)}: baris diterima dengan catatan ({_counted(counts)}){sender}"
 
 
 def source_notes(url: str) -> dict[str, SourceNotes]:
     """Per submitted dataset: missing and late expected submissions (audit.expected_submission, refilled
     from the registry at this run), and the rows of the current files quarantined or kept with warnings
-    on landing (a partial source)."""
+    on landing (a partial source). In Indonesian, each OPD by its name, periods in words."""
     notes: dict[str, SourceNotes] = defaultdict(SourceNotes)
     with connect(url) as conn:
-        rows = conn.execute(
-            "select dataset, status, count(*), "
-            "(array_agg(kode_pemda || '/' || opd || ' ' || periode order by kode_pemda, opd, periode))[1:%s] "
-            "from audit.expected_submission where status in ('missing', 'late') group by 1, 2 order by 1, 2",
-            (LISTED,),
+        names = opd_names(conn)
+        expected = conn.execute(
+            "select dataset, status, kode_pemda, opd, periode from audit.expected_submission "
+            "where status in ('missing', 'late') order by dataset, status desc, kode_pemda, opd, periode"
         ).fetchall()
         findings = conn.execute(
-            "select f.dataset, r.severity, r.rule_id, count(distinct (r.file_id, r.row_number)) "
+            "select f.dataset, r.severity, r.rule_id, f.kode_pemda, f.opd, count(distinct (r.file_id, r.row_number)) "
             "from audit.row_finding r join audit.source_file f using (file_id) "
-            "where f.superseded_by is null and f.status in ('loaded', 'loaded_with_warnings') group by 1, 2, 3"
+            "where f.superseded_by is null and f.status in ('loaded', 'loaded_with_warnings') "
+            "group by 1, 2, 3, 4, 5 order by 1, 4, 5"
         ).fetchall()
-    for dataset, status, n, examples in rows:
-        what = "expected submission(s) not received" if status == "missing" else "submission(s) received late"
-        notes[dataset].incomplete.append(f"{dataset}: {n} {what} (e.g. {', '.join(examples)})")
-    quarantined: dict[str, dict[str, int]] = defaultdict(dict)
-    kept: dict[str, dict[str, int]] = defaultdict(dict)
-    for dataset, severity, rule_id, n in findings:
-        (quarantined if severity == "fatal" else kept)[dataset][rule_id] = n
-    for dataset, counts in quarantined.items():
-        notes[dataset].incomplete.append(
-            f"{dataset}: {sum(counts.values())} row(s) quarantined on landing ({_counted(counts)})"
-        )
-    for dataset, counts in kept.items():
-        notes[dataset].warnings.append(f"{dataset}: rows kept with warnings ({_counted(counts)})")
+    gaps: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
+    for dataset, status, kode_pemda, opd, periode in expected:
+        gaps[(dataset, status)].append((kode_pemda or "", opd or "", periode))
+    for (dataset, status), items in gaps.items():
+        note = note_missing if status == "missing" else note_late
+        notes[dataset].incomplete.append(note(dataset, items, names))
+    counts: dict[tuple[str, bool], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    senders: dict[tuple[str, bool], list[tuple[str, str]]] = defaultdict(list)
+    for dataset, severity, rule_id, kode_pemda, opd, n in findings:
+        key = (dataset, severity == "fatal")
+        counts[key][rule_id] += n
+        if (kode_pemda or "", opd or "") not in senders[key]:
+            senders[key].append((kode_pemda or "", opd or ""))
+    for (dataset, fatal), by_rule in counts.items():
+        if fatal:
+            notes[dataset].incomplete.append(note_quarantined(dataset, dict(by_rule), senders[(dataset, True)], names))
+        else:
+            notes[dataset].warnings.append(note_kept(dataset, dict(by_rule), senders[(dataset, False)], names))
     return dict(notes)
 
 

@@ -78,8 +78,10 @@ class Publisher:
         return ZoneInfo(ZONES[self.zona_waktu])
 
     def local_time(self, moment: datetime) -> str:
-        """`moment` in the publisher's zone, e.g. 2026-12-06 15:20 WIB."""
-        return moment.astimezone(self.timezone).strftime("%Y-%m-%d %H:%M ") + self.zona_waktu
+        """`moment` in the publisher's zone, e.g. 2026-12-06 15:20 WIB (satudata/publish/tables.wall_clock)."""
+        from satudata.publish.tables import wall_clock
+
+        return wall_clock(moment, ZONES[self.zona_waktu])
 
     @property
     def contact(self) -> dict[str, str]:

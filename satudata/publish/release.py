@@ -42,6 +42,7 @@ import math
 import os
 import re
 import shutil
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -49,7 +50,7 @@ from typing import Any
 
 from satudata.config import Settings
 from satudata.datasets import DATASETS
-from satudata.publish import disclosure, ledger, pii, plausibility
+from satudata.publish import disclosure, gate, ledger, pii, plausibility
 from satudata.publish.publishers import ZONES, Publisher
 from satudata.publish.tables import DEFAULT_TIME_ZONE, ZONE_LABEL, local_time, read_table  # noqa: F401
 from satudata.rules import dbt_vars
@@ -346,14 +347,29 @@ _QUARANTINED = re.compile(r"^(?P<ds>\w+): (?P<n>\d+) row\(s\) quarantined on lan
 _KEPT = re.compile(r"^(?P<ds>\w+): rows kept with warnings \((?P<rules>.*)\)$")
 
 
-def _dataset_title(name: str) -> str:
-    ds = DATASETS.get(name)
-    return f"{ds.title} ({name})" if ds and ds.title else name
+def _legacy_examples(text: str) -> list[tuple[str, str, str]]:
+    """`18.72/DINKES 2024-01, 18.72/BPKAD 2024-01` (the gate's English notes before they were Indonesian)."""
+    out = []
+    for part in text.split(", "):
+        where, _, periode = part.strip().partition(" ")
+        kode_pemda, _, opd = where.partition("/")
+        out.append((kode_pemda, opd, periode))
+    return out
+
+
+def _legacy_counts(text: str) -> dict[str, int]:
+    counts = {}
+    for part in text.split(", "):
+        rule_id, _, n = part.strip().partition(" ")
+        counts[rule_id] = int(n) if n.isdigit() else 0
+    return counts
 
 
 def public_note(text: str) -> str:
     """A validation note of the gate (satudata/publish/gate.py) in Indonesian for the public and the PPID:
-    the rule's Indonesian message, the submitted dataset's title; no internal model or schema name."""
+    the rule's Indonesian message, the submitted dataset's title; no internal model or schema name. The gate
+    writes its notes on submissions in Indonesian (gate.note_*); notes recorded before in English are worded
+    by the same functions."""
     from satudata.rules import catalogue
 
     if m := _RULE_NOTE.match(text):
@@ -362,16 +378,13 @@ def public_note(text: str) -> str:
         count = f" ({m['n']} baris/nilai tidak memenuhi)" if m["n"] else ""
         out = f"{m['rule']}: {message}{count}"
     elif m := _MISSING.match(text):
-        out = f"{_dataset_title(m['ds'])}: {m['n']} kiriman yang diharapkan belum diterima (mis. {m['ex']})"
+        out = gate.note_missing(m["ds"], _legacy_examples(m["ex"]), gate.opd_names(), int(m["n"]))
     elif m := _LATE.match(text):
-        out = f"{_dataset_title(m['ds'])}: {m['n']} kiriman diterima terlambat (mis. {m['ex']})"
+        out = gate.note_late(m["ds"], _legacy_examples(m["ex"]), gate.opd_names(), int(m["n"]))
     elif m := _QUARANTINED.match(text):
-        out = (
-            f"{_dataset_title(m['ds'])}: {m['n']} baris dikarantina saat diterima karena tidak memenuhi aturan "
-            f"({m['rules']}); baris itu tidak ikut diterbitkan"
-        )
+        out = gate.note_quarantined(m["ds"], _legacy_counts(m["rules"]), [], gate.opd_names())
     elif m := _KEPT.match(text):
-        out = f"{_dataset_title(m['ds'])}: baris diterima dengan catatan ({m['rules']})"
+        out = gate.note_kept(m["ds"], _legacy_counts(m["rules"]), [], gate.opd_names())
     else:
         out = text
     return INTERNAL_NAME.sub("tabel internal", out)
@@ -999,6 +1012,7 @@ def run_revert(
     """`satudata revert [--pemda KODE]` (the publisher whose version it is): against SATUDATA_WAREHOUSE_URL,
     or the embedded warehouse (started and
     stopped again if it was not running)."""
+    from satudata.publish import ckan
     from satudata.warehouse import migrate
     from satudata.warehouse.embedded import EmbeddedWarehouse
     from satudata.warehouse.lock import stage_lock
@@ -1008,12 +1022,30 @@ def run_revert(
     embedded = None if settings.warehouse_url else EmbeddedWarehouse(settings.home)
     started = embedded is not None and embedded.running_url() is None
     url = settings.warehouse_url or embedded.start()  # type: ignore[union-attr]
+    ckan_note = ""
     try:
         migrate(url)
+        if settings.ckan_connection is None:  # CKAN, when configured, shows the reverted version too
+            try:
+                settings = replace(settings, ckan_connection=ckan.airflow_connection(settings, url))
+            except RuntimeError as exc:
+                log.warning("%s", exc)
+                ckan_note = (
+                    "CKAN tidak diperbarui: koneksi ckan_default tidak dapat dibaca dari Airflow; publikasi "
+                    "berikutnya mengirim versi yang berlaku / CKAN not updated: Airflow could not be asked for "
+                    "ckan_default; the next publication pushes the current version"
+                )
         # a revert rewrites catalog.json: never while a run publishes (satudata/warehouse/lock.py)
         with stage_lock(url, "publish", f"revert {dataset_id} by {actor}", settings.lock_timeout):
             result = revert(settings, url, dataset_id, version, actor, reason)
-            finish_publication(settings, url)
+            try:
+                finished = finish_publication(settings, url)
+            except ckan.CkanPushError as exc:
+                finished = {"ckan": {}}
+                ckan_note = (
+                    f"CKAN tidak diperbarui / CKAN not updated ({exc}); publikasi berikutnya mengirim versi yang "
+                    "berlaku / the next publication pushes the current version"
+                )
     except (LookupError, ValueError) as exc:
         print(f"revert refused: {exc}")
         return 1
@@ -1024,4 +1056,9 @@ def run_revert(
         f"{dataset_id}: {result['version']} is current again (was {result['from']}); "
         f"recorded as {result['run_id']} in audit.publication"
     )
+    if finished.get("ckan"):
+        print(f"CKAN: {dataset_id} {finished['ckan'].get(dataset_id, '-')} ({result['version']})")
+    if ckan_note:
+        print(ckan_note)
+        return 2
     return 0

@@ -39,6 +39,7 @@ from psycopg import sql
 from satudata.config import PUBLISHER, Settings
 from satudata.extract.connection import Connection
 from satudata.publish import approval, gate, ledger, pii, publishers, release
+from satudata.publish.tables import BULAN, periode_label, wall_clock
 from satudata.rules import catalogue, catalogue_hash
 from satudata.warehouse import connect, one
 from satudata.warehouse.lock import stage_lock
@@ -57,20 +58,6 @@ NOTHING_TO_CHOOSE = approval.NOTHING_TO_CHOOSE
 HOLD_PARAM = approval.HOLD_PARAM
 HOLD_TITLE = approval.HOLD_TITLE
 LARGEST = 3  # changes of the main measure listed per dataset
-BULAN = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-]
 PLACE_COLUMNS = {"kode_provinsi", "nama_provinsi", "kode_kabupaten_kota", "nama_kabupaten_kota"}
 PERIOD_COLUMNS = {"periode", "tahun", "bulan", "semester", "triwulan"}
 
@@ -145,15 +132,6 @@ def angka(value: float) -> str:
         return f"{int(value):,}".replace(",", ".")
     text = f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
-
-
-def periode_label(label: str) -> str:
-    """2024-10 -> Oktober 2024, 2024-S1 -> Semester 1 2024, 2024-T3 -> Triwulan 3 2024; others as they are."""
-    if len(label) == 7 and label[4] == "-" and label[5:].isdigit() and 1 <= int(label[5:]) <= 12:
-        return f"{BULAN[int(label[5:]) - 1]} {label[:4]}"
-    if found := re.fullmatch(r"(\d{4})-([ST])(\d)", label):
-        return f"{'Semester' if found[2] == 'S' else 'Triwulan'} {found[3]} {found[1]}"
-    return label
 
 
 def waktu(publisher: publishers.Publisher, moment: datetime) -> str:
@@ -502,7 +480,7 @@ def write_index(settings: Settings, listed: list[publishers.Publisher]) -> None:
             f"<small>Walidata: {escape(p.walidata)}. PPID: {escape(p.ppid_nama)}, "
             f'<a href="mailto:{escape(p.ppid_email)}">{escape(p.ppid_email)}</a></small></li>'
         )
-    now = datetime.now(UTC).isoformat(timespec="seconds")
+    now = wall_clock(datetime.now(UTC))  # the one time formatter (the PPID summary's and the catalogue's)
     page = (
         '<!doctype html>\n<html lang="id"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

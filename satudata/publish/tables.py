@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,6 +13,20 @@ from psycopg import sql
 from satudata.warehouse import connect
 
 DEFAULT_TIME_ZONE = "Asia/Jakarta"
+BULAN = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
 ZONE_LABEL = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
@@ -64,3 +79,23 @@ def local_time(moment: str | datetime, time_zone: str = DEFAULT_TIME_ZONE) -> st
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return when.astimezone(ZoneInfo(time_zone)).isoformat(timespec="seconds")
+
+
+def wall_clock(moment: str | datetime, time_zone: str = DEFAULT_TIME_ZONE) -> str:
+    """An instant as a person reads it in the publisher's office: `2026-12-06 15:20 WIB` (WITA, WIT). The one
+    formatter of the times shown on the catalogue page, the publishers' index and the PPID's summary."""
+    shown = local_time(moment, time_zone)
+    return shown[:16].replace("T", " ") + " " + ZONE_LABEL.get(time_zone, time_zone)
+
+
+def periode_label(periode: str) -> str:
+    """A period as a person says it: 2024-10 -> Oktober 2024, 2024 -> tahun 2024, 2024-S1 -> Semester 1 2024,
+    2024-T3 -> Triwulan 3 2024; other labels as they are."""
+    text = str(periode)
+    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() and 1 <= int(text[5:]) <= 12:
+        return f"{BULAN[int(text[5:]) - 1]} {text[:4]}"
+    if len(text) == 4 and text.isdigit():
+        return f"tahun {text}"
+    if found := re.fullmatch(r"(\d{4})-([ST])(\d)", text):  # 2024-S1, 2024-T3
+        return f"{'Semester' if found[2] == 'S' else 'Triwulan'} {found[3]} {found[1]}"
+    return text

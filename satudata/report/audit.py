@@ -25,6 +25,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from satudata.config import Settings
+from satudata.publish.gate import opd_names
+from satudata.publish.publishers import ZONES as ZONE_NAMES
 from satudata.report import runs
 from satudata.rules import CATEGORIES, catalogue, catalogue_hash, dbt_vars
 from satudata.rules import doc as rules_doc
@@ -281,10 +283,25 @@ def collect(conn: Any, settings: Settings, run_id: str) -> dict[str, Any]:
     pubs = _rows(
         conn,
         """
-        select dataset_id, status, status_color, version, row_count, content_hash, reasons, warnings, incomplete,
-               git_commit, dbt_manifest_hash, rule_catalogue_hash
-        from audit.publication where run_id = %s order by dataset_id""",
+        select kode_pemda, dataset_id, status, status_color, version, row_count, content_hash, reasons, warnings,
+               incomplete, held_reason, held_by, actor, git_commit, dbt_manifest_hash, rule_catalogue_hash
+        from audit.publication where run_id = %s order by kode_pemda, dataset_id""",
         run_id,
+    )
+    approvals = _rows(
+        conn,
+        """
+        select kode_pemda, decision, approved_by, responded_at, method, details
+        from audit.publication_approval where run_id = %s order by kode_pemda""",
+        run_id,
+    )
+    quarantine_by_pemda = _rows(
+        conn,
+        """
+        select sf.kode_pemda, r.rule_id, count(distinct (r.file_id, r.row_number)) as rows
+        from audit.row_finding r join audit.source_file sf using (file_id)
+        where r.file_id = any(%s) and r.severity = 'fatal' group by 1, 2 order by 1, 3 desc, 2""",
+        file_ids,
     )
     serapan = []
     if _table_exists(conn, "marts.pub_serapan_anggaran"):
@@ -330,9 +347,134 @@ def collect(conn: Any, settings: Settings, run_id: str) -> dict[str, Any]:
         "expected": expected,
         "results": results,
         "pubs": pubs,
+        "approvals": approvals,
+        "quarantine_by_pemda": quarantine_by_pemda,
+        "opd_names": opd_names(conn),  # the OPDs by name: seed lists and the warehouse's marts.dim_opd
         "serapan": serapan,
         "peringatan": peringatan,
     }
+
+
+STATUS_LABEL = {
+    "published": "diterbitkan",
+    "unchanged": "tidak berubah",
+    "blocked": "diblokir",
+    "held": "ditunda PPID",
+    "no_data": "tidak ada data",
+    "reverted": "dikembalikan",
+}
+METHOD_LABEL = {
+    "auto": "otomatis (SATUDATA_AUTO_APPROVE)",
+    "hitl": "PPID di Airflow",
+    "hitl_timeout_default": "batas waktu",
+}
+RUN_WIDE = ""  # publication rows of no publisher (before publishers; a revert of the one shared catalogue)
+
+
+def _publishers(settings: Settings) -> tuple[Any, ...]:
+    from satudata.publish import publishers
+
+    try:
+        return publishers.load(settings.publishers_file)
+    except publishers.PublisherConfigError as exc:  # the report still shows the run, grouped by what it holds
+        log.warning("auditors' report: publishers not read (%s); grouped by kode_pemda only", exc)
+        return ()
+
+
+def by_publisher(data: dict[str, Any], settings: Settings) -> list[dict[str, Any]]:
+    """The run per publisher (satudata/publish/publishers.yaml): the files and rows of its pemda (a provinsi:
+    of the kab/kota it consolidates), its expected submissions, the rows quarantined, its gate decisions,
+    its PPID's answer (published, ditunda PPID with the reason and the approver, blocked) and versions.
+    Rows of no configured publisher form a group of their own, so every row of the tables is in one group."""
+    from satudata.publish.gate import opd_label
+    from satudata.publish.release import public_note
+    from satudata.publish.tables import DEFAULT_TIME_ZONE, periode_label, wall_clock
+    from satudata.reference import pemda_names
+
+    configured = _publishers(settings)
+    groups: dict[str, dict[str, Any]] = {}
+
+    def group(kode: str) -> dict[str, Any]:
+        if kode not in groups:
+            p = next((p for p in configured if p.kode_pemda == kode), None)
+            zone = ZONE_NAMES.get(p.zona_waktu, DEFAULT_TIME_ZONE) if p else DEFAULT_TIME_ZONE
+            groups[kode] = {
+                "kode_pemda": kode,
+                "nama": p.nama if p else (pemda_names().get(kode, "").title() or "tanpa penerbit / no publisher"),
+                "configured": p is not None,
+                "zona_waktu": p.zona_waktu if p else "WIB",
+                "time_zone": zone,
+                "members": [kode, *(p.konsolidasi if p else ())],
+                "totals": Counter(),
+                "expected": Counter(),
+                "gaps": [],
+                "quarantine": [],
+                "pubs": [],
+                "colors": Counter(),
+                "approval": None,
+            }
+        return groups[kode]
+
+    for p in configured:
+        group(p.kode_pemda)
+    owners: dict[str, list[str]] = defaultdict(list)  # kode_pemda of a file -> the publishers of its rows
+    for p in configured:
+        for member in (p.kode_pemda, *p.konsolidasi):
+            owners[member].append(p.kode_pemda)
+
+    def of(kode: str | None) -> list[dict[str, Any]]:
+        kode = kode or RUN_WIDE
+        return [group(k) for k in owners.get(kode, [kode])]
+
+    for f in data["files"]:
+        for g in of(f["kode_pemda"]):
+            t = g["totals"]
+            t["files"] += 1
+            t["files_rejected"] += f["status"] == "rejected"
+            for k in ("rows_read", "rows_loaded", "rows_quarantined", "rows_set_aside"):
+                t[k] += f[k]
+    names = data.get("opd_names") or None
+    for e in data["expected"]:
+        for g in of(e["kode_pemda"]):
+            g["expected"][e["status"]] += 1
+            if e["status"] != "on_time" or e["partial"]:
+                names = names if names is not None else opd_names()  # the seed cities' lists
+                g["gaps"].append(
+                    {
+                        **e,
+                        "opd_nama": opd_label(names, e["kode_pemda"], e["opd"]),
+                        "periode_kata": periode_label(e["periode"]),
+                    }
+                )
+    for q in data["quarantine_by_pemda"]:
+        for g in of(q["kode_pemda"]):
+            g["quarantine"].append(q)
+    for a in data["approvals"]:
+        g = group(a["kode_pemda"] or RUN_WIDE)
+        details = a["details"] if isinstance(a["details"], dict) else json.loads(a["details"] or "{}")
+        g["approval"] = {
+            **a,
+            "chosen": [c for c in details.get("chosen_options") or [] if c],
+            "pada": wall_clock(a["responded_at"], g["time_zone"]) if a["responded_at"] else "-",
+            "metode": METHOD_LABEL.get(a["method"], a["method"]),
+        }
+    for p in data["pubs"]:
+        g = group(p["kode_pemda"] or RUN_WIDE)
+        g["pubs"].append(
+            {
+                **p,
+                "label": STATUS_LABEL.get(p["status"], p["status"]),
+                "notes_id": {k: [public_note(x) for x in p[k]] for k in ("reasons", "warnings", "incomplete")},
+            }
+        )
+        g["colors"][p["status_color"] or ("red" if p["status"] == "blocked" else "grey")] += 1
+    for g in groups.values():
+        g["gaps"] = g["gaps"][:LISTED]
+        g["statuses"] = Counter(p["status"] for p in g["pubs"])
+    order = {p.kode_pemda: i for i, p in enumerate(configured)}
+    return sorted(
+        groups.values(), key=lambda g: (g["kode_pemda"] not in order, order.get(g["kode_pemda"], 0), g["kode_pemda"])
+    )
 
 
 def build_context(data: dict[str, Any], settings: Settings, run_id: str, page: Path | None = None) -> dict[str, Any]:
@@ -469,6 +611,7 @@ def build_context(data: dict[str, Any], settings: Settings, run_id: str, page: P
             p[k] = p[k] if isinstance(p[k], list) else json.loads(p[k] or "[]")
         p["reasons"] = [x for x in p["reasons"] if x not in p["warnings"]]  # audit.publication.reasons has both
     colors = Counter(p["status_color"] or ("red" if p["status"] == "blocked" else "grey") for p in pubs)
+    publishers_ = by_publisher(data, settings)
     # charts
     serapan_items = [
         (f"{s['opd']} ({s['nama_kabupaten_kota'].title()})", float(s["realisasi"] / s["pagu"] * 100))
@@ -552,6 +695,7 @@ def build_context(data: dict[str, Any], settings: Settings, run_id: str, page: P
         "quarantined": data["quarantined"],
         "pubs": pubs,
         "colors": colors,
+        "publishers": publishers_,
         "serapan": data["serapan"],
         "serapan_chart": serapan_chart,
         "quarantine_chart": quarantine_chart,

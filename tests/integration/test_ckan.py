@@ -400,3 +400,70 @@ def finish_through_airflow(settings) -> dict:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_a_revert_makes_ckan_show_the_reverted_version_and_is_never_empty(
+    tmp_path, warehouse_url, pg_server, ckan, monkeypatch, capsys
+):
+    # Given CKAN's connection added in Airflow's own store (`airflow connections add`; a metadata database of this
+    # test's own), not in this process's environment nor in the settings
+    metadata = "t_ckan_revert_airflow"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f"drop database if exists {metadata} with (force)")
+        conn.execute(f"create database {metadata}")
+    server = pg_server.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg2://", 1)
+    monkeypatch.setenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"{server}/{metadata}")
+    settings = make_settings(tmp_path, warehouse_url, tmp_path / "landing")
+    extra = {"owner_org": "pemkot-metro", "name_prefix": "kota-metro-", "batch_size": 2, "public_url": "https://x/p/"}
+    added = airflow_cli(
+        settings, "connections", "add", "ckan_default", "--conn-type", "http", "--conn-host", "127.0.0.1",
+        "--conn-port", str(ckan.port), "--conn-password", TOKEN, "--conn-extra", json.dumps(extra),
+    )  # fmt: skip
+    assert added.returncode == 0, added.stdout + added.stderr
+    assert "AIRFLOW_CONN_CKAN_DEFAULT" not in os.environ and settings.ckan_connection is None
+
+    # ... and v1, then v2 (a row dropped, a value changed) published and pushed, as the publish task does
+    pushing = dataclasses.replace(
+        settings,
+        ckan_connection=Connection.from_dict(
+            {"conn_type": "http", "host": "127.0.0.1", "port": ckan.port, "password": TOKEN, "extra": extra},
+            "ckan_default",
+        ),
+    )
+    create_marts(warehouse_url, SERAPAN)
+    assert publish(settings, warehouse_url, "marts.pub_serapan_anggaran")["version"] == "v1"
+    assert release.finish_publication(pushing, warehouse_url, titles={})["ckan"] == {"serapan_anggaran": "created"}
+    name = "kota-metro-serapan-anggaran"
+    [resource] = ckan.packages[name]["resources"]
+    v1_rows = sorted(map(json.dumps, ckan.tables[resource["id"]]["records"].values()))
+    v1_package = {k: ckan.packages[name][k] for k in ("title", "notes", "version")}
+    with psycopg.connect(warehouse_url, autocommit=True) as conn:
+        conn.execute("delete from marts.pub_serapan_anggaran where bulan = 3 and kode_opd = %s", (DINKES,))
+        conn.execute("update marts.pub_serapan_anggaran set persentase_serapan = 11.00 where bulan = 1")
+    assert publish(settings, warehouse_url, "marts.pub_serapan_anggaran", "run-2")["version"] == "v2"
+    assert release.finish_publication(pushing, warehouse_url, titles={})["ckan"] == {"serapan_anggaran": "updated"}
+    assert sorted(map(json.dumps, ckan.tables[resource["id"]]["records"].values())) != v1_rows
+    assert ckan.packages[name]["version"] == "v2"
+
+    # When `satudata revert serapan_anggaran v1` runs (the connection resolved through Airflow, as the task does)
+    before = len(ckan.observed)
+    code = release.run_revert(settings, "serapan_anggaran", "v1", "ppid.metro", "angka salah", "18.72")
+
+    # Then CKAN shows v1 again: the package's metadata, the resource's version, link and Table Schema, and the
+    # DataStore rows are v1's
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "CKAN: serapan_anggaran updated (v1)" in out
+    package = ckan.packages[name]
+    assert {k: package[k] for k in v1_package} == v1_package
+    assert {e["key"]: e["value"] for e in package["extras"]}["satudata_version"] == "v1"
+    [after] = package["resources"]
+    assert (after["satudata_version"], after["url"]) == ("v1", "https://x/p/serapan_anggaran/v1/data.csv")
+    v1_schema = json.loads((settings.published / "serapan_anggaran" / "v1" / "datapackage.json").read_text())
+    assert json.loads(after["schema"]) == v1_schema["resources"][0]["schema"]
+    assert sorted(map(json.dumps, ckan.tables[after["id"]]["records"].values())) == v1_rows
+    # ... and a reader found the table full at every moment of the revert (v2's 3 rows, then 3 to 4, then v1's 4)
+    seen = [state[name][after["id"]] for state in ckan.observed[before:] if after["id"] in state.get(name, {})]
+    assert seen and min(seen) > 0 and ckan.empty_windows() == [], seen
+    with capsys.disabled():
+        print(f"\nrows a reader saw between the calls of the revert: {seen}")

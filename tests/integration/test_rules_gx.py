@@ -30,6 +30,7 @@ import pytest
 import yaml
 
 from satudata import pipeline
+from satudata.publish.tables import BULAN
 from satudata.reference import SEEDS
 from satudata.rules import catalogue, completeness
 from satudata.sample import generate
@@ -690,9 +691,15 @@ def test_expected_submissions_are_on_time_late_missing_or_partial_and_never_gree
     # a missing or partial source turns its datasets amber, never green
     pubs = publication(url, "base")
     assert pubs["asn_jumlah"]["status_color"] == "amber"
-    assert any("not received" in i for i in pubs["asn_jumlah"]["incomplete"])
+    # ... with the notes in Indonesian, each OPD by its name and the periods in words (satudata/publish/gate.py)
+    assert any(
+        "kiriman yang diharapkan belum diterima" in i and re.search(rf"(?:{'|'.join(BULAN)}) 20\d\d", i)
+        for i in pubs["asn_jumlah"]["incomplete"]
+    ), pubs["asn_jumlah"]["incomplete"]
     assert pubs["distribusi_skp"]["status_color"] == "amber"
-    assert any("late" in i for i in pubs["distribusi_skp"]["incomplete"])
+    assert any("kiriman diterima terlambat" in i and "tahun 2024" in i for i in pubs["distribusi_skp"]["incomplete"]), (
+        pubs["distribusi_skp"]["incomplete"]
+    )
     # the scorecard's on-time / complete figures come from the same expectations
     with _connect(url) as conn:
         scored = _one(

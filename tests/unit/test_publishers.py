@@ -126,13 +126,14 @@ def test_a_warning_reads_in_indonesian_without_internal_table_names():
 
 
 def test_the_gates_other_notes_and_periods_read_in_indonesian():
-    from satudata.publish.run import peringatan, periode_label
+    from satudata.publish.run import peringatan
+    from satudata.publish.tables import periode_label
 
     kept = peringatan("formasi_jabatan: rows kept with warnings (FOR-002 2)")
-    assert "rows kept" not in kept and "baris diterima dengan catatan (FOR-002 2)" in kept
+    assert "rows kept" not in kept and "baris diterima dengan catatan (FOR-002 2 baris)" in kept
     assert [periode_label(p) for p in ("2024-S1", "2024-T3", "2024-02", "2024")] == [
         "Semester 1 2024",
         "Triwulan 3 2024",
         "Februari 2024",
-        "2024",
+        "tahun 2024",
     ]

@@ -71,12 +71,15 @@ _TOTAL_RE = f"^[JjTtGgSs \t\u00a0][{_LABEL_CHARS}]{{0,{readers._TOTAL_MAX_LEN - 
 
 def warm_up() -> None:
     """What a process pays once, not per file: pyarrow imports pandas on its first array built from Python
-    objects (2 CPU-s where Python writes no bytecode), the rule catalogue is read from its YAML. A process
-    that times its loads (satudata/bench.py) pays it before the clock starts."""
+    objects (2 CPU-s where Python writes no bytecode), the rule catalogue and the export profiles are read
+    from their YAML (both cached for the process). A process that times its loads (satudata/bench.py) pays
+    it before the clock starts."""
+    from satudata.extract.profiles import load_profiles
     from satudata.rules import catalogue
 
     pa.array(["x"], pa.string())
     catalogue()
+    load_profiles()
 
 
 _UNSEEN = object()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -37,14 +39,32 @@ def with_role(url: str, role: str | None) -> str:
     return parts._replace(query=urlencode(query, quote_via=quote)).geturl()
 
 
-def dbt_vars() -> dict[str, Any]:
-    """The `vars` of dbt_project.yml: rule parameters shared with the dbt models live there."""
+def load_yaml(text: str) -> Any:
+    """yaml.safe_load, with libyaml's parser when PyYAML was built with it (the same values, about ten times
+    faster: the project's own YAML, the rule catalogue and export profiles, is read by every loading process)."""
     import yaml
 
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+_DBT_VARS: dict[tuple[int, int], dict[str, Any]] = {}  # (mtime_ns, size) of dbt_project.yml -> its vars
+
+
+def dbt_vars() -> dict[str, Any]:
+    """The `vars` of dbt_project.yml: rule parameters shared with the dbt models live there. Parsed once per
+    version of the file (its modification time and size), not on every call: `Settings.from_env` reads it,
+    and parsing the YAML costs tens of milliseconds, paid per file when a loader asked for settings per file."""
     path = REPO_ROOT / "dbt_project" / "dbt_project.yml"
-    if not path.exists():
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
         return {}
-    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("vars") or {}
+    key = (stat.st_mtime_ns, stat.st_size)
+    if key not in _DBT_VARS:
+        parsed = (load_yaml(path.read_text(encoding="utf-8")) or {}).get("vars") or {}
+        _DBT_VARS.clear()
+        _DBT_VARS[key] = parsed
+    return copy.deepcopy(_DBT_VARS[key])  # a caller may change what it gets
 
 
 def small_cell_threshold() -> int:
@@ -70,7 +90,10 @@ def redact_url(url: str | None) -> str:
     return parts._replace(netloc=f"{parts.username or ''}:***@{netloc}").geturl()
 
 
-def _loader_path(value: str | None) -> str:
+def loader_from_env(env: Mapping[str, str] | None = None) -> str:
+    """SATUDATA_LOADER (see `Settings`), read alone: the loader asks for it per file, without the cost of
+    building every setting."""
+    value = (os.environ if env is None else env).get("SATUDATA_LOADER")
     path = (value or "").strip().lower() or "blocks"
     if path not in ("blocks", "rows"):
         raise ValueError(f"SATUDATA_LOADER must be blocks or rows, not {value!r}")
@@ -136,7 +159,7 @@ class Settings:
             registry=Path(env["SATUDATA_REGISTRY"]).resolve() if env.get("SATUDATA_REGISTRY") else None,
             lock_timeout=float(env.get("SATUDATA_LOCK_TIMEOUT") or 1800),
             today_override=date.fromisoformat(env["SATUDATA_TODAY"]) if env.get("SATUDATA_TODAY") else None,
-            loader=_loader_path(env.get("SATUDATA_LOADER")),
+            loader=loader_from_env(env),
             publishers_file=Path(env["SATUDATA_PUBLISHERS"]).resolve() if env.get("SATUDATA_PUBLISHERS") else None,
         )
 

@@ -67,16 +67,24 @@ _CANONICAL_TEXT_RE = f"^{_NOT_SPACE}+( {_NOT_SPACE}+)*$"
 # separators, ':' and '/'; any character outside ASCII is let through)
 _LABEL_CHARS = "A-Za-z\\s\\x0b\\x1c-\\x1f._:/\\x{80}-\\x{10ffff}"
 _TOTAL_RE = f"^[JjTtGgSs \t\u00a0][{_LABEL_CHARS}]{{0,{readers._TOTAL_MAX_LEN - 1}}}$"
+# The first UTF-8 byte a value matching each regex can start with (-1: the empty value), a cheap filter run
+# before the regex, which then reads the few values left: the same values match, in a fraction of the time.
+_TOTAL_FIRST = np.array([ord(c) for c in "JjTtGgSs \t"] + [0xC2])  # 0xC2: U+00A0
+# _PY_SPACE: ASCII spaces, U+0085 and U+00A0 (0xC2), U+1680 (0xE1), U+2000-U+205F (0xE2), U+3000 (0xE3)
+_BLANK_FIRST = np.array([-1, 9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 0xC2, 0xE1, 0xE2, 0xE3])
 
 
 def warm_up() -> None:
     """What a process pays once, not per file: pyarrow imports pandas on its first array built from Python
-    objects (2 CPU-s where Python writes no bytecode), the rule catalogue is read from its YAML. A process
-    that times its loads (satudata/bench.py) pays it before the clock starts."""
+    objects (2 CPU-s where Python writes no bytecode), the rule catalogue and the export profiles are read
+    from their YAML (both cached for the process). A process that times its loads (satudata/bench.py) pays
+    it before the clock starts."""
+    from satudata.extract.profiles import load_profiles
     from satudata.rules import catalogue
 
     pa.array(["x"], pa.string())
     catalogue()
+    load_profiles()
 
 
 _UNSEEN = object()
@@ -293,7 +301,7 @@ class _Rows:
     def special(self, columns: list[pa.Array], totals: list[set[str]]) -> np.ndarray:
         """Rows that may not be plain data rows (a superset: the rest are data rows for certain)."""
         # a blank row has a blank first cell
-        mark = pc.match_substring_regex(columns[0], _BLANK_RE).to_numpy(zero_copy_only=False)
+        mark = _matching(columns[0], _BLANK_RE, _BLANK_FIRST)
         for col, labels in zip(columns, totals, strict=True):
             if labels:
                 mark |= pc.is_in(col, pa.array(sorted(labels), pa.string())).to_numpy(zero_copy_only=False)
@@ -309,15 +317,67 @@ class _Rows:
         return mark
 
 
+def _string_buffers(col: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A string array's value offsets (len + 1) and its UTF-8 bytes, without a copy."""
+    buffers: list[Any] = col.buffers()
+    _, offsets, data = buffers
+    bounds = np.frombuffer(offsets, dtype=np.int32)[col.offset : col.offset + len(col) + 1]
+    return bounds, (np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8))
+
+
+def _first_bytes(col: pa.Array) -> np.ndarray:
+    """The first UTF-8 byte of each value, -1 for an empty value."""
+    bounds, data = _string_buffers(col)
+    first = np.full(len(col), -1, dtype=np.int16)
+    filled = bounds[1:] > bounds[:-1]
+    first[filled] = data[bounds[:-1][filled]]
+    return first
+
+
+def _matching(col: pa.Array, regex: str, first: np.ndarray) -> np.ndarray:
+    """`pc.match_substring_regex(col, regex)` as a boolean array, the regex run only on the values whose first
+    byte (`_first_bytes`) is one of `first`: every value it can match starts with one."""
+    mark = np.zeros(len(col), dtype=bool)
+    table = np.zeros(257, dtype=bool)  # first byte + 1 -> may match
+    table[first + 1] = True
+    candidates = np.flatnonzero(table[_first_bytes(col) + 1])
+    if len(candidates):
+        mark[candidates] = pc.match_substring_regex(col.take(candidates), regex).to_numpy(zero_copy_only=False)
+    return mark
+
+
+def _canonical(col: pa.Array) -> np.ndarray:
+    """`_CANONICAL_TEXT_RE` matched on every value: first read from the bytes (printable ASCII but the
+    backslash, single spaces between words: canonical for certain), the regex then reads the values left."""
+    bounds, data = _string_buffers(col)
+    text = data[bounds[0] : bounds[-1]]
+    starts = bounds[:-1] - bounds[0]
+    lengths = np.diff(bounds)
+    space = text == 0x20
+    bad = ~(((text >= 0x21) & (text <= 0x7E) & (text != 0x5C)) | space)
+    bad[:-1] |= space[:-1] & space[1:]  # two spaces in a row
+    filled = lengths > 0
+    bad[starts[filled]] |= space[starts[filled]]  # a space first
+    bad[starts[filled] + lengths[filled] - 1] |= space[starts[filled] + lengths[filled] - 1]  # a space last
+    canonical = filled.copy()
+    at = np.flatnonzero(bad)  # few: the rows holding them
+    if len(at):
+        canonical[np.searchsorted(starts, at, side="right") - 1] = False
+    rest = np.flatnonzero(~canonical)
+    if len(rest):
+        canonical[rest] = pc.match_substring_regex(col.take(rest), _CANONICAL_TEXT_RE).to_numpy(zero_copy_only=False)
+    return canonical
+
+
 def _total_labels(col: pa.Array, known: dict[str, bool]) -> set[str]:
     """The distinct values of a column that make a row a total row (readers._total_label, per value)."""
-    maybe = pc.match_substring_regex(col, _TOTAL_RE)
-    if not pc.any(maybe).as_py():
+    maybe = _matching(col, _TOTAL_RE, _TOTAL_FIRST)
+    if not maybe.any():
         return set()
     out = set()
     if len(known) > CACHE_LIMIT:
         known.clear()
-    for v in pc.unique(col.filter(maybe)).to_pylist():
+    for v in pc.unique(col.filter(pa.array(maybe))).to_pylist():
         hit = known.get(v)
         if hit is None:
             hit = known[v] = readers._total_label([v]) is not None
@@ -342,18 +402,17 @@ class _Column:
     seen: dict[str, tuple[Any, str, Finding | None]] = field(default_factory=dict)
 
     def distinct(self, values: list[Any]) -> tuple[list[Any], list[str], list[Finding | None]]:
-        typed, texts, found = [], [], []
         seen = self.seen
         if len(seen) > CACHE_LIMIT:
             seen.clear()
-        for v in values:
-            hit = seen.get(v)
+        hits: list[Any] = [seen.get(v) for v in values]
+        for i in [i for i, hit in enumerate(hits) if hit is None]:
+            v = values[i]
+            hit = seen.get(v)  # a value may come twice (not from a dictionary)
             if hit is None:
                 hit = seen[v] = self._parse(v)
-            typed.append(hit[0])
-            texts.append(hit[1])
-            found.append(hit[2])
-        return typed, texts, found
+            hits[i] = hit
+        return [h[0] for h in hits], [h[1] for h in hits], [h[2] for h in hits]
 
     def _parse(self, value: str) -> tuple[Any, str, Finding | None]:
         assert self.parse_value is not None
@@ -437,7 +496,7 @@ def load_blocks(
                 result.sums[c.name] = Decimal(0)
         period_seen: dict[tuple[Any, ...], str] = {}
         total_known: list[dict[str, bool]] = [{} for _ in range(width)]
-        outcomes: dict[str, dict[tuple[str, ...], Any]] = {}
+        outcomes: dict[str, dict[Any, Any]] = {}
         line = first_line
         records = 0
         inner_breaks = 0
@@ -506,7 +565,7 @@ def _block(
     period_seen: dict[tuple[Any, ...], str],
     total_known: list[dict[str, bool]],
     dataset: Dataset,
-    outcomes_seen: dict[str, dict[tuple[str, ...], Any]],
+    outcomes_seen: dict[str, dict[Any, Any]],
 ) -> dict[str, Any]:
     """Classify, type and check one block; what the COPY writer needs of it."""
     n = len(numbers)
@@ -546,11 +605,11 @@ def _block(
         col = cols[rows.cols[column.name]]
         if column.parse_value is parse.text_value and column.name not in needed:
             # a text column no rule reads: a value already in its canonical form is its own COPY text
-            clean = pc.match_substring_regex(col, _CANONICAL_TEXT_RE)
-            if pc.all(clean).as_py():
+            canonical = _canonical(col)
+            if canonical.all():
                 texts[column.name] = col
                 continue
-            others = pc.invert(clean)
+            others = pa.array(~canonical)
             values, copy_texts, errors = column.distinct(col.filter(others).to_pylist())
             texts[column.name] = pc.replace_with_mask(col, others, pa.array(copy_texts, pa.string()))
             where = np.flatnonzero(others.to_numpy(zero_copy_only=False))
@@ -573,6 +632,7 @@ def _block(
     if found:
         fmt_rows[list(found)] = True
     checked = np.flatnonzero(data & ~fmt_rows)
+    distinct_checked: dict[str, tuple[np.ndarray, list[int], list[str]]] = {}
     for rule_id, check, reads_cols in checks:
         if not len(checked):
             break
@@ -588,13 +648,34 @@ def _block(
                 if out:
                     found.setdefault(int(r), []).extend(out)
             continue
-        combos, inverse = _groups([index[c][checked] for c in present], [len(typed[c]) for c in present], len(checked))
-        outcomes: list[Any] = []
-        hit = np.zeros(len(combos), dtype=bool)
         memo = outcomes_seen.setdefault(rule_id, {})  # raw texts -> findings, for the whole file
         if len(memo) > CACHE_LIMIT:
             memo.clear()
         prepare = not _PREPARED.isdisjoint(reads_cols)
+        if len(present) == 1:  # the common case: one column, its distinct values shared by the rules reading it
+            name = present[0]
+            if name not in distinct_checked:
+                distinct_checked[name] = _distinct_of(index[name][checked], raw[name], len(typed[name]))
+            rows_idx, used, keys = distinct_checked[name]
+            get = memo.get
+            outs = [get(t, _UNSEEN) for t in keys]
+            values = typed[name]
+            for u in [u for u, o in enumerate(outs) if o is _UNSEEN]:
+                row = dict(absent)
+                row[name] = values[used[u]]
+                if prepare:
+                    checker.prepare(row)
+                outs[u] = memo[keys[u]] = check(row, checker)
+            hits = {used[u]: o for u, o in enumerate(outs) if o}
+            if hits:
+                mask = np.zeros(len(values), dtype=bool)
+                mask[list(hits)] = True
+                for j in np.flatnonzero(mask[rows_idx]).tolist():
+                    found.setdefault(int(checked[j]), []).extend(hits[int(rows_idx[j])])
+            continue
+        combos, inverse = _groups([index[c][checked] for c in present], [len(typed[c]) for c in present], len(checked))
+        outcomes: list[Any] = []
+        hit = np.zeros(len(combos), dtype=bool)
         for u, combo in enumerate(combos):
             key = tuple(raw[c][k] for c, k in zip(present, combo, strict=True))
             out = memo.get(key, _UNSEEN)
@@ -624,12 +705,22 @@ def _block(
         if name not in index:
             continue
         counts = np.bincount(index[name][loaded], minlength=len(typed[name]))
-        for j in np.flatnonzero(counts).tolist():
-            value = typed[name][j]
+        nonzero = np.flatnonzero(counts)
+        total = result.sums[name]
+        for value, count in zip(map(typed[name].__getitem__, nonzero.tolist()), counts[nonzero].tolist(), strict=True):
             if value is not None:
-                result.sums[name] += value * int(counts[j])
+                total += value * count  # in the same order as one value at a time
+        result.sums[name] = total
     period_text = _periods(dataset, index, typed, loaded, period_seen, result, n)
     return {"loaded": loaded, "found": found, "texts": texts, "index": index, "period": period_text}
+
+
+def _distinct_of(rows_idx: np.ndarray, raw: list[str], size: int) -> tuple[np.ndarray, list[int], list[str]]:
+    """A column over the checked rows of a block: each row's dictionary index, the indices used, their texts."""
+    present = np.zeros(size, dtype=bool)
+    present[rows_idx] = True
+    used = np.flatnonzero(present).tolist()
+    return rows_idx, used, [raw[k] for k in used]
 
 
 def _groups(keys: list[np.ndarray], sizes: list[int], n: int) -> tuple[list[tuple[int, ...]], np.ndarray]:
@@ -708,8 +799,12 @@ def _write_block(
     write_findings: Callable[[int, dict[str, object], list[Finding]], None],
     meta: tuple[str, str, str, str],
 ) -> None:
-    for r in sorted(state["found"]):
-        write_findings(int(numbers[r]), rows.values([col[r].as_py() for col in cols]), state["found"][r])
+    with_findings = sorted(state["found"])
+    if with_findings:
+        taken = pa.array(with_findings)
+        cells: list[list[Any]] = [col.take(taken).to_pylist() for col in cols]
+        for k, r in enumerate(with_findings):
+            write_findings(int(numbers[r]), rows.values([c[k] for c in cells]), state["found"][r])
     loaded = state["loaded"]
     if not loaded.any():
         return
@@ -728,7 +823,10 @@ def _write_block(
             parts.append(state["texts"][column.name].take(keep))
         else:
             parts.append("\\N")
-    lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*parts, "\t"), "\n", "")
+    # the line break joined to the last column only, then the columns joined once (not the whole lines twice)
+    last = parts[-1]
+    parts[-1] = last + "\n" if isinstance(last, str) else pc.binary_join_element_wise(last, "\n", "")
+    lines = pc.binary_join_element_wise(*parts, "\t")
     _, offsets, data = lines.buffers()
     bounds = np.frombuffer(offsets, dtype=np.int32)[lines.offset : lines.offset + len(lines) + 1]
     write_rows(memoryview(data)[int(bounds[0]) : int(bounds[-1])])

@@ -24,7 +24,7 @@ from typing import Any
 from psycopg import sql
 
 from satudata import reference
-from satudata.config import Settings
+from satudata.config import loader_from_env
 from satudata.datasets import DATASETS, RAW_META_COLUMNS, Dataset
 from satudata.extract import parse
 from satudata.extract.profiles import FileContext
@@ -295,8 +295,8 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
 
 def loader_path() -> str:
     """`SATUDATA_LOADER` (satudata/config.py): `blocks` (default; the CSV files satudata/load/blocks.py can
-    prove it reads exactly) or `rows` (every file row by row)."""
-    return Settings.from_env().loader
+    prove it reads exactly) or `rows` (every file row by row). Read per file (a test switches it), on its own."""
+    return loader_from_env()
 
 
 def _load_rows(

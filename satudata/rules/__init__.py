@@ -14,9 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-import yaml
-
-from satudata.config import REPO_ROOT, dbt_vars  # noqa: F401  (dbt_vars: rules' parameters read it)
+from satudata.config import REPO_ROOT, dbt_vars, load_yaml  # noqa: F401  (dbt_vars: rules' parameters read it)
 
 Severity = Literal["fatal", "warning"]
 SEVERITIES = ("fatal", "warning")
@@ -95,7 +93,7 @@ def _check(entry: dict[str, Any]) -> None:
 @cache
 def catalogue() -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
-    for entry in yaml.safe_load(_catalogue_text()):
+    for entry in load_yaml(_catalogue_text()):
         _check(entry)
         rule = Rule(
             id=entry["id"],

@@ -5,7 +5,8 @@ environment (SATUDATA_*), so that a test can kill it, run two at once, or read e
     full      every stage of one run, as the DAG calls them (start -> ... -> report)
     dbt-crash load, then `dbt build` SIGKILLed mid-model, then `dbt build` again
     load      start, discover, land_batch, load_batch (a run's load stage); with $HOLD_AT_ROW, each file
-              stops after that many rows, its COPY open, until the process is killed
+              stops after that many rows, its COPY open, until the process is killed (on either loader
+              path: it prints `HOLDING <rows|blocks> path` when it stops)
     hold      take a stage lock for a run and hold it until the file named by $HOLD_UNTIL exists
     publish   publish_dataset of a mart, killing itself (SIGKILL) at the step named by $KILL_AT
 """
@@ -208,9 +209,19 @@ def _load(settings: Settings, run_id: str) -> None:
     from satudata import pipeline
 
     if os.environ.get("HOLD_AT_ROW"):  # the COPY stops there, streaming, until the process is killed
-        from satudata.load import loader
+        from satudata.load import blocks, loader
 
-        loader.read_file = hold_at_row(int(os.environ["HOLD_AT_ROW"]), _forever)
+        at = int(os.environ["HOLD_AT_ROW"])
+
+        def held(path: str) -> Callable[[], None]:
+            def pause() -> None:  # the test reads which path held in the child's output
+                print(f"HOLDING {path} path at row {at}", flush=True)
+                _forever()
+
+            return pause
+
+        loader.read_file = hold_at_row(at, held("rows"))
+        blocks.load_blocks = hold_blocks_at_row(at, held("blocks"))
     run_id = pipeline.start(settings, run_id)
     log = logging.getLogger("reliability")
     log.info("LOAD-START %s %.6f", run_id, time.time())
@@ -242,6 +253,32 @@ def hold_at_row(at: int, pause: Callable[[], None]) -> Callable:
         return table
 
     return held_read
+
+
+def hold_blocks_at_row(at: int, pause: Callable[[], None]) -> Callable:
+    """`blocks.load_blocks` (the block path) whose COPY writer calls `pause()` once, when the rows a file
+    has written reach `at` (its COPY open, the rows written so far sent): the block path's hold, as
+    `hold_at_row` is the per-row path's. The block path writes whole blocks, so it holds at the end of
+    the block holding row `at`."""
+    from satudata.load import blocks
+
+    load_blocks = blocks.load_blocks
+    paused: list[bool] = []
+
+    def held_load(table, dataset, opd, codes, write_rows, *args, **kwargs):
+        written = 0
+
+        def write(data) -> None:
+            nonlocal written
+            write_rows(data)
+            written += memoryview(data).tobytes().count(b"\n")  # a line per row: COPY text escapes line breaks
+            if written >= at and not paused:
+                paused.append(True)
+                pause()
+
+        return load_blocks(table, dataset, opd, codes, write, *args, **kwargs)
+
+    return held_load
 
 
 def _forever() -> None:

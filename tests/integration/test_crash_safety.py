@@ -1,7 +1,7 @@
 """Crash safety: a run killed at the worst moment is put right by the next run, on its own.
 
-- a load SIGKILLed mid-COPY: its file stays `landed`, nothing of it is in raw; the next run loads
-  it whole (no row missing, none twice);
+- a load SIGKILLed mid-COPY, on either loader path (per row, blocks): its file stays `landed`,
+  nothing of it is in raw; the next run loads it whole (no row missing, none twice);
 - a `dbt build` SIGKILLed mid-model: the next `dbt build` succeeds and the marts equal a clean run's;
 - the warehouse stopped between stages and in the middle of a COPY: the stage fails, its retry
   succeeds;
@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import subprocess
 import threading
@@ -74,14 +75,19 @@ def raw_state(url: str) -> tuple[int, int, int]:
         ).fetchone()
 
 
-def test_a_load_killed_mid_copy_is_loaded_whole_by_the_next_run(pg_server, tmp_path):
-    db = "t_crash_load"
+@pytest.mark.parametrize("path", ["rows", "blocks"])
+def test_a_load_killed_mid_copy_is_loaded_whole_by_the_next_run(pg_server, tmp_path, monkeypatch, caplog, path):
+    db = f"t_crash_load_{path}"
     url = fresh_db(pg_server, db)
     settings = make_settings(tmp_path, url, big_landing(tmp_path / "landing"))
+    monkeypatch.setenv("SATUDATA_LOADER", path)  # the child and the next run take the same loader path
+    first_log = tmp_path / "first.log"
 
-    # Given a run's load stage in its own process, SIGKILLed while COPY is streaming rows
-    proc = reliability.child(settings, "load", "crash_first", log=tmp_path / "first.log", HOLD_AT_ROW="50000")
+    # Given a run's load stage in its own process, on loader path `path`, SIGKILLed while COPY is streaming
+    # rows (held after 50,000 rows, its COPY open, whatever the machine's speed)
+    proc = reliability.child(settings, "load", "crash_first", log=first_log, HOLD_AT_ROW="50000")
     try:
+        wait_for(lambda: f"HOLDING {path} path" in first_log.read_text(), 180, f"the {path} path to hold")
         wait_for(lambda: copy_progress(pg_server, db) > 20_000, 180, "the COPY to get going")
     finally:
         kill(proc)
@@ -95,11 +101,14 @@ def test_a_load_killed_mid_copy_is_loaded_whole_by_the_next_run(pg_server, tmp_p
     assert [f[1] for f in files] == ["landed"] and findings == 0
     assert raw_state(url) == (0, 0, 0)
 
-    # When the next run comes, it loads the same file, whole, once
+    # When the next run comes, it loads the same file, whole, once (on the same path: the block path
+    # gives no file back to the per-row path)
     run_id = pipeline.start(settings, "crash_second")
     landed = pipeline.land_batch(settings, run_id, pipeline.discover_files(settings))
     assert [(x["file_id"], x["status"]) for x in landed] == [(files[0][0], "landed")]
-    result = pipeline.load_batch(settings, landed)
+    with caplog.at_level(logging.INFO, logger="satudata.load.loader"):
+        result = pipeline.load_batch(settings, landed)
+    assert not [r for r in caplog.records if "per-row path" in r.getMessage()]
     assert result["rows_loaded"] == BIG_ROWS
     assert raw_state(url) == (BIG_ROWS, BIG_ROWS, expected_nilai())
 

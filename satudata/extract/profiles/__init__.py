@@ -28,8 +28,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from satudata.config import load_yaml
 from satudata.datasets import DATASETS, Column, Dataset
 from satudata.extract import parse
 
@@ -185,7 +184,7 @@ def load_profiles(folder: Path = HERE) -> tuple[Profile, ...]:
     profiles = []
     ids: set[str] = set()
     for path in sorted(folder.glob("*.yaml")):
-        profile = parse_profile(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
+        profile = parse_profile(load_yaml(path.read_text(encoding="utf-8")), path.name)
         if profile.id in ids:
             raise ValueError(f"profile id {profile.id!r} declared twice ({path.name})")
         ids.add(profile.id)

@@ -37,12 +37,11 @@ from urllib.parse import urlsplit
 import psycopg
 from psycopg import sql
 
+from satudata.airflow_metadata import POOL, pool_slots
 from satudata.config import Settings
 
 log = logging.getLogger(__name__)
 
-POOL = "warehouse_load"
-POOL_DESCRIPTION = "Concurrent loads into the warehouse (docs/deploy.md, Pools)"
 ADMIN = "admin"
 METADATA_DB = "airflow"
 SIMPLE_AUTH_MANAGER = "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
@@ -51,10 +50,6 @@ DAG_ID = "satudata_pipeline"
 
 def airflow_bin() -> str:
     return str(Path(sys.executable).parent / "airflow")
-
-
-def pool_slots(env: dict[str, str] | None = None) -> int:
-    return int((env or os.environ).get("SATUDATA_WAREHOUSE_LOAD_SLOTS") or 4)
 
 
 def airflow_env(settings: Settings, url: str) -> dict[str, str]:
@@ -96,16 +91,17 @@ def ensure_sample(settings: Settings) -> None:
 
 
 def prepare_metadata(env: dict[str, str], output: IO[str] | None = None) -> int:
-    """`airflow db migrate`, then `airflow pools set warehouse_load <slots> ...` (the pool of the DAG's
-    `load` task), in one process: each start of Airflow costs seconds. Runs each command as the `airflow`
-    executable does (airflow.__main__.main). Its output goes to `output` (a file) when given, else to
-    ours. Returns the exit code."""
-    commands = [["db", "migrate"], ["pools", "set", POOL, str(pool_slots(env)), POOL_DESCRIPTION]]
-    script = (
-        "import sys\nfrom airflow.__main__ import main\n"
-        f"for argv in {commands!r}:\n    sys.argv = ['airflow', *argv]\n    main()\n"
-    )
-    return subprocess.run([sys.executable, "-c", script], env=env, stdout=output, stderr=output).returncode
+    """`airflow db migrate` when the metadata database is not at the installed Airflow's head revision,
+    and the pool warehouse_load (the DAG's `load` task's, SATUDATA_WAREHOUSE_LOAD_SLOTS slots) when
+    missing or different, in one Airflow process (satudata/airflow_metadata.py). Its output goes to
+    `output` (a file) when given, else to ours. Returns the exit code."""
+    return subprocess.run(metadata_command(), env=env, stdout=output, stderr=output).returncode
+
+
+def metadata_command(*airflow_args: str) -> list[str]:
+    """The process that prepares the metadata database (prepare_metadata), then runs `airflow
+    <airflow_args>` in the same process when given (one start of Airflow instead of two)."""
+    return [sys.executable, "-m", "satudata.airflow_metadata", *airflow_args]
 
 
 def metadata_url(warehouse_url: str, env: dict[str, str] | None = None) -> str:

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from satudata.airflow_local import DAG_ID, airflow_bin, airflow_env, ensure_sample, prepare_metadata
+from satudata.airflow_local import DAG_ID, airflow_env, ensure_sample, metadata_command
+from satudata.airflow_metadata import PREPARE_FAILED
 from satudata.config import Settings
 from satudata.warehouse.embedded import EmbeddedWarehouse
 
@@ -214,21 +215,16 @@ def run_pipeline(settings: Settings, verbose: bool = False) -> int:
     embedded = None if settings.warehouse_url else EmbeddedWarehouse(settings.home)
     started_here = embedded is not None and embedded.running_url() is None  # `satudata airflow` may use it
     url = settings.warehouse_url or embedded.start()  # type: ignore[union-attr]
-    files = sum(1 for d in discover(settings.landing) if d.problem is None) if settings.landing.is_dir() else 0
-    progress = Progress(files_total=files)
+    progress = Progress(files_total=0)
     tty = sys.stdout.isatty()
-    if not verbose:
-        print(f"Satu Data: {files} berkas/files in {settings.landing}; Airflow's log: {log_path}", flush=True)
     code = 2
     try:
         env = airflow_env(settings, url)
         with log_path.open("w", encoding="utf-8", buffering=1) as log_file:  # line by line: `tail -f` follows it
-            # airflow db migrate; the `load` task's pool warehouse_load
-            if prepare_metadata(env, output=None if verbose else log_file) != 0:
-                log.error("airflow db migrate or pools set failed: see %s", log_path)
-                return 2
+            # one Airflow process: the metadata database (migrated only when behind) and the `load` task's
+            # pool warehouse_load, then `airflow dags test` (satudata/airflow_metadata.py)
             proc = subprocess.Popen(
-                [airflow_bin(), "dags", "test", DAG_ID],
+                metadata_command("dags", "test", DAG_ID),
                 env=env,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
@@ -237,8 +233,16 @@ def run_pipeline(settings: Settings, verbose: bool = False) -> int:
                 bufsize=1,
             )
             assert proc.stdout is not None
+            # counted while Airflow starts (its output waits in the pipe): the total of the progress lines
+            files = sum(1 for d in discover(settings.landing) if d.problem is None) if settings.landing.is_dir() else 0
+            progress.files_total = files
+            if not verbose:
+                print(f"Satu Data: {files} berkas/files in {settings.landing}; Airflow's log: {log_path}", flush=True)
             follow(proc.stdout, log_file, progress, verbose, tty)
             code = proc.wait()
+        if code == PREPARE_FAILED:
+            log.error("airflow db migrate or pools set failed: see %s", log_path)
+            return 2
     finally:
         if started_here:
             embedded.stop()  # type: ignore[union-attr]

@@ -14,6 +14,7 @@ sources they name amber.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,22 +142,31 @@ def note_kept(dataset: str, counts: dict[str, int], opds: list[tuple[str, str]],
     return f"{dataset_title(dataset)}: baris diterima dengan catatan ({_counted(counts)}){sender}"
 
 
-def source_notes(url: str) -> dict[str, SourceNotes]:
+def source_notes(url: str, pemdas: Collection[str] | None = None) -> dict[str, SourceNotes]:
     """Per submitted dataset: missing and late expected submissions (audit.expected_submission, refilled
     from the registry at this run), and the rows of the current files quarantined or kept with warnings
-    on landing (a partial source). In Indonesian, each OPD by its name, periods in words."""
+    on landing (a partial source). In Indonesian, each OPD by its name, periods in words.
+
+    `pemdas`: only the notes on these pemda (a publisher's, Publisher.pemdas): a PPID reads, and a
+    catalogue shows, its own pemda's gaps, not another's. A note without a pemda is everyone's."""
     notes: dict[str, SourceNotes] = defaultdict(SourceNotes)
+    scope = list(pemdas) if pemdas is not None else None
     with connect(url) as conn:
         names = opd_names(conn)
         expected = conn.execute(
             "select dataset, status, kode_pemda, opd, periode from audit.expected_submission "
-            "where status in ('missing', 'late') order by dataset, status desc, kode_pemda, opd, periode"
+            "where status in ('missing', 'late') "
+            "and (%(scope)s::text[] is null or coalesce(kode_pemda, '') = '' or kode_pemda = any(%(scope)s)) "
+            "order by dataset, status desc, kode_pemda, opd, periode",
+            {"scope": scope},
         ).fetchall()
         findings = conn.execute(
             "select f.dataset, r.severity, r.rule_id, f.kode_pemda, f.opd, count(distinct (r.file_id, r.row_number)) "
             "from audit.row_finding r join audit.source_file f using (file_id) "
             "where f.superseded_by is null and f.status in ('loaded', 'loaded_with_warnings') "
-            "group by 1, 2, 3, 4, 5 order by 1, 4, 5"
+            "and (%(scope)s::text[] is null or coalesce(f.kode_pemda, '') = '' or f.kode_pemda = any(%(scope)s)) "
+            "group by 1, 2, 3, 4, 5 order by 1, 4, 5",
+            {"scope": scope},
         ).fetchall()
     gaps: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
     for dataset, status, kode_pemda, opd, periode in expected:

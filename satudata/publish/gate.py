@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from satudata.datasets import DATASETS
+from satudata.publish.publishers import pemda_reference
 from satudata.publish.tables import periode_label
 from satudata.reference import pemda_names, seed_opd_names
 from satudata.rules import catalogue
@@ -40,12 +41,21 @@ class Decision:
     warnings: list[str] = field(default_factory=list)
     failing_checks: list[str] = field(default_factory=list)
     incomplete: list[str] = field(default_factory=list)
+    unattributed: list[str] = field(default_factory=list)  # fatal rules that block every publisher
 
     @property
     def status_color(self) -> str:
         if not self.publish:
             return RED if self.reasons or self.failing_checks else GREY
         return AMBER if self.warnings or self.incomplete else GREEN
+
+
+PEMDA_KEYS = ("kode_pemda", "_kode_pemda")  # a failing row's pemda (Kemendagri code), as the rules select it
+PLACE_KEYS = ("kode_kabupaten_kota",)  # a published row's kab/kota (BPS code)
+UNATTRIBUTED = (
+    "kegagalan ini tidak dapat dikaitkan dengan pemda tertentu, maka diblokir untuk semua penerbit "
+    "(cannot be attributed to a pemda: blocks every publisher)"
+)
 
 
 @dataclass
@@ -189,12 +199,48 @@ def source_notes(url: str, pemdas: Collection[str] | None = None) -> dict[str, S
     return dict(notes)
 
 
+def attributed(o: RuleOutcome) -> frozenset[str] | None:
+    """The pemda (kode_pemda) whose rows failed a check, from the failing rows kept with its result
+    (audit.rule_result.examples: `kode_pemda` / `_kode_pemda`, or a published row's `kode_kabupaten_kota`);
+    None when that cannot be told: no count, a count above the rows kept (only the first 5 are kept, so
+    the others may be anyone's), a row without a pemda (a column check keeps values, not rows), or an error."""
+    if not o.failing_count or not o.examples or o.failing_count > len(o.examples):
+        return None
+    bps = {p.kode_bps: kode for kode, p in pemda_reference().items()}
+    found = set()
+    for row in o.examples:
+        if not isinstance(row, dict):
+            return None
+        kode = next((str(row[k]) for k in PEMDA_KEYS if row.get(k) not in (None, "")), None)
+        if kode is None:
+            place = next((str(row[k]) for k in PLACE_KEYS if row.get(k) not in (None, "")), None)
+            kode = bps.get(place) if place else None
+        if kode is None:
+            return None
+        found.add(kode)
+    return frozenset(found)
+
+
+def concerns(o: RuleOutcome, pemdas: Collection[str] | None) -> bool:
+    """Whether a failed check is a publisher's (its `pemdas`; None = run-wide): when its failing rows are
+    attributed to pemda, only theirs; when not, everyone's."""
+    if pemdas is None:
+        return True
+    who = attributed(o)
+    return who is None or bool(who & set(pemdas))
+
+
 def decide(
     pubs: dict[str, dict],
     not_built: set[str],
     outcomes: list[RuleOutcome],
     sources: dict[str, SourceNotes] | None = None,
+    pemdas: Collection[str] | None = None,
 ) -> list[Decision]:
+    """Per published dataset, publish or block, and why. `pemdas`: one publisher's (Publisher.pemdas): a
+    failed check whose failing rows are all another pemda's does not touch it (a bad SP2D in Kupang does
+    not block Metro), one that cannot be attributed does (and says so); `sources` should then be that
+    publisher's notes (source_notes(url, pemdas)). None: run-wide, every failure touches every dataset."""
     rules = catalogue()
     decisions = []
     for table, pub in sorted(pubs.items()):
@@ -216,12 +262,16 @@ def decide(
             touches = o.table == name or (
                 ("*" in reads or bool(derived_from & reads)) and not o.table.startswith("pub_")
             )
-            if not touches:
+            if not touches or not concerns(o, pemdas):
                 continue
             if o.severity == "fatal":
                 d.publish = False
-                d.reasons.append(_describe(o))
                 d.failing_checks.append(o.rule_id)
+                if pemdas is not None and attributed(o) is None:
+                    d.unattributed.append(o.rule_id)
+                    d.reasons.append(f"{_describe(o)}; {UNATTRIBUTED}")
+                else:
+                    d.reasons.append(_describe(o))
             else:
                 d.warnings.append(_describe(o))
         for dataset in sorted(derived_from):

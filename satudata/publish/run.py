@@ -99,13 +99,17 @@ def _gate(
     settings: Settings, url: str, run_id: str, listed: tuple[publishers.Publisher, ...]
 ) -> tuple[dict[str, dict], dict[str, list[gate.Decision]], list]:
     """The gate per publisher (kode_pemda -> its decisions): each publisher's decisions carry only the notes
-    on its own pemda (Publisher.pemdas), so a PPID and a catalogue see their own gaps, not another's."""
+    on its own pemda (Publisher.pemdas), so a PPID and a catalogue see their own gaps, not another's; a
+    failed check whose failing rows are another pemda's does not block it, one that cannot be attributed
+    blocks every publisher (gate.decide)."""
     from satudata.transform import publications
 
     pubs = publications(settings)
     outcomes = _outcomes(url, run_id)
     not_built = _not_built(url, run_id)
-    decisions = {p.kode_pemda: gate.decide(pubs, not_built, outcomes, gate.source_notes(url, p.pemdas)) for p in listed}
+    decisions = {
+        p.kode_pemda: gate.decide(pubs, not_built, outcomes, gate.source_notes(url, p.pemdas), p.pemdas) for p in listed
+    }
     return pubs, decisions, outcomes
 
 
@@ -118,7 +122,10 @@ def _blocked_reasons(d: gate.Decision) -> list[dict[str, str]]:
         out.append({"rule_id": "DBT", "pesan": f"tabel {name} tidak terbentuk pada run ini (lihat hasil dbt)"})
     for rule_id in dict.fromkeys(d.failing_checks):
         rule = rules.get(rule_id)
-        out.append({"rule_id": rule_id, "pesan": rule.text("id") if rule else rule_id})
+        text = rule.text("id") if rule else rule_id
+        if rule_id in d.unattributed:  # not this pemda's rows for sure: it blocks every publisher, say so
+            text += " (tidak dapat dikaitkan dengan pemda tertentu, maka diblokir untuk semua penerbit)"
+        out.append({"rule_id": rule_id, "pesan": text})
     return out
 
 
@@ -439,10 +446,11 @@ def _publish(settings: Settings, run_id: str) -> dict:
                 continue
             if status in (READY, UNCHANGED):
                 checked = [o for o in outcomes if o.table == d.table.split(".")[-1]]
+                mine = [o for o in checked if not o.success and gate.concerns(o, publisher.pemdas)]
                 validation = {
                     "status": "passed_with_warnings" if d.warnings else "passed",
                     "checks": len(checked),
-                    "failed_checks": sum(not o.success for o in checked),
+                    "failed_checks": len(mine),  # another pemda's failing rows are not this publisher's
                     **gate.validation_note(d),
                 }
                 result = release.publish_dataset(

@@ -1,14 +1,16 @@
 """The gate per publisher (issue 15: a PPID may not decide for another pemda): each publisher's decisions
 carry only the incomplete-submission, quarantine and warning notes of its own pemda (a provinsi: of the
 kab/kota it consolidates), against a real warehouse (audit.expected_submission, audit.source_file,
-audit.row_finding)."""
+audit.row_finding); a fatal check whose failing rows are all another pemda's does not block it, one that
+cannot be attributed blocks every publisher and says so."""
 
 from __future__ import annotations
 
 import pytest
 
-from satudata.publish import publishers
-from satudata.publish.gate import AMBER, GREEN, decide, source_notes
+from satudata.publish import publishers, run
+from satudata.publish.gate import AMBER, GREEN, RED, UNATTRIBUTED, attributed, decide, source_notes
+from satudata.validate.gx_runner import RuleOutcome
 from satudata.warehouse import connect, migrate
 
 METRO, KUPANG, LAMPUNG = "18.72", "53.71", "18"
@@ -129,3 +131,69 @@ def test_each_publishers_light_and_notes_follow_its_own_pemda(notes_db, listed):
     assert metro.status_color == AMBER and len(metro.incomplete) == 1 and "anggaran" in metro.incomplete[0]
     assert decided[METRO]["asn_jumlah"].status_color == AMBER
     assert decided[LAMPUNG]["serapan_anggaran"].incomplete == metro.incomplete
+
+
+# ---- blocking per publisher where the failing rows say whose they are
+
+
+def sp2d_duplicates(*kode_pemda: str) -> RuleOutcome:
+    """BEL-003 as GX records it: the duplicated rows (compound columns, `_kode_pemda` first)."""
+    rows = [
+        {"_kode_pemda": k, "nomor_sp2d": "001/SP2D/LS/2024", "kode_sub_kegiatan": "1.02.01.2.01.0001"}
+        for k in kode_pemda
+    ]
+    return RuleOutcome("BEL-003", "stg_opd__realisasi_belanja", "fatal", False, len(rows), rows)
+
+
+def decided_for(listed, outcomes) -> dict[str, dict]:
+    return {kode: {d.dataset_id: d for d in decide(PUBS, set(), outcomes, {}, p.pemdas)} for kode, p in listed.items()}
+
+
+def test_a_bad_sp2d_in_kupang_blocks_kupang_only(listed):
+    decided = decided_for(listed, [sp2d_duplicates(KUPANG, KUPANG)])
+
+    assert decided[KUPANG]["serapan_anggaran"].status_color == RED
+    assert decided[KUPANG]["serapan_anggaran"].failing_checks == ["BEL-003"]
+    assert decided[KUPANG]["serapan_anggaran"].unattributed == []
+    for kode in (METRO, LAMPUNG):  # Metro, and Lampung that consolidates Metro only
+        assert decided[kode]["serapan_anggaran"].publish and decided[kode]["serapan_anggaran"].reasons == []
+    # run-wide (no publisher) it still blocks: the auditors' view of the run
+    assert not {d.dataset_id: d for d in decide(PUBS, set(), [sp2d_duplicates(KUPANG, KUPANG)])}[
+        "serapan_anggaran"
+    ].publish
+
+
+def test_a_failing_published_row_is_attributed_by_its_kab_kota_code(listed):
+    # REC-001 on Metro's published row (kode_kabupaten_kota 1872, the BPS code of Kemendagri 18.72)
+    rec = RuleOutcome("REC-001", "pub_serapan_anggaran", "fatal", False, 1, [{"kode_kabupaten_kota": "1872"}])
+    assert attributed(rec) == {METRO}
+    decided = decided_for(listed, [rec])
+    assert not decided[METRO]["serapan_anggaran"].publish and not decided[LAMPUNG]["serapan_anggaran"].publish
+    assert decided[KUPANG]["serapan_anggaran"].publish
+
+
+def test_a_failure_that_cannot_be_attributed_blocks_every_publisher_and_says_so(listed):
+    # 7 duplicated rows, only the first 5 kept: the other 2 may be anyone's
+    many = sp2d_duplicates(*[KUPANG] * 5)
+    many.failing_count = 7
+    error = RuleOutcome("BEL-003", "stg_opd__realisasi_belanja", "fatal", False, 1, [{"error": "relation missing"}])
+    values = RuleOutcome("PUB-002", "pub_serapan_anggaran", "fatal", False, 2, ["1872", "5371"])  # values, not rows
+    for outcome in (many, error, values):
+        assert attributed(outcome) is None, outcome
+        decided = decided_for(listed, [outcome])
+        for kode in (METRO, KUPANG, LAMPUNG):
+            d = decided[kode]["serapan_anggaran"]
+            assert not d.publish and d.unattributed == [outcome.rule_id], (kode, outcome)
+            assert UNATTRIBUTED in d.reasons[0]
+            # the PPID summary's "Alasan diblokir" says it blocks every publisher, in Indonesian
+            assert "diblokir untuk semua penerbit" in run._blocked_reasons(d)[0]["pesan"]
+
+
+def test_another_pemdas_warning_is_not_this_publishers(listed):
+    # REC-004 (a warning) on Metro's rows: Metro and Lampung publish amber with it; Kupang green without
+    warning = RuleOutcome("REC-004", "int_gaji_realisasi_bulanan", "warning", False, 2, [{"kode_pemda": METRO}] * 2)
+    decided = decided_for(listed, [warning])
+    assert decided[METRO]["serapan_anggaran"].status_color == AMBER
+    assert decided[LAMPUNG]["serapan_anggaran"].warnings == decided[METRO]["serapan_anggaran"].warnings != []
+    assert decided[KUPANG]["serapan_anggaran"].status_color == GREEN
+    assert decided[KUPANG]["serapan_anggaran"].warnings == []

@@ -9,6 +9,11 @@ rows quarantined); green only when every check passed and every source is comple
 Row rules do not block: their fatal findings quarantined the rows on landing, which makes the
 source partial (amber). Completeness rules (`gate: per_dataset`) only turn the datasets whose
 sources they name amber.
+
+Per publisher (`decide(..., pemdas)`, satudata/publish/run.py `_gate`): the notes are the publisher's own
+pemda's (`source_notes(url, pemdas)`), and a failed check whose failing rows are all another pemda's
+(`attributed`) does not touch it; one that cannot be attributed blocks every publisher and says so
+(docs/publishing.md, "The gate per publisher").
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from satudata.datasets import DATASETS
@@ -199,6 +205,12 @@ def source_notes(url: str, pemdas: Collection[str] | None = None) -> dict[str, S
     return dict(notes)
 
 
+@cache
+def _kabupaten_kota() -> dict[str, str]:
+    """BPS code -> kode_pemda (dbt_project/seeds/pemda.csv)."""
+    return {p.kode_bps: kode for kode, p in pemda_reference().items()}
+
+
 def attributed(o: RuleOutcome) -> frozenset[str] | None:
     """The pemda (kode_pemda) whose rows failed a check, from the failing rows kept with its result
     (audit.rule_result.examples: `kode_pemda` / `_kode_pemda`, or a published row's `kode_kabupaten_kota`);
@@ -206,7 +218,7 @@ def attributed(o: RuleOutcome) -> frozenset[str] | None:
     the others may be anyone's), a row without a pemda (a column check keeps values, not rows), or an error."""
     if not o.failing_count or not o.examples or o.failing_count > len(o.examples):
         return None
-    bps = {p.kode_bps: kode for kode, p in pemda_reference().items()}
+    bps = _kabupaten_kota()
     found = set()
     for row in o.examples:
         if not isinstance(row, dict):

@@ -9,15 +9,23 @@ rows quarantined); green only when every check passed and every source is comple
 Row rules do not block: their fatal findings quarantined the rows on landing, which makes the
 source partial (amber). Completeness rules (`gate: per_dataset`) only turn the datasets whose
 sources they name amber.
+
+Per publisher (`decide(..., pemdas)`, satudata/publish/run.py `_gate`): the notes are the publisher's own
+pemda's (`source_notes(url, pemdas)`), and a failed check whose failing rows are all another pemda's
+(`attributed`) does not touch it; one that cannot be attributed blocks every publisher and says so
+(docs/publishing.md, "The gate per publisher").
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from satudata.datasets import DATASETS
+from satudata.publish.publishers import pemda_reference
 from satudata.publish.tables import periode_label
 from satudata.reference import pemda_names, seed_opd_names
 from satudata.rules import catalogue
@@ -39,12 +47,21 @@ class Decision:
     warnings: list[str] = field(default_factory=list)
     failing_checks: list[str] = field(default_factory=list)
     incomplete: list[str] = field(default_factory=list)
+    unattributed: list[str] = field(default_factory=list)  # fatal rules that block every publisher
 
     @property
     def status_color(self) -> str:
         if not self.publish:
             return RED if self.reasons or self.failing_checks else GREY
         return AMBER if self.warnings or self.incomplete else GREEN
+
+
+PEMDA_KEYS = ("kode_pemda", "_kode_pemda")  # a failing row's pemda (Kemendagri code), as the rules select it
+PLACE_KEYS = ("kode_kabupaten_kota",)  # a published row's kab/kota (BPS code)
+UNATTRIBUTED = (
+    "kegagalan ini tidak dapat dikaitkan dengan pemda tertentu, maka diblokir untuk semua penerbit "
+    "(cannot be attributed to a pemda: blocks every publisher)"
+)
 
 
 @dataclass
@@ -141,22 +158,31 @@ def note_kept(dataset: str, counts: dict[str, int], opds: list[tuple[str, str]],
     return f"{dataset_title(dataset)}: baris diterima dengan catatan ({_counted(counts)}){sender}"
 
 
-def source_notes(url: str) -> dict[str, SourceNotes]:
+def source_notes(url: str, pemdas: Collection[str] | None = None) -> dict[str, SourceNotes]:
     """Per submitted dataset: missing and late expected submissions (audit.expected_submission, refilled
     from the registry at this run), and the rows of the current files quarantined or kept with warnings
-    on landing (a partial source). In Indonesian, each OPD by its name, periods in words."""
+    on landing (a partial source). In Indonesian, each OPD by its name, periods in words.
+
+    `pemdas`: only the notes on these pemda (a publisher's, Publisher.pemdas): a PPID reads, and a
+    catalogue shows, its own pemda's gaps, not another's. A note without a pemda is everyone's."""
     notes: dict[str, SourceNotes] = defaultdict(SourceNotes)
+    scope = list(pemdas) if pemdas is not None else None
     with connect(url) as conn:
         names = opd_names(conn)
         expected = conn.execute(
             "select dataset, status, kode_pemda, opd, periode from audit.expected_submission "
-            "where status in ('missing', 'late') order by dataset, status desc, kode_pemda, opd, periode"
+            "where status in ('missing', 'late') "
+            "and (%(scope)s::text[] is null or coalesce(kode_pemda, '') = '' or kode_pemda = any(%(scope)s)) "
+            "order by dataset, status desc, kode_pemda, opd, periode",
+            {"scope": scope},
         ).fetchall()
         findings = conn.execute(
             "select f.dataset, r.severity, r.rule_id, f.kode_pemda, f.opd, count(distinct (r.file_id, r.row_number)) "
             "from audit.row_finding r join audit.source_file f using (file_id) "
             "where f.superseded_by is null and f.status in ('loaded', 'loaded_with_warnings') "
-            "group by 1, 2, 3, 4, 5 order by 1, 4, 5"
+            "and (%(scope)s::text[] is null or coalesce(f.kode_pemda, '') = '' or f.kode_pemda = any(%(scope)s)) "
+            "group by 1, 2, 3, 4, 5 order by 1, 4, 5",
+            {"scope": scope},
         ).fetchall()
     gaps: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
     for dataset, status, kode_pemda, opd, periode in expected:
@@ -179,12 +205,54 @@ def source_notes(url: str) -> dict[str, SourceNotes]:
     return dict(notes)
 
 
+@cache
+def _kabupaten_kota() -> dict[str, str]:
+    """BPS code -> kode_pemda (dbt_project/seeds/pemda.csv)."""
+    return {p.kode_bps: kode for kode, p in pemda_reference().items()}
+
+
+def attributed(o: RuleOutcome) -> frozenset[str] | None:
+    """The pemda (kode_pemda) whose rows failed a check, from the failing rows kept with its result
+    (audit.rule_result.examples: `kode_pemda` / `_kode_pemda`, or a published row's `kode_kabupaten_kota`);
+    None when that cannot be told: no count, a count above the rows kept (only the first 5 are kept, so
+    the others may be anyone's), a row without a pemda (a column check keeps values, not rows), or an error."""
+    if not o.failing_count or not o.examples or o.failing_count > len(o.examples):
+        return None
+    bps = _kabupaten_kota()
+    found = set()
+    for row in o.examples:
+        if not isinstance(row, dict):
+            return None
+        kode = next((str(row[k]) for k in PEMDA_KEYS if row.get(k) not in (None, "")), None)
+        if kode is None:
+            place = next((str(row[k]) for k in PLACE_KEYS if row.get(k) not in (None, "")), None)
+            kode = bps.get(place) if place else None
+        if kode is None:
+            return None
+        found.add(kode)
+    return frozenset(found)
+
+
+def concerns(o: RuleOutcome, pemdas: Collection[str] | None) -> bool:
+    """Whether a failed check is a publisher's (its `pemdas`; None = run-wide): when its failing rows are
+    attributed to pemda, only theirs; when not, everyone's."""
+    if pemdas is None:
+        return True
+    who = attributed(o)
+    return who is None or bool(who & set(pemdas))
+
+
 def decide(
     pubs: dict[str, dict],
     not_built: set[str],
     outcomes: list[RuleOutcome],
     sources: dict[str, SourceNotes] | None = None,
+    pemdas: Collection[str] | None = None,
 ) -> list[Decision]:
+    """Per published dataset, publish or block, and why. `pemdas`: one publisher's (Publisher.pemdas): a
+    failed check whose failing rows are all another pemda's does not touch it (a bad SP2D in Kupang does
+    not block Metro), one that cannot be attributed does (and says so); `sources` should then be that
+    publisher's notes (source_notes(url, pemdas)). None: run-wide, every failure touches every dataset."""
     rules = catalogue()
     decisions = []
     for table, pub in sorted(pubs.items()):
@@ -206,12 +274,16 @@ def decide(
             touches = o.table == name or (
                 ("*" in reads or bool(derived_from & reads)) and not o.table.startswith("pub_")
             )
-            if not touches:
+            if not touches or not concerns(o, pemdas):
                 continue
             if o.severity == "fatal":
                 d.publish = False
-                d.reasons.append(_describe(o))
                 d.failing_checks.append(o.rule_id)
+                if pemdas is not None and attributed(o) is None:
+                    d.unattributed.append(o.rule_id)
+                    d.reasons.append(f"{_describe(o)}; {UNATTRIBUTED}")
+                else:
+                    d.reasons.append(_describe(o))
             else:
                 d.warnings.append(_describe(o))
         for dataset in sorted(derived_from):

@@ -84,6 +84,12 @@ class Publisher:
         return wall_clock(moment, ZONES[self.zona_waktu])
 
     @property
+    def pemdas(self) -> frozenset[str]:
+        """The pemda whose data it publishes, and so whose notes and failures it answers for: a kota or
+        kabupaten its own; a provinsi the kab/kota it consolidates (`konsolidasi`)."""
+        return frozenset(self.konsolidasi or (self.kode_pemda,))
+
+    @property
     def contact(self) -> dict[str, str]:
         return {"nama": self.ppid_nama, "email": self.ppid_email}
 

@@ -95,12 +95,22 @@ def _not_built(url: str, run_id: str) -> set[str]:
     return {r[0] for r in rows}
 
 
-def _gate(settings: Settings, url: str, run_id: str) -> tuple[dict[str, dict], list[gate.Decision], list]:
+def _gate(
+    settings: Settings, url: str, run_id: str, listed: tuple[publishers.Publisher, ...]
+) -> tuple[dict[str, dict], dict[str, list[gate.Decision]], list]:
+    """The gate per publisher (kode_pemda -> its decisions): each publisher's decisions carry only the notes
+    on its own pemda (Publisher.pemdas), so a PPID and a catalogue see their own gaps, not another's; a
+    failed check whose failing rows are another pemda's does not block it, one that cannot be attributed
+    blocks every publisher (gate.decide)."""
     from satudata.transform import publications
 
     pubs = publications(settings)
     outcomes = _outcomes(url, run_id)
-    return pubs, gate.decide(pubs, _not_built(url, run_id), outcomes, gate.source_notes(url)), outcomes
+    not_built = _not_built(url, run_id)
+    decisions = {
+        p.kode_pemda: gate.decide(pubs, not_built, outcomes, gate.source_notes(url, p.pemdas), p.pemdas) for p in listed
+    }
+    return pubs, decisions, outcomes
 
 
 def _blocked_reasons(d: gate.Decision) -> list[dict[str, str]]:
@@ -112,7 +122,10 @@ def _blocked_reasons(d: gate.Decision) -> list[dict[str, str]]:
         out.append({"rule_id": "DBT", "pesan": f"tabel {name} tidak terbentuk pada run ini (lihat hasil dbt)"})
     for rule_id in dict.fromkeys(d.failing_checks):
         rule = rules.get(rule_id)
-        out.append({"rule_id": rule_id, "pesan": rule.text("id") if rule else rule_id})
+        text = rule.text("id") if rule else rule_id
+        if rule_id in d.unattributed:  # not this pemda's rows for sure: it blocks every publisher, say so
+            text += " (tidak dapat dikaitkan dengan pemda tertentu, maka diblokir untuk semua penerbit)"
+        out.append({"rule_id": rule_id, "pesan": text})
     return out
 
 
@@ -338,11 +351,12 @@ def prepare(settings: Settings, run_id: str) -> list[dict[str, Any]]:
     the Airflow Human-in-the-loop request for its PPID (subject, body, options, assigned_users)."""
     settings = settings.as_role(PUBLISHER)
     url = settings.require_url()
-    pubs, decisions, _ = _gate(settings, url, run_id)
+    listed = load_publishers(settings)
+    pubs, decisions, _ = _gate(settings, url, run_id, listed)
     prepared_at = datetime.now(UTC)
     requests = []
-    for publisher in load_publishers(settings):
-        items = [assess(settings, url, publisher, pubs[d.table], d) for d in decisions]
+    for publisher in listed:
+        items = [assess(settings, url, publisher, pubs[d.table], d) for d in decisions[publisher.kode_pemda]]
         md_path, json_path = _decision_files(settings, run_id, publisher.kode_pemda)
         link = str(md_path.parent)
         body = summary_markdown(publisher, run_id, items, link, prepared_at)
@@ -382,8 +396,8 @@ def _publish(settings: Settings, run_id: str) -> dict:
     from satudata.transform import manifest_hash
 
     url = settings.require_url()
-    pubs, decisions, outcomes = _gate(settings, url, run_id)
-    by_table = {d.table: d for d in decisions}
+    configured = load_publishers(settings)
+    pubs, decisions, outcomes = _gate(settings, url, run_id, configured)
     provenance = {
         "run_id": run_id,
         "git_commit": git_commit(settings),
@@ -393,7 +407,8 @@ def _publish(settings: Settings, run_id: str) -> dict:
     out: dict[str, dict] = {}
     chosen_by = approval.choices(url, run_id)
     listed = []
-    for publisher in load_publishers(settings):
+    for publisher in configured:
+        by_table = {d.table: d for d in decisions[publisher.kode_pemda]}
         own = settings.for_publisher(publisher.kode_pemda)
         _, json_path = _decision_files(settings, run_id, publisher.kode_pemda)
         items = json.loads(json_path.read_text(encoding="utf-8"))["datasets"] if json_path.exists() else []
@@ -431,10 +446,11 @@ def _publish(settings: Settings, run_id: str) -> dict:
                 continue
             if status in (READY, UNCHANGED):
                 checked = [o for o in outcomes if o.table == d.table.split(".")[-1]]
+                mine = [o for o in checked if not o.success and gate.concerns(o, publisher.pemdas)]
                 validation = {
                     "status": "passed_with_warnings" if d.warnings else "passed",
                     "checks": len(checked),
-                    "failed_checks": sum(not o.success for o in checked),
+                    "failed_checks": len(mine),  # another pemda's failing rows are not this publisher's
                     **gate.validation_note(d),
                 }
                 result = release.publish_dataset(

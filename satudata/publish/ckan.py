@@ -82,10 +82,12 @@ def airflow_connection(settings: Settings, url: str, conn_id: str = "ckan_defaul
     Airflow environment of `satudata run` (its home and metadata database, satudata/airflow_local.py) asks
     airflow.sdk's Connection.get, as the DAG's publish task does. None when Airflow knows no such connection;
     RuntimeError when Airflow could not be asked."""
-    from satudata.airflow_local import airflow_env, metadata_url
+    from satudata.airflow_local import airflow_env
 
-    env = airflow_env(settings, url)
-    env = {**env, "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url(url, env), "_AIRFLOW_PROCESS_CONTEXT": "server"}
+    # exactly `satudata run`'s Airflow: AIRFLOW__DATABASE__SQL_ALCHEMY_CONN when set, else the SQLite database
+    # of its home (not the `satudata airflow` server's database: a connection added as docs/publishing.md says
+    # is found where the publish task finds it)
+    env = {**airflow_env(settings, url), "_AIRFLOW_PROCESS_CONTEXT": "server"}
     proc = subprocess.run(
         [sys.executable, "-c", _RESOLVE, conn_id], env=env, capture_output=True, text=True, timeout=300
     )

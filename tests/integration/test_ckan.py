@@ -403,16 +403,12 @@ def finish_through_airflow(settings) -> dict:
 
 
 def test_a_revert_makes_ckan_show_the_reverted_version_and_is_never_empty(
-    tmp_path, warehouse_url, pg_server, ckan, monkeypatch, capsys
+    tmp_path, warehouse_url, ckan, monkeypatch, capsys
 ):
-    # Given CKAN's connection added in Airflow's own store (`airflow connections add`; a metadata database of this
-    # test's own), not in this process's environment nor in the settings
-    metadata = "t_ckan_revert_airflow"
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f"drop database if exists {metadata} with (force)")
-        conn.execute(f"create database {metadata}")
-    server = pg_server.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg2://", 1)
-    monkeypatch.setenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"{server}/{metadata}")
+    # Given CKAN's connection added in Airflow's own store the way docs/publishing.md says (`airflow connections
+    # add` in the Airflow home of `satudata run`, its default metadata database), not in this process's
+    # environment nor in the settings
+    monkeypatch.delenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", raising=False)
     settings = make_settings(tmp_path, warehouse_url, tmp_path / "landing")
     extra = {"owner_org": "pemkot-metro", "name_prefix": "kota-metro-", "batch_size": 2, "public_url": "https://x/p/"}
     added = airflow_cli(

@@ -27,6 +27,11 @@ publisher is about to write:
 
 Lower bound of a hidden cell: 1 (a row exists only for a count of at least one person), or 0 in tables
 published as a complete grid (`grid_lengkap: true`, zeros included: a dominated OPD's zeros are hidden).
+The publisher does not see the counts the model hid: it takes them at their least value, 1 for a small
+count, 0 under a dominance rule (a dominated group's zeros are hidden too). A cell that is by itself a declared
+margin group (a group the model does not break down, SEMUA) is a total the reader knows: it is not counted
+as unprotected. The models publish shapes in which no cell is pinned by the margins alone (small groups
+folded: macro rincian_terbit, docs/disclosure.md).
 """
 
 from __future__ import annotations

@@ -27,6 +27,11 @@ publisher is about to write:
 
 Lower bound of a hidden cell: 1 (a row exists only for a count of at least one person), or 0 in tables
 published as a complete grid (`grid_lengkap: true`, zeros included: a dominated OPD's zeros are hidden).
+The publisher does not see the counts the model hid: it takes them at their least value, 1 for a small
+count, 0 under a dominance rule (a dominated group's zeros are hidden too). A cell that is by itself a declared
+margin group (a group the model does not break down, SEMUA) is a total the reader knows: it is not counted
+as unprotected. The models publish shapes in which no cell is pinned by the margins alone (small groups
+folded: macro rincian_terbit, docs/disclosure.md).
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from typing import Any
 
 # the publisher's own linear-programming audit runs on tables with at most this many hidden cells (it solves
 # two programmes per hidden cell per round); larger tables rely on the group rule, which the tests audit
-AUDIT_LIMIT = 100
+AUDIT_LIMIT = 1000
 METHOD = (
     "Supresi primer (jumlah 1 sampai ambang-1 orang), aturan dominasi untuk distribusi, supresi "
     "komplementer terhadap setiap total/margin yang dapat diketahui pembaca, pola supresi tetap antarperiode "
@@ -228,6 +233,9 @@ def protect(
     hidden = {i for i in range(n) if value[i] is None}
     report = Report(True, policy, primary=len(hidden))
     lower = 0.0 if policy.full_grid else 1.0
+    # the least a cell the model hid can be: 1 for a small count (zeros are never hidden by the model), but
+    # 0 under a dominance rule (a dominated group's zeros are hidden too)
+    floor = 1.0 if policy.dominance_percent is None else lower
 
     # what a reader can still read about a cell from the previous version (value by key and period)
     prev = _parse_previous(previous_csv)
@@ -243,7 +251,7 @@ def protect(
     def at_least(i: int) -> float:
         """The cell's value, or the least a hidden one can be."""
         v = value[i]
-        return lower if v is None else v
+        return floor if v is None else v
 
     def exposed(i: int) -> bool:
         """The reader can read this cell's value in the previous version (same period, same value)."""
@@ -272,6 +280,8 @@ def protect(
 
     def complement(g: list[int]) -> bool:
         choices = [i for i in g if i not in hidden and (value[i] or 0) > lower and not exposed(i)]
+        if not choices and policy.full_grid:  # a published 0 of a complete grid, hidden, may be any count
+            choices = [i for i in g if i not in hidden and not exposed(i)]
         if not choices:
             return False
         hide(min(choices, key=lambda i: (value[i], keyed[i], period[i])), "complementary")
@@ -328,7 +338,9 @@ def protect(
             break
     if not report.audited:  # cells of the groups the group rule could not complete
         inherent = {i for k in unprotectable for i in groups[k] if i in hidden and value[i] is None}
-    report.unprotectable = sorted(" / ".join(keyed[c] + period[c]) for c in inherent | set(weak))
+    # a cell that is by itself a group the reader knows (a group not broken down, SEMUA) tells nothing more
+    known_totals = {g[0] for g in groups if len(g) == 1}
+    report.unprotectable = sorted(" / ".join(keyed[c] + period[c]) for c in (inherent | set(weak)) - known_totals)
     out = []
     for i, r in enumerate(rows):
         r = list(r)

@@ -187,6 +187,11 @@ def test_a_pemda_onboarded_by_dropped_files_loads_its_lra_and_roster(tmp_path, w
             "where kode_pemda in ('18.72', '35.03', '35.07') order by 1"
         ).fetchall()
         asn = conn.execute(
+            "select p.nama_kabupaten_kota, o.kode_opd, f.periode from marts.fct_pegawai_bulanan as f "
+            "join marts.dim_opd as o on o.opd_key = f.opd_key join marts.dim_pemda as p on p.kode_pemda = f.kode_pemda "
+            "group by 1, 2, 3"
+        ).fetchall()
+        published = conn.execute(
             "select nama_kabupaten_kota, kode_opd, periode from marts.pub_asn_jumlah group by 1, 2, 3"
         ).fetchall()
         fct = conn.execute(
@@ -200,6 +205,8 @@ def test_a_pemda_onboarded_by_dropped_files_loads_its_lra_and_roster(tmp_path, w
     assert pemda == [("18.72", "seed", 36), ("35.03", "onboarded", 5), ("35.07", "belum", 0)]
     assert alias == ("1.02.0.00.0.00.01.0000", "KODE_UNIT")
     assert ("KABUPATEN TRENGGALEK", "1.02.0.00.0.00.01.0000", "2024-06") in asn, asn
+    # published: the DINKES of 2 ASN is folded into the pemda's LAINNYA rows (docs/disclosure.md)
+    assert ("KABUPATEN TRENGGALEK", "LAINNYA", "2024-06") in published, published
     assert fct == [("35.03", 2023, 25, 3), ("35.07", 2023, 25, 3)]
 
 

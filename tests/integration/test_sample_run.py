@@ -29,7 +29,9 @@ BPS = {"18.72": "1872", "62.71": "6271", "53.71": "5371", "72.71": "7271"}
 SEEDS = REPO_ROOT / "dbt_project" / "seeds"  # reference tables versioned with the project (section 1)
 # Section 6 of the standard, "Published datasets", phrase by phrase -> the dataset id that publishes it
 SECTION_6 = {
-    "ASN count by OPD x status x golongan group x sex x education": "asn_jumlah",
+    # issue 15 (later than the spec's "x golongan group x sex x education"): fewer dimensions per OPD so that
+    # no suppressed cell can be recovered (docs/disclosure.md)
+    "ASN count by OPD x status x sex": "asn_jumlah",
     "vacancies and vacancy proposals by OPD x eselon": "formasi_lowongan",
     "pay timeliness by OPD x month x jenis": "ketepatan_pembayaran_penghasilan",
     "budget absorption by OPD x month x jenis belanja": "serapan_anggaran",
@@ -59,6 +61,7 @@ JENIS_NON_ASN = {
 ASN = {"PNS", "CPNS", "PPPK", "PPPK_PARUH_WAKTU"}  # section 3.1; NON_ASN staff are not ASN
 PPPK_GOLONGAN = "I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII".split()
 SMALL_CELL = 5  # section 6: counts under 5 in person-based tables are suppressed
+RINCIAN = 10  # docs/disclosure.md: the least people of a published group broken down (dbt var ambang_rincian)
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +169,33 @@ def as_published(got: dict, counts: dict) -> None:
     assert set(got) == set(counts)
     assert all(got[k] in (shown(n), ("", "true")) for k, n in counts.items())
     assert all(got[k] == ("", "true") for k, n in counts.items() if 0 < n < SMALL_CELL)
+
+
+def published_shape(counts: dict) -> dict:
+    """The shape of a person-based table (docs/disclosure.md), from counts keyed (bps, kode_opd, period,
+    part, category), `part` the rest of the group (the status of asn_jumlah): a group (OPD x period x part)
+    under RINCIAN people is folded into LAINNYA; a LAINNYA still under RINCIAN is one row, category SEMUA;
+    the other groups have a row for every category of the pemda-period, 0 when nobody has it."""
+    group = Counter()
+    for (bps, opd, period, part, _), n in counts.items():
+        group[(bps, opd, period, part)] += n
+    placed = Counter()
+    for (bps, opd, period, part, category), n in counts.items():
+        placed[(bps, opd if group[(bps, opd, period, part)] >= RINCIAN else "LAINNYA", period, part, category)] += n
+    folded = Counter()
+    for (bps, opd, period, part, _), n in placed.items():
+        folded[(bps, opd, period, part)] += n
+    categories = defaultdict(set)
+    for bps, _, period, _, category in counts:
+        categories[(bps, period)].add(category)
+    out = {}
+    for (bps, opd, period, part), total in folded.items():
+        if total < RINCIAN:
+            out[(bps, opd, period, part, "SEMUA")] = total
+        else:
+            for category in categories[(bps, period)]:
+                out[(bps, opd, period, part, category)] = placed.get((bps, opd, period, part, category), 0)
+    return out
 
 
 def test_published_datasets_are_those_of_section_6(run):
@@ -282,31 +312,35 @@ def test_pelayanan_ikm_per_unit_over_all_respondents(run):
 
 
 def test_kepegawaian_non_asn_count_per_kind(run):
-    """non_asn_jumlah: NON_ASN staff per OPD x periode x kind, apart from ASN, small cells suppressed."""
+    """non_asn_jumlah: NON_ASN staff per OPD x periode x kind, apart from ASN, small OPDs folded, small cells
+    suppressed."""
     settings, _, _ = run
     counts = Counter()
     for path, v in accepted_rows(settings, "pegawai"):
         if code(v["status_kepegawaian"]) == "NON_ASN":
             bps, kode_opd, _ = where(settings, path)
             kind = JENIS_NON_ASN.get(str(v.get("jenis_non_asn") or "").strip().upper(), "TIDAK_DIKETAHUI")
-            counts[(bps, kode_opd, sample_files.parse.parse_periode(v["periode"]), kind)] += 1
+            counts[(bps, kode_opd, sample_files.parse.parse_periode(v["periode"]), (), kind)] += 1
     got = {
-        (r["kode_kabupaten_kota"], r["kode_opd"], r["periode"], r["jenis_non_asn"]): (
+        (r["kode_kabupaten_kota"], r["kode_opd"], r["periode"], (), r["jenis_non_asn"]): (
             r["jumlah_pegawai"],
             r["disupresi"],
         )
         for r in published(settings, "non_asn_jumlah")
     }
     # the kinds as the files name them (THL, Tenaga Harian Lepas, Honorer, Tenaga Kontrak, PTT) are all recognised;
-    # at `small` scale an OPD has at most a few NON_ASN a month, so every cell is suppressed (the unit test
-    # test_non_asn_per_jenis_terpisah_dari_asn shows a published count)
-    assert {k[3] for k in counts} == {"THL", "HONORER", "KONTRAK", "PTT"}
-    as_published(got, counts)
+    # at `small` scale a pemda has 4 to 6 NON_ASN a month: every OPD is folded, and the pemda's LAINNYA is not
+    # broken down by kind (the unit test test_non_asn_per_jenis_terpisah_dari_asn shows kinds)
+    assert {k[4] for k in counts} == {"THL", "HONORER", "KONTRAK", "PTT"}
+    expected = published_shape(counts)
+    assert {k[1] for k in expected} == {"LAINNYA"}
+    as_published(got, expected)
 
 
 def test_kepegawaian_asn_count_per_cell(run):
-    """asn_jumlah: ASN per pemda x OPD x periode x status x golongan group x sex x education, one person once
-    per pemda x periode (section 3.1: one row per nip, periode), small cells suppressed (section 6)."""
+    """asn_jumlah: ASN per pemda x OPD x periode x status (CPNS with PNS, PPPK paruh waktu with PPPK) x sex, one
+    person once per pemda x periode (section 3.1: one row per nip, periode), small groups folded, small cells
+    suppressed (section 6, issue 15)."""
     settings, _, _ = run
     roster = {}
     for path, v in accepted_rows(settings, "pegawai"):
@@ -317,63 +351,45 @@ def test_kepegawaian_asn_count_per_cell(run):
             roster[(bps, periode, sample_files.parse.normalize_nip(v["nip"]))] = (kode_opd, status, v)
     counts = Counter()
     for (bps, periode, _), (kode_opd, status, v) in roster.items():
-        golongan = code(v["golongan"])
-        if status in ("PNS", "CPNS") and "/" in golongan:  # III/a -> III
-            kelompok = golongan.split("/")[0]
-        elif status.startswith("PPPK") and golongan in PPPK_GOLONGAN:  # I-IV -> I, ..., XIII-XVII -> IV
-            kelompok = PPPK_GOLONGAN[min(PPPK_GOLONGAN.index(golongan) // 4, 3)]
-        else:
-            kelompok = "TIDAK_DIKETAHUI"
-        counts[
-            (
-                bps,
-                kode_opd,
-                periode,
-                status,
-                kelompok,
-                code(v["jenis_kelamin"]) or "TIDAK_DIKETAHUI",
-                code(v["pendidikan"]) or "TIDAK_DIKETAHUI",
-            )
-        ] += 1
+        status = "PNS" if status in ("PNS", "CPNS") else "PPPK"
+        counts[(bps, kode_opd, periode, status, code(v["jenis_kelamin"]) or "TIDAK_DIKETAHUI")] += 1
     got = {
-        (
-            r["kode_kabupaten_kota"],
-            r["kode_opd"],
-            r["periode"],
-            r["status_kepegawaian"],
-            r["golongan_kelompok"],
-            r["jenis_kelamin"],
-            r["pendidikan"],
-        ): (r["jumlah_pegawai"], r["disupresi"])
+        (r["kode_kabupaten_kota"], r["kode_opd"], r["periode"], r["status_kepegawaian"], r["jenis_kelamin"]): (
+            r["jumlah_pegawai"],
+            r["disupresi"],
+        )
         for r in published(settings, "asn_jumlah")
     }
-    assert any(n >= SMALL_CELL for n in counts.values()) and any(n < SMALL_CELL for n in counts.values())
-    as_published(got, counts)
-    # at the small scale every cell of this five-dimension table is 1-4 people in a small OPD, and the
-    # disclosure control (docs/disclosure.md, "Limits") hides them all: every row is there, flagged
-    assert got and all(v[1] in ("true", "false") for v in got.values())
+    expected = published_shape(counts)
+    assert any(n >= SMALL_CELL for n in expected.values()) and any(0 < n < SMALL_CELL for n in expected.values())
+    assert any(k[1] == "LAINNYA" for k in expected) and any(k[1] != "LAINNYA" for k in expected)
+    as_published(got, expected)
+    # the disclosure control leaves counts to read: some cells of 5 or more people are shown
+    assert any(v[1] == "false" and int(v[0]) >= SMALL_CELL for v in got.values())
 
 
 def test_kepegawaian_skp_distribution_per_opd(run):
-    """distribusi_skp: employees per OPD x predikat x tahun, one predikat per NIP per pemda x tahun, suppressed."""
+    """distribusi_skp: employees per OPD x predikat (the three below BAIK together) x tahun, one predikat per NIP
+    per pemda x tahun, small OPDs folded, a complete grid, suppressed."""
     settings, _, _ = run
+    below = {"BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG"}
     skp = {}
     for path, v in accepted_rows(settings, "kinerja_pegawai"):
         bps, kode_opd, _ = where(settings, path)
         tahun = str(integer(v["tahun"]))
-        skp[(bps, tahun, sample_files.parse.normalize_nip(v["nip"]))] = (kode_opd, code(v["predikat"]))
-    counts = Counter((bps, kode_opd, predikat, tahun) for (bps, tahun, _), (kode_opd, predikat) in skp.items())
-    # a complete grid: every OPD of a pemda-year has a row for every predikat given there, 0 when nobody
-    for bps, kode_opd, _, tahun in list(counts):
-        for other_bps, _, predikat, other_tahun in list(counts):
-            if (other_bps, other_tahun) == (bps, tahun):
-                counts.setdefault((bps, kode_opd, predikat, tahun), 0)
+        predikat = code(v["predikat"])
+        predikat = "DI_BAWAH_BAIK" if predikat in below else predikat or "TIDAK_DIKETAHUI"
+        skp[(bps, tahun, sample_files.parse.normalize_nip(v["nip"]))] = (kode_opd, predikat)
+    counts = Counter((bps, kode_opd, tahun, (), predikat) for (bps, tahun, _), (kode_opd, predikat) in skp.items())
     got = {
-        (r["kode_kabupaten_kota"], r["kode_opd"], r["predikat"], r["tahun"]): (r["jumlah_pegawai"], r["disupresi"])
+        (r["kode_kabupaten_kota"], r["kode_opd"], r["tahun"], (), r["predikat"]): (r["jumlah_pegawai"], r["disupresi"])
         for r in published(settings, "distribusi_skp")
     }
-    assert any(n >= SMALL_CELL for n in counts.values()) and any(0 < n < SMALL_CELL for n in counts.values())
-    as_published(got, counts)
+    expected = published_shape(counts)
+    assert any(n >= SMALL_CELL for n in expected.values()) and any(0 < n < SMALL_CELL for n in expected.values())
+    # at `small` scale a pemda's SKP table is one OPD of at least 10 people and LAINNYA, a 2 x 3 grid whose
+    # small cells take the whole grid with them (docs/disclosure.md, "What the sample shows")
+    as_published(got, expected)
 
 
 def test_kepegawaian_pay_timeliness(run):

@@ -1,6 +1,9 @@
-{#- ASN count per pemda x periode (month) x OPD x status x golongan group x sex x education.
-    NON_ASN rows are not ASN and are not counted. Counts under var('ambang_supresi') are
-    suppressed (null, disupresi = true). -#}
+{#- ASN count per pemda x periode (month) x OPD x status kepegawaian x jenis kelamin (docs/disclosure.md).
+    Status: PNS (CPNS counted with PNS) or PPPK (PPPK paruh waktu included); NON_ASN rows are not ASN.
+    An OPD's status group of fewer than var('ambang_rincian') people is folded into the pemda's LAINNYA
+    row group; a folded group still that small is not broken down by sex (SEMUA); broken-down groups are a
+    complete grid of the sexes of the pemda-month (macro rincian_terbit). Counts under var('ambang_supresi')
+    are suppressed (null, disupresi = true); the publisher adds complementary suppression. -#}
 with
 
 pegawai as (
@@ -19,18 +22,23 @@ pemda as (
 
 counted as (
     select
-        kode_pemda,
-        opd_key,
-        periode,
-        tahun,
-        bulan,
-        status_kepegawaian,
-        golongan_kelompok,
-        coalesce(jenis_kelamin, 'TIDAK_DIKETAHUI') as jenis_kelamin,
-        coalesce(pendidikan, 'TIDAK_DIKETAHUI') as pendidikan,
+        pegawai.kode_pemda,
+        opd.kode_opd,
+        opd.nama_opd,
+        pegawai.periode,
+        pegawai.tahun,
+        pegawai.bulan,
+        case when pegawai.status_kepegawaian in ('PNS', 'CPNS') then 'PNS' else 'PPPK' end as status_kepegawaian,
+        coalesce(pegawai.jenis_kelamin, 'TIDAK_DIKETAHUI') as jenis_kelamin,
         count(*) as jumlah
     from pegawai
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9
+    inner join opd
+        on opd.opd_key = pegawai.opd_key
+    group by 1, 2, 3, 4, 5, 6, 7, 8
+),
+
+published as (
+    {{ rincian_terbit('counted', ['periode', 'tahun', 'bulan'], ['status_kepegawaian'], 'jenis_kelamin') }}
 ),
 
 suppressed as (
@@ -38,27 +46,23 @@ suppressed as (
         *,
         {{ suppress_small('jumlah') }} as jumlah_pegawai,
         {{ is_suppressed('jumlah') }} as disupresi
-    from counted
+    from published
 ),
 
 final as (
     select
         {{ wilayah_columns('pemda') }},
-        opd.kode_opd,
-        opd.nama_opd,
+        suppressed.kode_opd,
+        suppressed.nama_opd,
         suppressed.periode,
         suppressed.bulan,
         suppressed.status_kepegawaian,
-        suppressed.golongan_kelompok,
         suppressed.jenis_kelamin,
-        suppressed.pendidikan,
         suppressed.jumlah_pegawai,
         suppressed.disupresi,
         'ORANG' as satuan,
         suppressed.tahun
     from suppressed
-    inner join opd
-        on opd.opd_key = suppressed.opd_key
     inner join pemda
         on pemda.kode_pemda = suppressed.kode_pemda
 )

@@ -1,6 +1,9 @@
-{#- SKP predikat distribution per pemda x tahun x OPD x predikat, as a complete grid: every OPD of the
+{#- SKP predikat distribution per pemda x tahun x OPD x predikat (SANGAT_BAIK, BAIK, DI_BAWAH_BAIK =
+    butuh perbaikan, kurang or sangat kurang, TIDAK_DIKETAHUI), as a complete grid: every OPD of the
     pemda-year gets a row for every predikat given in that pemda-year, 0 when nobody has it, so a missing
-    row never tells that nobody has a predikat. Person-based: counts 1..var('ambang_supresi')-1 are
+    row never tells that nobody has a predikat. An OPD of fewer than var('ambang_rincian') people assessed
+    is folded into the pemda's LAINNYA row group, not broken down (SEMUA) when still that small (macro
+    rincian_terbit). Person-based: counts 1..var('ambang_supresi')-1 are
     suppressed (null, disupresi = true); dominance rule: when one predikat holds at least
     var('ambang_dominasi_persen') % of an OPD's people, the whole OPD-year distribution is hidden (it would
     tell each person's rating). The publisher adds complementary suppression (satudata/publish/disclosure.py). -#}
@@ -20,37 +23,33 @@ pemda as (
 
 counted as (
     select
-        kode_pemda,
-        opd_key,
-        tahun,
-        coalesce(predikat, 'TIDAK_DIKETAHUI') as predikat,
+        kinerja.kode_pemda,
+        opd.kode_opd,
+        opd.nama_opd,
+        kinerja.tahun,
+        case
+            when kinerja.predikat in ('SANGAT_BAIK', 'BAIK') then kinerja.predikat
+            when kinerja.predikat in ('BUTUH_PERBAIKAN', 'KURANG', 'SANGAT_KURANG') then 'DI_BAWAH_BAIK'
+            else 'TIDAK_DIKETAHUI'
+        end as predikat,
         count(*) as jumlah
     from kinerja
-    group by kode_pemda, opd_key, tahun, coalesce(predikat, 'TIDAK_DIKETAHUI')
+    inner join opd
+        on opd.opd_key = kinerja.opd_key
+    group by 1, 2, 3, 4, 5
 ),
 
 grid as (
-    select
-        o.kode_pemda,
-        o.opd_key,
-        o.tahun,
-        p.predikat,
-        coalesce(c.jumlah, 0) as jumlah
-    from (select distinct kode_pemda, opd_key, tahun from counted) as o
-    inner join (select distinct kode_pemda, tahun, predikat from counted) as p
-        on p.kode_pemda = o.kode_pemda
-        and p.tahun = o.tahun
-    left join counted as c
-        on c.kode_pemda = o.kode_pemda
-        and c.opd_key = o.opd_key
-        and c.tahun = o.tahun
-        and c.predikat = p.predikat
+    {{ rincian_terbit('counted', ['tahun'], [], 'predikat') }}
 ),
 
 dominance as (
     select
         *,
-        {{ is_dominated('jumlah', 'kode_pemda, opd_key, tahun') }} as didominasi
+        (
+            predikat != 'SEMUA'
+            and {{ is_dominated('jumlah', 'kode_pemda, kode_opd, tahun') }}
+        ) as didominasi
     from grid
 ),
 
@@ -65,16 +64,14 @@ suppressed as (
 final as (
     select
         {{ wilayah_columns('pemda') }},
-        opd.kode_opd,
-        opd.nama_opd,
+        suppressed.kode_opd,
+        suppressed.nama_opd,
         suppressed.predikat,
         suppressed.jumlah_pegawai,
         suppressed.disupresi,
         'ORANG' as satuan,
         suppressed.tahun
     from suppressed
-    inner join opd
-        on opd.opd_key = suppressed.opd_key
     inner join pemda
         on pemda.kode_pemda = suppressed.kode_pemda
 )

@@ -7,38 +7,14 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
+from pathlib import Path
 
 from satudata.config import Settings
 from satudata.report import audit
 
-PUBLISHERS = """version: 1
-publishers:
-  - kode_pemda: "18.72"
-    nama: Pemerintah Kota Metro
-    walidata: Diskominfo Kota Metro
-    ppid: {nama: PPID Kota Metro, email: ppid@metrokota.go.id}
-    approvers: [ppid.metro]
-    ckan_organisation: pemkot-metro
-    zona_waktu: WIB
-    lisensi: CC-BY-4.0
-  - kode_pemda: "53.71"
-    nama: Pemerintah Kota Kupang
-    walidata: Diskominfo Kota Kupang
-    ppid: {nama: PPID Kota Kupang, email: ppid@kupangkota.go.id}
-    approvers: [ppid.kupang]
-    ckan_organisation: pemkot-kupang
-    zona_waktu: WITA
-    lisensi: CC-BY-4.0
-  - kode_pemda: "18"
-    nama: Pemerintah Provinsi Lampung
-    walidata: Diskominfotik Provinsi Lampung
-    ppid: {nama: PPID Provinsi Lampung, email: ppid@lampungprov.go.id}
-    approvers: [ppid.lampung]
-    ckan_organisation: pemprov-lampung
-    zona_waktu: WIB
-    lisensi: CC-BY-4.0
-    konsolidasi: ["18.72"]
-"""
+PUBLISHERS = (Path(__file__).parents[1] / "fixtures" / "publishers_metro_kupang_lampung.yaml").read_text(
+    encoding="utf-8"
+)
 
 
 def file(kode: str, read: int, quarantined: int, status: str = "loaded") -> dict:

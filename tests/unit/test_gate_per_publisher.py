@@ -6,6 +6,8 @@ cannot be attributed blocks every publisher and says so."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from satudata.publish import publishers, run
@@ -15,34 +17,9 @@ from satudata.warehouse import connect, migrate
 
 METRO, KUPANG, LAMPUNG = "18.72", "53.71", "18"
 
-PUBLISHERS = """version: 1
-publishers:
-  - kode_pemda: "18.72"
-    nama: Pemerintah Kota Metro
-    walidata: Diskominfo Kota Metro
-    ppid: {nama: PPID Kota Metro, email: ppid@metrokota.go.id}
-    approvers: [ppid.metro]
-    ckan_organisation: pemkot-metro
-    zona_waktu: WIB
-    lisensi: CC-BY-4.0
-  - kode_pemda: "53.71"
-    nama: Pemerintah Kota Kupang
-    walidata: Diskominfo Kota Kupang
-    ppid: {nama: PPID Kota Kupang, email: ppid@kupangkota.go.id}
-    approvers: [ppid.kupang]
-    ckan_organisation: pemkot-kupang
-    zona_waktu: WITA
-    lisensi: CC-BY-4.0
-  - kode_pemda: "18"
-    nama: Pemerintah Provinsi Lampung
-    walidata: Diskominfotik Provinsi Lampung
-    ppid: {nama: PPID Provinsi Lampung, email: ppid@lampungprov.go.id}
-    approvers: [ppid.lampung]
-    ckan_organisation: pemprov-lampung
-    zona_waktu: WIB
-    lisensi: CC-BY-4.0
-    konsolidasi: ["18.72"]
-"""
+PUBLISHERS = (Path(__file__).parents[1] / "fixtures" / "publishers_metro_kupang_lampung.yaml").read_text(
+    encoding="utf-8"
+)
 
 PUBS = {
     "marts.pub_serapan_anggaran": {

@@ -1,14 +1,16 @@
 """Acceptance 1 and 2 of issue 15: two publishers, each PPID deciding for its own pemda in real Airflow.
 
 A first publication (the pipeline's stages called directly, every ready dataset chosen) gives each
-publisher a published version of its budget datasets. Then Kota Metro's SP2D change and both cities
-send their other datasets, and a real `satudata run` (Airflow `dags test`, dbt, GX) waits for the two
-PPID requests (Airflow 3.3 Human-in-the-loop, one per publisher). They are read and answered through
-Airflow's public REST API v2, on an API server over the same metadata database, as the Required
-Actions page does: Metro's PPID publishes two of its three ready datasets and holds the third with a
-reason; Kupang's publishes all; a user who is not that publisher's approver (even an admin) is refused
-(403). Before answering, the Required Actions page is shot at 390 px with Metro's request open and
-measured (tests/integration/airflow_ui.py).
+publisher a published version of its budget datasets. Then Kota Metro's SP2D change, Metro sends its
+service requests of 2022 (a year with no national holidays in the seed: the gate blocks Metro's service
+datasets on LAY-006, a failure of Metro's rows only) and Kupang sends its other datasets; a real
+`satudata run` (Airflow `dags test`, dbt, GX) waits for the two PPID requests (Airflow 3.3
+Human-in-the-loop, one per publisher). They are read and answered through Airflow's public REST API v2,
+on an API server over the same metadata database, as the Required Actions page does: Metro's PPID
+publishes two of its three ready datasets and holds the third with a reason (its blocked datasets are
+shown with the rule and its message, not offered); Kupang's publishes all; a user who is not that
+publisher's approver (even an admin) is refused (403). Before answering, the Required Actions page is
+shot at 390 px with Metro's request open and measured (tests/integration/airflow_ui.py).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import pytest
 from satudata import pipeline
 from satudata.airflow_local import airflow_bin, airflow_env, metadata_url, prepare_metadata
 from satudata.config import REPO_ROOT
+from satudata.rules import catalogue
 from tests.chromium import require_chromium
 from tests.conftest import make_settings
 
@@ -66,6 +69,15 @@ HOLD_REASON = "Menunggu klarifikasi angka dari OPD"
 # three datasets ready. Its PPID publishes the two budget datasets and holds the scorecard back.
 METRO_READY = ("realisasi_program_prioritas", "serapan_anggaran", "skor_kualitas_data")
 METRO_CHOSEN, METRO_HELD = METRO_READY[:2], METRO_READY[2:]
+# ... and its service requests of 2022 (ref.hari_libur has no 2022: working days cannot be counted), a fatal
+# failure of LAY-006 whose failing row is Metro's (`kode_pemda`): Metro's service performance is blocked,
+# Kupang's (its requests are of 2024) is not
+METRO_BLOCKED, BLOCKING_RULE = "kinerja_layanan", "LAY-006"
+METRO_REQUESTS_2022 = (
+    "nomor_permohonan,kode_layanan,tanggal_masuk,tanggal_selesai,status,kanal\r\n"
+    "P2022-1,L01,2022-03-01,2022-03-03,SELESAI,LOKET\r\n"
+    "P2022-2,L01,2022-03-02,2022-03-07,SELESAI,ONLINE\r\n"
+)
 
 
 def _landing(root: Path, datasets: tuple[str, ...] | None, kodes: tuple[str, ...] = (METRO, KUPANG)) -> None:
@@ -180,6 +192,10 @@ def test_each_publishers_ppid_decides_for_its_own_data_through_airflow(tmp_path,
         )
     )
     assert "4500000" in sp2d.read_text()
+    _landing(landing, ("jenis_layanan",), (METRO,))
+    requests = landing / METRO / "DINKES" / "permohonan_layanan" / "pl_2022.csv"
+    requests.parent.mkdir(parents=True, exist_ok=True)
+    requests.write_bytes(METRO_REQUESTS_2022.encode())
 
     # ... and a real Airflow run waits for the PPIDs, with an API server on the same metadata database
     monkeypatch.setenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", metadata_url(warehouse_url))
@@ -252,10 +268,23 @@ def test_each_publishers_ppid_decides_for_its_own_data_through_airflow(tmp_path,
         assert "| Data pribadi | lolos" in body and f"reports/runs/{pipeline_run}" in body
         assert sorted(metro["options"]) == sorted(d for d, s in statuses.items() if s == "ready")
         assert tuple(sorted(metro["options"])) == METRO_READY, metro["options"]
+        # ... a dataset blocked by a fatal failure of Metro's own rows: its status, the rule and its plain
+        # message (not "cannot be attributed": the failing row is Metro's), and it cannot be chosen
+        blocked = {i["dataset_id"]: i["diblokir_karena"] for i in summary["datasets"] if i["status"] == "blocked"}
+        assert METRO_BLOCKED in blocked and METRO_BLOCKED not in metro["options"], statuses
+        message = catalogue()[BLOCKING_RULE].text("id")
+        for dataset_id, reasons in blocked.items():  # every blocked one is blocked by that failure alone
+            assert reasons == [{"rule_id": BLOCKING_RULE, "pesan": message}], (dataset_id, reasons)
+        table = body[body.index(f"#### {METRO_BLOCKED}: diblokir") :].split("####")[1]
+        assert "| Status | diblokir |" in table and f"| Alasan diblokir | {BLOCKING_RULE}: {message} |" in table
+        assert "tidak dapat dikaitkan" not in body and "hari_libur" in message, message
         kupang_summary = json.loads((settings.reports / "runs" / pipeline_run / f"keputusan_{KUPANG}.json").read_text())
         kupang_statuses = {i["dataset_id"]: i["status"] for i in kupang_summary["datasets"]}
         assert sorted(kupang["options"]) == sorted(d for d, s in kupang_statuses.items() if s == "ready")
         assert kupang_statuses["serapan_anggaran"] == "unchanged" and len(kupang["options"]) >= 3, kupang_statuses
+        # ... Kupang unaffected by Metro's failure: nothing blocked, its service performance ready
+        assert "blocked" not in kupang_statuses.values() and METRO_BLOCKED in kupang["options"], kupang_statuses
+        assert BLOCKING_RULE not in kupang["body"] and "diblokir |" not in kupang["body"]
         assert " WITA dari proses pengolahan " in kupang["body"]  # Kupang's zone
         md = (settings.reports / "runs" / pipeline_run / f"keputusan_{METRO}.md").read_text()
         assert md.count("#### ") == len(decided) and md.rstrip().endswith(body.rstrip())
@@ -279,7 +308,11 @@ def test_each_publishers_ppid_decides_for_its_own_data_through_airflow(tmp_path,
         assert layout["innerWidth"] == 390 and 0 <= layout["drawer"]["left"] and layout["drawer"]["right"] <= 390
         assert layout["outside"] == [] and layout["clipped"] == [], layout
         assert layout["minFontPx"] >= 12, layout
-        assert layout["headings"] == [f"{d}: {labels[statuses[d]]}" for d in METRO_READY], layout["headings"]
+        headings = re.findall(r"^#### (.+)$", body, re.M)  # the ready ones first, then the blocked
+        assert headings[:3] == [f"{d}: {labels[statuses[d]]}" for d in METRO_READY], headings
+        assert f"{METRO_BLOCKED}: diblokir" in headings[3:], headings
+        assert layout["headings"] == headings, layout["headings"]
+        assert f"{BLOCKING_RULE}: {message}" in layout["text"]
         assert "Kota Metro" in layout["text"] and "Kota Kupang" not in layout["text"]
         assert "Februari 2024" in layout["text"] and serapan["perubahan_terbesar"][0] in layout["text"]
         assert png.stat().st_size > 20_000, png
@@ -311,11 +344,13 @@ def test_each_publishers_ppid_decides_for_its_own_data_through_airflow(tmp_path,
         kode: json.loads((settings.published_root / kode / "catalog.json").read_text()) for kode in (METRO, KUPANG)
     }
     metro_last = {d: s for d, s in catalogs[METRO]["last_run"]["datasets"].items() if s != "no_data"}
-    assert metro_last == {**dict.fromkeys(chosen, "published"), **dict.fromkeys(held, "held")}, metro_last
+    expected_last = {**dict.fromkeys(chosen, "published"), **dict.fromkeys(held, "held")}
+    assert metro_last == {**expected_last, **dict.fromkeys(blocked, "blocked")}, metro_last
     metro_versions = {d: e["version"] for d, e in catalogs[METRO]["datasets"].items()}
     assert metro_versions == {**dict.fromkeys(chosen, "v2"), **dict.fromkeys(held, "v1")}, metro_versions
     kupang_last = {d: s for d, s in catalogs[KUPANG]["last_run"]["datasets"].items() if s != "no_data"}
     unchanged = [d for d, s in kupang_statuses.items() if s == "unchanged"]
+    assert kupang_last[METRO_BLOCKED] == "published"
     assert kupang_last == {**dict.fromkeys(kupang["options"], "published"), **dict.fromkeys(unchanged, "unchanged")}
     assert set(catalogs[KUPANG]["datasets"]) == set(kupang["options"]) | set(unchanged)
     assert catalogs[KUPANG]["datasets"]["skor_kualitas_data"]["version"] == "v2"

@@ -42,6 +42,9 @@ DBT = REPO_ROOT / "dbt_project"
 AGGREGATE_CODES = {"TIDAK_DIKETAHUI", "SEMUA"}
 # a model column derived from a coded column under another name -> the list it holds
 DERIVED_COLUMNS = {"versi_pagu": "versi", "program_prioritas": "tagging"}
+# published groups of a code list (a small category folded so that it does not point at persons, issue 15):
+# group -> (the list, the codes it folds, the model that folds them and names each code)
+CODE_GROUPS = {"DI_BAWAH_BAIK": ("predikat", ("BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG"), "pub_distribusi_skp.sql")}
 # columns named like a coded column that hold something else (with why)
 NOT_THE_CODE_LIST = {("pub_formasi_lowongan", "eselon"): "the eselon level (I..V, NON_ESELON)"}
 
@@ -182,8 +185,16 @@ def disagreements(datasets: dict[str, Dataset], yml: dict[Path, dict]) -> list[s
                 daftar = DERIVED_COLUMNS.get(col["name"]) or (
                     coded.get(col["name"]) if col["name"] not in ambiguous else None
                 )
-                if daftar and not set(values) <= set(c.daftar_kode(daftar)) | AGGREGATE_CODES:
+                groups = {g for g, (lst, _, _) in CODE_GROUPS.items() if lst == daftar}
+                if daftar and not set(values) <= set(c.daftar_kode(daftar)) | AGGREGATE_CODES | groups:
                     found.append(f"{model['name']}.{col['name']}: accepted_values {values} not in the list {daftar}")
+
+    # a published group folds codes of its list, each named in the model that folds them
+    for group, (daftar, members, model_file) in CODE_GROUPS.items():
+        sql_text = next((DBT / "models").rglob(model_file)).read_text(encoding="utf-8")
+        for code in members:
+            if code not in c.daftar_kode(daftar) or f"'{code}'" not in sql_text:
+                found.append(f"group {group}: {code} is not in the list {daftar} or not folded in {model_file}")
 
     # published models: the key written twice agrees; the produsen of the first source dataset is named
     for doc in yml.values():

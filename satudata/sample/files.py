@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from satudata.datasets import DATASETS, Dataset
+from satudata.publish.tables import BULAN  # the month names, once (the sample writes them as OPDs do)
 from satudata.sample.xlsx import STYLE_AMOUNT, STYLE_BOLD, XlsxSheet
 
 
@@ -29,10 +30,6 @@ def rng_for(seed: int, *keys: object) -> random.Random:
     return random.Random(f"{seed}|" + "|".join(str(k) for k in keys))
 
 
-BULAN = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-)  # fmt: skip
 BULAN_SINGKAT = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agt", "Sep", "Okt", "Nov", "Des")
 
 # columns whose sum a JUMLAH row carries, per dataset

@@ -90,13 +90,16 @@ def redact_url(url: str | None) -> str:
     return parts._replace(netloc=f"{parts.username or ''}:***@{netloc}").geturl()
 
 
+LOADER_PATHS = ("auto", "blocks", "rows")
+
+
 def loader_from_env(env: Mapping[str, str] | None = None) -> str:
     """SATUDATA_LOADER (see `Settings`), read alone: the loader asks for it per file, without the cost of
     building every setting."""
     value = (os.environ if env is None else env).get("SATUDATA_LOADER")
-    path = (value or "").strip().lower() or "blocks"
-    if path not in ("blocks", "rows"):
-        raise ValueError(f"SATUDATA_LOADER must be blocks or rows, not {value!r}")
+    path = (value or "").strip().lower() or "auto"
+    if path not in LOADER_PATHS:
+        raise ValueError(f"SATUDATA_LOADER must be auto, blocks or rows, not {value!r}")
     return path
 
 
@@ -115,9 +118,10 @@ class Settings:
     SATUDATA_PUBLISHERS      the publishers config (default satudata/publish/publishers.yaml; docs/publishers.md)
     SATUDATA_TODAY           the pipeline's clock, an ISO date (default: the real date); tests set it to run
                              the same inputs on two different days
-    SATUDATA_LOADER          blocks (default): CSV files the block path can prove it reads exactly are read in
-                             pyarrow blocks (satudata/load/blocks.py), the rest row by row; rows: every file
-                             row by row. Both give the same output (tests/integration/test_loader_parity.py)
+    SATUDATA_LOADER          auto (default): a CSV file of at least blocks.FROM_BYTES that the block path can
+                             prove it reads exactly is read in pyarrow blocks (satudata/load/blocks.py), the
+                             rest row by row; blocks: every such CSV file in blocks, whatever its size; rows:
+                             every file row by row. The same output (tests/integration/test_loader_parity.py)
     """
 
     warehouse_url: str | None = field(repr=False)  # may hold a password: never in a repr, log or message

@@ -248,7 +248,7 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
         conn.commit()
     table, codes, context = open_submission(source, relpath, kode_pemda, opd, dataset, state, conn)
     out: dict[str, Any] | None = None
-    if loader_path() == "blocks" and blocks.eligible(table) is None:
+    if _block_path(loader_path(), source) and blocks.eligible(table) is None:
         table.close()
         try:
             out, periods = _load_blocks(conn, table, dataset, opd, codes, file_id, kode_pemda, context, source, relpath)
@@ -294,9 +294,16 @@ def _load_with(conn: Any, archive: Path, file_id: int) -> dict:
 
 
 def loader_path() -> str:
-    """`SATUDATA_LOADER` (satudata/config.py): `blocks` (default; the CSV files satudata/load/blocks.py can
-    prove it reads exactly) or `rows` (every file row by row). Read per file (a test switches it), on its own."""
+    """`SATUDATA_LOADER` (satudata/config.py): `auto` (default: the block path for a large file),
+    `blocks` (every CSV file satudata/load/blocks.py can prove it reads exactly, whatever its size) or
+    `rows` (every file row by row). Read per file (a test switches it), on its own."""
     return loader_from_env()
+
+
+def _block_path(path: str, source: Path) -> bool:
+    """Whether the block path is tried for this file: its fixed cost per file (pyarrow's reader, a
+    compute call per column) outweighs what it saves per row below blocks.FROM_BYTES."""
+    return path == "blocks" or (path == "auto" and source.stat().st_size >= blocks.FROM_BYTES)
 
 
 def _load_rows(

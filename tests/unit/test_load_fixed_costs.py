@@ -9,7 +9,7 @@ import yaml
 
 from satudata import config
 from satudata.config import REPO_ROOT, dbt_vars, load_yaml
-from satudata.load import loader
+from satudata.load import blocks, loader
 
 PROJECT_YAML = [
     REPO_ROOT / "dbt_project" / "dbt_project.yml",
@@ -34,10 +34,19 @@ def test_the_loader_path_is_read_per_call_without_parsing_yaml(monkeypatch):
     monkeypatch.setenv("SATUDATA_LOADER", " Blocks ")
     assert loader.loader_path() == "blocks"
     monkeypatch.delenv("SATUDATA_LOADER")
-    assert loader.loader_path() == "blocks"
+    assert loader.loader_path() == "auto"
     monkeypatch.setenv("SATUDATA_LOADER", "duckdb")
-    with pytest.raises(ValueError, match="SATUDATA_LOADER must be blocks or rows"):
+    with pytest.raises(ValueError, match="SATUDATA_LOADER must be auto, blocks or rows"):
         loader.loader_path()
+
+
+def test_auto_takes_the_block_path_from_a_size_on(tmp_path):
+    small, large = tmp_path / "small.csv", tmp_path / "large.csv"
+    small.write_bytes(b"x" * (blocks.FROM_BYTES - 1))
+    large.write_bytes(b"x" * blocks.FROM_BYTES)
+    assert [loader._block_path("auto", p) for p in (small, large)] == [False, True]
+    assert [loader._block_path("blocks", p) for p in (small, large)] == [True, True]
+    assert [loader._block_path("rows", p) for p in (small, large)] == [False, False]
 
 
 def test_dbt_vars_are_parsed_once_per_version_of_the_file(monkeypatch):

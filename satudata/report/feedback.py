@@ -24,6 +24,7 @@ the report stage only writes what is still missing or changed, and keeps the run
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import logging
 import multiprocessing
@@ -31,15 +32,20 @@ import os
 import re
 from collections import Counter
 from concurrent.futures import Future, ProcessPoolExecutor
+from io import BytesIO
 from pathlib import Path
 from typing import Any
+from zipfile import ZIP_DEFLATED, ZipFile
 
 import psycopg
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.writer.excel import ExcelWriter
 
 from satudata.config import Settings
 from satudata.datasets import DATASETS
@@ -53,6 +59,7 @@ log = logging.getLogger(__name__)
 
 FEEDBACK_VERSION = 2  # bump when the report's layout changes, so existing reports are rewritten
 MAX_FINDINGS = 200_000  # lines in Temuan per file; beyond that the sheet says how many were left out
+STREAM_FROM = 5_000  # findings from which a workbook is streamed (write-only mode: memory bounded, slower)
 
 STATUS_ID = {
     "loaded": "Diterima",
@@ -104,23 +111,33 @@ def _safe(ws: Any, value: Any) -> Any:
     value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     if not value.startswith("="):
         return value
-    cell = WriteOnlyCell(ws, value=value)
+    cell = Cell(ws, row=1, column=1, value=value)  # append places it (write-only mode reads a position)
     cell.data_type = "s"
     return cell
 
 
-def _cells(ws: Any, values: list[Any], bold: bool = False, fill: bool = False) -> list[Any]:
+def _styles(ws: Any) -> dict[str, StyleArray]:
+    """The workbook's three cell styles (all wrapped and top-aligned; headings bold, table headings
+    shaded too), registered once: a style set cell by cell is looked up in the workbook's lists each time."""
+    out = {}
+    for name, bold, fill in (("text", False, False), ("bold", True, False), ("head", True, True)):
+        cell = Cell(ws)
+        cell.alignment = WRAP
+        if bold:
+            cell.font = BOLD
+        if fill:
+            cell.fill = HEAD_FILL
+        out[name] = cell._style
+    return out
+
+
+def _cells(ws: Any, values: list[Any], style: StyleArray) -> list[Any]:
     out = []
     for v in values:
-        c = WriteOnlyCell(ws, value=v)
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) if isinstance(v, str) else v
+        c = Cell(ws, row=1, column=1, value=value, style_array=style)
         if isinstance(v, str):
-            c.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)
             c.data_type = "s"
-        if bold:
-            c.font = BOLD
-        if fill:
-            c.fill = HEAD_FILL
-        c.alignment = WRAP
         out.append(c)
     return out
 
@@ -178,12 +195,14 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
     layout = f["layout"] or {}
     columns = layout.get("columns", {})
     dataset = DATASETS.get(f["dataset"] or "")
-    wb = Workbook(write_only=True)
-
-    ws = wb.create_sheet("Ringkasan")
+    # most reports are small: built in memory (a write-only sheet costs a temporary file); a long one streamed
+    wb = Workbook(write_only=len(findings) >= STREAM_FROM)
+    ws = wb.create_sheet("Ringkasan") if wb.write_only else wb.active
+    ws.title = "Ringkasan"
+    style = _styles(ws)
     _widths(ws, [30, 90])
     _print_setup(ws)
-    ws.append(_cells(ws, ["Laporan pemeriksaan kiriman data (Satu Data)"], bold=True))
+    ws.append(_cells(ws, ["Laporan pemeriksaan kiriman data (Satu Data)"], style["bold"]))
     ws.append([])
     rows = [
         ("Berkas", f.get("relpath") or f["path"]),
@@ -205,7 +224,7 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
         ("Sidik berkas (SHA-256)", f["sha256"]),
     ]
     for label, value in rows:
-        ws.append(_cells(ws, [label, value]))
+        ws.append(_cells(ws, [label, value], style["text"]))
     ws.append([])
     notes = _notes(f)
     if f.get("relpath") and f["relpath"] != f["path"]:
@@ -215,18 +234,20 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
             "diproses ulang, hasilnya sama.",
         )
     title = "Alasan penolakan" if f["status"] == "rejected" else "Catatan"
-    ws.append(_cells(ws, [title, "" if notes else "Tidak ada catatan."], bold=True))
+    ws.append(_cells(ws, [title, "" if notes else "Tidak ada catatan."], style["bold"]))
     for note in notes:
-        ws.append(_cells(ws, ["", note]))
+        ws.append(_cells(ws, ["", note], style["text"]))
     ws.append([])
     by_rule = Counter((r[3], r[4]) for r in findings)
-    ws.append(_cells(ws, ["Temuan per aturan", "Jumlah temuan"], bold=True, fill=True))
+    ws.append(_cells(ws, ["Temuan per aturan", "Jumlah temuan"], style["head"]))
     if not by_rule:
-        ws.append(_cells(ws, ["", "Tidak ada temuan."]))
+        ws.append(_cells(ws, ["", "Tidak ada temuan."], style["text"]))
     for (rule_id, severity), n in sorted(by_rule.items()):
         rule = catalogue().get(rule_id)
         text = rule.message_id.replace("{expected}", "…") if rule else ""
-        ws.append(_cells(ws, [f"{rule_id} ({SEVERITY_ID.get(severity, severity)})", f"{n} temuan — {text}"]))
+        ws.append(
+            _cells(ws, [f"{rule_id} ({SEVERITY_ID.get(severity, severity)})", f"{n} temuan — {text}"], style["text"])
+        )
 
     ws = wb.create_sheet("Temuan")
     _widths(ws, [16, 8, 8, 24, 24, 40, 10, 50, 28])
@@ -245,8 +266,7 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
                 "Keterangan",
                 "Akibat",
             ],
-            bold=True,
-            fill=True,
+            style["head"],
         )
     )
     for sheet, row_number, column_name, *_rest in findings[:MAX_FINDINGS]:
@@ -275,7 +295,7 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
     ws = wb.create_sheet("Kolom")
     _widths(ws, [8, 32, 28, 60])
     _print_setup(ws, header_row=1)
-    ws.append(_cells(ws, ["Kolom", "Judul kolom di berkas", "Kolom baku", "Keterangan"], bold=True, fill=True))
+    ws.append(_cells(ws, ["Kolom", "Judul kolom di berkas", "Kolom baku", "Keterangan"], style["head"]))
     for name, where in sorted(columns.items(), key=lambda kv: (len(kv[1]["letter"]), kv[1]["letter"])):
         ws.append([where["letter"], _safe(ws, where["header"]), name, "Dibaca"])
     for header in layout.get("extra", []):
@@ -288,9 +308,36 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
                 state = "WAJIB, tidak ditemukan" if col.required else "Tidak ada (boleh kosong)"
                 ws.append(["-", "-", col.name, state])
 
+    _save(wb, path)
+
+
+class _MemoryWriter(ExcelWriter):
+    """openpyxl's own writer, but each sheet's XML goes into the zip from memory: openpyxl writes it to
+    a temporary file, then copies and removes that file (most of a small report's cost)."""
+
+    def write_worksheet(self, ws: Any) -> None:
+        if self.workbook.write_only:  # its sheets are written already, to their temporary files
+            super().write_worksheet(ws)
+            return
+        ws._drawing = SpreadsheetDrawing()  # as ExcelWriter.write_worksheet (openpyxl 3.1)
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = WorksheetWriter(ws, out=BytesIO())
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], writer.read())
+        self.manifest.append(ws)
+
+
+def _save(wb: Workbook, path: Path) -> None:
+    """As Workbook.save, without temporary files; into place in one rename (a reader never sees half a report)."""
+    buffer = BytesIO()
+    with ZipFile(buffer, "w", ZIP_DEFLATED, allowZip64=True) as archive:
+        wb.properties.modified = datetime.datetime.now(tz=datetime.UTC).replace(tzinfo=None)
+        _MemoryWriter(wb, archive).write_data()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name("." + path.name + ".tmp")
-    wb.save(tmp)
+    tmp.write_bytes(buffer.getvalue())
     os.replace(tmp, path)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from satudata.report import feedback
 from satudata.report.feedback import write_report
 
 GOLDEN = Path(__file__).parents[1] / "fixtures" / "feedback_golden.json"
@@ -192,10 +193,13 @@ def describe(path: Path) -> dict:
     return json.loads(json.dumps(out))  # as the fixture holds it (tuples as lists, numbers as JSON has them)
 
 
+@pytest.mark.parametrize("streamed", [False, True], ids=["in_memory", "streamed"])
 @pytest.mark.parametrize("case", ["clean", "findings", "rejected", "superseded"])
-def test_the_workbook_reads_as_the_earlier_writer_wrote_it(tmp_path, case):
-    # Given a file record and its findings, and what the earlier writer's workbook of them held
+def test_the_workbook_reads_as_the_earlier_writer_wrote_it(tmp_path, monkeypatch, case, streamed):
+    # Given a file record and its findings, and what the earlier writer's workbook of them held; the
+    # report built in memory (as most are) or streamed (as those of thousands of findings are)
     f, findings, status = cases()[case]
+    monkeypatch.setattr(feedback, "STREAM_FROM", 0 if streamed else 10**9)
     golden = json.loads(GOLDEN.read_text())[case]
 
     # When the report is written

@@ -482,26 +482,48 @@ def write_feedback(settings: Settings, url: str, run_id: str) -> list[Path]:
 # written by the load batches, beside the loading
 
 
-_WORKER_CONN: Any = None
+class _Writer:
+    """What the process that writes a batch's reports (its worker, or the loading process for a small
+    batch) keeps between files: one connection, the run's report names, the index as it was."""
+
+    conn: Any = None
+    run: tuple[str, str] | None = None
+    names: Counter = Counter()
+    current: dict[str, str] = {}
+
+    @classmethod
+    def close(cls) -> None:
+        if cls.conn is not None:
+            cls.conn.close()
+        cls.conn, cls.run, cls.names, cls.current = None, None, Counter(), {}
 
 
-def _write_one(url: str, root: str, run_id: str, relpath: str, path: str) -> tuple[str, str] | None:
+def _write_one(url: str, root: str, run_id: str, relpath: str) -> tuple[str, str] | None:
     """(in the batch's worker process, or inline) the report of one file of the run, as it is now in the
-    warehouse; (index key, fingerprint), or None when it could not be written."""
-    global _WORKER_CONN
-    if _WORKER_CONN is None or _WORKER_CONN.closed or _WORKER_CONN.broken:
-        _WORKER_CONN = psycopg.connect(url, autocommit=True, application_name="satudata feedback")
-    row = _WORKER_CONN.execute(FILES_SQL.format(where="and rf.relpath = %s"), (run_id, relpath)).fetchone()
+    warehouse, unless the one written earlier is still current; (index key, fingerprint), or None when
+    it could not be written. The loading process only hands over the file's name: its row and findings
+    are read here, once, off the loading's path."""
+    w = _Writer
+    if w.conn is None or w.conn.closed or w.conn.broken:
+        w.conn = psycopg.connect(url, autocommit=True, application_name="satudata feedback")
+    if w.run != (run_id, root):  # the batch's first file
+        w.names, (w.current, _) = _names(w.conn, run_id), _read_index(Path(root))
+        w.run = (run_id, root)
+    row = w.conn.execute(FILES_SQL.format(where="and rf.relpath = %s"), (run_id, relpath)).fetchone()
     if row is None:
         return None
     f = dict(zip(FILE_COLUMNS, row, strict=True))
-    findings = _WORKER_CONN.execute(FINDINGS_SQL, (f["file_id"],)).fetchall()
+    path = _report_path(Path(root), f, w.names)
+    key = path.relative_to(root).as_posix()
+    if w.current.get(key) == _fingerprint(f) and path.exists():
+        return key, _fingerprint(f)  # an unchanged file seen again: its report is current
+    findings = w.conn.execute(FINDINGS_SQL, (f["file_id"],)).fetchall()
     try:
-        write_report(Path(path), f, findings, f["status"])
+        write_report(path, f, findings, f["status"])
     except OSError as e:
         log.error("feedback for %s not written: %s", f["path"], e)
         return None
-    return Path(path).relative_to(root).as_posix(), _fingerprint(f)
+    return key, _fingerprint(f)
 
 
 class BatchFeedback:
@@ -525,8 +547,6 @@ class BatchFeedback:
         self.pool: ProcessPoolExecutor | None = None
         self.pending: list[Future] = []
         self.index: dict[str, str] = {}
-        self.current: dict[str, str] = {}
-        self.names: Counter | None = None
 
     def __enter__(self) -> BatchFeedback:
         if self.files >= BATCH_WORKER_FROM:  # the worker starts while the first file loads
@@ -534,22 +554,9 @@ class BatchFeedback:
         return self
 
     def add(self, relpath: str) -> None:
+        """The loaded file's report, written (or found current) by the worker: nothing is queried here."""
+        args = (self.url, str(self.root), self.run_id, relpath)
         try:
-            if self.names is None:
-                with connect(self.url) as conn:
-                    self.names = _names(conn, self.run_id)
-                    self.current, _ = _read_index(self.root)
-            with connect(self.url) as conn:
-                row = conn.execute(FILES_SQL.format(where="and rf.relpath = %s"), (self.run_id, relpath)).fetchone()
-            if row is None:
-                return
-            f = dict(zip(FILE_COLUMNS, row, strict=True))
-            path = _report_path(self.root, f, self.names)
-            key = path.relative_to(self.root).as_posix()
-            if self.current.get(key) == _fingerprint(f) and path.exists():
-                self.index[key] = _fingerprint(f)  # an unchanged file seen again: its report is current
-                return
-            args = (self.url, str(self.root), self.run_id, relpath, str(path))
             if self.pool is None:
                 self._done(_write_one(*args))
             else:
@@ -569,10 +576,7 @@ class BatchFeedback:
                 log.exception("a feedback report of the batch is left to the report stage")
         if self.pool is not None:
             self.pool.shutdown()
-        global _WORKER_CONN
-        if _WORKER_CONN is not None:
-            _WORKER_CONN.close()
-            _WORKER_CONN = None
+        _Writer.close()
         if self.index:
             try:
                 _write_json(self.part, self.index)

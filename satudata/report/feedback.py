@@ -30,6 +30,7 @@ import logging
 import multiprocessing
 import os
 import re
+import threading
 from collections import Counter
 from concurrent.futures import Future, ProcessPoolExecutor
 from io import BytesIO
@@ -41,6 +42,7 @@ import psycopg
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+from openpyxl.packaging.core import DocumentProperties
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet._writer import WorksheetWriter
@@ -159,6 +161,40 @@ def _widths(ws: Any, widths: list[int]) -> None:
         ws.column_dimensions[chr(ord("A") + i)].width = w
 
 
+SHEETS = (  # name, column widths, heading row printed on every page
+    ("Ringkasan", [30, 90], None),
+    ("Temuan", [16, 8, 8, 24, 24, 40, 10, 50, 28], 1),
+    ("Kolom", [8, 32, 28, 60], 1),
+)
+_MADE = threading.local()  # per thread: the laid-out workbook its small reports are written into, in turn
+
+
+def _workbook(streamed: bool) -> tuple[Workbook, list[Any], dict[str, StyleArray]]:
+    """An empty report workbook, its sheets laid out and its styles registered. A small report is built
+    in memory, in a workbook made once per thread and emptied for each report (making one is about a
+    fifth of a clean file's report); a long one is streamed (write-only mode: memory bounded, a temporary file
+    per sheet) in a workbook of its own."""
+    made = None if streamed else getattr(_MADE, "workbook", None)
+    if made is None:
+        wb = Workbook(write_only=streamed)
+        if not streamed:
+            wb.remove(wb.active)
+        sheets = [wb.create_sheet(name) for name, _, _ in SHEETS]
+        for ws, (_, widths, header_row) in zip(sheets, SHEETS, strict=True):
+            _widths(ws, widths)
+            _print_setup(ws, header_row)
+        made = (wb, sheets, _styles(sheets[0]))
+        if streamed:
+            return made
+        _MADE.workbook = made
+    wb, sheets, styles = made
+    for ws in sheets:  # emptied: the cells of the previous report (the layout stays)
+        ws._cells.clear()
+        ws._current_row = 0
+    wb.properties = DocumentProperties()  # created now, as a new workbook's
+    return made
+
+
 def _message(rule_id: str, expected_id: str, stored: str) -> str:
     rule = catalogue().get(rule_id)
     if rule is None:
@@ -195,13 +231,7 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
     layout = f["layout"] or {}
     columns = layout.get("columns", {})
     dataset = DATASETS.get(f["dataset"] or "")
-    # most reports are small: built in memory (a write-only sheet costs a temporary file); a long one streamed
-    wb = Workbook(write_only=len(findings) >= STREAM_FROM)
-    ws = wb.create_sheet("Ringkasan") if wb.write_only else wb.active
-    ws.title = "Ringkasan"
-    style = _styles(ws)
-    _widths(ws, [30, 90])
-    _print_setup(ws)
+    wb, (ws, temuan, kolom), style = _workbook(streamed=len(findings) >= STREAM_FROM)
     ws.append(_cells(ws, ["Laporan pemeriksaan kiriman data (Satu Data)"], style["bold"]))
     ws.append([])
     rows = [
@@ -249,9 +279,7 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
             _cells(ws, [f"{rule_id} ({SEVERITY_ID.get(severity, severity)})", f"{n} temuan — {text}"], style["text"])
         )
 
-    ws = wb.create_sheet("Temuan")
-    _widths(ws, [16, 8, 8, 24, 24, 40, 10, 50, 28])
-    _print_setup(ws, header_row=1)
+    ws = temuan
     ws.append(
         _cells(
             ws,
@@ -292,9 +320,7 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
     if len(findings) > MAX_FINDINGS:
         ws.append([f"... dan {len(findings) - MAX_FINDINGS} temuan lain (tidak ditampilkan)"])
 
-    ws = wb.create_sheet("Kolom")
-    _widths(ws, [8, 32, 28, 60])
-    _print_setup(ws, header_row=1)
+    ws = kolom
     ws.append(_cells(ws, ["Kolom", "Judul kolom di berkas", "Kolom baku", "Keterangan"], style["head"]))
     for name, where in sorted(columns.items(), key=lambda kv: (len(kv[1]["letter"]), kv[1]["letter"])):
         ws.append([where["letter"], _safe(ws, where["header"]), name, "Dibaca"])

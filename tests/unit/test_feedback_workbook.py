@@ -215,6 +215,23 @@ def test_the_workbook_reads_as_the_earlier_writer_wrote_it(tmp_path, monkeypatch
     assert got == golden
 
 
+def test_a_report_written_after_a_longer_one_holds_nothing_of_it(tmp_path):
+    # Given a report of 50 findings, written in this process's reused workbook
+    f, findings, status = cases()["findings"]
+    write_report(tmp_path / "long.xlsx", f, findings, status)
+
+    # When a clean file's report is written next, and the long one again
+    f, findings, status = cases()["clean"]
+    write_report(tmp_path / "clean.xlsx", f, findings, status)
+    f, findings, status = cases()["findings"]
+    write_report(tmp_path / "long_again.xlsx", f, findings, status)
+
+    # Then each is exactly its own (no row of the other left behind), and the first still reads as it did
+    golden = json.loads(GOLDEN.read_text())
+    assert describe(tmp_path / "clean.xlsx") == golden["clean"]
+    assert describe(tmp_path / "long_again.xlsx") == describe(tmp_path / "long.xlsx") == golden["findings"]
+
+
 def test_the_golden_cases_hold_what_they_claim():
     golden = json.loads(GOLDEN.read_text())
     temuan = [c for c in golden["findings"]["Temuan"]["cells"] if c[0].startswith("B") and c[0] != "B1"]

@@ -24,22 +24,30 @@ the report stage only writes what is still missing or changed, and keeps the run
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import logging
 import multiprocessing
 import os
 import re
+import threading
 from collections import Counter
 from concurrent.futures import Future, ProcessPoolExecutor
+from io import BytesIO
 from pathlib import Path
 from typing import Any
+from zipfile import ZIP_DEFLATED, ZipFile
 
 import psycopg
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+from openpyxl.packaging.core import DocumentProperties
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.writer.excel import ExcelWriter
 
 from satudata.config import Settings
 from satudata.datasets import DATASETS
@@ -53,6 +61,7 @@ log = logging.getLogger(__name__)
 
 FEEDBACK_VERSION = 2  # bump when the report's layout changes, so existing reports are rewritten
 MAX_FINDINGS = 200_000  # lines in Temuan per file; beyond that the sheet says how many were left out
+STREAM_FROM = 5_000  # findings from which a workbook is streamed (write-only mode: memory bounded, slower)
 
 STATUS_ID = {
     "loaded": "Diterima",
@@ -104,23 +113,33 @@ def _safe(ws: Any, value: Any) -> Any:
     value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     if not value.startswith("="):
         return value
-    cell = WriteOnlyCell(ws, value=value)
+    cell = Cell(ws, row=1, column=1, value=value)  # append places it (write-only mode reads a position)
     cell.data_type = "s"
     return cell
 
 
-def _cells(ws: Any, values: list[Any], bold: bool = False, fill: bool = False) -> list[Any]:
+def _styles(ws: Any) -> dict[str, StyleArray]:
+    """The workbook's three cell styles (all wrapped and top-aligned; headings bold, table headings
+    shaded too), registered once: a style set cell by cell is looked up in the workbook's lists each time."""
+    out = {}
+    for name, bold, fill in (("text", False, False), ("bold", True, False), ("head", True, True)):
+        cell = Cell(ws)
+        cell.alignment = WRAP
+        if bold:
+            cell.font = BOLD
+        if fill:
+            cell.fill = HEAD_FILL
+        out[name] = cell._style
+    return out
+
+
+def _cells(ws: Any, values: list[Any], style: StyleArray) -> list[Any]:
     out = []
     for v in values:
-        c = WriteOnlyCell(ws, value=v)
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) if isinstance(v, str) else v
+        c = Cell(ws, row=1, column=1, value=value, style_array=style)
         if isinstance(v, str):
-            c.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)
             c.data_type = "s"
-        if bold:
-            c.font = BOLD
-        if fill:
-            c.fill = HEAD_FILL
-        c.alignment = WRAP
         out.append(c)
     return out
 
@@ -140,6 +159,40 @@ def _print_setup(ws: Any, header_row: int | None = None) -> None:
 def _widths(ws: Any, widths: list[int]) -> None:
     for i, w in enumerate(widths):
         ws.column_dimensions[chr(ord("A") + i)].width = w
+
+
+SHEETS = (  # name, column widths, heading row printed on every page
+    ("Ringkasan", [30, 90], None),
+    ("Temuan", [16, 8, 8, 24, 24, 40, 10, 50, 28], 1),
+    ("Kolom", [8, 32, 28, 60], 1),
+)
+_MADE = threading.local()  # per thread: the laid-out workbook its small reports are written into, in turn
+
+
+def _workbook(streamed: bool) -> tuple[Workbook, list[Any], dict[str, StyleArray]]:
+    """An empty report workbook, its sheets laid out and its styles registered. A small report is built
+    in memory, in a workbook made once per thread and emptied for each report (making one is about a
+    fifth of a clean file's report); a long one is streamed (write-only mode: memory bounded, a temporary file
+    per sheet) in a workbook of its own."""
+    made = None if streamed else getattr(_MADE, "workbook", None)
+    if made is None:
+        wb = Workbook(write_only=streamed)
+        if not streamed:
+            wb.remove(wb.active)
+        sheets = [wb.create_sheet(name) for name, _, _ in SHEETS]
+        for ws, (_, widths, header_row) in zip(sheets, SHEETS, strict=True):
+            _widths(ws, widths)
+            _print_setup(ws, header_row)
+        made = (wb, sheets, _styles(sheets[0]))
+        if streamed:
+            return made
+        _MADE.workbook = made
+    wb, sheets, styles = made
+    for ws in sheets:  # emptied: the cells of the previous report (the layout stays)
+        ws._cells.clear()
+        ws._current_row = 0
+    wb.properties = DocumentProperties()  # created now, as a new workbook's
+    return made
 
 
 def _message(rule_id: str, expected_id: str, stored: str) -> str:
@@ -178,12 +231,8 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
     layout = f["layout"] or {}
     columns = layout.get("columns", {})
     dataset = DATASETS.get(f["dataset"] or "")
-    wb = Workbook(write_only=True)
-
-    ws = wb.create_sheet("Ringkasan")
-    _widths(ws, [30, 90])
-    _print_setup(ws)
-    ws.append(_cells(ws, ["Laporan pemeriksaan kiriman data (Satu Data)"], bold=True))
+    wb, (ws, temuan, kolom), style = _workbook(streamed=len(findings) >= STREAM_FROM)
+    ws.append(_cells(ws, ["Laporan pemeriksaan kiriman data (Satu Data)"], style["bold"]))
     ws.append([])
     rows = [
         ("Berkas", f.get("relpath") or f["path"]),
@@ -205,7 +254,7 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
         ("Sidik berkas (SHA-256)", f["sha256"]),
     ]
     for label, value in rows:
-        ws.append(_cells(ws, [label, value]))
+        ws.append(_cells(ws, [label, value], style["text"]))
     ws.append([])
     notes = _notes(f)
     if f.get("relpath") and f["relpath"] != f["path"]:
@@ -215,22 +264,22 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
             "diproses ulang, hasilnya sama.",
         )
     title = "Alasan penolakan" if f["status"] == "rejected" else "Catatan"
-    ws.append(_cells(ws, [title, "" if notes else "Tidak ada catatan."], bold=True))
+    ws.append(_cells(ws, [title, "" if notes else "Tidak ada catatan."], style["bold"]))
     for note in notes:
-        ws.append(_cells(ws, ["", note]))
+        ws.append(_cells(ws, ["", note], style["text"]))
     ws.append([])
     by_rule = Counter((r[3], r[4]) for r in findings)
-    ws.append(_cells(ws, ["Temuan per aturan", "Jumlah temuan"], bold=True, fill=True))
+    ws.append(_cells(ws, ["Temuan per aturan", "Jumlah temuan"], style["head"]))
     if not by_rule:
-        ws.append(_cells(ws, ["", "Tidak ada temuan."]))
+        ws.append(_cells(ws, ["", "Tidak ada temuan."], style["text"]))
     for (rule_id, severity), n in sorted(by_rule.items()):
         rule = catalogue().get(rule_id)
         text = rule.message_id.replace("{expected}", "…") if rule else ""
-        ws.append(_cells(ws, [f"{rule_id} ({SEVERITY_ID.get(severity, severity)})", f"{n} temuan — {text}"]))
+        ws.append(
+            _cells(ws, [f"{rule_id} ({SEVERITY_ID.get(severity, severity)})", f"{n} temuan — {text}"], style["text"])
+        )
 
-    ws = wb.create_sheet("Temuan")
-    _widths(ws, [16, 8, 8, 24, 24, 40, 10, 50, 28])
-    _print_setup(ws, header_row=1)
+    ws = temuan
     ws.append(
         _cells(
             ws,
@@ -245,8 +294,7 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
                 "Keterangan",
                 "Akibat",
             ],
-            bold=True,
-            fill=True,
+            style["head"],
         )
     )
     for sheet, row_number, column_name, *_rest in findings[:MAX_FINDINGS]:
@@ -272,10 +320,8 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
     if len(findings) > MAX_FINDINGS:
         ws.append([f"... dan {len(findings) - MAX_FINDINGS} temuan lain (tidak ditampilkan)"])
 
-    ws = wb.create_sheet("Kolom")
-    _widths(ws, [8, 32, 28, 60])
-    _print_setup(ws, header_row=1)
-    ws.append(_cells(ws, ["Kolom", "Judul kolom di berkas", "Kolom baku", "Keterangan"], bold=True, fill=True))
+    ws = kolom
+    ws.append(_cells(ws, ["Kolom", "Judul kolom di berkas", "Kolom baku", "Keterangan"], style["head"]))
     for name, where in sorted(columns.items(), key=lambda kv: (len(kv[1]["letter"]), kv[1]["letter"])):
         ws.append([where["letter"], _safe(ws, where["header"]), name, "Dibaca"])
     for header in layout.get("extra", []):
@@ -288,9 +334,36 @@ def write_report(path: Path, f: dict, findings: list[tuple], shown_status: str) 
                 state = "WAJIB, tidak ditemukan" if col.required else "Tidak ada (boleh kosong)"
                 ws.append(["-", "-", col.name, state])
 
+    _save(wb, path)
+
+
+class _MemoryWriter(ExcelWriter):
+    """openpyxl's own writer, but each sheet's XML goes into the zip from memory: openpyxl writes it to
+    a temporary file, then copies and removes that file (about 3 ms of a small report on this disk)."""
+
+    def write_worksheet(self, ws: Any) -> None:
+        if self.workbook.write_only:  # its sheets are written already, to their temporary files
+            super().write_worksheet(ws)
+            return
+        ws._drawing = SpreadsheetDrawing()  # as ExcelWriter.write_worksheet (openpyxl 3.1)
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = WorksheetWriter(ws, out=BytesIO())
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], writer.read())
+        self.manifest.append(ws)
+
+
+def _save(wb: Workbook, path: Path) -> None:
+    """As Workbook.save, without temporary files; into place in one rename (a reader never sees half a report)."""
+    buffer = BytesIO()
+    with ZipFile(buffer, "w", ZIP_DEFLATED, allowZip64=True) as archive:
+        wb.properties.modified = datetime.datetime.now(tz=datetime.UTC).replace(tzinfo=None)
+        _MemoryWriter(wb, archive).write_data()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name("." + path.name + ".tmp")
-    wb.save(tmp)
+    tmp.write_bytes(buffer.getvalue())
     os.replace(tmp, path)
 
 
@@ -435,26 +508,48 @@ def write_feedback(settings: Settings, url: str, run_id: str) -> list[Path]:
 # written by the load batches, beside the loading
 
 
-_WORKER_CONN: Any = None
+class _Writer:
+    """What the process that writes a batch's reports (its worker, or the loading process for a small
+    batch) keeps between files: one connection, the run's report names, the index as it was."""
+
+    conn: Any = None
+    run: tuple[str, str] | None = None
+    names: Counter = Counter()
+    current: dict[str, str] = {}
+
+    @classmethod
+    def close(cls) -> None:
+        if cls.conn is not None:
+            cls.conn.close()
+        cls.conn, cls.run, cls.names, cls.current = None, None, Counter(), {}
 
 
-def _write_one(url: str, root: str, run_id: str, relpath: str, path: str) -> tuple[str, str] | None:
+def _write_one(url: str, root: str, run_id: str, relpath: str) -> tuple[str, str] | None:
     """(in the batch's worker process, or inline) the report of one file of the run, as it is now in the
-    warehouse; (index key, fingerprint), or None when it could not be written."""
-    global _WORKER_CONN
-    if _WORKER_CONN is None or _WORKER_CONN.closed or _WORKER_CONN.broken:
-        _WORKER_CONN = psycopg.connect(url, autocommit=True, application_name="satudata feedback")
-    row = _WORKER_CONN.execute(FILES_SQL.format(where="and rf.relpath = %s"), (run_id, relpath)).fetchone()
+    warehouse, unless the one written earlier is still current; (index key, fingerprint), or None when
+    it could not be written. The loading process only hands over the file's name: its row and findings
+    are read here, once, off the loading's path (the batch's names and index on its first file)."""
+    w = _Writer
+    if w.conn is None or w.conn.closed or w.conn.broken:
+        w.conn = psycopg.connect(url, autocommit=True, application_name="satudata feedback")
+    if w.run != (run_id, root):  # the batch's first file
+        w.names, (w.current, _) = _names(w.conn, run_id), _read_index(Path(root))
+        w.run = (run_id, root)
+    row = w.conn.execute(FILES_SQL.format(where="and rf.relpath = %s"), (run_id, relpath)).fetchone()
     if row is None:
         return None
     f = dict(zip(FILE_COLUMNS, row, strict=True))
-    findings = _WORKER_CONN.execute(FINDINGS_SQL, (f["file_id"],)).fetchall()
+    path = _report_path(Path(root), f, w.names)
+    key = path.relative_to(root).as_posix()
+    if w.current.get(key) == _fingerprint(f) and path.exists():
+        return key, _fingerprint(f)  # an unchanged file seen again: its report is current
+    findings = w.conn.execute(FINDINGS_SQL, (f["file_id"],)).fetchall()
     try:
-        write_report(Path(path), f, findings, f["status"])
+        write_report(path, f, findings, f["status"])
     except OSError as e:
         log.error("feedback for %s not written: %s", f["path"], e)
         return None
-    return Path(path).relative_to(root).as_posix(), _fingerprint(f)
+    return key, _fingerprint(f)
 
 
 class BatchFeedback:
@@ -478,8 +573,6 @@ class BatchFeedback:
         self.pool: ProcessPoolExecutor | None = None
         self.pending: list[Future] = []
         self.index: dict[str, str] = {}
-        self.current: dict[str, str] = {}
-        self.names: Counter | None = None
 
     def __enter__(self) -> BatchFeedback:
         if self.files >= BATCH_WORKER_FROM:  # the worker starts while the first file loads
@@ -487,22 +580,9 @@ class BatchFeedback:
         return self
 
     def add(self, relpath: str) -> None:
+        """The loaded file's report, written (or found current) by the worker: nothing is queried here."""
+        args = (self.url, str(self.root), self.run_id, relpath)
         try:
-            if self.names is None:
-                with connect(self.url) as conn:
-                    self.names = _names(conn, self.run_id)
-                    self.current, _ = _read_index(self.root)
-            with connect(self.url) as conn:
-                row = conn.execute(FILES_SQL.format(where="and rf.relpath = %s"), (self.run_id, relpath)).fetchone()
-            if row is None:
-                return
-            f = dict(zip(FILE_COLUMNS, row, strict=True))
-            path = _report_path(self.root, f, self.names)
-            key = path.relative_to(self.root).as_posix()
-            if self.current.get(key) == _fingerprint(f) and path.exists():
-                self.index[key] = _fingerprint(f)  # an unchanged file seen again: its report is current
-                return
-            args = (self.url, str(self.root), self.run_id, relpath, str(path))
             if self.pool is None:
                 self._done(_write_one(*args))
             else:
@@ -522,10 +602,7 @@ class BatchFeedback:
                 log.exception("a feedback report of the batch is left to the report stage")
         if self.pool is not None:
             self.pool.shutdown()
-        global _WORKER_CONN
-        if _WORKER_CONN is not None:
-            _WORKER_CONN.close()
-            _WORKER_CONN = None
+        _Writer.close()
         if self.index:
             try:
                 _write_json(self.part, self.index)

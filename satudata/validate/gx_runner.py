@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from satudata.config import Settings
 from satudata.report.assets import install_assets, make_offline
@@ -21,6 +22,23 @@ if TYPE_CHECKING:  # GX itself is imported inside the functions that run it
 log = logging.getLogger(__name__)
 
 URL_VARIABLE = "SATUDATA_GX_WAREHOUSE_URL"
+
+# GX's checks read whole tables and views; the unexpected-rows rules join staging views, through which
+# PostgreSQL estimates a handful of rows where there are hundreds of thousands, and a nested loop over a
+# view then computes the view again for each outer row (REC-005 ran for over 6 minutes on half the
+# provinsi sample; 17 s with hash joins). GX's connections plan hash joins only, as dbt's table models do
+# (dbt_project/macros/planner.sql; tests/unit/test_planner_settings.py keeps the two the same).
+PLANNER_SETTINGS = {"enable_nestloop": "off", "enable_mergejoin": "off"}
+
+
+def with_planner_settings(url: str) -> str:
+    """`url` with PLANNER_SETTINGS added to libpq's `options` (kept: options the URL already has)."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    options = " ".join(f"-c {k}={v}" for k, v in PLANNER_SETTINGS.items())
+    given = [v for k, v in query if k == "options"]
+    query = [(k, v) for k, v in query if k != "options"] + [("options", " ".join([*given, options]))]
+    return parts._replace(query=urlencode(query)).geturl()
 
 
 @dataclass
@@ -90,7 +108,7 @@ def validate(settings: Settings, url: str, run_id: str, metas: dict[str, dict]) 
     context = _context(settings)
     # GX keeps its data sources in gx/great_expectations.yml: it gets a reference to the URL, substituted
     # from the environment when it connects, so the warehouse password is never written to disk
-    os.environ[URL_VARIABLE] = url
+    os.environ[URL_VARIABLE] = with_planner_settings(url)
     datasource = context.data_sources.add_or_update_postgres(
         name="warehouse", connection_string="${" + URL_VARIABLE + "}"
     )

@@ -17,9 +17,9 @@ def test_dbt_and_gx_name_the_same_planner_settings():
 
 
 def test_the_gx_url_carries_them_and_keeps_its_own_options():
-    plain = urlsplit(with_planner_settings("postgresql://u:p@127.0.0.1:5432/w"))
+    plain = urlsplit(with_planner_settings("postgresql://u@127.0.0.1:5432/w"))
     assert parse_qs(plain.query)["options"] == ["-c enable_nestloop=off -c enable_mergejoin=off"]
-    assert plain.netloc == "u:p@127.0.0.1:5432" and plain.path == "/w"
+    assert plain.netloc == "u@127.0.0.1:5432" and plain.path == "/w"
     given = urlsplit(with_planner_settings("postgresql://u@h/w?sslmode=require&options=-c%20search_path%3Dx"))
     query = parse_qs(given.query)
     assert query["sslmode"] == ["require"]

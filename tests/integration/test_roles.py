@@ -286,3 +286,68 @@ def test_on_a_server_the_database_owner_sets_up_the_roles(server_like):
         assert conn.execute("select jumlah from marts.pub_y").fetchone() == (1,)
         with pytest.raises(DENIED):
             conn.execute("select * from raw.pegawai")
+
+
+def role_blocks() -> list[tuple[str, str]]:
+    """The `do $$ ... $$` blocks of the migrations that create a server-wide role, with that role's name."""
+    import re
+
+    from satudata.warehouse.migrations import sql_text
+
+    found = []
+    for name, role in (
+        ("002_rules_completeness_auditor.sql", "'auditor'"),
+        ("005_roles.sql", "array['satudata_loader', 'satudata_transformer', 'satudata_publisher']"),
+    ):
+        for block in re.findall(r"do \$\$.*?\$\$;", sql_text(name), flags=re.S):
+            if "create role" in block and role in block:
+                block = block.replace(role, "{probe}").replace("create role auditor ", "create role {name} ")
+                found.append((name, block))
+    return found
+
+
+@pytest.mark.parametrize("name,block", role_blocks(), ids=lambda v: v if v.endswith(".sql") else "block")
+def test_a_role_created_by_another_warehouse_at_the_same_moment_is_no_error(pg_server, name, block):
+    # Given a role that another database on the same server is creating right now (its transaction is
+    # open: the check of the migration does not see it yet, and its create waits on it)
+    import threading
+    import time
+
+    probe = f"satudata_probe_{uuid.uuid4().hex[:8]}"
+    literal = f"'{probe}'" if name.startswith("002") else f"array['{probe}']"
+    block = block.replace("{name}", probe)
+    other = psycopg.connect(pg_server)
+    other.execute(f"create role {probe} nologin")
+    errors: list[BaseException] = []
+
+    def migrate_block():
+        try:
+            with psycopg.connect(pg_server, autocommit=True) as conn:
+                conn.execute(block.replace("{probe}", literal))
+        except BaseException as error:  # noqa: BLE001 - the test reports it
+            errors.append(error)
+
+    worker = threading.Thread(target=migrate_block)
+    try:
+        worker.start()
+        with psycopg.connect(pg_server, autocommit=True) as watch:
+            for _ in range(200):  # the migration's create is waiting for the other transaction
+                waiting = watch.execute(
+                    "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like 'do $$%%'"
+                ).fetchone()[0]
+                if waiting:
+                    break
+                time.sleep(0.05)
+        assert waiting, "the migration's block never waited on the other transaction"
+        # When the other database commits its role
+        other.commit()
+        worker.join(30)
+        # Then the migration goes on: the role exists, once
+        assert not worker.is_alive()
+        assert errors == []
+        with psycopg.connect(pg_server, autocommit=True) as conn:
+            assert conn.execute("select count(*) from pg_roles where rolname = %s", (probe,)).fetchone()[0] == 1
+    finally:
+        other.close()
+        with psycopg.connect(pg_server, autocommit=True) as conn:
+            conn.execute(f"drop role if exists {probe}")

@@ -84,6 +84,10 @@ begin
     if not exists (select 1 from pg_roles where rolname = 'auditor') then
         create role auditor nologin nocreatedb nocreaterole;
     end if;
+exception when duplicate_object or unique_violation then
+    -- roles belong to the server, not the database: another warehouse on the same server, migrating
+    -- at the same moment, created it between the check and the create
+    null;
 end
 $$;
 

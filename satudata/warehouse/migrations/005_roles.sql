@@ -31,14 +31,24 @@ declare
     r text;
 begin
     foreach r in array array['satudata_loader', 'satudata_transformer', 'satudata_publisher'] loop
-        if not exists (select from pg_roles where rolname = r) then
-            execute format('create role %I nologin nosuperuser nocreatedb nocreaterole noreplication', r);
-        end if;
+        -- roles belong to the server: another warehouse on it, migrating at the same moment, may
+        -- create the role or grant it between the check and the statement (002 says the same)
+        begin
+            if not exists (select from pg_roles where rolname = r) then
+                execute format('create role %I nologin nosuperuser nocreatedb nocreaterole noreplication', r);
+            end if;
+        exception when duplicate_object or unique_violation then
+            null;
+        end;
         -- the configured user takes the stage roles (SET) and acts for the transformer's objects
         -- (INHERIT: grants on dbt's tables, default privileges); a superuser may both anyway
-        if not (pg_has_role(current_user, r, 'SET') and pg_has_role(current_user, r, 'USAGE')) then
-            execute format('grant %I to %I', r, current_user);
-        end if;
+        begin
+            if not (pg_has_role(current_user, r, 'SET') and pg_has_role(current_user, r, 'USAGE')) then
+                execute format('grant %I to %I', r, current_user);
+            end if;
+        exception when duplicate_object or unique_violation then
+            null;
+        end;
     end loop;
 end
 $$;

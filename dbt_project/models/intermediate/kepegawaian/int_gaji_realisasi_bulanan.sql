@@ -14,7 +14,10 @@ pembayaran as (
 ),
 
 sp2d as (
-    select * from {{ ref('stg_opd__realisasi_belanja') }}
+    select
+        *,
+        row_number() over () as _sp2d
+    from {{ ref('stg_opd__realisasi_belanja') }}
     where kode_rekening like '5.1.01.01.%'
         and tanggal_sp2d is not null
 ),
@@ -30,32 +33,37 @@ runs as (
     from pembayaran
 ),
 
+pilihan as (
+    -- each SP2D -> the periode of the first run paid on or after it, within the tolerance: the runs of
+    -- its OPD joined by equality, then the first kept (a subquery per SP2D read every run of every OPD
+    -- for each one: 38 s at provinsi size)
+    select distinct on (s._sp2d)
+        s._sp2d,
+        r.periode
+    from sp2d as s
+    inner join runs as r
+        on r.kode_pemda = s._kode_pemda
+        and r.opd = s._opd_folder
+    where r.tanggal_run >= s.tanggal_sp2d
+        and r.tanggal_periode >= date_trunc('month', s.tanggal_sp2d)::date
+        and r.tanggal_periode
+        <= (
+            date_trunc('month', s.tanggal_sp2d)
+            + interval '{{ var("toleransi_bulan_sp2d_gaji") }} month'
+        )::date
+    order by s._sp2d, r.tanggal_run, r.tanggal_periode
+),
+
 dibayar_untuk as (
-    -- each SP2D -> the periode of the first run paid on or after it, within the tolerance
+    -- an SP2D that pays no run counts in the month it is dated
     select
         s._kode_pemda as kode_pemda,
         s._opd_folder as opd,
         s.tanggal_sp2d,
         s.nilai,
-        coalesce(
-            (
-                select r.periode
-                from runs as r
-                where r.kode_pemda = s._kode_pemda
-                    and r.opd = s._opd_folder
-                    and r.tanggal_run >= s.tanggal_sp2d
-                    and r.tanggal_periode >= date_trunc('month', s.tanggal_sp2d)::date
-                    and r.tanggal_periode
-                        <= (
-                            date_trunc('month', s.tanggal_sp2d)
-                            + interval '{{ var("toleransi_bulan_sp2d_gaji") }} month'
-                        )::date
-                order by r.tanggal_run, r.tanggal_periode
-                limit 1
-            ),
-            to_char(s.tanggal_sp2d, 'YYYY-MM')
-        ) as periode
+        coalesce(p.periode, to_char(s.tanggal_sp2d, 'YYYY-MM')) as periode
     from sp2d as s
+    left join pilihan as p on p._sp2d = s._sp2d
 ),
 
 gaji as (

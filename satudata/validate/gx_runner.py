@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from satudata.config import Settings
 from satudata.report.assets import install_assets, make_offline
@@ -38,7 +38,7 @@ def with_planner_settings(url: str) -> str:
     options = " ".join(f"-c {k}={v}" for k, v in PLANNER_SETTINGS.items())
     given = [v for k, v in query if k == "options"]
     query = [(k, v) for k, v in query if k != "options"] + [("options", " ".join([*given, options]))]
-    return parts._replace(query=urlencode(query)).geturl()
+    return parts._replace(query=urlencode(query, quote_via=quote)).geturl()  # spaces as %20: libpq reads no +
 
 
 @dataclass

@@ -24,3 +24,12 @@ def test_the_gx_url_carries_them_and_keeps_its_own_options():
     query = parse_qs(given.query)
     assert query["sslmode"] == ["require"]
     assert query["options"] == ["-c search_path=x -c enable_nestloop=off -c enable_mergejoin=off"]
+
+
+def test_libpq_reads_the_options_as_written():
+    # libpq decodes %20 in a URI, not `+`: the options must reach the server with their spaces
+    from psycopg.conninfo import conninfo_to_dict
+
+    url = with_planner_settings("postgresql://u@127.0.0.1:5432/w?options=-c%20search_path%3Dx")
+    assert "+" not in url
+    assert conninfo_to_dict(url)["options"] == "-c search_path=x -c enable_nestloop=off -c enable_mergejoin=off"

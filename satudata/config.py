@@ -122,6 +122,9 @@ class Settings:
                              prove it reads exactly is read in pyarrow blocks (satudata/load/blocks.py), the
                              rest row by row; blocks: every such CSV file in blocks, whatever its size; rows:
                              every file row by row. The same output (tests/integration/test_loader_parity.py)
+    SATUDATA_LOAD_PROCESSES  processes loading a `load` task's files side by side (default 2, 1 on one core),
+                             for a task of SATUDATA_LOAD_LANES_FROM files or more (default 200); read by
+                             satudata/load/lanes.py when a batch loads
     """
 
     warehouse_url: str | None = field(repr=False)  # may hold a password: never in a repr, log or message

@@ -15,6 +15,7 @@ from satudata import rerun
 from satudata.config import LOADER, PUBLISHER, TRANSFORMER, Settings
 from satudata.extract import sources
 from satudata.extract.discover import discover
+from satudata.load import lanes
 from satudata.load.land import land_file
 from satudata.load.loader import load_file
 from satudata.publish import approval, ledger
@@ -135,12 +136,16 @@ def land_batch(settings: Settings, run_id: str, relpaths: list[str]) -> list[dic
     return landed
 
 
+def _feedback_of(item: dict, feedback: BatchFeedback) -> None:
+    if item["status"] == "landed":  # content seen before has its report; a new copy's is the report stage's
+        feedback.add(item["relpath"])
+
+
 def _load_with_feedback(settings: Settings, item: dict, feedback: BatchFeedback) -> dict:
     try:
         return load(settings, item)
     finally:
-        if item["status"] == "landed":  # content seen before has its report; a new copy's is the report stage's
-            feedback.add(item["relpath"])
+        _feedback_of(item, feedback)
 
 
 def load_batch(settings: Settings, landed: list[dict]) -> dict:
@@ -148,9 +153,15 @@ def load_batch(settings: Settings, landed: list[dict]) -> dict:
     url = settings.as_role(LOADER).require_url()
     name = f"{run_id}_{landed[0]['relpath'].removeprefix(sources.EXTRACTED_PREFIX).split('/')[0]}" if landed else run_id
     # each file's feedback workbook is written as soon as it is loaded, beside the loading (not by `report`)
+    workers = lanes.processes(len(landed))
     with BatchFeedback(settings, url, run_id, name, len(landed)) as feedback:
         with stage_lock(url, "load", run_id, settings.lock_timeout), reuse_connections():
-            loaded, errors = _each(landed, lambda item: _load_with_feedback(settings, item, feedback), "loading")
+            if workers > 1:  # a large batch: its files loaded by worker processes side by side (load/lanes.py)
+                loaded, errors = lanes.load_in_processes(
+                    load, settings, landed, workers, lambda item: _feedback_of(item, feedback)
+                )
+            else:
+                loaded, errors = _each(landed, lambda item: _load_with_feedback(settings, item, feedback), "loading")
     counts: dict[str, int] = {}
     for item in loaded:
         counts[item["status"]] = counts.get(item["status"], 0) + 1

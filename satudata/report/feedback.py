@@ -472,13 +472,17 @@ def write_feedback(settings: Settings, url: str, run_id: str) -> list[Path]:
     root = settings.reports / "feedback"
     index, shards = _read_index(root)
     written, rewritten = [], 0
+    seen = 0
     with connect(url) as conn:
-        files = [dict(zip(FILE_COLUMNS, r, strict=True)) for r in conn.execute(FILES_SQL.format(where=""), (run_id,))]
-        names = Counter(
-            (_folder(f["kode_pemda"], KODE_PEMDA), _folder(f["opd"], OPD_FOLDER), Path(f["relpath"]).stem)
-            for f in files
-        )
-        for f in files:
+        names = _names(conn, run_id)
+        # the run's files read a few thousand at a time (a server-side cursor), not all at once: 82,288
+        # files' rows, with their reasons and layouts, took 640 MB at nasional size
+        files = conn.cursor(name="feedback_files")
+        files.itersize = 2000
+        files.execute(FILES_SQL.format(where=""), (run_id,))
+        for row in files:
+            f = dict(zip(FILE_COLUMNS, row, strict=True))
+            seen += 1
             path = _report_path(root, f, names)
             key = path.relative_to(root).as_posix()
             if index.get(key) == _fingerprint(f) and path.exists():
@@ -493,7 +497,7 @@ def write_feedback(settings: Settings, url: str, run_id: str) -> list[Path]:
             index[key] = _fingerprint(f)
             written.append(path)
             rewritten += 1
-    if files or shards:
+    if seen or shards:
         _write_json(root / INDEX, index)
         for part, mtime in shards:  # merged; a part rewritten meanwhile (another run's batch) stays
             with contextlib.suppress(OSError):

@@ -140,7 +140,9 @@ def write_run_summary(settings: Settings, url: str, run_id: str) -> dict:
     settings.reports.mkdir(parents=True, exist_ok=True)
     path = settings.reports / "run_summary.json"
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    with tmp.open("w", encoding="utf-8") as out:  # streamed: json.dumps with indent built the 45 MB text of a
+        json.dump(summary, out, indent=2, ensure_ascii=False, default=str)  # nasional run in pieces (400 MB)
+        out.write("\n")
     os.replace(tmp, path)
     keep_summary(settings, run_id, summary)  # the run's own copy, never overwritten by a later run
     return summary

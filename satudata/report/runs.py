@@ -48,7 +48,9 @@ def _write_json(path: Path, payload: Any) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name("." + path.name + ".tmp")
-    tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=plain) + "\n", encoding="utf-8")
+    with tmp.open("w", encoding="utf-8") as out:  # streamed, not built whole in memory (see run_summary.py)
+        json.dump(payload, out, indent=2, ensure_ascii=False, default=plain)
+        out.write("\n")
     os.replace(tmp, path)
 
 

@@ -122,7 +122,8 @@ class Settings:
                              prove it reads exactly is read in pyarrow blocks (satudata/load/blocks.py), the
                              rest row by row; blocks: every such CSV file in blocks, whatever its size; rows:
                              every file row by row. The same output (tests/integration/test_loader_parity.py)
-    SATUDATA_LOAD_PROCESSES  processes loading a `load` task's files side by side (default 2, 1 on one core),
+    SATUDATA_LOAD_PROCESSES  processes loading a `load` task's files side by side (default half the cores,
+                             at most 4: 1 on 2 cores),
                              for a task of SATUDATA_LOAD_LANES_FROM files or more (default 200); read by
                              satudata/load/lanes.py when a batch loads
     """

@@ -1,12 +1,13 @@
 """A batch's files loaded by several processes side by side (the `load` task of one pemda).
 
 Under `airflow dags test` (`satudata run`, `make bench`) the mapped `load` tasks run one after another,
-and one loader process keeps one core busy with parsing and checking while PostgreSQL waits on the
-other. A batch of LANES_FROM files or more is therefore split by OPD (an OPD's files stay in one chunk,
-in landing order, as the one-process path loads them) into chunks that SATUDATA_LOAD_PROCESSES worker
-processes load, each file exactly as the one-process path loads it (`satudata.pipeline.load`): a slot
-(pemda x OPD x dataset) is never written by two processes, and what one file of an OPD reads of another
-(the e-SKM survey's services in jenis_layanan) is loaded before it, as it is in one process.
+and one loader process keeps about two cores busy: its own parsing and checking, and PostgreSQL's
+backend with the workbook writer beside it. On a machine with more cores, a batch of LANES_FROM files or
+more is split by OPD (an OPD's files stay in one chunk, in landing order, as the one-process path loads
+them) into chunks that SATUDATA_LOAD_PROCESSES worker processes load, each file exactly as the
+one-process path loads it (`satudata.pipeline.load`): a slot (pemda x OPD x dataset) is never written by
+two processes, and what one file of an OPD reads of another (the e-SKM survey's services in
+jenis_layanan) is loaded before it, as it is in one process.
 
 Nothing is lost: a file whose load raised is reported with its error, as on the one-process path; a
 chunk whose worker died (killed, out of memory) reports each of its files that was not confirmed as
@@ -35,14 +36,21 @@ LANES_FROM = 200
 CHUNK = 40  # files per chunk handed to a worker: small enough to keep both busy to the end of the batch
 
 
+def default_processes(cores: int | None = None) -> int:
+    """Half the cores, at most 4: each loading process keeps about two cores busy, its own (reading,
+    checking) and its share of PostgreSQL's backend and the workbook writer. On 2 cores one process
+    already fills them: provinsi's `load` took 343.0 s with two processes, 333.2 s with one."""
+    return max(1, min(4, (cores if cores is not None else os.cpu_count() or 1) // 2))
+
+
 def processes(files: int, env: Mapping[str, str] | None = None) -> int:
-    """How many processes load a batch of `files`: SATUDATA_LOAD_PROCESSES (default 2, or 1 on a one-core
-    machine), and 1 below SATUDATA_LOAD_LANES_FROM files (default LANES_FROM)."""
+    """How many processes load a batch of `files`: SATUDATA_LOAD_PROCESSES (default: default_processes()),
+    and 1 below SATUDATA_LOAD_LANES_FROM files (default LANES_FROM)."""
     env = os.environ if env is None else env
     wanted = env.get(PROCESSES_VARIABLE, "").strip()
     smallest = env.get(FROM_VARIABLE, "").strip()
     try:
-        count = int(wanted) if wanted else min(2, os.cpu_count() or 1)
+        count = int(wanted) if wanted else default_processes()
         from_files = int(smallest) if smallest else LANES_FROM
     except ValueError as e:
         raise ValueError(f"{PROCESSES_VARIABLE} and {FROM_VARIABLE} must be whole numbers: {e}") from None

@@ -110,6 +110,9 @@ def test_a_small_batch_stays_in_the_task_process_and_the_setting_is_checked():
     assert lanes.processes(lanes.LANES_FROM, {lanes.PROCESSES_VARIABLE: "2"}) == 2
     assert lanes.processes(5, {lanes.PROCESSES_VARIABLE: "3", lanes.FROM_VARIABLE: "5"}) == 3
     assert lanes.processes(10_000, {lanes.PROCESSES_VARIABLE: "1"}) == 1
+    # by default half the cores, at most 4: one process on this 2-core machine
+    assert [lanes.default_processes(n) for n in (1, 2, 3, 4, 8, 16)] == [1, 1, 1, 2, 4, 4]
+    assert lanes.processes(10_000, {}) == lanes.default_processes()
     with pytest.raises(ValueError, match=lanes.PROCESSES_VARIABLE):
         lanes.processes(10_000, {lanes.PROCESSES_VARIABLE: "two"})
 

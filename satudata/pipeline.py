@@ -153,7 +153,7 @@ def load_batch(settings: Settings, landed: list[dict]) -> dict:
     url = settings.as_role(LOADER).require_url()
     name = f"{run_id}_{landed[0]['relpath'].removeprefix(sources.EXTRACTED_PREFIX).split('/')[0]}" if landed else run_id
     # each file's feedback workbook is written as soon as it is loaded, beside the loading (not by `report`)
-    workers = lanes.processes(len(landed))
+    workers = lanes.processes(sum(item["status"] == "landed" for item in landed))  # files with something to load
     with BatchFeedback(settings, url, run_id, name, len(landed)) as feedback:
         with stage_lock(url, "load", run_id, settings.lock_timeout), reuse_connections():
             if workers > 1:  # a large batch: its files loaded by worker processes side by side (load/lanes.py)

@@ -154,3 +154,16 @@ def pids_with(marker: str) -> list[int]:
             if needle in environ.read_bytes().split(b"\0"):
                 found.append(int(environ.parent.name))
     return found
+
+
+def described(pids: list[int]) -> list[str]:
+    """`pid state command` of each of `pids` still alive (a zombie, killed and not yet reaped, is gone)."""
+    out = []
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            if state == "Z":
+                continue
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            out.append(f"{pid} {state} {command.strip()[:200]}")
+    return out

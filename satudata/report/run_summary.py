@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import os
 from datetime import UTC, datetime
 from typing import Any
 
 from satudata.config import Settings
 from satudata.extract.sources import source_runs
-from satudata.report.runs import keep_summary
+from satudata.report.runs import keep_summary, write_json
 from satudata.warehouse import connect
 
 FILE_COLUMNS = (
@@ -137,12 +135,6 @@ def write_run_summary(settings: Settings, url: str, run_id: str) -> dict:
         ],
         "dbt": {s: n for s, n in dbt},
     }
-    settings.reports.mkdir(parents=True, exist_ok=True)
-    path = settings.reports / "run_summary.json"
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("w", encoding="utf-8") as out:  # streamed: json.dumps with indent built the 45 MB text of a
-        json.dump(summary, out, indent=2, ensure_ascii=False, default=str)  # nasional run in pieces (400 MB)
-        out.write("\n")
-    os.replace(tmp, path)
+    write_json(settings.reports / "run_summary.json", summary, default=str)
     keep_summary(settings, run_id, summary)  # the run's own copy, never overwritten by a later run
     return summary
